@@ -1,0 +1,101 @@
+# ddbtrail: build, test, install.
+#
+#   make            build ./ddbtrail
+#   make run        install missing packages, build, scan sample-logs/
+#   make test       install missing packages, build, run every test
+#   make check-asan the same tests against an ASan+UBSan build
+#   make check-valgrind   CLI tests under valgrind
+#   make bench      benchmark (see README)
+#   make install PREFIX=/usr/local
+#
+# Your CFLAGS/LDFLAGS are kept; ours are appended.
+
+PKGS    := zlib yajl sqlite3 libpcre2-8
+PREFIX  ?= /usr/local
+BUILD   ?= build
+CC      ?= cc
+VERSION := 0.1.0
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) $(PKG_CFLAGS) \
+             -DDDBTRAIL_VERSION='"$(VERSION)"' -DDDBTRAIL_RULES_DIR='"$(PREFIX)/share/ddbtrail/detections"' \
+             $(CFLAGS)
+ALL_LIBS   = $(PKG_LIBS) -lpthread -lm $(LDFLAGS)
+
+LIB_SRC := $(wildcard src/*.c)
+CMD_SRC := $(wildcard cmd/*.c)
+LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/src/%.o)
+CMD_OBJ := $(CMD_SRC:cmd/%.c=$(BUILD)/cmd/%.o)
+UNIT_SRC := $(wildcard tests/unit/*.c)
+
+BIN := $(if $(filter build,$(BUILD)),ddbtrail,$(BUILD)/ddbtrail)
+
+.PHONY: all run test check check-asan check-valgrind deps install clean bench bench-scale fuzz check-symbols
+
+all: $(BIN)
+
+$(BUILD)/src/%.o: src/%.c $(wildcard src/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/cmd/%.o: cmd/%.c $(wildcard src/*.h cmd/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Isrc -c $< -o $@
+
+$(BUILD)/libddbtrail.a: $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+$(BIN): $(CMD_OBJ) $(BUILD)/libddbtrail.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libddbtrail.a $(ALL_LIBS)
+
+$(BUILD)/unit: $(UNIT_SRC) $(wildcard tests/unit/*.h) $(BUILD)/libddbtrail.a
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $(UNIT_SRC) $(BUILD)/libddbtrail.a $(ALL_LIBS)
+
+deps:
+	@sh tests/install-deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	./ddbtrail scan sample-logs/ --config sample-logs/ddbtrail.json
+
+test: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/unit
+	@DDBTRAIL=./$(BIN) UNIT=$(BUILD)/unit sh tests/run.sh
+
+check: test
+
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+check-asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan CFLAGS="$(ASAN_FLAGS) $(CFLAGS)" \
+	    LDFLAGS="-fsanitize=address,undefined $(LDFLAGS)" build-asan/ddbtrail build-asan/unit
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	    DDBTRAIL=./build-asan/ddbtrail UNIT=build-asan/unit SUITE_NAME=asan sh tests/run.sh
+
+check-valgrind: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/unit
+	@VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
+	    DDBTRAIL=./$(BIN) UNIT=$(BUILD)/unit SUITE_NAME=valgrind ONLY="$(ONLY)" sh tests/run.sh
+
+check-symbols: $(BUILD)/libddbtrail.a
+	@sh tests/check-symbols.sh $(BUILD)/libddbtrail.a
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/bench/bench.sh $(or $(EVENTS),200000)
+
+bench-scale: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/bench/bench.sh 200000 1000000 2000000
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ddbtrail/detections \
+	    $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/ddbtrail
+	install -m 644 detections/* $(DESTDIR)$(PREFIX)/share/ddbtrail/detections/
+	install -m 644 ddbtrail.1 $(DESTDIR)$(PREFIX)/share/man/man1/ddbtrail.1
+
+clean:
+	rm -rf build build-asan build-fuzz ddbtrail

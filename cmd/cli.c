@@ -1,0 +1,233 @@
+/*
+ * cli: shared command-line plumbing (see cli.h).
+ */
+#include "cli.h"
+#include "walk.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+volatile sig_atomic_t cli_stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    cli_stop = 1;
+}
+
+void cli_catch_signals(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+void cli_put_safe(FILE *f, const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+
+    while (i < len) {
+        unsigned char c = p[i];
+        size_t n = c < 0x80 ? 1 : (c >= 0xc2 && c <= 0xdf) ? 2 : (c >= 0xe0 && c <= 0xef) ? 3
+                                : (c >= 0xf0 && c <= 0xf4) ? 4 : 0;
+        size_t k;
+        int ok = n > 0 && i + n <= len;
+
+        for (k = 1; ok && k < n; k++)
+            ok = (p[i + k] & 0xc0) == 0x80;
+        /* C1 controls (U+0080..U+009F) are terminal escapes too */
+        if (ok && n == 2 && c == 0xc2 && p[i + 1] < 0xa0)
+            ok = 0;
+        if (!ok || c < 0x20 || c == 0x7f) {
+            fprintf(f, "\\x%02x", c);
+            i++;
+            continue;
+        }
+        fwrite(p + i, 1, n, f);
+        i += n;
+    }
+}
+
+void cli_err(const char *fmt, ...)
+{
+    char buf[2048];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    fputs("ddbtrail: ", stderr);
+    cli_put_safe(stderr, buf, strlen(buf));
+    fputc('\n', stderr);
+}
+
+uint64_t cli_parse_u64(const char *opt, const char *val)
+{
+    char *end;
+    unsigned long long v;
+
+    errno = 0;
+    v = strtoull(val, &end, 10);
+    if (errno || end == val || *end || val[0] == '-') {
+        cli_err("%s wants a non-negative integer, not '%s'", opt, val);
+        exit(EXIT_FATAL);
+    }
+    return v;
+}
+
+struct progress {
+    int on;             /* drawing a progress line */
+    int drawn;          /* something is on the line */
+    size_t done, total; /* inputs */
+    struct timespec start, last;
+    const ing *g;
+};
+
+static double secs(const struct timespec *a, const struct timespec *b)
+{
+    return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static void progress_clear(struct progress *p)
+{
+    if (p->drawn) {
+        fputs("\r\033[K", stderr);
+        p->drawn = 0;
+    }
+}
+
+static void progress_draw(struct progress *p, int force)
+{
+    struct timespec now;
+    const ing_totals *t;
+    double el;
+
+    if (!p->on)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (!force && secs(&p->last, &now) < 0.2)
+        return;
+    p->last = now;
+    t = ing_get_totals(p->g);
+    el = secs(&p->start, &now);
+    fprintf(stderr, "\r\033[K%zu/%zu files  %llu events  %.1f MB/s", p->done, p->total,
+            (unsigned long long)t->seen, el > 0 ? (double)t->json_bytes / 1e6 / el : 0.0);
+    p->drawn = 1;
+}
+
+/* Messages from the library arrive while a progress line may be drawn. */
+struct msgctx {
+    struct progress *p;
+};
+
+static void on_msg(void *ctx, const char *path, const char *m)
+{
+    struct msgctx *mc = ctx;
+
+    if (mc)
+        progress_clear(mc->p);
+    cli_err("%s: %s", path, m);
+}
+
+static void on_walk_err(void *ctx, const char *path, const char *m)
+{
+    on_msg(ctx, path, m);
+}
+
+int cli_run_ingest(store *s, const cli_ingest *ci, char **paths, int npaths, ing_totals *tot,
+                   size_t *digests, size_t *nonlog)
+{
+    walk_list wl;
+    struct progress pr;
+    struct msgctx mc = {&pr};
+    ing_opts opts = ci->opts;
+    ing *g;
+    int i, status = EXIT_CLEAN, any_dir = 0, stdin_used = 0;
+    size_t k;
+    char err[512];
+
+    memset(&wl, 0, sizeof wl);
+    memset(&pr, 0, sizeof pr);
+    for (i = 0; i < npaths; i++) {
+        if (strcmp(paths[i], "-") == 0) {
+            if (stdin_used++) {
+                cli_err("'-' (stdin) given twice");
+                walk_free(&wl);
+                return EXIT_FATAL;
+            }
+        } else {
+            struct stat st;
+            any_dir |= stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode);
+        }
+        if (walk_add(&wl, paths[i], on_walk_err, &mc) != 0) {
+            cli_err("out of memory");
+            walk_free(&wl);
+            return EXIT_FATAL;
+        }
+    }
+    if (wl.errors)
+        status = EXIT_REJECTS;
+    opts.stop = &cli_stop;
+    g = ing_new(s, &opts, on_msg, &mc);
+    if (g == NULL) {
+        cli_err("out of memory");
+        walk_free(&wl);
+        return EXIT_FATAL;
+    }
+    pr.on = ci->progress > 0 || (ci->progress < 0 && any_dir && isatty(2));
+    pr.total = wl.n;
+    pr.g = g;
+    clock_gettime(CLOCK_MONOTONIC, &pr.start);
+    for (k = 0; k < wl.n; k++) {
+        int rc = ing_file(g, wl.paths[k], err, sizeof err);
+        pr.done++;
+        progress_draw(&pr, 0);
+        if (rc < 0) {
+            progress_clear(&pr);
+            cli_err("%s: %s", wl.paths[k], err);
+            status = EXIT_FATAL;
+            break;
+        }
+        if (rc == 2 || cli_stop) {
+            progress_clear(&pr);
+            cli_err("interrupted after %zu of %zu inputs; what was read is saved, and running "
+                    "the same command again finishes the job", pr.done, pr.total);
+            status = EXIT_INTERRUPT;
+            break;
+        }
+        if (rc == 1 && status == EXIT_CLEAN)
+            status = EXIT_REJECTS;
+    }
+    progress_clear(&pr);
+    *tot = *ing_get_totals(g);
+    if (tot->failed && status == EXIT_CLEAN)
+        status = EXIT_REJECTS;
+    *digests = wl.digests;
+    *nonlog = wl.nonlog;
+    ing_free(g);
+    walk_free(&wl);
+    return status;
+}
+
+void cli_print_ingest_summary(FILE *f, const ing_totals *t, size_t digests, size_t nonlog)
+{
+    fprintf(f,
+            "inputs: %llu read, %llu unchanged since last ingest, %llu with errors;"
+            " %zu digest and %zu non-log files skipped\n"
+            "events: %llu seen, %llu stored (%llu already in the store),"
+            " %llu skipped (not DynamoDB-relevant), %llu rejected\n",
+            (unsigned long long)(t->inputs - t->unchanged), (unsigned long long)t->unchanged,
+            (unsigned long long)t->failed, digests, nonlog, (unsigned long long)t->seen,
+            (unsigned long long)t->stored, (unsigned long long)t->duplicate,
+            (unsigned long long)t->skipped, (unsigned long long)t->rejected);
+}

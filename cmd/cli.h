@@ -1,0 +1,62 @@
+/*
+ * cli: what the subcommands share: messages on stderr, the ingest loop
+ * with its progress line, and exit statuses. Only cmd/ prints or exits.
+ */
+#ifndef DDBTRAIL_CLI_H
+#define DDBTRAIL_CLI_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ingest.h"
+#include "store.h"
+
+/* Exit statuses, as documented in --help and the README. */
+enum {
+    EXIT_CLEAN = 0,     /* all inputs clean, no alert at or above --fail-on */
+    EXIT_ALERTS = 1,    /* an alert at or above --fail-on */
+    EXIT_FATAL = 2,     /* usage or fatal error */
+    EXIT_REJECTS = 3,   /* some input was rejected; the rest was stored */
+    EXIT_INTERRUPT = 130
+};
+
+extern volatile sig_atomic_t cli_stop;
+
+/* "ddbtrail: " + message on stderr, control characters escaped. */
+void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Writes s to f with control characters and invalid UTF-8 shown as \xNN,
+ * so log values can never drive the terminal. */
+void cli_put_safe(FILE *f, const char *s, size_t len);
+
+/* Installs the SIGINT/SIGTERM handler that sets cli_stop. */
+void cli_catch_signals(void);
+
+/* Options of the ingest half, shared by ingest and scan. */
+typedef struct cli_ingest {
+    ing_opts opts;
+    int quiet;          /* no summary */
+    int progress;       /* 1: force a progress line, 0: never, -1: when stderr is a tty */
+} cli_ingest;
+
+/* Ingests every path (files, directories, "-") into s. Returns the exit
+ * status so far (EXIT_CLEAN, EXIT_REJECTS, EXIT_FATAL, EXIT_INTERRUPT) and
+ * the totals in *tot, plus walk skips in *digests and *nonlog. */
+int cli_run_ingest(store *s, const cli_ingest *ci, char **paths, int npaths, ing_totals *tot,
+                   size_t *digests, size_t *nonlog);
+
+/* Prints the one-paragraph ingest summary to f. */
+void cli_print_ingest_summary(FILE *f, const ing_totals *t, size_t digests, size_t nonlog);
+
+/* Parses a non-negative integer option value; exits with status 2 naming
+ * the option on error. */
+uint64_t cli_parse_u64(const char *opt, const char *val);
+
+int cmd_ingest(int argc, char **argv);
+int cmd_detect(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
+
+#endif

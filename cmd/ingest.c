@@ -1,0 +1,90 @@
+/*
+ * ingest: `ddbtrail ingest --db FILE PATH...|-`.
+ */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char help[] =
+    "usage: ddbtrail ingest --db FILE [options] PATH...|-\n"
+    "\n"
+    "Read CloudTrail logs into a SQLite database: DynamoDB and DAX events plus\n"
+    "the CloudTrail, VPC endpoint and KMS changes the detections need. Files\n"
+    "already ingested unchanged (same path, size and mtime) are skipped, and\n"
+    "eventID keeps every event unique, so re-running is safe.\n"
+    "\n"
+    "options:\n"
+    "  --db FILE       database to create or add to (required)\n"
+    "  --all-events    store every event, not only the DynamoDB-relevant ones\n"
+    "  --force         re-read files already ingested unchanged\n"
+    "  --batch N       events per transaction within one file (default 50000)\n"
+    "  --progress / --no-progress   force the progress line on or off\n"
+    "                  (default: on when stderr is a terminal and a directory is read)\n"
+    "  -q, --quiet     no summary\n"
+    "  -h, --help      this help\n"
+    "\n"
+    "Problems in the input are reported as 'ddbtrail: PATH: what (byte N)' on\n"
+    "stderr and kept in the rejects table; the rest of the input is stored.\n"
+    "\n"
+    "exit status: 0 clean, 2 usage or fatal error, 3 some input rejected,\n"
+    "130 interrupted (re-run the same command to finish).\n";
+
+enum { OPT_ALL = 256, OPT_FORCE, OPT_BATCH, OPT_PROGRESS, OPT_NO_PROGRESS };
+
+int cmd_ingest(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"all-events", no_argument, NULL, OPT_ALL},
+        {"force", no_argument, NULL, OPT_FORCE},
+        {"batch", required_argument, NULL, OPT_BATCH},
+        {"progress", no_argument, NULL, OPT_PROGRESS},
+        {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    cli_ingest ci;
+    const char *db = NULL;
+    ing_totals tot;
+    size_t digests, nonlog;
+    char err[512];
+    store *s;
+    int c, status;
+
+    memset(&ci, 0, sizeof ci);
+    ci.progress = -1;
+    while ((c = getopt_long(argc, argv, "d:qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case OPT_ALL: ci.opts.all_events = 1; break;
+        case OPT_FORCE: ci.opts.force = 1; break;
+        case OPT_BATCH: ci.opts.batch = cli_parse_u64("--batch", optarg); break;
+        case OPT_PROGRESS: ci.progress = 1; break;
+        case OPT_NO_PROGRESS: ci.progress = 0; break;
+        case 'q': ci.quiet = 1; break;
+        case 'h': fputs(help, stdout); return EXIT_CLEAN;
+        default: fputs(help, stderr); return EXIT_FATAL;
+        }
+    }
+    if (db == NULL) {
+        cli_err("ingest needs --db FILE (the database to store events in)");
+        return EXIT_FATAL;
+    }
+    if (optind >= argc) {
+        cli_err("ingest needs at least one PATH (a file, a directory, or - for stdin)");
+        return EXIT_FATAL;
+    }
+    s = store_open(db, 0, err, sizeof err);
+    if (s == NULL) {
+        cli_err("%s", err);
+        return EXIT_FATAL;
+    }
+    cli_catch_signals();
+    status = cli_run_ingest(s, &ci, argv + optind, argc - optind, &tot, &digests, &nonlog);
+    if (!ci.quiet)
+        cli_print_ingest_summary(stdout, &tot, digests, nonlog);
+    store_free(s);
+    return status;
+}

@@ -1,0 +1,58 @@
+/*
+ * main: the ddbtrail command line. Dispatches to one file per subcommand.
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: ddbtrail <command> [options] [PATH...]\n"
+    "\n"
+    "Find malicious or non-compliant DynamoDB activity in AWS CloudTrail logs.\n"
+    "\n"
+    "commands:\n"
+    "  scan PATH...|-    ingest, detect and report in one go (the main job)\n"
+    "  ingest PATH...|-  read CloudTrail logs into a SQLite database (--db FILE)\n"
+    "  detect            run the detection rules over a database\n"
+    "  report            render the alerts already in a database\n"
+    "  rules list|check  list the detection rules, or validate rule files\n"
+    "\n"
+    "PATH is a CloudTrail log file (.json or .json.gz, any of CloudTrail's file\n"
+    "form, JSON Lines, an array of events, EventBridge events), a directory such\n"
+    "as a downloaded AWSLogs/ tree (walked recursively), or - for stdin.\n"
+    "\n"
+    "Run 'ddbtrail <command> --help' for a command's options.\n"
+    "\n"
+    "exit status: 0 clean; 1 an alert at or above --fail-on; 2 usage or fatal\n"
+    "error; 3 some input was rejected (the rest was processed); 130 interrupted.\n";
+
+int main(int argc, char **argv)
+{
+    const char *cmd = argc > 1 ? argv[1] : NULL;
+
+    if (cmd == NULL) {
+        fputs(usage, stderr);
+        return EXIT_FATAL;
+    }
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage, stdout);
+        return EXIT_CLEAN;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("ddbtrail %s\n", DDBTRAIL_VERSION);
+        return EXIT_CLEAN;
+    }
+    if (strcmp(cmd, "scan") == 0)
+        return cmd_scan(argc - 1, argv + 1);
+    if (strcmp(cmd, "ingest") == 0)
+        return cmd_ingest(argc - 1, argv + 1);
+    if (strcmp(cmd, "detect") == 0)
+        return cmd_detect(argc - 1, argv + 1);
+    if (strcmp(cmd, "report") == 0)
+        return cmd_report(argc - 1, argv + 1);
+    if (strcmp(cmd, "rules") == 0)
+        return cmd_rules(argc - 1, argv + 1);
+    cli_err("unknown command '%s'; run 'ddbtrail --help' for the list", cmd);
+    return EXIT_FATAL;
+}

@@ -1,0 +1,67 @@
+/*
+ * dbuf: capped growable buffer (see dbuf.h). Growth doubles, so appends are
+ * amortised O(1); the cap is checked before any allocation.
+ */
+#include "dbuf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void dbuf_init(dbuf *b, size_t cap)
+{
+    b->p = NULL;
+    b->len = 0;
+    b->alloc = 0;
+    b->cap = cap;
+}
+
+static int dbuf_grow(dbuf *b, size_t need)
+{
+    size_t n = b->alloc ? b->alloc : 256;
+    char *p;
+
+    while (n < need) {
+        if (n > ((size_t)-1) / 2)
+            return -1;
+        n *= 2;
+    }
+    p = realloc(b->p, n);
+    if (p == NULL)
+        return -1;
+    b->p = p;
+    b->alloc = n;
+    return 0;
+}
+
+int dbuf_add(dbuf *b, const void *s, size_t n)
+{
+    if (n > b->cap || b->len > b->cap - n)
+        return -1;
+    if (b->len + n + 1 > b->alloc && dbuf_grow(b, b->len + n + 1) != 0)
+        return -1;
+    if (n)
+        memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+    return 0;
+}
+
+int dbuf_addc(dbuf *b, char c)
+{
+    return dbuf_add(b, &c, 1);
+}
+
+void dbuf_reset(dbuf *b)
+{
+    b->len = 0;
+    if (b->p)
+        b->p[0] = '\0';
+}
+
+void dbuf_free(dbuf *b)
+{
+    free(b->p);
+    b->p = NULL;
+    b->len = 0;
+    b->alloc = 0;
+}

@@ -1,0 +1,921 @@
+/*
+ * jev: streaming CloudTrail event decoder (see jev.h).
+ *
+ * yajl calls back per token; we keep one frame per open container in a
+ * fixed array. A frame knows its context (the event root, userIdentity,
+ * resources[], requestParameters, ...) and, for maps, the definition of the
+ * key whose value comes next, so each token is routed by a table lookup and
+ * unneeded subtrees cost only a depth count. Three subtrees are also copied
+ * out as compact JSON ("captures") while their interesting keys are picked.
+ *
+ * A record goes wrong in one of two ways. Record-level problems (a field of
+ * the wrong type, a duplicate key, too deep, too big) mark the record and it
+ * is rejected when it closes; decoding goes on. Stream-level problems
+ * (invalid JSON, a single token bigger than the cap, absurd nesting) stop
+ * the stream, except in JSON Lines input, which resumes at the next line.
+ */
+#include "jev.h"
+#include "dbuf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_parse.h>
+
+#define JEV_MAX_DEPTH 64           /* frames tracked; deeper records are rejected */
+#define JEV_MAX_ABS_DEPTH 10000    /* nesting that stops the stream (yajl's stack) */
+#define JEV_MAX_FIELDS (1u << 20)  /* scalar field bytes per record */
+#define JEV_MAX_CAPTURE (2u << 20) /* bytes per captured JSON subtree */
+#define JEV_MAX_TOKEN (8u << 20)   /* input bytes without a token: stop */
+#define JEV_SLICE (64u * 1024)     /* bytes handed to yajl per call */
+
+enum ctx {
+    CTX_NONE,      /* nothing to pick here */
+    CTX_TOPARR,    /* top-level array of events */
+    CTX_RECORDS,   /* the Records array */
+    CTX_EVENT,     /* an event object */
+    CTX_UID,       /* userIdentity */
+    CTX_SESS,      /* userIdentity.sessionContext */
+    CTX_ATTR,      /* sessionContext.attributes */
+    CTX_ISSUER,    /* sessionContext.sessionIssuer */
+    CTX_RESOURCES, /* resources[] */
+    CTX_RESOURCE,  /* one resources[] entry */
+    CTX_REQ,       /* requestParameters */
+    CTX_RESP,      /* responseElements */
+    CTX_TD         /* responseElements.tableDescription */
+};
+
+enum kind {
+    K_STR,     /* string field; other scalars or containers reject the record */
+    K_BOOL,    /* boolean field, also accepted as a string */
+    K_LOOSE,   /* string field inside a capture: other types are ignored */
+    K_MAP,     /* object with its own context */
+    K_ARR,     /* array with its own context */
+    K_CAPTURE, /* any value, copied out as JSON */
+    K_RECORDS, /* the Records key of a CloudTrail file */
+    K_DETAIL   /* the detail key of an EventBridge envelope */
+};
+
+struct keydef {
+    const char *name;
+    unsigned char ctx;   /* context the key belongs to */
+    unsigned char kind;
+    signed char field;   /* enum jev_field, or -1 */
+    unsigned char child; /* context of the value for K_MAP/K_ARR/K_CAPTURE */
+};
+
+/* Everything ddbtrail picks out of an event. Keys are matched per context. */
+static const struct keydef keydefs[] = {
+    {"eventID", CTX_EVENT, K_STR, JF_EVENT_ID, 0},
+    {"eventTime", CTX_EVENT, K_STR, JF_EVENT_TIME, 0},
+    {"eventSource", CTX_EVENT, K_STR, JF_EVENT_SOURCE, 0},
+    {"eventName", CTX_EVENT, K_STR, JF_EVENT_NAME, 0},
+    {"eventType", CTX_EVENT, K_STR, JF_EVENT_TYPE, 0},
+    {"eventCategory", CTX_EVENT, K_STR, JF_EVENT_CATEGORY, 0},
+    {"managementEvent", CTX_EVENT, K_BOOL, JF_MANAGEMENT_EVENT, 0},
+    {"readOnly", CTX_EVENT, K_BOOL, JF_READ_ONLY, 0},
+    {"awsRegion", CTX_EVENT, K_STR, JF_AWS_REGION, 0},
+    {"sourceIPAddress", CTX_EVENT, K_STR, JF_SOURCE_IP, 0},
+    {"userAgent", CTX_EVENT, K_STR, JF_USER_AGENT, 0},
+    {"vpcEndpointId", CTX_EVENT, K_STR, JF_VPC_ENDPOINT_ID, 0},
+    {"errorCode", CTX_EVENT, K_STR, JF_ERROR_CODE, 0},
+    {"errorMessage", CTX_EVENT, K_STR, JF_ERROR_MESSAGE, 0},
+    {"recipientAccountId", CTX_EVENT, K_STR, JF_RECIPIENT_ACCOUNT_ID, 0},
+    {"requestID", CTX_EVENT, K_STR, JF_REQUEST_ID, 0},
+    {"userIdentity", CTX_EVENT, K_MAP, -1, CTX_UID},
+    {"resources", CTX_EVENT, K_ARR, -1, CTX_RESOURCES},
+    {"requestParameters", CTX_EVENT, K_CAPTURE, JF_REQUEST_PARAMETERS, CTX_REQ},
+    {"responseElements", CTX_EVENT, K_CAPTURE, JF_RESPONSE_ELEMENTS, CTX_RESP},
+    {"additionalEventData", CTX_EVENT, K_CAPTURE, JF_ADDITIONAL_EVENT_DATA, CTX_NONE},
+    {"Records", CTX_EVENT, K_RECORDS, -1, CTX_RECORDS},
+    {"detail", CTX_EVENT, K_DETAIL, -1, CTX_EVENT},
+    {"type", CTX_UID, K_STR, JF_UID_TYPE, 0},
+    {"principalId", CTX_UID, K_STR, JF_UID_PRINCIPAL_ID, 0},
+    {"arn", CTX_UID, K_STR, JF_UID_ARN, 0},
+    {"accountId", CTX_UID, K_STR, JF_UID_ACCOUNT_ID, 0},
+    {"accessKeyId", CTX_UID, K_STR, JF_UID_ACCESS_KEY_ID, 0},
+    {"userName", CTX_UID, K_STR, JF_UID_USER_NAME, 0},
+    {"invokedBy", CTX_UID, K_STR, JF_UID_INVOKED_BY, 0},
+    {"sessionContext", CTX_UID, K_MAP, -1, CTX_SESS},
+    {"attributes", CTX_SESS, K_MAP, -1, CTX_ATTR},
+    {"sessionIssuer", CTX_SESS, K_MAP, -1, CTX_ISSUER},
+    {"mfaAuthenticated", CTX_ATTR, K_BOOL, JF_MFA_AUTHENTICATED, 0},
+    {"arn", CTX_ISSUER, K_STR, JF_ISSUER_ARN, 0},
+    {"userName", CTX_ISSUER, K_STR, JF_ISSUER_USER_NAME, 0},
+    {"ARN", CTX_RESOURCE, K_LOOSE, JF_RESOURCE_ARN_TMP, 0},
+    {"type", CTX_RESOURCE, K_LOOSE, JF_RESOURCE_TYPE_TMP, 0},
+    {"tableName", CTX_REQ, K_LOOSE, JF_REQ_TABLE_NAME, 0},
+    {"tableArn", CTX_REQ, K_LOOSE, JF_REQ_TABLE_ARN, 0},
+    {"resourceArn", CTX_REQ, K_LOOSE, JF_REQ_RESOURCE_ARN, 0},
+    {"statement", CTX_REQ, K_LOOSE, JF_REQ_STATEMENT, 0},
+    {"tableDescription", CTX_RESP, K_MAP, -1, CTX_TD},
+    {"tableName", CTX_TD, K_LOOSE, JF_RESP_TABLE_NAME, 0},
+    {"tableArn", CTX_TD, K_LOOSE, JF_RESP_TABLE_ARN, 0},
+};
+
+/* Field names for messages, indexed by enum jev_field. */
+static const char *const field_names[JF_COUNT] = {
+    "eventID", "eventTime", "eventSource", "eventName", "eventType", "eventCategory",
+    "managementEvent", "readOnly", "awsRegion", "sourceIPAddress", "userAgent",
+    "vpcEndpointId", "errorCode", "errorMessage", "recipientAccountId", "requestID",
+    "userIdentity.type", "userIdentity.principalId", "userIdentity.arn",
+    "userIdentity.accountId", "userIdentity.accessKeyId", "userIdentity.userName",
+    "userIdentity.invokedBy", "sessionContext.attributes.mfaAuthenticated",
+    "sessionIssuer.arn", "sessionIssuer.userName", "requestParameters.tableName",
+    "requestParameters.tableArn", "requestParameters.resourceArn",
+    "requestParameters.statement", "tableDescription.tableName", "tableDescription.tableArn",
+    "resources", "requestParameters", "responseElements", "additionalEventData",
+    "resources.ARN", "resources.type"};
+
+struct frame {
+    unsigned char ctx;        /* enum ctx */
+    unsigned char is_map;     /* object, else array */
+    unsigned char is_root;    /* this object is an event */
+    const struct keydef *key; /* maps: definition of the current key, or NULL */
+    uint32_t items;           /* members written so far, for commas in captures */
+};
+
+struct jev {
+    yajl_handle h;             /* tokenizer; replaced when JSON Lines resynchronise */
+    jev_event_fn on_event;     /* borrowed callbacks */
+    jev_reject_fn on_reject;
+    void *ctx;
+    struct frame frames[JEV_MAX_DEPTH]; /* frames[d-1] is the container at depth d */
+    int depth;                 /* open containers */
+    int excess;                /* open containers beyond the frame array */
+    int root_depth;            /* depth of the open event object, 0 if none */
+    int top_container;         /* the open top-level object held Records or detail */
+    int top_is_array;          /* the open top-level value is an array */
+    uint64_t values;           /* top-level values completed */
+    unsigned forms;            /* JEV_FORM_* seen */
+    int cap_field;             /* field being captured, or -1 */
+    int cap_depth;             /* depth of the captured container */
+    dbuf capture[3];           /* the three captured subtrees */
+    dbuf arena;                /* scalar field bytes of the current record */
+    size_t off[JF_COUNT];      /* field offsets into arena (or capture) */
+    size_t flen[JF_COUNT];     /* field lengths */
+    uint64_t have;             /* bit per field present */
+    char reason[192];          /* why the current record is rejected, "" if not */
+    uint64_t ev_offset;        /* offset of the current record's '{' */
+    uint64_t fed;              /* bytes passed to yajl before the current slice */
+    uint64_t since_token;      /* bytes fed since the last token */
+    int skip_line;             /* resynchronising: drop bytes up to the next '\n' */
+    char fatal[192];           /* why we cancelled yajl, "" if we did not */
+    const char *unit;          /* how offsets are named in messages */
+    int cb_failed;             /* a user callback asked to stop; message in cb_err */
+    char cb_err[256];
+};
+
+static uint64_t jev_pos(const jev *j)
+{
+    return j->fed + yajl_get_bytes_consumed(j->h);
+}
+
+static struct frame *parent(jev *j)
+{
+    if (j->depth == 0 || j->excess > 0)
+        return NULL;
+    return &j->frames[j->depth - 1];
+}
+
+static int capture_index(int field)
+{
+    return field - JF_REQUEST_PARAMETERS;
+}
+
+static int emit_reject(jev *j, uint64_t offset, const char *reason)
+{
+    if (j->on_reject(j->ctx, offset, reason, j->cb_err, sizeof j->cb_err) != 0) {
+        j->cb_failed = 1;
+        return 0;
+    }
+    return 1;
+}
+
+/* Marks the open record as rejected (first reason wins), or, outside any
+ * record, rejects the value at once. Returns the yajl continue flag. */
+static int reject(jev *j, const char *reason)
+{
+    if (j->root_depth > 0) {
+        if (j->reason[0] == '\0')
+            snprintf(j->reason, sizeof j->reason, "%s", reason);
+        j->cap_field = -1;
+        return 1;
+    }
+    return emit_reject(j, jev_pos(j), reason);
+}
+
+static int reject_type(jev *j, int field, const char *got, const char *want)
+{
+    char msg[160];
+
+    snprintf(msg, sizeof msg, "%s is %s, expected %s", field >= 0 ? field_names[field] : "value",
+             got, want);
+    return reject(j, msg);
+}
+
+static int set_field(jev *j, int field, const char *s, size_t len)
+{
+    size_t off;
+
+    if (j->reason[0])
+        return 1;
+    if (j->have & (1ull << field) && field < JF_RESOURCE_ARN_TMP &&
+        field != JF_RESOURCE_TABLE_ARN) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "duplicate key %s", field_names[field]);
+        return reject(j, msg);
+    }
+    off = j->arena.len;
+    if (dbuf_add(&j->arena, s, len) != 0 || dbuf_addc(&j->arena, '\0') != 0)
+        return reject(j, "record larger than the 1 MiB field limit");
+    j->off[field] = off;
+    j->flen[field] = len;
+    j->have |= 1ull << field;
+    return 1;
+}
+
+/* Appends s as a JSON string body. Invalid UTF-8 becomes U+FFFD so that the
+ * stored text is always valid JSON (the scalar columns keep raw bytes). */
+static int json_escape(dbuf *b, const unsigned char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t i = 0, run = 0;
+    int rc = 0;
+
+    while (i < len && rc == 0) {
+        unsigned char c = s[i];
+        size_t n = 0;
+
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            i++;
+            run++;
+            continue;
+        }
+        rc |= dbuf_add(b, s + i - run, run);
+        run = 0;
+        if (c < 0x80) {
+            char e[6] = {'\\', 0, 0, 0, 0, 0};
+            switch (c) {
+            case '"': e[1] = '"'; n = 2; break;
+            case '\\': e[1] = '\\'; n = 2; break;
+            case '\n': e[1] = 'n'; n = 2; break;
+            case '\r': e[1] = 'r'; n = 2; break;
+            case '\t': e[1] = 't'; n = 2; break;
+            default:
+                e[1] = 'u'; e[2] = '0'; e[3] = '0';
+                e[4] = hex[c >> 4]; e[5] = hex[c & 15];
+                n = 6;
+            }
+            rc |= dbuf_add(b, e, n);
+            i++;
+            continue;
+        }
+        /* multi-byte: validate lead + continuation bytes */
+        if (c >= 0xc2 && c <= 0xdf) n = 2;
+        else if (c >= 0xe0 && c <= 0xef) n = 3;
+        else if (c >= 0xf0 && c <= 0xf4) n = 4;
+        if (n && i + n <= len) {
+            size_t k;
+            int ok = 1;
+            for (k = 1; k < n; k++)
+                if ((s[i + k] & 0xc0) != 0x80)
+                    ok = 0;
+            if (ok && n == 3 && ((c == 0xe0 && s[i + 1] < 0xa0) || (c == 0xed && s[i + 1] > 0x9f)))
+                ok = 0;
+            if (ok && n == 4 && ((c == 0xf0 && s[i + 1] < 0x90) || (c == 0xf4 && s[i + 1] > 0x8f)))
+                ok = 0;
+            if (ok) {
+                rc |= dbuf_add(b, s + i, n);
+                i += n;
+                continue;
+            }
+        }
+        rc |= dbuf_add(b, "\xef\xbf\xbd", 3);
+        i++;
+    }
+    rc |= dbuf_add(b, s + i - run, run);
+    return rc;
+}
+
+static dbuf *cap_buf(jev *j)
+{
+    return &j->capture[capture_index(j->cap_field)];
+}
+
+/* Writes the separator owed before a value in an array inside a capture. */
+static void cap_sep(jev *j, struct frame *p)
+{
+    if (j->cap_field < 0 || p == NULL || p->is_map || j->depth < j->cap_depth)
+        return;
+    if (p->items++ > 0 && dbuf_addc(cap_buf(j), ',') != 0)
+        reject(j, "captured JSON larger than the 2 MiB limit");
+}
+
+static void cap_write(jev *j, const char *s, size_t len, int quoted)
+{
+    dbuf *b;
+    int rc;
+
+    if (j->cap_field < 0)
+        return;
+    b = cap_buf(j);
+    if (quoted)
+        rc = dbuf_addc(b, '"') | json_escape(b, (const unsigned char *)s, len) |
+             dbuf_addc(b, '"');
+    else
+        rc = dbuf_add(b, s, len);
+    if (rc != 0)
+        reject(j, "captured JSON larger than the 2 MiB limit");
+}
+
+static void cap_begin(jev *j, int field, int depth)
+{
+    char msg[160];
+
+    if (j->reason[0] || j->root_depth == 0)
+        return;
+    if (j->have & (1ull << field)) {
+        snprintf(msg, sizeof msg, "duplicate key %s", field_names[field]);
+        reject(j, msg);
+        return;
+    }
+    j->cap_field = field;
+    j->cap_depth = depth;
+    dbuf_reset(cap_buf(j));
+}
+
+static void cap_end(jev *j)
+{
+    dbuf *b = cap_buf(j);
+
+    j->off[j->cap_field] = 0;
+    j->flen[j->cap_field] = b->len;
+    j->have |= 1ull << j->cap_field;
+    j->cap_field = -1;
+}
+
+static void begin_event(jev *j)
+{
+    j->root_depth = j->depth + 1;
+    j->have = 0;
+    j->reason[0] = '\0';
+    j->cap_field = -1;
+    dbuf_reset(&j->arena);
+    j->ev_offset = jev_pos(j) - 1;
+}
+
+static int end_event(jev *j)
+{
+    jev_event ev;
+    int f;
+
+    j->root_depth = 0;
+    j->cap_field = -1;
+    if (j->reason[0] == '\0') {
+        if (!(j->have & (1ull << JF_EVENT_ID)) || !(j->have & (1ull << JF_EVENT_TIME))) {
+            int has_any = (j->have & ((1ull << JF_EVENT_SOURCE) | (1ull << JF_EVENT_NAME))) != 0;
+            snprintf(j->reason, sizeof j->reason, "%s",
+                     !has_any ? "not a CloudTrail record (no eventID, eventTime or eventName)"
+                     : !(j->have & (1ull << JF_EVENT_ID)) ? "missing eventID"
+                                                           : "missing eventTime");
+        }
+    }
+    if (j->reason[0])
+        return emit_reject(j, j->ev_offset, j->reason);
+    for (f = 0; f < JF_COUNT; f++) {
+        if (!(j->have & (1ull << f)) || f >= JF_RESOURCE_ARN_TMP) {
+            ev.v[f] = NULL;
+            ev.len[f] = 0;
+        } else if (f >= JF_REQUEST_PARAMETERS) {
+            ev.v[f] = j->capture[capture_index(f)].p;
+            ev.len[f] = j->flen[f];
+        } else {
+            ev.v[f] = j->arena.p + j->off[f];
+            ev.len[f] = j->flen[f];
+        }
+    }
+    ev.offset = j->ev_offset;
+    if (j->on_event(j->ctx, &ev, j->cb_err, sizeof j->cb_err) != 0) {
+        j->cb_failed = 1;
+        return 0;
+    }
+    return 1;
+}
+
+/* A top-level value just closed (scalar or container). */
+static void end_top_value(jev *j)
+{
+    j->values++;
+    j->top_container = 0;
+    j->top_is_array = 0;
+}
+
+enum tok { T_NULL, T_BOOL, T_NUMBER, T_STRING };
+
+static const char *tok_noun(enum tok t)
+{
+    return t == T_BOOL ? "a boolean" : t == T_NUMBER ? "a number" : "a string";
+}
+
+static int on_scalar(jev *j, enum tok t, const char *s, size_t len)
+{
+    struct frame *p;
+    const struct keydef *kd;
+
+    j->since_token = 0;
+    if (j->depth == 0) {
+        end_top_value(j);
+        return emit_reject(j, jev_pos(j) - len, "top-level value is not an object");
+    }
+    p = parent(j);
+    if (p == NULL)
+        return 1;
+    if (j->cap_field >= 0) {
+        cap_sep(j, p);
+        cap_write(j, s, len, t == T_STRING);
+    }
+    if (!p->is_map) {
+        if ((p->ctx == CTX_RECORDS || p->ctx == CTX_TOPARR))
+            return emit_reject(j, jev_pos(j) - len, "record is not an object");
+        return 1;
+    }
+    kd = p->key;
+    if (kd == NULL || (j->root_depth == 0 && kd->kind != K_RECORDS))
+        return 1;
+    switch (kd->kind) {
+    case K_STR:
+        if (t == T_STRING)
+            return set_field(j, kd->field, s, len);
+        if (t != T_NULL)
+            return reject_type(j, kd->field, tok_noun(t), "a string");
+        return 1;
+    case K_BOOL:
+        if (t == T_STRING || t == T_BOOL)
+            return set_field(j, kd->field, s, len);
+        if (t != T_NULL)
+            return reject_type(j, kd->field, tok_noun(t), "a boolean");
+        return 1;
+    case K_LOOSE:
+        if (t == T_STRING)
+            return set_field(j, kd->field, s, len);
+        return 1;
+    case K_MAP:
+    case K_ARR:
+        if (t != T_NULL) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "%s is %s, expected %s", kd->name, tok_noun(t),
+                     kd->kind == K_MAP ? "an object" : "an array");
+            return reject(j, msg);
+        }
+        return 1;
+    case K_CAPTURE:
+        if (t != T_NULL && j->root_depth > 0) {
+            cap_begin(j, kd->field, j->depth + 1);
+            cap_write(j, s, len, t == T_STRING);
+            if (j->cap_field >= 0)
+                cap_end(j);
+        }
+        return 1;
+    case K_RECORDS:
+        if (j->depth == 1) {
+            j->top_container = 1;
+            return emit_reject(j, jev_pos(j) - len, "Records is not an array");
+        }
+        return 1;
+    default:
+        return 1;
+    }
+}
+
+static int cb_null(void *ctx)
+{
+    return on_scalar(ctx, T_NULL, "null", 4);
+}
+
+static int cb_boolean(void *ctx, int b)
+{
+    return on_scalar(ctx, T_BOOL, b ? "true" : "false", b ? 4 : 5);
+}
+
+static int cb_number(void *ctx, const char *s, size_t len)
+{
+    return on_scalar(ctx, T_NUMBER, s, len);
+}
+
+static int cb_string(void *ctx, const unsigned char *s, size_t len)
+{
+    return on_scalar(ctx, T_STRING, (const char *)s, len);
+}
+
+/* Decides the context of a container opening under frame p. */
+static unsigned char child_ctx(jev *j, struct frame *p, int is_map, int *is_root)
+{
+    const struct keydef *kd;
+
+    *is_root = 0;
+    if (p == NULL) {
+        if (j->depth > 0)
+            return CTX_NONE; /* below the tracked depth */
+        if (is_map) {
+            *is_root = 1;
+            return CTX_EVENT;
+        }
+        j->top_is_array = 1;
+        j->forms |= JEV_FORM_ARRAY;
+        return CTX_TOPARR;
+    }
+    if (!p->is_map) {
+        if (p->ctx == CTX_RECORDS || p->ctx == CTX_TOPARR) {
+            if (is_map) {
+                *is_root = 1;
+                return CTX_EVENT;
+            }
+            emit_reject(j, jev_pos(j) - 1, "record is not an object");
+            return CTX_NONE;
+        }
+        if (p->ctx == CTX_RESOURCES && is_map)
+            return CTX_RESOURCE;
+        return CTX_NONE;
+    }
+    kd = p->key;
+    if (kd == NULL || (j->root_depth == 0 && kd->kind != K_RECORDS && kd->kind != K_DETAIL))
+        return CTX_NONE;
+    switch (kd->kind) {
+    case K_STR:
+    case K_BOOL:
+        reject_type(j, kd->field, is_map ? "an object" : "an array",
+                    kd->kind == K_STR ? "a string" : "a boolean");
+        return CTX_NONE;
+    case K_MAP:
+    case K_ARR:
+        if (is_map == (kd->kind == K_MAP))
+            return kd->child;
+        {
+            char msg[160];
+            snprintf(msg, sizeof msg, "%s is %s, expected %s", kd->name,
+                     is_map ? "an object" : "an array", is_map ? "an array" : "an object");
+            reject(j, msg);
+        }
+        return CTX_NONE;
+    case K_CAPTURE:
+        return kd->child;
+    case K_RECORDS:
+        if (j->depth != 1)
+            return CTX_NONE;
+        j->top_container = 1;
+        if (!is_map) {
+            j->forms |= JEV_FORM_RECORDS;
+            return CTX_RECORDS;
+        }
+        emit_reject(j, jev_pos(j) - 1, "Records is not an array");
+        return CTX_NONE;
+    case K_DETAIL:
+        if (j->depth != 1 || !is_map)
+            return CTX_NONE;
+        j->top_container = 1;
+        j->forms |= JEV_FORM_EVENTBRIDGE;
+        *is_root = 1;
+        return CTX_EVENT;
+    default:
+        return CTX_NONE;
+    }
+}
+
+static int on_open(jev *j, int is_map)
+{
+    struct frame *p = parent(j), *f;
+    unsigned char ctx;
+    int is_root, starts_capture;
+
+    j->since_token = 0;
+    if (j->depth + 1 > JEV_MAX_ABS_DEPTH) {
+        snprintf(j->fatal, sizeof j->fatal, "JSON nested deeper than %d levels",
+                 JEV_MAX_ABS_DEPTH);
+        return 0;
+    }
+    if (j->cap_field >= 0) {
+        cap_sep(j, p);
+        cap_write(j, is_map ? "{" : "[", 1, 0);
+    }
+    starts_capture = p && p->is_map && p->key && p->key->kind == K_CAPTURE;
+    ctx = child_ctx(j, p, is_map, &is_root);
+    if (j->cb_failed)
+        return 0;
+    if (is_root)
+        begin_event(j);
+    if (starts_capture && j->root_depth > 0) {
+        cap_begin(j, p->key->field, j->depth + 1);
+        cap_write(j, is_map ? "{" : "[", 1, 0);
+    }
+    if (j->depth >= JEV_MAX_DEPTH || j->excess > 0) {
+        j->excess++;
+        j->depth++;
+        if (j->excess == 1)
+            return reject(j, "nested deeper than 64 levels");
+        return 1;
+    }
+    f = &j->frames[j->depth];
+    f->ctx = ctx;
+    f->is_map = (unsigned char)is_map;
+    f->is_root = (unsigned char)is_root;
+    f->key = NULL;
+    f->items = 0;
+    j->depth++;
+    if (ctx == CTX_RESOURCE)
+        j->have &= ~((1ull << JF_RESOURCE_ARN_TMP) | (1ull << JF_RESOURCE_TYPE_TMP));
+    return 1;
+}
+
+static int has_sub(const char *s, size_t len, const char *sub)
+{
+    size_t n = strlen(sub), i;
+
+    for (i = 0; i + n <= len; i++)
+        if (memcmp(s + i, sub, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* A resources[] entry closed: keep the first one naming a DynamoDB table. */
+static void end_resource(jev *j)
+{
+    const char *arn, *type;
+
+    if (!(j->have & (1ull << JF_RESOURCE_ARN_TMP)) || (j->have & (1ull << JF_RESOURCE_TABLE_ARN)))
+        return;
+    arn = j->arena.p + j->off[JF_RESOURCE_ARN_TMP];
+    type = (j->have & (1ull << JF_RESOURCE_TYPE_TMP)) ? j->arena.p + j->off[JF_RESOURCE_TYPE_TMP]
+                                                       : "";
+    if (strcmp(type, "AWS::DynamoDB::Table") == 0 ||
+        (has_sub(arn, j->flen[JF_RESOURCE_ARN_TMP], ":dynamodb:") &&
+         has_sub(arn, j->flen[JF_RESOURCE_ARN_TMP], ":table/"))) {
+        j->off[JF_RESOURCE_TABLE_ARN] = j->off[JF_RESOURCE_ARN_TMP];
+        j->flen[JF_RESOURCE_TABLE_ARN] = j->flen[JF_RESOURCE_ARN_TMP];
+        j->have |= 1ull << JF_RESOURCE_TABLE_ARN;
+    }
+}
+
+static int on_close(jev *j, int is_map)
+{
+    struct frame *f;
+    int rc = 1;
+
+    j->since_token = 0;
+    if (j->cap_field >= 0) {
+        cap_write(j, is_map ? "}" : "]", 1, 0);
+        if (j->cap_field >= 0 && j->depth == j->cap_depth)
+            cap_end(j);
+    }
+    if (j->excess > 0) {
+        j->excess--;
+        j->depth--;
+        return 1;
+    }
+    f = &j->frames[j->depth - 1];
+    if (f->ctx == CTX_RESOURCE && j->reason[0] == '\0')
+        end_resource(j);
+    if (f->is_root && j->depth == j->root_depth) {
+        if (j->depth == 1 && j->top_container) {
+            j->root_depth = 0;
+        } else {
+            if (j->depth == 1)
+                j->forms |= JEV_FORM_EVENT;
+            rc = end_event(j);
+        }
+    }
+    j->depth--;
+    if (j->depth == 0)
+        end_top_value(j);
+    return rc;
+}
+
+static int cb_start_map(void *ctx)
+{
+    return on_open(ctx, 1);
+}
+
+static int cb_end_map(void *ctx)
+{
+    return on_close(ctx, 1);
+}
+
+static int cb_start_array(void *ctx)
+{
+    return on_open(ctx, 0);
+}
+
+static int cb_end_array(void *ctx)
+{
+    return on_close(ctx, 0);
+}
+
+static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
+{
+    jev *j = ctx;
+    struct frame *p = parent(j);
+    size_t i;
+
+    j->since_token = 0;
+    if (p == NULL)
+        return 1;
+    if (j->cap_field >= 0) {
+        if (p->items++ > 0)
+            cap_write(j, ",", 1, 0);
+        cap_write(j, (const char *)s, len, 1);
+        cap_write(j, ":", 1, 0);
+    }
+    p->key = NULL;
+    if (p->ctx == CTX_NONE)
+        return 1;
+    for (i = 0; i < sizeof keydefs / sizeof keydefs[0]; i++) {
+        const struct keydef *kd = &keydefs[i];
+        if (kd->ctx == p->ctx && strlen(kd->name) == len && memcmp(kd->name, s, len) == 0) {
+            p->key = kd;
+            break;
+        }
+    }
+    return 1;
+}
+
+static const yajl_callbacks callbacks = {
+    cb_null, cb_boolean, NULL, NULL, cb_number, cb_string,
+    cb_start_map, cb_map_key, cb_end_map, cb_start_array, cb_end_array,
+};
+
+static int jev_open_parser(jev *j)
+{
+    j->h = yajl_alloc(&callbacks, NULL, j);
+    if (j->h == NULL)
+        return -1;
+    yajl_config(j->h, yajl_allow_multiple_values, 1);
+    yajl_config(j->h, yajl_dont_validate_strings, 1);
+    return 0;
+}
+
+jev *jev_new(jev_event_fn on_event, jev_reject_fn on_reject, void *ctx)
+{
+    jev *j = calloc(1, sizeof *j);
+    int i;
+
+    if (j == NULL)
+        return NULL;
+    j->on_event = on_event;
+    j->on_reject = on_reject;
+    j->ctx = ctx;
+    j->cap_field = -1;
+    j->unit = "byte";
+    dbuf_init(&j->arena, JEV_MAX_FIELDS);
+    for (i = 0; i < 3; i++)
+        dbuf_init(&j->capture[i], JEV_MAX_CAPTURE);
+    if (jev_open_parser(j) != 0) {
+        free(j);
+        return NULL;
+    }
+    return j;
+}
+
+void jev_free(jev *j)
+{
+    int i;
+
+    if (j == NULL)
+        return;
+    if (j->h)
+        yajl_free(j->h);
+    dbuf_free(&j->arena);
+    for (i = 0; i < 3; i++)
+        dbuf_free(&j->capture[i]);
+    free(j);
+}
+
+void jev_set_unit(jev *j, const char *unit)
+{
+    j->unit = unit;
+}
+
+unsigned jev_forms(const jev *j)
+{
+    return j->forms;
+}
+
+uint64_t jev_values(const jev *j)
+{
+    return j->values;
+}
+
+uint64_t jev_offset(const jev *j)
+{
+    return jev_pos(j);
+}
+
+int jev_depth(const jev *j)
+{
+    return j->depth;
+}
+
+/* Builds the message for a failed yajl call into err. */
+static void jev_error(jev *j, const unsigned char *buf, size_t n, char *err, size_t errlen)
+{
+    uint64_t pos = jev_pos(j);
+
+    if (j->cb_failed) {
+        snprintf(err, errlen, "%s", j->cb_err);
+    } else if (j->fatal[0]) {
+        snprintf(err, errlen, "%s (%s %llu)", j->fatal, j->unit, (unsigned long long)pos);
+    } else {
+        unsigned char *m = yajl_get_error(j->h, 0, buf, n);
+        char *s = (char *)m, *e;
+        const char *what = "invalid JSON";
+
+        if (s == NULL)
+            s = "parse error";
+        /* yajl says "lexical error: ..." or "parse error: ..."; keep the tail. */
+        e = strchr(s, ':');
+        if (e && e[1])
+            s = e + 2;
+        if (strstr(s, "premature EOF"))
+            what = "truncated JSON", s = "unexpected end of input";
+        snprintf(err, errlen, "%s: %.*s (%s %llu)", what, (int)strcspn(s, "\n"), s, j->unit,
+                 (unsigned long long)pos);
+        if (m)
+            yajl_free_error(j->h, m);
+    }
+}
+
+/* After invalid JSON in JSON Lines input: forget the broken value, start a
+ * fresh tokenizer and skip to the next line. Only when earlier top-level
+ * values were bare events, so a broken {"Records":[...]} file is not read
+ * line by line as if it were JSON Lines. */
+static int jev_resync(jev *j, uint64_t pos)
+{
+    if (j->values == 0 || j->top_container || j->top_is_array ||
+        (j->forms & (JEV_FORM_RECORDS | JEV_FORM_ARRAY)))
+        return -1;
+    yajl_free(j->h);
+    if (jev_open_parser(j) != 0)
+        return -1;
+    j->fed = pos;
+    j->depth = j->excess = j->root_depth = 0;
+    j->cap_field = -1;
+    j->skip_line = 1;
+    return 0;
+}
+
+int jev_feed(jev *j, const void *buf, size_t n, char *err, size_t errlen)
+{
+    const unsigned char *p = buf;
+
+    while (n > 0) {
+        size_t slice = n < JEV_SLICE ? n : JEV_SLICE;
+        yajl_status st;
+
+        if (j->skip_line) {
+            const unsigned char *nl = memchr(p, '\n', slice);
+            size_t skip = nl ? (size_t)(nl - p) + 1 : slice;
+            j->fed += skip;
+            p += skip;
+            n -= skip;
+            if (nl)
+                j->skip_line = 0;
+            continue;
+        }
+        st = yajl_parse(j->h, p, slice);
+        if (st != yajl_status_ok) {
+            uint64_t pos = jev_pos(j);
+            size_t used = yajl_get_bytes_consumed(j->h);
+            jev_error(j, p, slice, err, errlen);
+            if (st == yajl_status_client_canceled || j->fatal[0] || jev_resync(j, pos) != 0)
+                return -1;
+            /* Report the broken line and carry on after it. */
+            if (!emit_reject(j, pos, err)) {
+                snprintf(err, errlen, "%s", j->cb_err);
+                return -1;
+            }
+            p += used;
+            n -= used;
+            continue;
+        }
+        j->fed += slice;
+        j->since_token += slice;
+        if (j->since_token > JEV_MAX_TOKEN) {
+            snprintf(err, errlen, "a JSON value longer than %u MiB; input not read further "
+                     "(%s %llu)", JEV_MAX_TOKEN >> 20, j->unit, (unsigned long long)j->fed);
+            return -1;
+        }
+        p += slice;
+        n -= slice;
+    }
+    return 0;
+}
+
+int jev_finish(jev *j, char *err, size_t errlen)
+{
+    if (j->skip_line)
+        return 0;
+    if (yajl_complete_parse(j->h) != yajl_status_ok) {
+        jev_error(j, NULL, 0, err, errlen);
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,128 @@
+/*
+ * jev: the streaming CloudTrail event decoder.
+ *
+ * Bytes are pushed in with jev_feed() in chunks of any size; yajl tokenises
+ * them and an explicit state machine over a fixed-depth stack picks out the
+ * fields ddbtrail stores, calling back once per complete event. No document
+ * tree is ever built: memory is the per-event arena (capped) plus yajl's own
+ * small state, whatever the size of the input.
+ *
+ * Accepted shapes, freely mixed in one stream:
+ *   {"Records":[event, ...], ...}   CloudTrail's file form (any key order)
+ *   event event ...                 JSON Lines / concatenated objects
+ *   [event, ...]                    a top-level array
+ *   {"detail-type":..., "detail":event}   the EventBridge envelope
+ *
+ * Field values are handed over as byte strings exactly as logged (JSON
+ * escapes decoded). requestParameters, responseElements and
+ * additionalEventData are re-serialised as compact JSON text.
+ */
+#ifndef DDBTRAIL_JEV_H
+#define DDBTRAIL_JEV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The fields picked out of each event. Booleans arrive as "true"/"false". */
+enum jev_field {
+    JF_EVENT_ID,
+    JF_EVENT_TIME,
+    JF_EVENT_SOURCE,
+    JF_EVENT_NAME,
+    JF_EVENT_TYPE,
+    JF_EVENT_CATEGORY,
+    JF_MANAGEMENT_EVENT,
+    JF_READ_ONLY,
+    JF_AWS_REGION,
+    JF_SOURCE_IP,
+    JF_USER_AGENT,
+    JF_VPC_ENDPOINT_ID,
+    JF_ERROR_CODE,
+    JF_ERROR_MESSAGE,
+    JF_RECIPIENT_ACCOUNT_ID,
+    JF_REQUEST_ID,
+    JF_UID_TYPE,
+    JF_UID_PRINCIPAL_ID,
+    JF_UID_ARN,
+    JF_UID_ACCOUNT_ID,
+    JF_UID_ACCESS_KEY_ID,
+    JF_UID_USER_NAME,
+    JF_UID_INVOKED_BY,
+    JF_MFA_AUTHENTICATED,
+    JF_ISSUER_ARN,
+    JF_ISSUER_USER_NAME,
+    JF_REQ_TABLE_NAME,    /* requestParameters.tableName */
+    JF_REQ_TABLE_ARN,     /* requestParameters.tableArn */
+    JF_REQ_RESOURCE_ARN,  /* requestParameters.resourceArn */
+    JF_REQ_STATEMENT,     /* requestParameters.statement (PartiQL) */
+    JF_RESP_TABLE_NAME,   /* responseElements.tableDescription.tableName */
+    JF_RESP_TABLE_ARN,    /* responseElements.tableDescription.tableArn */
+    JF_RESOURCE_TABLE_ARN, /* first DynamoDB table ARN in resources[] */
+    JF_REQUEST_PARAMETERS, /* compact JSON */
+    JF_RESPONSE_ELEMENTS,  /* compact JSON */
+    JF_ADDITIONAL_EVENT_DATA, /* compact JSON */
+    JF_RESOURCE_ARN_TMP,  /* internal: ARN of the resources[] entry being read */
+    JF_RESOURCE_TYPE_TMP, /* internal: type of the resources[] entry being read */
+    JF_COUNT
+};
+
+/* One decoded event. Borrowed: valid only during the callback. */
+typedef struct jev_event {
+    const char *v[JF_COUNT]; /* field bytes (NUL-terminated), NULL when absent or null */
+    size_t len[JF_COUNT];    /* field lengths; a value may itself contain NUL bytes */
+    uint64_t offset;         /* byte offset of the event's '{' in the decoded input */
+} jev_event;
+
+/* Called once per complete, well-formed event. Return 0 to go on, non-zero
+ * to stop decoding (jev_feed() then fails with the message left in err). */
+typedef int (*jev_event_fn)(void *ctx, const jev_event *ev, char *err, size_t errlen);
+
+/* Called once per rejected record: not an object, too large, a field of the
+ * wrong type, invalid JSON. Same return convention. */
+typedef int (*jev_reject_fn)(void *ctx, uint64_t offset, const char *reason, char *err,
+                             size_t errlen);
+
+/* Shapes seen so far, for jev_forms(). */
+enum {
+    JEV_FORM_RECORDS = 1,     /* {"Records":[...]} */
+    JEV_FORM_EVENT = 2,       /* a bare top-level event */
+    JEV_FORM_ARRAY = 4,       /* [event, ...] */
+    JEV_FORM_EVENTBRIDGE = 8  /* {"detail": event} */
+};
+
+typedef struct jev jev;
+
+/* Returns a new decoder, or NULL when out of memory; free it with jev_free().
+ * The callbacks and ctx are borrowed for the decoder's lifetime. */
+jev *jev_new(jev_event_fn on_event, jev_reject_fn on_reject, void *ctx);
+
+/* Pushes n more bytes. Returns 0 when decoding can go on, or -1 when the
+ * rest of the input cannot be read as JSON (message in err, with the byte
+ * offset); records already delivered stay delivered. A record cut short by
+ * the failure has already been passed to on_reject. */
+int jev_feed(jev *j, const void *buf, size_t n, char *err, size_t errlen);
+
+/* Signals the end of input; a value left open is rejected. Same returns. */
+int jev_finish(jev *j, char *err, size_t errlen);
+
+/* Names byte offsets in jev_feed()/jev_finish() messages ("byte" by
+ * default; "decompressed byte" for gzip input). unit is borrowed. */
+void jev_set_unit(jev *j, const char *unit);
+
+/* The JEV_FORM_* bits seen so far. */
+unsigned jev_forms(const jev *j);
+
+/* Top-level JSON values completed so far. */
+uint64_t jev_values(const jev *j);
+
+/* Offset in the input where decoding stands (after a failure: where it
+ * failed). */
+uint64_t jev_offset(const jev *j);
+
+/* Current nesting depth of the decoder (0 between top-level values). */
+int jev_depth(const jev *j);
+
+/* Frees the decoder; jev_free(NULL) is a no-op. */
+void jev_free(jev *j);
+
+#endif

@@ -1,0 +1,297 @@
+/*
+ * store: SQLite schema and ingest statements (see store.h).
+ */
+#include "store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STORE_SCHEMA_VERSION 1
+
+static const char schema_sql[] =
+    "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);\n"
+    "CREATE TABLE IF NOT EXISTS files(\n"
+    "  file_id INTEGER PRIMARY KEY, path TEXT NOT NULL, size INTEGER, mtime INTEGER,\n"
+    "  format TEXT, events_seen INTEGER NOT NULL DEFAULT 0,\n"
+    "  events_stored INTEGER NOT NULL DEFAULT 0, events_skipped INTEGER NOT NULL DEFAULT 0,\n"
+    "  records_rejected INTEGER NOT NULL DEFAULT 0,\n"
+    "  events_duplicate INTEGER NOT NULL DEFAULT 0,\n"
+    "  status TEXT NOT NULL, error TEXT, ingested_at TEXT);\n"
+    "CREATE INDEX IF NOT EXISTS files_path ON files(path, size, mtime);\n"
+    "CREATE TABLE IF NOT EXISTS events(\n"
+    "  event_id TEXT PRIMARY KEY, event_time TEXT, event_ts INTEGER, event_source TEXT,\n"
+    "  event_name TEXT, event_type TEXT, event_category TEXT, read_only INTEGER,\n"
+    "  aws_region TEXT, source_ip TEXT, source_kind TEXT, vpc_endpoint_id TEXT,\n"
+    "  user_agent TEXT, identity_type TEXT, principal_arn TEXT, principal_id TEXT,\n"
+    "  account_id TEXT, access_key_id TEXT, credential_kind TEXT, session_issuer_arn TEXT,\n"
+    "  session_issuer_name TEXT, invoked_by TEXT, mfa_authenticated INTEGER,\n"
+    "  table_name TEXT, error_code TEXT, error_message TEXT, recipient_account_id TEXT,\n"
+    "  request_id TEXT, request_parameters TEXT, response_elements TEXT,\n"
+    "  additional_event_data TEXT, file_id INTEGER);\n"
+    "CREATE TABLE IF NOT EXISTS rejects(file_id INTEGER, byte_offset INTEGER, reason TEXT);\n"
+    "CREATE TABLE IF NOT EXISTS alerts(\n"
+    "  alert_id INTEGER PRIMARY KEY, rule_id TEXT NOT NULL, severity TEXT NOT NULL,\n"
+    "  title TEXT, first_seen TEXT, last_seen TEXT, event_count INTEGER, account_id TEXT,\n"
+    "  aws_region TEXT, principal_arn TEXT, access_key_id TEXT, source_ip TEXT,\n"
+    "  table_name TEXT, event_names TEXT, event_ids TEXT, detail TEXT,\n"
+    "  fingerprint TEXT NOT NULL UNIQUE, detected_at TEXT);\n"
+    "CREATE TABLE IF NOT EXISTS settings(key TEXT PRIMARY KEY, value);\n"
+    "CREATE TABLE IF NOT EXISTS settings_list(key TEXT NOT NULL, value TEXT NOT NULL);\n"
+    "CREATE INDEX IF NOT EXISTS settings_list_key ON settings_list(key, value);\n";
+
+struct store {
+    sqlite3 *db;            /* the connection */
+    sqlite3_stmt *ins_event; /* INSERT OR IGNORE INTO events */
+    sqlite3_stmt *ins_reject;
+    sqlite3_stmt *upd_file;  /* counters, status, format, error */
+    int in_txn;              /* a transaction is open */
+};
+
+static int fail(store *s, char *err, size_t errlen, const char *what)
+{
+    snprintf(err, errlen, "%s: %s", what, sqlite3_errmsg(s->db));
+    return -1;
+}
+
+int store_exec(store *s, const char *sql, char *err, size_t errlen)
+{
+    char *msg = NULL;
+
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(err, errlen, "database: %s", msg ? msg : sqlite3_errmsg(s->db));
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int prepare(store *s, const char *sql, sqlite3_stmt **st, char *err, size_t errlen)
+{
+    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
+        return fail(s, err, errlen, "database");
+    return 0;
+}
+
+static int prepare_ingest(store *s, char *err, size_t errlen)
+{
+    char sql[2048];
+    size_t n = 0;
+    int i;
+
+    n += (size_t)snprintf(sql + n, sizeof sql - n, "INSERT OR IGNORE INTO events(");
+    for (i = 0; i < NC_COUNT; i++)
+        n += (size_t)snprintf(sql + n, sizeof sql - n, "%s,", norm_col_names[i]);
+    n += (size_t)snprintf(sql + n, sizeof sql - n, "file_id) VALUES(");
+    for (i = 0; i <= NC_COUNT; i++)
+        n += (size_t)snprintf(sql + n, sizeof sql - n, "?%s", i < NC_COUNT ? "," : ")");
+    if (prepare(s, sql, &s->ins_event, err, errlen) != 0 ||
+        prepare(s, "INSERT INTO rejects(file_id, byte_offset, reason) VALUES(?,?,?)",
+                &s->ins_reject, err, errlen) != 0 ||
+        prepare(s,
+                "UPDATE files SET events_seen=?2, events_stored=?3, events_skipped=?4,"
+                " records_rejected=?5, events_duplicate=?6, status=?7, format=?8, error=?9"
+                " WHERE file_id=?1",
+                &s->upd_file, err, errlen) != 0)
+        return -1;
+    return 0;
+}
+
+store *store_open(const char *path, int flags, char *err, size_t errlen)
+{
+    store *s = calloc(1, sizeof *s);
+    int oflags = (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY
+                                           : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+
+    if (s == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    if (sqlite3_open_v2(path, &s->db, oflags, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot open database %s: %s", path,
+                 s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        store_free(s);
+        return NULL;
+    }
+    sqlite3_busy_timeout(s->db, 30000);
+    sqlite3_extended_result_codes(s->db, 1);
+    if (!(flags & STORE_READONLY)) {
+        char ver[64];
+        snprintf(ver, sizeof ver, "INSERT OR IGNORE INTO meta VALUES('schema_version','%d');",
+                 STORE_SCHEMA_VERSION);
+        if (store_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", err, errlen) ||
+            store_exec(s, "BEGIN IMMEDIATE", err, errlen) ||
+            store_exec(s, schema_sql, err, errlen) || store_exec(s, ver, err, errlen) ||
+            store_exec(s, "COMMIT", err, errlen) || prepare_ingest(s, err, errlen)) {
+            char tmp[512];
+            snprintf(tmp, sizeof tmp, "%s: %s", path, err);
+            snprintf(err, errlen, "%s", tmp);
+            store_free(s);
+            return NULL;
+        }
+    } else {
+        sqlite3_stmt *st = NULL;
+        int ok = sqlite3_prepare_v2(s->db, "SELECT 1 FROM events LIMIT 1", -1, &st, NULL) ==
+                 SQLITE_OK;
+        sqlite3_finalize(st);
+        if (!ok) {
+            snprintf(err, errlen, "%s is not a ddbtrail database (%s)", path,
+                     sqlite3_errmsg(s->db));
+            store_free(s);
+            return NULL;
+        }
+    }
+    return s;
+}
+
+sqlite3 *store_db(store *s)
+{
+    return s->db;
+}
+
+void store_free(store *s)
+{
+    if (s == NULL)
+        return;
+    if (s->in_txn)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_finalize(s->ins_event);
+    sqlite3_finalize(s->ins_reject);
+    sqlite3_finalize(s->upd_file);
+    sqlite3_close(s->db);
+    free(s);
+}
+
+int store_file_known(store *s, const char *path, int64_t size, int64_t mtime)
+{
+    sqlite3_stmt *st;
+    int found = 0;
+
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT 1 FROM files WHERE path=? AND size=? AND mtime=?"
+                           " AND status='complete' LIMIT 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_text(st, 1, path, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, size);
+    sqlite3_bind_int64(st, 3, mtime);
+    found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return found;
+}
+
+int store_file_begin(store *s, const char *path, int64_t size, int64_t mtime,
+                     int64_t *file_id, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if (store_exec(s, "BEGIN IMMEDIATE", err, errlen) != 0)
+        return -1;
+    s->in_txn = 1;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT INTO files(path, size, mtime, status, ingested_at)"
+                           " VALUES(?,?,?,'in-progress',strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
+                           -1, &st, NULL) != SQLITE_OK)
+        return fail(s, err, errlen, "database");
+    sqlite3_bind_text(st, 1, path, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, size);
+    sqlite3_bind_int64(st, 3, mtime);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return fail(s, err, errlen, "database");
+    *file_id = sqlite3_last_insert_rowid(s->db);
+    return 0;
+}
+
+int store_event(store *s, int64_t file_id, const norm_row *row, int *is_new, char *err,
+                size_t errlen)
+{
+    sqlite3_stmt *st = s->ins_event;
+    int i, rc;
+
+    for (i = 0; i < NC_COUNT; i++) {
+        const norm_val *v = &row->col[i];
+        if (v->type == NT_TEXT)
+            sqlite3_bind_text(st, i + 1, v->p, (int)v->n, SQLITE_STATIC);
+        else if (v->type == NT_INT)
+            sqlite3_bind_int64(st, i + 1, v->i);
+        else
+            sqlite3_bind_null(st, i + 1);
+    }
+    sqlite3_bind_int64(st, NC_COUNT + 1, file_id);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return fail(s, err, errlen, "database");
+    *is_new = sqlite3_changes(s->db) > 0;
+    return 0;
+}
+
+int store_reject(store *s, int64_t file_id, uint64_t offset, const char *reason, char *err,
+                 size_t errlen)
+{
+    sqlite3_stmt *st = s->ins_reject;
+    int rc;
+
+    sqlite3_bind_int64(st, 1, file_id);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)offset);
+    sqlite3_bind_text(st, 3, reason, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return fail(s, err, errlen, "database");
+    return 0;
+}
+
+static int update_file(store *s, int64_t file_id, const store_counts *c, const char *status,
+                       const char *format, const char *error, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = s->upd_file;
+    int rc;
+
+    sqlite3_bind_int64(st, 1, file_id);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)c->seen);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)c->stored);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)c->skipped);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)c->rejected);
+    sqlite3_bind_int64(st, 6, (sqlite3_int64)c->duplicate);
+    sqlite3_bind_text(st, 7, status, -1, SQLITE_STATIC);
+    if (format)
+        sqlite3_bind_text(st, 8, format, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, 8);
+    if (error)
+        sqlite3_bind_text(st, 9, error, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, 9);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return fail(s, err, errlen, "database");
+    return 0;
+}
+
+int store_file_checkpoint(store *s, int64_t file_id, const store_counts *c, char *err,
+                          size_t errlen)
+{
+    if (update_file(s, file_id, c, "in-progress", NULL, NULL, err, errlen) != 0 ||
+        store_exec(s, "COMMIT", err, errlen) != 0)
+        return -1;
+    s->in_txn = 0;
+    if (store_exec(s, "BEGIN IMMEDIATE", err, errlen) != 0)
+        return -1;
+    s->in_txn = 1;
+    return 0;
+}
+
+int store_file_end(store *s, int64_t file_id, const store_counts *c, const char *status,
+                   const char *format, const char *error, char *err, size_t errlen)
+{
+    if (update_file(s, file_id, c, status, format, error, err, errlen) != 0 ||
+        store_exec(s, "COMMIT", err, errlen) != 0)
+        return -1;
+    s->in_txn = 0;
+    return 0;
+}

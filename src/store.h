@@ -1,0 +1,72 @@
+/*
+ * store: the SQLite database ddbtrail ingests into and detects over.
+ *
+ * Owns the schema (events, files, rejects, alerts, settings) and the
+ * prepared statements of the ingest hot path. Transactions follow the
+ * files: a file's row is marked complete in the same commit that stores its
+ * last event, so a run killed half-way never leaves a file looking done,
+ * and the next run re-reads it (eventID keeps the events unique).
+ */
+#ifndef DDBTRAIL_STORE_H
+#define DDBTRAIL_STORE_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "norm.h"
+
+typedef struct store store;
+
+/* Counters of one file, written to its files row. */
+typedef struct store_counts {
+    uint64_t seen;      /* records read: stored + skipped + rejected */
+    uint64_t stored;    /* events now in the store from this file */
+    uint64_t duplicate; /* of stored: eventID already present */
+    uint64_t skipped;   /* well-formed but not DynamoDB-relevant */
+    uint64_t rejected;  /* malformed records, or the unread rest of the file */
+} store_counts;
+
+enum { STORE_READONLY = 1 };
+
+/* Opens (creating when needed, unless STORE_READONLY) the database at path.
+ * Returns a new store or NULL with a message in err; free it with
+ * store_free(). */
+store *store_open(const char *path, int flags, char *err, size_t errlen);
+
+/* The underlying connection. Borrowed: valid until store_free(). */
+sqlite3 *store_db(store *s);
+
+/* 1 when path was completely ingested before with this size and mtime. */
+int store_file_known(store *s, const char *path, int64_t size, int64_t mtime);
+
+/* Starts a transaction and a files row for path. Returns 0 and *file_id. */
+int store_file_begin(store *s, const char *path, int64_t size, int64_t mtime,
+                     int64_t *file_id, char *err, size_t errlen);
+
+/* Inserts one event row. *is_new is 0 when the eventID was already stored. */
+int store_event(store *s, int64_t file_id, const norm_row *row, int *is_new, char *err,
+                size_t errlen);
+
+/* Records a rejected record at a byte offset. */
+int store_reject(store *s, int64_t file_id, uint64_t offset, const char *reason, char *err,
+                 size_t errlen);
+
+/* Commits what the open file has so far (status stays in-progress) and
+ * opens the next transaction: used every batch of a big file. */
+int store_file_checkpoint(store *s, int64_t file_id, const store_counts *c, char *err,
+                          size_t errlen);
+
+/* Writes the final counters, status ("complete" or "error"), format and
+ * error text (may be NULL), and commits. */
+int store_file_end(store *s, int64_t file_id, const store_counts *c, const char *status,
+                   const char *format, const char *error, char *err, size_t errlen);
+
+/* Runs SQL without results (schema, pragmas). */
+int store_exec(store *s, const char *sql, char *err, size_t errlen);
+
+/* Closes the database; store_free(NULL) is a no-op. An open transaction is
+ * rolled back. */
+void store_free(store *s);
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * walk: expands the paths a user names into the list of files to read.
+ *
+ * Directories are walked recursively in name order (so runs are
+ * reproducible), following symbolic links but refusing loops, which matches
+ * how downloaded S3 trees (AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD)
+ * are often assembled with links. Inside directories only log-looking names
+ * are taken; CloudTrail digest files and other files are counted as skipped.
+ * A path named explicitly is always taken (except a digest), whatever its
+ * name, as is "-" (stdin).
+ */
+#ifndef DDBTRAIL_WALK_H
+#define DDBTRAIL_WALK_H
+
+#include <stddef.h>
+
+typedef struct walk_list {
+    char **paths;      /* files to read, in order; owned by the list */
+    size_t n, alloc;
+    size_t digests;    /* CloudTrail-Digest files skipped */
+    size_t nonlog;     /* files in directories with non-log names, skipped */
+    size_t errors;     /* unreadable directories, loops, missing paths */
+} walk_list;
+
+/* Called for each problem met while walking (borrowed strings). */
+typedef void (*walk_err_fn)(void *ctx, const char *path, const char *msg);
+
+/* Adds path (a file, directory or "-") to list. Problems are reported
+ * through on_err and counted; the walk goes on. Returns 0, or -1 when out
+ * of memory. */
+int walk_add(walk_list *list, const char *path, walk_err_fn on_err, void *ctx);
+
+/* 1 when a file name inside a directory looks like a CloudTrail log. */
+int walk_is_log_name(const char *name);
+
+/* 1 when the path names a CloudTrail digest file. */
+int walk_is_digest(const char *path);
+
+/* Frees the list's storage; the list is empty afterwards. */
+void walk_free(walk_list *list);
+
+#endif
