@@ -39,20 +39,24 @@ all: $(BIN)
 
 $(BUILD)/src/%.o: src/%.c $(wildcard src/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	@echo "CC $<"
+	@$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD)/cmd/%.o: cmd/%.c $(wildcard src/*.h cmd/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Isrc -c $< -o $@
+	@echo "CC $<"
+	@$(CC) $(ALL_CFLAGS) -Isrc -c $< -o $@
 
 $(BUILD)/libddbtrail.a: $(LIB_OBJ)
-	$(AR) rcs $@ $^
+	@$(AR) rcs $@ $^
 
 $(BIN): $(CMD_OBJ) $(BUILD)/libddbtrail.a
-	$(CC) $(ALL_CFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libddbtrail.a $(ALL_LIBS)
+	@echo "LD $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libddbtrail.a $(ALL_LIBS)
 
 $(BUILD)/unit: $(UNIT_SRC) $(wildcard tests/unit/*.h) $(BUILD)/libddbtrail.a
-	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $(UNIT_SRC) $(BUILD)/libddbtrail.a $(ALL_LIBS)
+	@echo "LD $@"
+	@$(CC) $(ALL_CFLAGS) -Isrc -o $@ $(UNIT_SRC) $(BUILD)/libddbtrail.a $(ALL_LIBS)
 
 deps:
 	@sh tests/install-deps.sh

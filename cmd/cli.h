@@ -59,4 +59,22 @@ int cmd_scan(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 
+/* Detection options shared by detect and scan. */
+typedef struct cli_detect {
+    const char *rules_dir;  /* --rules, or NULL for the default lookup */
+    const char *config;     /* --config, or NULL for $DDBTRAIL_CONFIG */
+    const char *only;       /* --only ID,... or NULL */
+    int quiet;
+} cli_detect;
+
+/* The rules directory: dir if given, else $DDBTRAIL_RULES, else the
+ * detections/ beside the binary or installed with it. Static storage. */
+const char *cli_rules_dir(const char *dir);
+
+/* Loads settings and rules and runs them over s. Messages go to stderr, a
+ * one-line summary to summary (when non-NULL). Returns EXIT_CLEAN, or
+ * EXIT_FATAL when the config or rules cannot be loaded or a rule failed
+ * (the others still ran). */
+int cli_run_detect(store *s, const cli_detect *cd, FILE *summary);
+
 #endif

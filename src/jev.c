@@ -159,6 +159,8 @@ struct jev {
     uint64_t ev_offset;        /* offset of the current record's '{' */
     uint64_t fed;              /* bytes passed to yajl before the current slice */
     uint64_t since_token;      /* bytes fed since the last token */
+    int any_token;             /* yajl has produced at least one token */
+    int saw_text;              /* input had something besides whitespace */
     int skip_line;             /* resynchronising: drop bytes up to the next '\n' */
     char fatal[192];           /* why we cancelled yajl, "" if we did not */
     const char *unit;          /* how offsets are named in messages */
@@ -424,6 +426,7 @@ static int on_scalar(jev *j, enum tok t, const char *s, size_t len)
     const struct keydef *kd;
 
     j->since_token = 0;
+    j->any_token = 1;
     if (j->depth == 0) {
         end_top_value(j);
         return emit_reject(j, jev_pos(j) - len, "top-level value is not an object");
@@ -589,6 +592,7 @@ static int on_open(jev *j, int is_map)
     int is_root, starts_capture;
 
     j->since_token = 0;
+    j->any_token = 1;
     if (j->depth + 1 > JEV_MAX_ABS_DEPTH) {
         snprintf(j->fatal, sizeof j->fatal, "JSON nested deeper than %d levels",
                  JEV_MAX_ABS_DEPTH);
@@ -611,7 +615,8 @@ static int on_open(jev *j, int is_map)
     if (j->depth >= JEV_MAX_DEPTH || j->excess > 0) {
         j->excess++;
         j->depth++;
-        if (j->excess == 1)
+        /* outside a record the enclosing value has been rejected already */
+        if (j->excess == 1 && j->root_depth > 0)
             return reject(j, "nested deeper than 64 levels");
         return 1;
     }
@@ -880,6 +885,11 @@ int jev_feed(jev *j, const void *buf, size_t n, char *err, size_t errlen)
                 j->skip_line = 0;
             continue;
         }
+        if (!j->saw_text) {
+            size_t k;
+            for (k = 0; k < slice && !j->saw_text; k++)
+                j->saw_text = !(p[k] == ' ' || p[k] == '\n' || p[k] == '\r' || p[k] == '\t');
+        }
         st = yajl_parse(j->h, p, slice);
         if (st != yajl_status_ok) {
             uint64_t pos = jev_pos(j);
@@ -911,7 +921,9 @@ int jev_feed(jev *j, const void *buf, size_t n, char *err, size_t errlen)
 
 int jev_finish(jev *j, char *err, size_t errlen)
 {
-    if (j->skip_line)
+    /* Empty or all-whitespace input is not a JSON error; the caller sees
+     * jev_values() == 0 and says so in its own words. */
+    if (j->skip_line || !j->saw_text)
         return 0;
     if (yajl_complete_parse(j->h) != yajl_status_ok) {
         jev_error(j, NULL, 0, err, errlen);

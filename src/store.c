@@ -34,8 +34,11 @@ static const char schema_sql[] =
     "  alert_id INTEGER PRIMARY KEY, rule_id TEXT NOT NULL, severity TEXT NOT NULL,\n"
     "  title TEXT, first_seen TEXT, last_seen TEXT, event_count INTEGER, account_id TEXT,\n"
     "  aws_region TEXT, principal_arn TEXT, access_key_id TEXT, source_ip TEXT,\n"
-    "  table_name TEXT, event_names TEXT, event_ids TEXT, detail TEXT,\n"
+    "  table_name TEXT, event_names TEXT, event_ids TEXT, detail TEXT, mitre TEXT,\n"
     "  fingerprint TEXT NOT NULL UNIQUE, detected_at TEXT);\n"
+    "CREATE TABLE IF NOT EXISTS rule_runs(\n"
+    "  rule_id TEXT PRIMARY KEY, title TEXT, severity TEXT, status TEXT, alerts INTEGER,\n"
+    "  message TEXT, ran_at TEXT);\n"
     "CREATE TABLE IF NOT EXISTS settings(key TEXT PRIMARY KEY, value);\n"
     "CREATE TABLE IF NOT EXISTS settings_list(key TEXT NOT NULL, value TEXT NOT NULL);\n"
     "CREATE INDEX IF NOT EXISTS settings_list_key ON settings_list(key, value);\n";
@@ -271,6 +274,17 @@ static int update_file(store *s, int64_t file_id, const store_counts *c, const c
     if (rc != SQLITE_DONE)
         return fail(s, err, errlen, "database");
     return 0;
+}
+
+int store_prepare_detect(store *s, char *err, size_t errlen)
+{
+    /* Created on first detect, not at ingest, so bulk loading stays fast. */
+    return store_exec(s,
+                      "CREATE INDEX IF NOT EXISTS events_principal_ts"
+                      " ON events(principal_arn, event_ts);"
+                      "CREATE INDEX IF NOT EXISTS events_name_ts ON events(event_name, event_ts);"
+                      "CREATE INDEX IF NOT EXISTS events_ts ON events(event_ts);",
+                      err, errlen);
 }
 
 int store_file_checkpoint(store *s, int64_t file_id, const store_counts *c, char *err,

@@ -62,6 +62,9 @@ int store_file_checkpoint(store *s, int64_t file_id, const store_counts *c, char
 int store_file_end(store *s, int64_t file_id, const store_counts *c, const char *status,
                    const char *format, const char *error, char *err, size_t errlen);
 
+/* Creates the indexes the detection rules rely on (once; cheap after). */
+int store_prepare_detect(store *s, char *err, size_t errlen);
+
 /* Runs SQL without results (schema, pragmas). */
 int store_exec(store *s, const char *sql, char *err, size_t errlen);
 

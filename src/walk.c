@@ -51,7 +51,8 @@ int walk_is_log_name(const char *name)
                                       ".ndjson.gz"};
     size_t i;
 
-    if (name[0] == '.')
+    /* hidden files, and ddbtrail's own config when it sits among the logs */
+    if (name[0] == '.' || strcmp(name, "ddbtrail.json") == 0)
         return 0;
     for (i = 0; i < sizeof ext / sizeof ext[0]; i++)
         if (ends_with(name, ext[i]))

@@ -1,0 +1,211 @@
+/*
+ * detect_run: loading settings and rules and running them, shared by the
+ * detect and scan commands.
+ */
+#include "cfg.h"
+#include "cli.h"
+#include "rules.h"
+#include "sqlfn.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *cli_rules_dir(const char *dir)
+{
+    static char buf[PATH_MAX + 64];
+    char exe[PATH_MAX];
+    const char *env = getenv("DDBTRAIL_RULES");
+    ssize_t n;
+    char *slash;
+
+    if (dir)
+        return dir;
+    if (env && *env)
+        return env;
+    n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            snprintf(buf, sizeof buf, "%s/detections", exe);
+            if (access(buf, R_OK | X_OK) == 0)
+                return buf;
+            snprintf(buf, sizeof buf, "%s/../detections", exe);
+            if (access(buf, R_OK | X_OK) == 0)
+                return buf;
+            snprintf(buf, sizeof buf, "%s/../share/ddbtrail/detections", exe);
+            if (access(buf, R_OK | X_OK) == 0)
+                return buf;
+        }
+    }
+    return DDBTRAIL_RULES_DIR;
+}
+
+static void on_rule_err(void *ctx, const char *path, const char *msg)
+{
+    int *bad = ctx;
+
+    (*bad)++;
+    cli_err("%s: %s", path, msg);
+}
+
+/* 1 when id is in the comma-separated list (NULL list: everything). */
+static int selected(const char *list, const char *id)
+{
+    size_t n = strlen(id);
+    const char *p = list;
+
+    if (list == NULL)
+        return 1;
+    while (*p) {
+        size_t len = strcspn(p, ",");
+        if (len == n && strncmp(p, id, n) == 0)
+            return 1;
+        p += len + (p[len] == ',');
+    }
+    return 0;
+}
+
+static void record_run(sqlite3 *db, const rules_rule *r, const char *status, long alerts,
+                       const char *msg)
+{
+    sqlite3_stmt *st;
+
+    if (sqlite3_prepare_v2(db,
+                           "INSERT OR REPLACE INTO rule_runs(rule_id, title, severity, status,"
+                           " alerts, message, ran_at)"
+                           " VALUES(?,?,?,?,?,?,strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
+                           -1, &st, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, r->title, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, r->severity, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, status, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, alerts);
+    if (msg)
+        sqlite3_bind_text(st, 6, msg, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, 6);
+    sqlite3_step(st);
+    sqlite3_finalize(st);
+}
+
+/* Validates --only against the loaded rules so a typo is an error. */
+static int check_only(const char *only, const rules *set)
+{
+    const char *p = only;
+
+    while (p && *p) {
+        size_t len = strcspn(p, ","), i;
+        int found = 0;
+        for (i = 0; i < rules_count(set); i++) {
+            const char *id = rules_get(set, i)->id;
+            if (strlen(id) == len && strncmp(p, id, len) == 0)
+                found = 1;
+        }
+        if (!found) {
+            cli_err("--only: no rule '%.*s'; 'ddbtrail rules list' shows the ids", (int)len, p);
+            return -1;
+        }
+        p += len + (p[len] == ',');
+    }
+    return 0;
+}
+
+int cli_run_detect(store *s, const cli_detect *cd, FILE *summary)
+{
+    const char *dir = cli_rules_dir(cd->rules_dir);
+    const char *config = cd->config ? cd->config : getenv("DDBTRAIL_CONFIG");
+    sqlite3 *db = store_db(s);
+    char err[1024], agents[PATH_MAX + 64];
+    cfg *c = cfg_new();
+    rules *set = NULL;
+    int status = EXIT_CLEAN, bad = 0;
+    long total = 0, ran = 0, skipped = 0, failed = 0;
+    size_t i;
+
+    if (c == NULL) {
+        cli_err("out of memory");
+        return EXIT_FATAL;
+    }
+    snprintf(agents, sizeof agents, "%s/offensive_user_agents.txt", dir);
+    if (access(agents, F_OK) == 0 &&
+        cfg_load_list_file(c, "offensive_user_agents", agents, err, sizeof err) != 0) {
+        cli_err("%s", err);
+        status = EXIT_FATAL;
+        goto out;
+    }
+    if (config && *config && cfg_load_file(c, config, err, sizeof err) != 0) {
+        cli_err("%s", err);
+        status = EXIT_FATAL;
+        goto out;
+    }
+    if (sqlfn_register(db, err, sizeof err) != 0 || cfg_apply(c, db, err, sizeof err) != 0 ||
+        store_prepare_detect(s, err, sizeof err) != 0) {
+        cli_err("%s", err);
+        status = EXIT_FATAL;
+        goto out;
+    }
+    set = rules_load_dir(dir, on_rule_err, &bad, err, sizeof err);
+    if (set == NULL) {
+        cli_err("%s (use --rules DIR or set DDBTRAIL_RULES)", err);
+        status = EXIT_FATAL;
+        goto out;
+    }
+    if (bad)
+        status = EXIT_FATAL;
+    if (rules_count(set) == 0) {
+        cli_err("no rules (*.sql) in %s", dir);
+        status = EXIT_FATAL;
+        goto out;
+    }
+    if (check_only(cd->only, set) != 0) {
+        status = EXIT_FATAL;
+        goto out;
+    }
+    if (sqlite3_exec(db, "DELETE FROM rule_runs", NULL, NULL, NULL) != SQLITE_OK) {
+        cli_err("database: %s", sqlite3_errmsg(db));
+        status = EXIT_FATAL;
+        goto out;
+    }
+    for (i = 0; i < rules_count(set); i++) {
+        const rules_rule *r = rules_get(set, i);
+        long n = 0;
+
+        if (!selected(cd->only, r->id))
+            continue;
+        if (r->requires && cfg_list_count(c, r->requires) == 0) {
+            char m[256];
+            snprintf(m, sizeof m, "skipped: set %s in the config to enable it", r->requires);
+            if (!cd->quiet)
+                cli_err("%s %s", r->id, m);
+            record_run(db, r, "skipped", 0, m);
+            skipped++;
+            continue;
+        }
+        err[0] = '\0';
+        sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+        if (rules_run(r, db, &n, err, sizeof err) != 0) {
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+            cli_err("rule %s failed: %s", r->id, err);
+            record_run(db, r, "failed", 0, err);
+            failed++;
+            status = EXIT_FATAL;
+            continue;
+        }
+        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+        record_run(db, r, "ran", n, NULL);
+        ran++;
+        total += n;
+    }
+    if (summary)
+        fprintf(summary, "rules: %ld ran, %ld skipped, %ld failed; %ld alerts\n", ran, skipped,
+                failed, total);
+out:
+    rules_free(set);
+    cfg_free(c);
+    return status;
+}

@@ -1,0 +1,31 @@
+-- id: DDB-BACKUP-TAMPER
+-- title: DynamoDB recovery safeguards disabled
+-- severity: high
+-- description: Point-in-time recovery was switched off (UpdateContinuousBackups) or deletion
+--   protection removed (UpdateTable, CreateTable does not count). Both are what an attacker
+--   disables before deleting or corrupting data so that it cannot be restored.
+-- mitre: T1490
+-- references: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/PointInTimeRecovery.html
+-- falsepositives: Decommissioning a table on purpose.
+SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,
+       strftime('%Y-%m-%dT%H:%M:%SZ', max(event_ts), 'unixepoch') AS last_seen,
+       count(*) AS event_count,
+       account_id, aws_region, principal_arn,
+       CASE WHEN count(DISTINCT access_key_id) = 1 THEN max(access_key_id) END AS access_key_id,
+       CASE WHEN count(DISTINCT source_ip) = 1 THEN max(source_ip) END AS source_ip,
+       table_name,
+       group_concat(DISTINCT event_name) AS event_names,
+       group_concat(event_id) AS event_ids,
+       printf('on table %s: %s', coalesce(table_name, '?'),
+              group_concat(DISTINCT CASE event_name
+                WHEN 'UpdateContinuousBackups' THEN 'point-in-time recovery disabled'
+                ELSE 'deletion protection disabled' END)) AS detail,
+       coalesce(principal_arn, '') || '|' || coalesce(table_name, '') AS group_key
+FROM events
+WHERE event_source = 'dynamodb.amazonaws.com' AND error_code IS NULL
+  AND ((event_name = 'UpdateContinuousBackups'
+        AND json_extract(request_parameters,
+              '$.pointInTimeRecoverySpecification.pointInTimeRecoveryEnabled') = 0)
+    OR (event_name = 'UpdateTable'
+        AND json_extract(request_parameters, '$.deletionProtectionEnabled') = 0))
+GROUP BY principal_arn, table_name, account_id, aws_region

@@ -1,0 +1,32 @@
+-- id: DDB-DAX-WRITE
+-- title: DAX service role writing or managing DynamoDB
+-- severity: medium
+-- description: The DAX cluster's service role (dax_role_arns, or any role whose name mentions
+--   DAX) made a write or a management change. DAX only needs to read through to DynamoDB;
+--   its role writing means its credentials are used by something else, or it was given
+--   more than it needs.
+-- mitre: T1078.004, T1565.001
+-- references: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/DAX.access-control.html
+-- falsepositives: DAX write-through caches, where the role must write; list no such role.
+SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,
+       strftime('%Y-%m-%dT%H:%M:%SZ', max(event_ts), 'unixepoch') AS last_seen,
+       count(*) AS event_count,
+       account_id,
+       CASE WHEN count(DISTINCT aws_region) = 1 THEN max(aws_region) END AS aws_region,
+       max(principal_arn) AS principal_arn,
+       CASE WHEN count(DISTINCT access_key_id) = 1 THEN max(access_key_id) END AS access_key_id,
+       CASE WHEN count(DISTINCT source_ip) = 1 THEN max(source_ip) END AS source_ip,
+       CASE WHEN count(DISTINCT table_name) = 1 THEN max(table_name) END AS table_name,
+       group_concat(DISTINCT event_name) AS event_names,
+       group_concat(event_id) AS event_ids,
+       printf('DAX role %s made %d write or management call(s) from %d source IP(s)',
+              coalesce(session_issuer_arn, max(principal_arn)), count(*),
+              count(DISTINCT source_ip)) AS detail,
+       coalesce(session_issuer_arn, max(principal_arn)) AS group_key
+FROM events e
+WHERE event_source = 'dynamodb.amazonaws.com'
+  AND read_only = 0
+  AND (session_issuer_arn IN (SELECT value FROM settings_list WHERE key = 'dax_role_arns')
+       OR principal_arn IN (SELECT value FROM settings_list WHERE key = 'dax_role_arns')
+       OR session_issuer_name REGEXP '(?i)dax')
+GROUP BY coalesce(session_issuer_arn, principal_arn), account_id

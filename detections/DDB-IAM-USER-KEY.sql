@@ -1,0 +1,28 @@
+-- id: DDB-IAM-USER-KEY
+-- title: DynamoDB used with a long-term IAM user key
+-- severity: medium
+-- description: A DynamoDB call was made by an IAM user or with a long-term access key (AKIA...).
+--   Long-term keys do not expire, leak through code, laptops and CI logs, and are the usual
+--   starting point of DynamoDB data theft; workloads should use roles and temporary
+--   credentials.
+-- mitre: T1078.004, T1552.001
+-- references: https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#bp-workloads-use-roles
+-- falsepositives: Legacy integrations that cannot assume roles yet.
+SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,
+       strftime('%Y-%m-%dT%H:%M:%SZ', max(event_ts), 'unixepoch') AS last_seen,
+       count(*) AS event_count,
+       account_id,
+       CASE WHEN count(DISTINCT aws_region) = 1 THEN max(aws_region) END AS aws_region,
+       principal_arn, access_key_id,
+       CASE WHEN count(DISTINCT source_ip) = 1 THEN max(source_ip) END AS source_ip,
+       CASE WHEN count(DISTINCT table_name) = 1 THEN max(table_name) END AS table_name,
+       group_concat(DISTINCT event_name) AS event_names,
+       group_concat(event_id) AS event_ids,
+       printf('%s key %s made %d DynamoDB call(s) from %d source IP(s)',
+              coalesce(max(identity_type), 'long-term'), coalesce(access_key_id, '(no key)'),
+              count(*), count(DISTINCT source_ip)) AS detail,
+       coalesce(principal_arn, '') || '|' || coalesce(access_key_id, '') AS group_key
+FROM events
+WHERE event_source IN ('dynamodb.amazonaws.com', 'dax.amazonaws.com')
+  AND (identity_type = 'IAMUser' OR (credential_kind = 'long-term' AND identity_type IS NOT 'Root'))
+GROUP BY principal_arn, access_key_id, account_id

@@ -1,0 +1,32 @@
+-- id: DDB-PUBLIC-SOURCE
+-- title: DynamoDB reached over the public internet
+-- severity: medium
+-- description: A DynamoDB call came from a public IP address with no VPC endpoint, from outside
+--   trusted_cidrs. Workloads should reach DynamoDB through a VPC gateway endpoint, where
+--   endpoint policies and network controls apply; a public source is either a
+--   misconfigured workload or credentials used from somewhere else. High when the calls
+--   include data-plane writes.
+-- mitre: T1078.004, T1530
+-- references: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/vpc-endpoints-dynamodb.html
+-- falsepositives: Developers on laptops or CI runners outside the corporate network; list their
+--   egress ranges in trusted_cidrs.
+SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,
+       strftime('%Y-%m-%dT%H:%M:%SZ', max(event_ts), 'unixepoch') AS last_seen,
+       count(*) AS event_count,
+       account_id, aws_region, principal_arn,
+       CASE WHEN count(DISTINCT access_key_id) = 1 THEN max(access_key_id) END AS access_key_id,
+       source_ip,
+       CASE WHEN count(DISTINCT table_name) = 1 THEN max(table_name) END AS table_name,
+       group_concat(DISTINCT event_name) AS event_names,
+       group_concat(event_id) AS event_ids,
+       printf('%d DynamoDB call(s) from public IP %s without a VPC endpoint (%d write(s), %d table(s))',
+              count(*), source_ip, sum(read_only = 0), count(DISTINCT table_name)) AS detail,
+       CASE WHEN sum(event_category = 'Data' AND read_only = 0) > 0 THEN 'high' END AS severity,
+       coalesce(principal_arn, '') || '|' || source_ip || '|' || coalesce(aws_region, '') AS group_key
+FROM events e
+WHERE event_source = 'dynamodb.amazonaws.com'
+  AND source_kind = 'public'
+  AND vpc_endpoint_id IS NULL
+  AND NOT EXISTS (SELECT 1 FROM settings_list s
+                  WHERE s.key = 'trusted_cidrs' AND ip_in_cidr(e.source_ip, s.value))
+GROUP BY principal_arn, source_ip, aws_region, account_id

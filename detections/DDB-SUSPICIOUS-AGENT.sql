@@ -1,0 +1,28 @@
+-- id: DDB-SUSPICIOUS-AGENT
+-- title: DynamoDB called by an attack tool
+-- severity: high
+-- description: The user agent of a DynamoDB call matches offensive_user_agents: penetration
+--   testing distributions (Kali, Parrot, Pentoo) and AWS attack frameworks (Pacu,
+--   CloudGoat, WeirdAAL, ...). Real workloads do not run from these.
+-- mitre: T1078.004, T1588.002
+-- references: https://github.com/RhinoSecurityLabs/pacu
+-- falsepositives: Authorised penetration tests.
+SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,
+       strftime('%Y-%m-%dT%H:%M:%SZ', max(event_ts), 'unixepoch') AS last_seen,
+       count(*) AS event_count,
+       account_id,
+       CASE WHEN count(DISTINCT aws_region) = 1 THEN max(aws_region) END AS aws_region,
+       principal_arn,
+       CASE WHEN count(DISTINCT access_key_id) = 1 THEN max(access_key_id) END AS access_key_id,
+       CASE WHEN count(DISTINCT source_ip) = 1 THEN max(source_ip) END AS source_ip,
+       CASE WHEN count(DISTINCT table_name) = 1 THEN max(table_name) END AS table_name,
+       group_concat(DISTINCT event_name) AS event_names,
+       group_concat(event_id) AS event_ids,
+       printf('%d DynamoDB call(s) with user agent "%s"', count(*), user_agent) AS detail,
+       coalesce(principal_arn, '') || '|' || user_agent AS group_key
+FROM events e
+WHERE event_source IN ('dynamodb.amazonaws.com', 'dax.amazonaws.com')
+  AND user_agent IS NOT NULL
+  AND EXISTS (SELECT 1 FROM settings_list s
+              WHERE s.key = 'offensive_user_agents' AND e.user_agent REGEXP s.value)
+GROUP BY principal_arn, user_agent, account_id

@@ -1,0 +1,315 @@
+/*
+ * cfg: settings for the rules (see cfg.h).
+ *
+ * The config file is tiny, so it is parsed with yajl's tree API; the
+ * streaming rule applies to log files, not to this.
+ */
+#include "cfg.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_tree.h>
+
+#define CFG_MAX_FILE (1u << 20)  /* config files larger than this are refused */
+#define CFG_MAX_VALUES 100000    /* values per list */
+
+enum cfg_type { CT_LIST, CT_INT, CT_BOOL };
+
+struct cfg_key {
+    const char *name;
+    enum cfg_type type;
+    long long def;      /* default for CT_INT and CT_BOOL */
+    const char *doc;
+};
+
+static const struct cfg_key keys[] = {
+    {"allowed_regions", CT_LIST, 0, "regions where DynamoDB data may live (DDB-OFF-REGION)"},
+    {"trusted_cidrs", CT_LIST, 0, "networks whose public IPs are expected (DDB-PUBLIC-SOURCE)"},
+    {"trusted_vpc_endpoints", CT_LIST, 0, "VPC endpoint ids treated as the approved path"},
+    {"trusted_accounts", CT_LIST, 0, "accounts a resource policy may grant (DDB-POLICY-EXPOSE)"},
+    {"trusted_export_buckets", CT_LIST, 0, "S3 buckets exports may go to (DDB-EXFIL-EXPORT)"},
+    {"dax_role_arns", CT_LIST, 0, "DAX service role ARNs, which must only read (DDB-DAX-WRITE)"},
+    {"offensive_user_agents", CT_LIST, 0,
+     "PCRE2 patterns added to detections/offensive_user_agents.txt"},
+    {"window_seconds", CT_INT, 3600, "sliding window of the rate rules"},
+    {"mass_scan_calls", CT_INT, 50, "bulk reads in a window that make a mass scan"},
+    {"mass_scan_tables", CT_INT, 5, "distinct tables scanned in a window that make a mass scan"},
+    {"recon_tables", CT_INT, 10, "distinct tables described in a window that make recon"},
+    {"denied_calls", CT_INT, 10, "access-denied errors in a window that make recon"},
+    {"mass_delete_tables", CT_INT, 3, "tables deleted in a window that make it critical"},
+    {"require_customer_kms", CT_BOOL, 0,
+     "CreateTable without a customer-managed KMS key is flagged (DDB-INSECURE-CREATE)"},
+};
+
+#define NKEYS (sizeof keys / sizeof keys[0])
+
+struct cfg {
+    long long num[NKEYS];   /* CT_INT / CT_BOOL values */
+    char **list[NKEYS];     /* CT_LIST values, owned */
+    size_t nlist[NKEYS];
+    size_t alist[NKEYS];
+};
+
+cfg *cfg_new(void)
+{
+    cfg *c = calloc(1, sizeof *c);
+    size_t i;
+
+    if (c == NULL)
+        return NULL;
+    for (i = 0; i < NKEYS; i++)
+        c->num[i] = keys[i].def;
+    return c;
+}
+
+void cfg_free(cfg *c)
+{
+    size_t i, k;
+
+    if (c == NULL)
+        return;
+    for (i = 0; i < NKEYS; i++) {
+        for (k = 0; k < c->nlist[i]; k++)
+            free(c->list[i][k]);
+        free(c->list[i]);
+    }
+    free(c);
+}
+
+static int key_index(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < NKEYS; i++)
+        if (strcmp(keys[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int list_add(cfg *c, int k, const char *v, size_t len)
+{
+    char *copy;
+
+    if (c->nlist[k] >= CFG_MAX_VALUES)
+        return -1;
+    if (c->nlist[k] == c->alist[k]) {
+        size_t na = c->alist[k] ? c->alist[k] * 2 : 16;
+        char **p = realloc(c->list[k], na * sizeof *p);
+        if (p == NULL)
+            return -1;
+        c->list[k] = p;
+        c->alist[k] = na;
+    }
+    copy = malloc(len + 1);
+    if (copy == NULL)
+        return -1;
+    memcpy(copy, v, len);
+    copy[len] = '\0';
+    c->list[k][c->nlist[k]++] = copy;
+    return 0;
+}
+
+size_t cfg_list_count(const cfg *c, const char *key)
+{
+    int k = key_index(key);
+
+    return k < 0 ? 0 : c->nlist[k];
+}
+
+/* Reads a whole small file into a new NUL-terminated buffer; free() it. */
+static char *slurp(const char *path, size_t *len, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    size_t n;
+
+    if (f == NULL) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    buf = malloc(CFG_MAX_FILE + 1);
+    if (buf == NULL) {
+        fclose(f);
+        snprintf(err, errlen, "%s: out of memory", path);
+        return NULL;
+    }
+    n = fread(buf, 1, CFG_MAX_FILE + 1, f);
+    if (ferror(f) || n > CFG_MAX_FILE) {
+        snprintf(err, errlen, "%s: %s", path,
+                 ferror(f) ? "read error" : "larger than 1 MiB; not a config file?");
+        fclose(f);
+        free(buf);
+        return NULL;
+    }
+    fclose(f);
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+int cfg_load_file(cfg *c, const char *path, char *err, size_t errlen)
+{
+    char ebuf[256];
+    size_t len, i, k;
+    char *text = slurp(path, &len, err, errlen);
+    yajl_val root;
+    int rc = -1;
+
+    if (text == NULL)
+        return -1;
+    if (strlen(text) != len) {
+        snprintf(err, errlen, "%s: contains a NUL byte; not a JSON config", path);
+        free(text);
+        return -1;
+    }
+    root = yajl_tree_parse(text, ebuf, sizeof ebuf);
+    free(text);
+    if (root == NULL) {
+        ebuf[strcspn(ebuf, "\n")] = '\0';
+        snprintf(err, errlen, "%s: invalid JSON: %s", path, ebuf);
+        return -1;
+    }
+    if (!YAJL_IS_OBJECT(root)) {
+        snprintf(err, errlen, "%s: the config must be a JSON object", path);
+        goto out;
+    }
+    for (i = 0; i < root->u.object.len; i++) {
+        const char *name = root->u.object.keys[i];
+        yajl_val v = root->u.object.values[i];
+        int ki = key_index(name);
+
+        if (ki < 0) {
+            snprintf(err, errlen, "%s: unknown key \"%s\" (known keys: see 'ddbtrail detect "
+                     "--help')", path, name);
+            goto out;
+        }
+        switch (keys[ki].type) {
+        case CT_LIST:
+            if (!YAJL_IS_ARRAY(v)) {
+                snprintf(err, errlen, "%s: \"%s\" must be an array of strings", path, name);
+                goto out;
+            }
+            for (k = 0; k < v->u.array.len; k++) {
+                yajl_val e = v->u.array.values[k];
+                if (!YAJL_IS_STRING(e)) {
+                    snprintf(err, errlen, "%s: \"%s\" must be an array of strings (item %zu is "
+                             "not a string)", path, name, k + 1);
+                    goto out;
+                }
+                if (list_add(c, ki, e->u.string, strlen(e->u.string)) != 0) {
+                    snprintf(err, errlen, "%s: \"%s\": too many values", path, name);
+                    goto out;
+                }
+            }
+            break;
+        case CT_INT:
+            if (!YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) < 1) {
+                snprintf(err, errlen, "%s: \"%s\" must be a positive integer", path, name);
+                goto out;
+            }
+            c->num[ki] = YAJL_GET_INTEGER(v);
+            break;
+        case CT_BOOL:
+            if (!YAJL_IS_TRUE(v) && !YAJL_IS_FALSE(v)) {
+                snprintf(err, errlen, "%s: \"%s\" must be true or false", path, name);
+                goto out;
+            }
+            c->num[ki] = YAJL_IS_TRUE(v);
+            break;
+        }
+    }
+    rc = 0;
+out:
+    yajl_tree_free(root);
+    return rc;
+}
+
+int cfg_load_list_file(cfg *c, const char *key, const char *path, char *err, size_t errlen)
+{
+    int ki = key_index(key);
+    size_t len;
+    char *text, *line, *save = NULL;
+
+    if (ki < 0 || keys[ki].type != CT_LIST) {
+        snprintf(err, errlen, "%s: not a list key", key);
+        return -1;
+    }
+    text = slurp(path, &len, err, errlen);
+    if (text == NULL)
+        return -1;
+    for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        size_t n = strlen(line);
+        while (n > 0 && (line[n - 1] == '\r' || line[n - 1] == ' ' || line[n - 1] == '\t'))
+            line[--n] = '\0';
+        if (n == 0 || line[0] == '#')
+            continue;
+        if (list_add(c, ki, line, n) != 0) {
+            snprintf(err, errlen, "%s: too many values", path);
+            free(text);
+            return -1;
+        }
+    }
+    free(text);
+    return 0;
+}
+
+int cfg_apply(const cfg *c, sqlite3 *db, char *err, size_t errlen)
+{
+    sqlite3_stmt *s1 = NULL, *s2 = NULL;
+    size_t i, k;
+    int ok = 1;
+
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE; DELETE FROM settings; DELETE FROM settings_list;",
+                     NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "INSERT INTO settings(key, value) VALUES(?,?)", -1, &s1, NULL) !=
+            SQLITE_OK ||
+        sqlite3_prepare_v2(db, "INSERT INTO settings_list(key, value) VALUES(?,?)", -1, &s2,
+                           NULL) != SQLITE_OK)
+        ok = 0;
+    for (i = 0; ok && i < NKEYS; i++) {
+        if (keys[i].type == CT_LIST) {
+            for (k = 0; ok && k < c->nlist[i]; k++) {
+                sqlite3_bind_text(s2, 1, keys[i].name, -1, SQLITE_STATIC);
+                sqlite3_bind_text(s2, 2, c->list[i][k], -1, SQLITE_STATIC);
+                ok = sqlite3_step(s2) == SQLITE_DONE;
+                sqlite3_reset(s2);
+            }
+        } else {
+            sqlite3_bind_text(s1, 1, keys[i].name, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(s1, 2, c->num[i]);
+            ok = sqlite3_step(s1) == SQLITE_DONE;
+            sqlite3_reset(s1);
+        }
+    }
+    if (!ok)
+        snprintf(err, errlen, "cannot store settings: %s", sqlite3_errmsg(db));
+    sqlite3_finalize(s1);
+    sqlite3_finalize(s2);
+    if (sqlite3_exec(db, ok ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK && ok) {
+        snprintf(err, errlen, "cannot store settings: %s", sqlite3_errmsg(db));
+        ok = 0;
+    }
+    return ok ? 0 : -1;
+}
+
+void cfg_describe(char *buf, size_t len)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < NKEYS && n < len; i++) {
+        int w;
+        if (keys[i].type == CT_LIST)
+            w = snprintf(buf + n, len - n, "  %-24s [strings]  %s\n", keys[i].name, keys[i].doc);
+        else if (keys[i].type == CT_BOOL)
+            w = snprintf(buf + n, len - n, "  %-24s %-9s  %s\n", keys[i].name,
+                         keys[i].def ? "true" : "false", keys[i].doc);
+        else
+            w = snprintf(buf + n, len - n, "  %-24s %-9lld  %s\n", keys[i].name, keys[i].def,
+                         keys[i].doc);
+        if (w < 0)
+            break;
+        n += (size_t)w;
+    }
+}

@@ -1,0 +1,502 @@
+/*
+ * rules: loading, checking and running detection rules (see rules.h).
+ */
+#include "rules.h"
+#include "dbuf.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RULES_MAX_FILE (256u * 1024)  /* a rule file larger than this is refused */
+#define RULES_MAX_EVENT_IDS 20
+
+const char *const rules_columns[] = {
+    "first_seen", "last_seen", "event_count", "account_id", "aws_region", "principal_arn",
+    "access_key_id", "source_ip", "table_name", "event_names", "event_ids", "detail", NULL};
+
+/* Columns that identify an alert besides the rule id, when the rule does
+ * not say itself with a group_key column. */
+static const char *const group_columns[] = {"account_id", "aws_region", "principal_arn",
+                                            "access_key_id", "source_ip", "table_name", NULL};
+static const char *const group_key_only[] = {"group_key", NULL};
+
+static const char *const severities[] = {"info", "low", "medium", "high", "critical"};
+
+struct rules {
+    rules_rule *v;  /* owned */
+    size_t n, alloc;
+};
+
+int rules_severity_rank(const char *s)
+{
+    int i;
+
+    for (i = 0; s && i < 5; i++)
+        if (strcmp(s, severities[i]) == 0)
+            return i;
+    return -1;
+}
+
+int rules_valid_severity(const char *s)
+{
+    return rules_severity_rank(s) >= 0;
+}
+
+static void rule_clear(rules_rule *r)
+{
+    free(r->path);
+    free(r->id);
+    free(r->title);
+    free(r->severity);
+    free(r->description);
+    free(r->mitre);
+    free(r->references);
+    free(r->falsepositives);
+    free(r->requires);
+    free(r->sql);
+    memset(r, 0, sizeof *r);
+}
+
+void rules_free(rules *r)
+{
+    size_t i;
+
+    if (r == NULL)
+        return;
+    for (i = 0; i < r->n; i++)
+        rule_clear(&r->v[i]);
+    free(r->v);
+    free(r);
+}
+
+size_t rules_count(const rules *r)
+{
+    return r->n;
+}
+
+const rules_rule *rules_get(const rules *r, size_t i)
+{
+    return &r->v[i];
+}
+
+static char **header_slot(rules_rule *r, const char *key, size_t len)
+{
+    static const struct {
+        const char *name;
+        size_t off;
+    } slots[] = {
+        {"id", offsetof(rules_rule, id)},
+        {"title", offsetof(rules_rule, title)},
+        {"severity", offsetof(rules_rule, severity)},
+        {"description", offsetof(rules_rule, description)},
+        {"mitre", offsetof(rules_rule, mitre)},
+        {"references", offsetof(rules_rule, references)},
+        {"falsepositives", offsetof(rules_rule, falsepositives)},
+        {"requires", offsetof(rules_rule, requires)},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof slots / sizeof slots[0]; i++)
+        if (strlen(slots[i].name) == len && memcmp(slots[i].name, key, len) == 0)
+            return (char **)((char *)r + slots[i].off);
+    return NULL;
+}
+
+/* Appends text to *slot (joined by a space). Returns 0 or -1. */
+static int append(char **slot, const char *s, size_t len)
+{
+    size_t old = *slot ? strlen(*slot) : 0;
+    char *p = realloc(*slot, old + len + 2);
+
+    if (p == NULL)
+        return -1;
+    if (old)
+        p[old++] = ' ';
+    memcpy(p + old, s, len);
+    p[old + len] = '\0';
+    *slot = p;
+    return 0;
+}
+
+static const char *trim(const char *s, size_t *len)
+{
+    while (*len > 0 && (*s == ' ' || *s == '\t')) {
+        s++;
+        (*len)--;
+    }
+    while (*len > 0 && (s[*len - 1] == ' ' || s[*len - 1] == '\t' || s[*len - 1] == '\r'))
+        (*len)--;
+    return s;
+}
+
+/* Parses one rule file's text into r. Returns 0 or -1 with err. */
+static int parse_rule(rules_rule *r, const char *text, const char *stem, char *err,
+                      size_t errlen)
+{
+    const char *p = text, *body;
+    char **last = NULL;
+
+    while (*p) {
+        const char *eol = strchr(p, '\n');
+        size_t len = eol ? (size_t)(eol - p) : strlen(p);
+        const char *line = p, *colon;
+
+        if (len < 2 || line[0] != '-' || line[1] != '-') {
+            if (trim(line, &len) && len == 0) {
+                p = eol ? eol + 1 : p + strlen(p);
+                continue;
+            }
+            break;
+        }
+        line += 2;
+        len -= 2;
+        colon = memchr(line, ':', len);
+        {
+            size_t klen = colon ? (size_t)(colon - line) : 0;
+            const char *key = colon ? trim(line, &klen) : NULL;
+            char **slot = key && klen && memchr(key, ' ', klen) == NULL
+                              ? header_slot(r, key, klen) : NULL;
+            size_t vlen;
+            const char *val;
+
+            if (slot) {
+                vlen = len - (size_t)(colon + 1 - line);
+                val = trim(colon + 1, &vlen);
+                if (*slot) {
+                    snprintf(err, errlen, "header key '%.*s' given twice", (int)klen, key);
+                    return -1;
+                }
+                if (append(slot, val, vlen) != 0)
+                    goto oom;
+                last = slot;
+            } else if (key && klen && memchr(key, ' ', klen) == NULL && last == NULL) {
+                snprintf(err, errlen, "unknown header key '%.*s'", (int)klen, key);
+                return -1;
+            } else if (last) {
+                vlen = len;
+                val = trim(line, &vlen);
+                if (vlen && append(last, val, vlen) != 0)
+                    goto oom;
+            }
+        }
+        p = eol ? eol + 1 : p + strlen(p);
+    }
+    body = p;
+    if (!r->id || !r->title || !r->severity || !r->description) {
+        snprintf(err, errlen, "header lacks %s (needs id, title, severity, description)",
+                 !r->id ? "id" : !r->title ? "title" : !r->severity ? "severity" : "description");
+        return -1;
+    }
+    if (strcmp(r->id, stem) != 0) {
+        snprintf(err, errlen, "id '%s' does not match the file name", r->id);
+        return -1;
+    }
+    if (!rules_valid_severity(r->severity)) {
+        snprintf(err, errlen, "severity '%s' is not one of info, low, medium, high, critical",
+                 r->severity);
+        return -1;
+    }
+    r->sql = strdup(body);
+    if (r->sql == NULL)
+        goto oom;
+    return 0;
+oom:
+    snprintf(err, errlen, "out of memory");
+    return -1;
+}
+
+static int read_file(const char *path, char **out, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    size_t n;
+
+    if (f == NULL) {
+        snprintf(err, errlen, "cannot open: %s", strerror(errno));
+        return -1;
+    }
+    buf = malloc(RULES_MAX_FILE + 1);
+    if (buf == NULL) {
+        fclose(f);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    n = fread(buf, 1, RULES_MAX_FILE + 1, f);
+    fclose(f);
+    if (n > RULES_MAX_FILE) {
+        free(buf);
+        snprintf(err, errlen, "larger than %u KiB", RULES_MAX_FILE / 1024);
+        return -1;
+    }
+    buf[n] = '\0';
+    if (strlen(buf) != n) {
+        free(buf);
+        snprintf(err, errlen, "contains a NUL byte");
+        return -1;
+    }
+    *out = buf;
+    return 0;
+}
+
+static int is_rule_name(const struct dirent *d)
+{
+    size_t n = strlen(d->d_name);
+
+    return d->d_name[0] != '.' && n > 4 && strcmp(d->d_name + n - 4, ".sql") == 0;
+}
+
+rules *rules_load_dir(const char *dir, rules_err_fn on_err, void *ctx, char *err,
+                      size_t errlen)
+{
+    struct dirent **ents = NULL;
+    rules *set;
+    int n, i;
+
+    n = scandir(dir, &ents, is_rule_name, alphasort);
+    if (n < 0) {
+        snprintf(err, errlen, "cannot read rules directory %s: %s", dir, strerror(errno));
+        return NULL;
+    }
+    set = calloc(1, sizeof *set);
+    if (set == NULL || (n > 0 && (set->v = calloc((size_t)n, sizeof *set->v)) == NULL)) {
+        snprintf(err, errlen, "out of memory");
+        free(set);
+        set = NULL;
+    }
+    for (i = 0; i < n; i++) {
+        char path[4096], msg[512], *text = NULL;
+        size_t nl = strlen(ents[i]->d_name);
+        char stem[256];
+        rules_rule *r;
+
+        if (set == NULL)
+            goto next;
+        snprintf(path, sizeof path, "%s/%s", dir, ents[i]->d_name);
+        snprintf(stem, sizeof stem, "%.*s", (int)(nl - 4), ents[i]->d_name);
+        r = &set->v[set->n];
+        if (read_file(path, &text, msg, sizeof msg) != 0 ||
+            parse_rule(r, text, stem, msg, sizeof msg) != 0) {
+            rule_clear(r);
+            if (on_err)
+                on_err(ctx, path, msg);
+        } else {
+            r->path = strdup(path);
+            set->n++;
+        }
+        free(text);
+    next:
+        free(ents[i]);
+    }
+    free(ents);
+    return set;
+}
+
+/* Lets a rule read and call functions, nothing else. The one exception:
+ * table-valued functions such as json_each() declare their schema when they
+ * connect, which SQLite reports as an UPDATE of sqlite_master; SQLite itself
+ * refuses real writes there (writable_schema is a PRAGMA, denied here), and
+ * sqlite3_stmt_readonly() is checked after preparing anyway. */
+static int read_only_auth(void *ctx, int action, const char *a, const char *b, const char *c,
+                          const char *d)
+{
+    (void)ctx;
+    (void)b;
+    (void)c;
+    (void)d;
+    switch (action) {
+    case SQLITE_SELECT:
+    case SQLITE_READ:
+    case SQLITE_FUNCTION:
+    case SQLITE_RECURSIVE:
+        return SQLITE_OK;
+    case SQLITE_UPDATE:
+        return a && strcmp(a, "sqlite_master") == 0 ? SQLITE_OK : SQLITE_DENY;
+    default:
+        return SQLITE_DENY;
+    }
+}
+
+static int col_index(sqlite3_stmt *st, const char *name)
+{
+    int i, n = sqlite3_column_count(st);
+
+    for (i = 0; i < n; i++)
+        if (strcmp(sqlite3_column_name(st, i), name) == 0)
+            return i;
+    return -1;
+}
+
+/* Prepares the rule read-only and binds its parameters from settings. */
+static int prepare_rule(const rules_rule *rule, sqlite3 *db, sqlite3_stmt **out, char *err,
+                        size_t errlen)
+{
+    sqlite3_stmt *st = NULL, *q = NULL;
+    const char *tail = NULL;
+    int i, rc;
+
+    sqlite3_set_authorizer(db, read_only_auth, NULL);
+    rc = sqlite3_prepare_v2(db, rule->sql, -1, &st, &tail);
+    sqlite3_set_authorizer(db, NULL, NULL);
+    if (rc != SQLITE_OK || st == NULL) {
+        snprintf(err, errlen, "SQL does not compile: %s",
+                 st == NULL && rc == SQLITE_OK ? "no statement" : sqlite3_errmsg(db));
+        sqlite3_finalize(st);
+        return -1;
+    }
+    while (tail && (*tail == ' ' || *tail == '\n' || *tail == '\t' || *tail == '\r' ||
+                    *tail == ';'))
+        tail++;
+    if (tail && *tail) {
+        snprintf(err, errlen, "more than one SQL statement (a rule is one SELECT)");
+        sqlite3_finalize(st);
+        return -1;
+    }
+    if (!sqlite3_stmt_readonly(st)) {
+        snprintf(err, errlen, "not a read-only SELECT");
+        sqlite3_finalize(st);
+        return -1;
+    }
+    if (sqlite3_prepare_v2(db, "SELECT value FROM settings WHERE key=?", -1, &q, NULL) !=
+        SQLITE_OK) {
+        snprintf(err, errlen, "settings table: %s", sqlite3_errmsg(db));
+        sqlite3_finalize(st);
+        return -1;
+    }
+    for (i = 1; i <= sqlite3_bind_parameter_count(st); i++) {
+        const char *name = sqlite3_bind_parameter_name(st, i);
+        if (name == NULL || name[0] != ':') {
+            snprintf(err, errlen, "parameter %d must be named (:setting)", i);
+            goto fail;
+        }
+        sqlite3_bind_text(q, 1, name + 1, -1, SQLITE_STATIC);
+        if (sqlite3_step(q) != SQLITE_ROW) {
+            snprintf(err, errlen, "parameter %s names no setting", name);
+            goto fail;
+        }
+        sqlite3_bind_value(st, i, sqlite3_column_value(q, 0));
+        sqlite3_reset(q);
+    }
+    sqlite3_finalize(q);
+    *out = st;
+    return 0;
+fail:
+    sqlite3_finalize(q);
+    sqlite3_finalize(st);
+    return -1;
+}
+
+int rules_check(const rules_rule *rule, sqlite3 *db, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    int i;
+
+    if (prepare_rule(rule, db, &st, err, errlen) != 0)
+        return -1;
+    for (i = 0; rules_columns[i]; i++) {
+        if (col_index(st, rules_columns[i]) < 0) {
+            snprintf(err, errlen, "result lacks column '%s'", rules_columns[i]);
+            sqlite3_finalize(st);
+            return -1;
+        }
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+/* At most RULES_MAX_EVENT_IDS comma-separated ids. */
+static size_t cap_ids(const char *s, size_t len)
+{
+    size_t i, commas = 0;
+
+    for (i = 0; i < len; i++)
+        if (s[i] == ',' && ++commas == RULES_MAX_EVENT_IDS)
+            return i;
+    return len;
+}
+
+int rules_run(const rules_rule *rule, sqlite3 *db, long *alerts, char *err, size_t errlen)
+{
+    static const char upsert[] =
+        "INSERT INTO alerts(rule_id, severity, title, first_seen, last_seen, event_count,"
+        " account_id, aws_region, principal_arn, access_key_id, source_ip, table_name,"
+        " event_names, event_ids, detail, mitre, fingerprint, detected_at)"
+        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,"
+        " strftime('%Y-%m-%dT%H:%M:%SZ','now'))"
+        " ON CONFLICT(fingerprint) DO UPDATE SET severity=excluded.severity,"
+        " title=excluded.title, first_seen=excluded.first_seen, last_seen=excluded.last_seen,"
+        " event_count=excluded.event_count, event_names=excluded.event_names,"
+        " event_ids=excluded.event_ids, detail=excluded.detail, mitre=excluded.mitre";
+    sqlite3_stmt *st = NULL, *ins = NULL;
+    int idx[16], sev_col, i, rc = 0;
+    const char *const *grouping;
+    dbuf fp;
+
+    *alerts = 0;
+    if (rules_check(rule, db, err, errlen) != 0 || prepare_rule(rule, db, &st, err, errlen) != 0)
+        return -1;
+    if (sqlite3_prepare_v2(db, upsert, -1, &ins, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "alerts table: %s", sqlite3_errmsg(db));
+        sqlite3_finalize(st);
+        return -1;
+    }
+    for (i = 0; rules_columns[i]; i++)
+        idx[i] = col_index(st, rules_columns[i]);
+    sev_col = col_index(st, "severity");
+    grouping = col_index(st, "group_key") >= 0 ? group_key_only : group_columns;
+    dbuf_init(&fp, 64 * 1024);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *sev = rule->severity;
+        int g;
+
+        if (sev_col >= 0 && sqlite3_column_type(st, sev_col) != SQLITE_NULL &&
+            rules_valid_severity((const char *)sqlite3_column_text(st, sev_col)))
+            sev = (const char *)sqlite3_column_text(st, sev_col);
+        sqlite3_bind_text(ins, 1, rule->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 2, sev, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(ins, 3, rule->title, -1, SQLITE_STATIC);
+        for (i = 0; rules_columns[i]; i++) {
+            sqlite3_value *v = sqlite3_column_value(st, idx[i]);
+            if (strcmp(rules_columns[i], "event_ids") == 0 &&
+                sqlite3_value_type(v) == SQLITE_TEXT) {
+                const char *t = (const char *)sqlite3_value_text(v);
+                sqlite3_bind_text(ins, 4 + i, t, (int)cap_ids(t, (size_t)sqlite3_value_bytes(v)),
+                                  SQLITE_TRANSIENT);
+            } else {
+                sqlite3_bind_value(ins, 4 + i, v);
+            }
+        }
+        if (rule->mitre)
+            sqlite3_bind_text(ins, 16, rule->mitre, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(ins, 16);
+        dbuf_reset(&fp);
+        dbuf_add(&fp, rule->id, strlen(rule->id));
+        for (g = 0; grouping[g]; g++) {
+            int c = col_index(st, grouping[g]);
+            const char *t = c >= 0 ? (const char *)sqlite3_column_text(st, c) : NULL;
+            dbuf_addc(&fp, '|');
+            if (t)
+                dbuf_add(&fp, t, strlen(t));
+        }
+        sqlite3_bind_text(ins, 17, fp.p ? fp.p : "", -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(ins) != SQLITE_DONE) {
+            snprintf(err, errlen, "cannot store alert: %s", sqlite3_errmsg(db));
+            sqlite3_reset(ins);
+            rc = SQLITE_ERROR;
+            break;
+        }
+        sqlite3_reset(ins);
+        (*alerts)++;
+    }
+    if (rc != SQLITE_DONE && rc != SQLITE_ERROR)
+        snprintf(err, errlen, "run-time error: %s", sqlite3_errmsg(db));
+    else if (rc == SQLITE_ERROR && err[0] == '\0')
+        snprintf(err, errlen, "run-time error: %s", sqlite3_errmsg(db));
+    dbuf_free(&fp);
+    sqlite3_finalize(ins);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}

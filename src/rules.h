@@ -1,0 +1,68 @@
+/*
+ * rules: detection rules as data. A rule is a file <ID>.sql in a rules
+ * directory: a header of "-- key: value" lines, then one SELECT over the
+ * store. Adding or editing a rule needs no recompile.
+ *
+ * Header keys: id (must match the file name), title, severity
+ * (info|low|medium|high|critical), description, mitre, references,
+ * falsepositives, and requires (a settings list that must be non-empty for
+ * the rule to run). A value may continue on following "--" lines.
+ *
+ * The SELECT returns the columns in rules_columns (NULL where they do not
+ * apply) and may add "severity" to override the default for one row and
+ * "group_key" to split alerts further. Named parameters (:window_seconds)
+ * are bound from the settings table. Rules are compiled under an authorizer
+ * that allows reading only: a rule file cannot change the store.
+ */
+#ifndef DDBTRAIL_RULES_H
+#define DDBTRAIL_RULES_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+typedef struct rules_rule {
+    char *path;           /* file it came from */
+    char *id, *title, *severity, *description, *mitre, *references, *falsepositives;
+    char *requires;       /* settings list key that must be non-empty, or NULL */
+    char *sql;            /* the SELECT */
+} rules_rule;
+
+typedef struct rules rules;
+
+/* Columns every rule returns, in any order. */
+extern const char *const rules_columns[];
+
+/* Called for each rule file that cannot be loaded (borrowed strings). */
+typedef void (*rules_err_fn)(void *ctx, const char *path, const char *msg);
+
+/* Loads every *.sql file of dir, in name order. Files with a bad header
+ * are reported through on_err and left out. Returns a new set (possibly
+ * empty) or NULL with a message in err when dir cannot be read; free it
+ * with rules_free(). */
+rules *rules_load_dir(const char *dir, rules_err_fn on_err, void *ctx, char *err,
+                      size_t errlen);
+
+size_t rules_count(const rules *r);
+
+/* The i-th rule. Borrowed: valid until rules_free(). */
+const rules_rule *rules_get(const rules *r, size_t i);
+
+/* Compiles a rule against db and checks its result columns and parameters.
+ * Returns 0, or -1 with the reason in err. */
+int rules_check(const rules_rule *rule, sqlite3 *db, char *err, size_t errlen);
+
+/* Runs a rule and upserts its rows into alerts (fingerprint = rule id and
+ * the grouping columns, so re-running adds no duplicates). Sets *alerts to
+ * the rows produced. Returns 0, or -1 with the reason in err. */
+int rules_run(const rules_rule *rule, sqlite3 *db, long *alerts, char *err, size_t errlen);
+
+/* 1 when s is one of the five severities. */
+int rules_valid_severity(const char *s);
+
+/* Severity rank: info 0 .. critical 4, -1 for anything else. */
+int rules_severity_rank(const char *s);
+
+/* Frees the set; rules_free(NULL) is a no-op. */
+void rules_free(rules *r);
+
+#endif

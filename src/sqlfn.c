@@ -1,0 +1,215 @@
+/*
+ * sqlfn: REGEXP through PCRE2 and CIDR matching for rules (see sqlfn.h).
+ *
+ * Compiled patterns are kept in a small per-connection cache rather than
+ * with sqlite3_set_auxdata(): auxdata only survives while the pattern is a
+ * constant, and the rules' patterns mostly come from a join (the
+ * offensive_user_agents list), changing from row to row. The slot that
+ * matched last is tried first, so a constant pattern costs one compare.
+ */
+#include "sqlfn.h"
+#include "ipa.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SQLFN_CACHE 32            /* compiled patterns kept per connection */
+#define SQLFN_MAX_PATTERN 4096    /* longest pattern accepted */
+
+typedef struct rx {
+    char *pattern;              /* the source, NUL-terminated */
+    size_t len;
+    pcre2_code *code;
+    pcre2_match_data *md;
+} rx;
+
+typedef struct rx_cache {
+    rx *slot[SQLFN_CACHE];      /* owned */
+    unsigned next;              /* round-robin victim */
+    unsigned last;              /* slot used last */
+} rx_cache;
+
+static void rx_free(void *p)
+{
+    rx *r = p;
+
+    if (r == NULL)
+        return;
+    pcre2_match_data_free(r->md);
+    pcre2_code_free(r->code);
+    free(r->pattern);
+    free(r);
+}
+
+static void cache_free(void *p)
+{
+    rx_cache *c = p;
+    unsigned i;
+
+    for (i = 0; i < SQLFN_CACHE; i++)
+        rx_free(c->slot[i]);
+    free(c);
+}
+
+/* Returns a new compiled pattern, or NULL with a message in err. */
+static rx *rx_compile(const char *pat, size_t len, char *err, size_t errlen)
+{
+    rx *r;
+    int code;
+    PCRE2_SIZE off;
+    PCRE2_UCHAR msg[256];
+
+    if (len > SQLFN_MAX_PATTERN) {
+        snprintf(err, errlen, "regexp: pattern longer than %d bytes", SQLFN_MAX_PATTERN);
+        return NULL;
+    }
+    r = calloc(1, sizeof *r);
+    if (r == NULL || (r->pattern = malloc(len + 1)) == NULL) {
+        free(r);
+        snprintf(err, errlen, "regexp: out of memory");
+        return NULL;
+    }
+    memcpy(r->pattern, pat, len);
+    r->pattern[len] = '\0';
+    r->len = len;
+    r->code = pcre2_compile((PCRE2_SPTR)pat, len, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &code,
+                            &off, NULL);
+    if (r->code == NULL) {
+        pcre2_get_error_message(code, msg, sizeof msg);
+        snprintf(err, errlen, "regexp: bad pattern '%.80s': %s (at offset %zu)", r->pattern,
+                 (char *)msg, (size_t)off);
+        rx_free(r);
+        return NULL;
+    }
+    pcre2_jit_compile(r->code, PCRE2_JIT_COMPLETE); /* best effort: falls back to interpreter */
+    r->md = pcre2_match_data_create_from_pattern(r->code, NULL);
+    if (r->md == NULL) {
+        snprintf(err, errlen, "regexp: out of memory");
+        rx_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+static void fn_regexp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    rx_cache *cache = sqlite3_user_data(ctx);
+    const char *pat, *text;
+    size_t plen;
+    rx *r;
+    int rc;
+    unsigned i;
+    char err[512];
+
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL)
+        return;
+    pat = (const char *)sqlite3_value_text(argv[0]);
+    plen = (size_t)sqlite3_value_bytes(argv[0]);
+    r = cache->slot[cache->last];
+    if (r == NULL || r->len != plen || memcmp(r->pattern, pat, plen) != 0) {
+        r = NULL;
+        for (i = 0; i < SQLFN_CACHE && r == NULL; i++)
+            if (cache->slot[i] && cache->slot[i]->len == plen &&
+                memcmp(cache->slot[i]->pattern, pat, plen) == 0) {
+                r = cache->slot[i];
+                cache->last = i;
+            }
+        if (r == NULL) {
+            r = rx_compile(pat, plen, err, sizeof err);
+            if (r == NULL) {
+                sqlite3_result_error(ctx, err, -1);
+                return;
+            }
+            rx_free(cache->slot[cache->next]);
+            cache->slot[cache->next] = r;
+            cache->last = cache->next;
+            cache->next = (cache->next + 1) % SQLFN_CACHE;
+        }
+    }
+    text = (const char *)sqlite3_value_text(argv[1]);
+    rc = pcre2_match(r->code, (PCRE2_SPTR)text, (size_t)sqlite3_value_bytes(argv[1]), 0, 0,
+                     r->md, NULL);
+    if (rc < 0 && rc != PCRE2_ERROR_NOMATCH) {
+        PCRE2_UCHAR msg[256];
+        pcre2_get_error_message(rc, msg, sizeof msg);
+        snprintf(err, sizeof err, "regexp: %s", (char *)msg);
+        sqlite3_result_error(ctx, err, -1);
+        return;
+    }
+    sqlite3_result_int(ctx, rc >= 0);
+}
+
+static void fn_ip_in_cidr(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    int r;
+
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL)
+        return;
+    r = ipa_in_cidr((const char *)sqlite3_value_text(argv[0]),
+                    (size_t)sqlite3_value_bytes(argv[0]),
+                    (const char *)sqlite3_value_text(argv[1]),
+                    (size_t)sqlite3_value_bytes(argv[1]));
+    if (r >= 0)
+        sqlite3_result_int(ctx, r);
+}
+
+/* The account of an ARN (its fifth ':' field), or a bare 12-digit account
+ * id as given; NULL otherwise. Policies name principals both ways. */
+static void fn_arn_account(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const char *s = (const char *)sqlite3_value_text(argv[0]);
+    int n = sqlite3_value_bytes(argv[0]), i, field = 0, start = -1, k;
+
+    (void)argc;
+    if (s == NULL)
+        return;
+    if (n == 12) {
+        for (k = 0; k < 12 && s[k] >= '0' && s[k] <= '9'; k++)
+            ;
+        if (k == 12) {
+            sqlite3_result_text(ctx, s, 12, SQLITE_TRANSIENT);
+            return;
+        }
+    }
+    if (n < 4 || memcmp(s, "arn:", 4) != 0)
+        return;
+    for (i = 0; i < n; i++) {
+        if (s[i] != ':')
+            continue;
+        field++;
+        if (field == 4)
+            start = i + 1;
+        else if (field == 5) {
+            if (i > start)
+                sqlite3_result_text(ctx, s + start, i - start, SQLITE_TRANSIENT);
+            return;
+        }
+    }
+}
+
+int sqlfn_register(sqlite3 *db, char *err, size_t errlen)
+{
+    rx_cache *cache = calloc(1, sizeof *cache);
+    const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+
+    if (cache == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    /* on failure SQLite calls cache_free itself */
+    if (sqlite3_create_function_v2(db, "regexp", 2, flags, cache, fn_regexp, NULL, NULL,
+                                   cache_free) != SQLITE_OK ||
+        sqlite3_create_function_v2(db, "ip_in_cidr", 2, flags, NULL, fn_ip_in_cidr, NULL, NULL,
+                                   NULL) != SQLITE_OK ||
+        sqlite3_create_function_v2(db, "arn_account", 1, flags, NULL, fn_arn_account, NULL, NULL,
+                                   NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot register SQL functions: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    return 0;
+}

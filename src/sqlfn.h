@@ -1,0 +1,23 @@
+/*
+ * sqlfn: SQL functions the detection rules call.
+ *
+ *   regexp(pattern, text)   PCRE2 match, so "text REGEXP pattern" works;
+ *                           NULL text gives NULL; a bad pattern is an error
+ *                           naming PCRE2's message and offset
+ *   ip_in_cidr(ip, cidr)    1/0, NULL when either does not parse
+ *   arn_account(arn)        the account field of an ARN, or a bare 12-digit
+ *                           account id as given; NULL otherwise
+ *
+ * Log bytes may not be valid UTF-8, so patterns match with
+ * PCRE2_MATCH_INVALID_UTF rather than failing on such a row.
+ */
+#ifndef DDBTRAIL_SQLFN_H
+#define DDBTRAIL_SQLFN_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+/* Registers the functions on db. Returns 0, or -1 with a message in err. */
+int sqlfn_register(sqlite3 *db, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,491 @@
+#!/usr/bin/env python3
+"""Generates ddbtrail's bundled CloudTrail data, deterministically.
+
+    python3 tests/tools/gen_logs.py          # rewrites sample-logs/ and tests/detections/
+
+sample-logs/ is one week of a small company's CloudTrail in the S3 layout
+(AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/*.json.gz), with one
+incident inside it. tests/detections/<RULE>/ holds, per rule, a log that
+must fire the rule and a benign twin that differs in one decisive way.
+
+The same seed gives the same bytes (gzip mtime is pinned), so regenerating
+shows up in git only when this script changes.
+"""
+import gzip
+import json
+import os
+import random
+import shutil
+import sys
+import uuid
+from datetime import datetime, timedelta, timezone
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ACCT = "111122223333"
+FOREIGN = "999988887777"
+HOME = "eu-west-1"
+VPCE = "vpce-0a1b2c3d4e5f60789"
+CMK = "arn:aws:kms:eu-west-1:111122223333:key/1f2e3d4c-5b6a-4789-8a9b-0c1d2e3f4a5b"
+OTHER_KEY = "arn:aws:kms:eu-west-1:111122223333:key/9a8b7c6d-0000-4111-8222-933344445555"
+TABLES = ["orders", "customers", "payments", "inventory", "sessions", "audit-log"]
+
+rng = random.Random(20261109)
+
+
+def uid():
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def reqid():
+    return "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") for _ in range(52))
+
+
+def iso(t):
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def role_identity(role, session, key=None, issuer_type="Role", mfa="false"):
+    key = key or "ASIA" + "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(16))
+    pid = "AROA" + role.upper().replace("-", "")[:12].ljust(12, "X") + ":" + session
+    return {
+        "type": "AssumedRole",
+        "principalId": pid,
+        "arn": f"arn:aws:sts::{ACCT}:assumed-role/{role}/{session}",
+        "accountId": ACCT,
+        "accessKeyId": key,
+        "sessionContext": {
+            "sessionIssuer": {"type": issuer_type, "principalId": pid.split(":")[0],
+                              "arn": f"arn:aws:iam::{ACCT}:role/{role}", "accountId": ACCT,
+                              "userName": role},
+            "webIdFederationData": {},
+            "attributes": {"creationDate": "2026-11-09T00:00:00Z", "mfaAuthenticated": mfa},
+        },
+    }
+
+
+def user_identity(user, key):
+    return {"type": "IAMUser", "principalId": "AIDA" + user.upper().replace("-", "")[:12].ljust(12, "Z"),
+            "arn": f"arn:aws:iam::{ACCT}:user/{user}", "accountId": ACCT, "accessKeyId": key,
+            "userName": user}
+
+
+def root_identity():
+    return {"type": "Root", "principalId": ACCT, "arn": f"arn:aws:iam::{ACCT}:root",
+            "accountId": ACCT, "accessKeyId": "ASIAROOTSESSION7EXMP",
+            "sessionContext": {"attributes": {"creationDate": "2026-11-12T02:40:00Z",
+                                              "mfaAuthenticated": "false"}}}
+
+
+DATA = {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem",
+        "BatchWriteItem", "TransactGetItems", "TransactWriteItems", "ExecuteStatement"}
+READ = {"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems", "DescribeTable",
+        "ListTables", "DescribeContinuousBackups", "DescribeTimeToLive", "ListTagsOfResource",
+        "DescribeExport", "ListBackups", "GetResourcePolicy", "DescribeEndpoints"}
+
+
+def ddb(t, ident, name, region=HOME, ip="10.20.1.15", ua=None, req=None, resp=None, vpce=None,
+        table=None, error=None, source="dynamodb.amazonaws.com"):
+    ua = ua or "aws-sdk-java/2.25.10 Linux/5.10.219-208.866.amzn2.x86_64 OpenJDK_64-Bit_Server_VM/17.0.11+9-LTS Java/17.0.11 vendor/Amazon.com_Inc. io/sync http/Apache cfg/retry-mode/legacy"
+    if req is None and table:
+        req = {"tableName": table}
+    is_data = name in DATA
+    ev = {
+        "eventVersion": "1.09",
+        "userIdentity": ident,
+        "eventTime": iso(t),
+        "eventSource": source,
+        "eventName": name,
+        "awsRegion": region,
+        "sourceIPAddress": ip,
+        "userAgent": ua,
+        "requestParameters": req,
+        "responseElements": resp,
+        "requestID": reqid(),
+        "eventID": uid(),
+        "readOnly": name in READ,
+        "eventType": "AwsApiCall",
+        "apiVersion": "2012-08-10",
+        "managementEvent": not is_data,
+        "recipientAccountId": ACCT,
+        "eventCategory": "Data" if is_data else "Management",
+        "tlsDetails": {"tlsVersion": "TLSv1.3", "cipherSuite": "TLS_AES_128_GCM_SHA256",
+                       "clientProvidedHostHeader": f"dynamodb.{region}.amazonaws.com"},
+    }
+    if table and is_data:
+        ev["resources"] = [{"accountId": ACCT, "type": "AWS::DynamoDB::Table",
+                            "ARN": f"arn:aws:dynamodb:{region}:{ACCT}:table/{table}"}]
+    if vpce:
+        ev["vpcEndpointId"] = vpce
+        ev["vpcEndpointAccountId"] = ACCT
+    if error:
+        ev["errorCode"], ev["errorMessage"] = error
+        ev["responseElements"] = None
+    if ev["requestParameters"] is None:
+        ev["requestParameters"] = None
+    return ev
+
+
+def other(t, ident, source, name, ip="10.20.1.15", req=None, resp=None, ua="aws-cli/2.15.30",
+          read_only=False, error=None):
+    ev = {
+        "eventVersion": "1.09", "userIdentity": ident, "eventTime": iso(t), "eventSource": source,
+        "eventName": name, "awsRegion": HOME, "sourceIPAddress": ip, "userAgent": ua,
+        "requestParameters": req, "responseElements": resp, "requestID": reqid(),
+        "eventID": uid(), "readOnly": read_only, "eventType": "AwsApiCall",
+        "managementEvent": True, "recipientAccountId": ACCT, "eventCategory": "Management",
+    }
+    if error:
+        ev["errorCode"], ev["errorMessage"] = error
+    return ev
+
+
+def tarn(table, region=HOME):
+    return f"arn:aws:dynamodb:{region}:{ACCT}:table/{table}"
+
+
+# --- actors ---------------------------------------------------------------
+
+APP = lambda: role_identity("orders-app-role", "i-0c4f5e6a7b8c9d0e1")
+DAX = lambda: role_identity("DAXServiceRole", "DAX-orders-cache-01")
+CI = lambda: role_identity("github-ci-deploy", "GitHubActions")
+INFRA = lambda: role_identity("platform-admin", "alice@example.com", mfa="true")
+CI_IP = "34.248.110.17"           # the CI runners' NAT, listed in trusted_cidrs
+LEAKED_KEY = "AKIA5Q3EXAMPLELEAKED"
+ATTACKER_IP = "185.220.101.47"
+KALI_UA = "aws-cli/2.15.0 Python/3.11.6 Linux/6.5.0-kali3-amd64 exe/x86_64.kali.2023 prompt/off command/dynamodb.scan"
+LEAKED = lambda: user_identity("svc-reporting", LEAKED_KEY)
+
+
+def create_table(t, ident, table, ip, ua, protect=True, kms=CMK, region=HOME):
+    req = {"tableName": table, "billingMode": "PAY_PER_REQUEST",
+           "attributeDefinitions": [{"attributeName": "pk", "attributeType": "S"}],
+           "keySchema": [{"attributeName": "pk", "keyType": "HASH"}],
+           "deletionProtectionEnabled": protect}
+    if kms:
+        req["sSESpecification"] = {"enabled": True, "sSEType": "KMS", "kMSMasterKeyId": kms}
+    resp = {"tableDescription": {"tableName": table, "tableArn": tarn(table, region),
+                                 "tableStatus": "CREATING", "deletionProtectionEnabled": protect}}
+    if kms:
+        resp["tableDescription"]["sSEDescription"] = {"status": "ENABLED", "sSEType": "KMS",
+                                                      "kMSMasterKeyArn": kms}
+    return ddb(t, ident, "CreateTable", ip=ip, ua=ua, req=req, resp=resp, region=region)
+
+
+def enable_pitr(t, ident, table, ip, ua, enabled=True):
+    return ddb(t, ident, "UpdateContinuousBackups", ip=ip, ua=ua,
+               req={"tableName": table,
+                    "pointInTimeRecoverySpecification": {"pointInTimeRecoveryEnabled": enabled}},
+               resp={"continuousBackupsDescription": {"continuousBackupsStatus": "ENABLED"}})
+
+
+def ttl(t, ident, table, ip, ua, enabled=True):
+    return ddb(t, ident, "UpdateTimeToLive", ip=ip, ua=ua,
+               req={"tableName": table,
+                    "timeToLiveSpecification": {"enabled": enabled, "attributeName": "expires_at"}},
+               resp={"timeToLiveSpecification": {"enabled": enabled, "attributeName": "expires_at"}})
+
+
+def vpce_create(t, ident, ip):
+    return other(t, ident, "ec2.amazonaws.com", "CreateVpcEndpoint", ip=ip,
+                 req={"CreateVpcEndpointRequest": {"VpcId": "vpc-0123456789abcdef0",
+                      "ServiceName": "com.amazonaws.eu-west-1.dynamodb", "VpcEndpointType": "Gateway",
+                      "RouteTableId": {"tag": 1, "content": "rtb-0a1b2c3d4e5f67890"}}},
+                 resp={"CreateVpcEndpointResponse": {"vpcEndpoint": {"vpcEndpointId": VPCE,
+                       "serviceName": "com.amazonaws.eu-west-1.dynamodb", "vpcEndpointType": "Gateway",
+                       "state": "available"}}})
+
+
+def vpce_delete(t, ident, ip, ua, endpoint=VPCE):
+    return other(t, ident, "ec2.amazonaws.com", "DeleteVpcEndpoints", ip=ip, ua=ua,
+                 req={"DeleteVpcEndpointsRequest": {"VpcEndpointId": {"tag": 1, "content": endpoint}}},
+                 resp={"DeleteVpcEndpointsResponse": {"unsuccessful": ""}})
+
+
+def benign_week():
+    """A week of ordinary traffic: app role through the VPC endpoint, a DAX
+    cluster reading, CI deploys from trusted runners, other AWS services."""
+    evs = []
+    start = datetime(2026, 11, 9, 0, 0, 0, tzinfo=timezone.utc)
+    evs.append(vpce_create(start + timedelta(minutes=3), INFRA(), "10.20.0.9"))
+    for hour in range(7 * 24):
+        base = start + timedelta(hours=hour)
+        busy = 8 <= base.hour <= 20
+        for _ in range(rng.randint(10, 16) if busy else rng.randint(3, 6)):
+            t = base + timedelta(seconds=rng.randint(0, 3599))
+            table = rng.choice(["orders", "customers", "payments", "inventory"])
+            name = rng.choice(["GetItem", "GetItem", "Query", "PutItem", "UpdateItem", "Query"])
+            evs.append(ddb(t, APP(), name, table=table, vpce=VPCE,
+                           ip=f"10.20.{rng.randint(1, 3)}.{rng.randint(10, 250)}",
+                           req={"tableName": table, "key": {"pk": {"S": "***"}}}))
+        for _ in range(rng.randint(2, 5)):
+            t = base + timedelta(seconds=rng.randint(0, 3599))
+            table = rng.choice(["orders", "inventory"])
+            evs.append(ddb(t, DAX(), rng.choice(["GetItem", "Query"]), table=table,
+                           ip="dax.amazonaws.com", ua="dax.amazonaws.com",
+                           req={"tableName": table}))
+        # other services, which ddbtrail counts as skipped
+        for _ in range(rng.randint(2, 4)):
+            t = base + timedelta(seconds=rng.randint(0, 3599))
+            src, nm = rng.choice([("s3.amazonaws.com", "GetBucketAcl"), ("sts.amazonaws.com", "AssumeRole"),
+                                  ("ec2.amazonaws.com", "DescribeInstances"), ("kms.amazonaws.com", "Decrypt"),
+                                  ("lambda.amazonaws.com", "ListFunctions20150331")])
+            evs.append(other(t, APP(), src, nm, read_only=True))
+        if base.hour == 1:  # nightly consistency check: a few scans, far below the threshold
+            for k, table in enumerate(["inventory", "sessions"]):
+                evs.append(ddb(base + timedelta(minutes=5 + k), APP(), "Scan", table=table, vpce=VPCE,
+                               req={"tableName": table, "limit": 1000}))
+    # CI deploys on Tuesday and Thursday afternoon: a new table done right
+    for day, table in ((1, "carts"), (3, "wishlists")):
+        t = start + timedelta(days=day, hours=14)
+        ua = "aws-cli/2.15.30 Python/3.11.8 Linux/6.5.0-1017-azure exe/x86_64.ubuntu.22 prompt/off command/dynamodb.create-table"
+        evs.append(ddb(t, CI(), "ListTables", ip=CI_IP, ua=ua, req={}))
+        for k, tb in enumerate(["orders", "customers", "payments"]):
+            evs.append(ddb(t + timedelta(seconds=5 + k), CI(), "DescribeTable", ip=CI_IP, ua=ua, table=tb))
+        evs.append(create_table(t + timedelta(seconds=20), CI(), table, CI_IP, ua))
+        evs.append(enable_pitr(t + timedelta(seconds=80), CI(), table, CI_IP, ua))
+        evs.append(ttl(t + timedelta(seconds=95), CI(), table, CI_IP, ua))
+        evs.append(ddb(t + timedelta(seconds=110), CI(), "TagResource", ip=CI_IP, ua=ua,
+                       req={"resourceArn": tarn(table), "tags": [{"key": "team", "value": "shop"}]}))
+    return evs
+
+
+def incident():
+    """Thursday 02:10-03:30 UTC: a leaked IAM user key, used from a Tor exit
+    with Kali's AWS CLI, first in an unapproved region, then at home."""
+    evs = []
+    t0 = datetime(2026, 11, 12, 2, 10, 0, tzinfo=timezone.utc)
+    L = LEAKED
+    def at(minutes, seconds=0):
+        return t0 + timedelta(minutes=minutes, seconds=seconds)
+    ip, ua = ATTACKER_IP, KALI_UA
+    # first attempt in us-east-1, where the company has nothing
+    evs.append(ddb(at(0), L(), "ListTables", region="us-east-1", ip=ip, ua=ua, req={}))
+    # recon: list and describe, guessing names that do not exist
+    evs.append(ddb(at(2), L(), "ListTables", ip=ip, ua=ua, req={}))
+    guesses = TABLES + ["users", "accounts", "billing", "prod-users", "tokens", "secrets"]
+    for k, tb in enumerate(guesses):
+        err = None
+        if tb not in TABLES:
+            err = ("ResourceNotFoundException", f"Requested resource not found: Table: {tb} not found")
+        evs.append(ddb(at(3, 5 * k), L(), "DescribeTable", ip=ip, ua=ua, table=tb, error=err))
+    for k in range(12):
+        evs.append(ddb(at(5, 4 * k), L(), "DescribeContinuousBackups", ip=ip, ua=ua,
+                       table=rng.choice(TABLES[:3]),
+                       error=("AccessDeniedException",
+                              f"User: arn:aws:iam::{ACCT}:user/svc-reporting is not authorized to perform: dynamodb:DescribeContinuousBackups")))
+    # mass scan of every table, paginated
+    n = 0
+    for tb in TABLES:
+        for page in range(11):
+            evs.append(ddb(at(10 + n // 4, (n % 4) * 15), L(), "Scan", ip=ip, ua=ua, table=tb,
+                           req={"tableName": tb, "limit": 1000, "exclusiveStartKey": {"pk": {"S": "***"}} if page else None}))
+            n += 1
+    # a staging table made carelessly for the loot, and an export abroad
+    evs.append(create_table(at(30), L(), "tmp-staging", ip, ua, protect=False, kms=None))
+    evs.append(ddb(at(32), L(), "ExportTableToPointInTime", ip=ip, ua=ua,
+                   req={"tableArn": tarn("customers"), "s3Bucket": "exfil-drop-7781",
+                        "s3BucketOwner": FOREIGN, "exportFormat": "DYNAMODB_JSON"},
+                   resp={"exportDescription": {"exportArn": tarn("customers") + "/export/01731377520000-a1b2c3d4",
+                                               "exportStatus": "IN_PROGRESS"}}))
+    # a global-table replica into a region where the data may not live
+    evs.append(ddb(at(35), L(), "UpdateTable", ip=ip, ua=ua,
+                   req={"tableName": "customers",
+                        "replicaUpdates": [{"create": {"regionName": "ap-southeast-1"}}]}))
+    # open the table to the attacker's own account
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Sid": "x", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{FOREIGN}:root"},
+        "Action": "dynamodb:*", "Resource": tarn("customers")}]})
+    evs.append(ddb(at(38), L(), "PutResourcePolicy", ip=ip, ua=ua,
+                   req={"resourceArn": tarn("customers"), "policy": policy},
+                   resp={"revisionId": "1731378000000"}))
+    # the DAX role's credentials, stolen from the cache host, used to write
+    evs.append(ddb(at(40), DAX(), "UpdateItem", ip=ip, ua=ua, table="orders",
+                   req={"tableName": "orders", "key": {"pk": {"S": "***"}}}))
+    # the root user, whose password was in the same leak
+    evs.append(ddb(at(42), root_identity(), "ListTables", ip=ip,
+                   ua="Mozilla/5.0 (X11; Linux x86_64; rv:109.0) Gecko/20100101 Firefox/115.0", req={}))
+    # cover tracks and destroy: backups off, protection off, TTL, deletes
+    for k, tb in enumerate(["orders", "payments", "customers"]):
+        evs.append(enable_pitr(at(45, k), L(), tb, ip, ua, enabled=False))
+        evs.append(ddb(at(46, k), L(), "UpdateTable", ip=ip, ua=ua,
+                       req={"tableName": tb, "deletionProtectionEnabled": False}))
+    evs.append(ttl(at(47), L(), "audit-log", ip, ua))
+    evs.append(ddb(at(49), L(), "DeleteBackup", ip=ip, ua=ua,
+                   req={"backupArn": tarn("orders") + "/backup/01730000000000-abcdef12"}))
+    for k, tb in enumerate(["orders", "payments", "customers"]):
+        evs.append(ddb(at(50, 20 * k), L(), "DeleteTable", ip=ip, ua=ua, table=tb,
+                       resp={"tableDescription": {"tableName": tb, "tableStatus": "DELETING"}}))
+    # blind the defenders
+    evs.append(other(at(55), L(), "kms.amazonaws.com", "DisableKey", ip=ip, ua=ua,
+                     req={"keyId": CMK}))
+    evs.append(other(at(57), L(), "cloudtrail.amazonaws.com", "PutEventSelectors", ip=ip, ua=ua,
+                     req={"trailName": "org-trail", "eventSelectors": [
+                         {"readWriteType": "All", "includeManagementEvents": True, "dataResources": []}]}))
+    evs.append(vpce_delete(at(58), L(), ip, ua))
+    evs.append(other(at(60), L(), "cloudtrail.amazonaws.com", "StopLogging", ip=ip, ua=ua,
+                     req={"name": f"arn:aws:cloudtrail:eu-west-1:{ACCT}:trail/org-trail"}))
+    return evs
+
+
+def write_s3_tree(root, events):
+    """Writes events as CloudTrail delivers them: one gzip file per region per
+    ~hour, keys in CloudTrail's own order, plus a digest file to be skipped."""
+    shutil.rmtree(root, ignore_errors=True)
+    buckets = {}
+    for ev in events:
+        t = datetime.strptime(ev["eventTime"], "%Y-%m-%dT%H:%M:%SZ")
+        buckets.setdefault((ev["awsRegion"], t.strftime("%Y%m%dT%H")), []).append(ev)
+    for (region, hour), evs in sorted(buckets.items()):
+        evs.sort(key=lambda e: e["eventTime"])
+        d = os.path.join(root, "AWSLogs", ACCT, "CloudTrail", region, hour[:4], hour[4:6], hour[6:8])
+        os.makedirs(d, exist_ok=True)
+        name = f"{ACCT}_CloudTrail_{region}_{hour}05Z_{uid()[:16].replace('-', '')}.json.gz"
+        data = json.dumps({"Records": evs}, separators=(",", ":")).encode()
+        with open(os.path.join(d, name), "wb") as f:
+            with gzip.GzipFile(fileobj=f, mode="wb", mtime=0, filename="") as gz:
+                gz.write(data)
+    dd = os.path.join(root, "AWSLogs", ACCT, "CloudTrail-Digest", HOME, "2026", "11", "12")
+    os.makedirs(dd, exist_ok=True)
+    with open(os.path.join(dd, f"{ACCT}_CloudTrail-Digest_{HOME}_org-trail_{HOME}_20261112T030000Z.json.gz"), "wb") as f:
+        with gzip.GzipFile(fileobj=f, mode="wb", mtime=0, filename="") as gz:
+            gz.write(json.dumps({"awsAccountId": ACCT, "digestStartTime": "2026-11-12T02:00:00Z"}).encode())
+
+
+SAMPLE_CONFIG = {
+    "allowed_regions": ["eu-west-1", "eu-central-1"],
+    "trusted_cidrs": ["34.248.110.0/24"],
+    "trusted_vpc_endpoints": [VPCE],
+    "trusted_accounts": [],
+    "trusted_export_buckets": ["acme-analytics-exports"],
+    "dax_role_arns": [f"arn:aws:iam::{ACCT}:role/DAXServiceRole"],
+    "require_customer_kms": True,
+}
+
+
+def write_json(path, events):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        json.dump({"Records": events}, f, indent=1)
+        f.write("\n")
+
+
+def detection_cases():
+    """Per rule: (events that must fire, benign twin, what the twin may yield)."""
+    T = datetime(2026, 11, 12, 2, 0, 0, tzinfo=timezone.utc)
+    m = lambda k: T + timedelta(minutes=k)
+    ip, ua = ATTACKER_IP, KALI_UA
+    plain_ua = "aws-cli/2.15.30 Python/3.11.8 Linux/6.1.0-18-amd64 exe/x86_64.debian.12"
+    cases = {}
+    cases["DDB-PUBLIC-SOURCE"] = (
+        [ddb(m(0), APP(), "GetItem", ip="52.95.110.1", table="orders")],
+        [ddb(m(0), APP(), "GetItem", ip="10.20.1.9", vpce=VPCE, table="orders")], "none")
+    cases["DDB-IAM-USER-KEY"] = (
+        [ddb(m(0), LEAKED(), "GetItem", ip="10.20.1.9", vpce=VPCE, table="orders", ua=plain_ua)],
+        [ddb(m(0), APP(), "GetItem", ip="10.20.1.9", vpce=VPCE, table="orders", ua=plain_ua)], "none")
+    cases["DDB-ROOT"] = (
+        [ddb(m(0), root_identity(), "ListTables", ip="10.20.1.9", vpce=VPCE, req={})],
+        [ddb(m(0), INFRA(), "ListTables", ip="10.20.1.9", vpce=VPCE, req={})], "none")
+    cases["DDB-OFF-REGION"] = (
+        [ddb(m(0), APP(), "GetItem", region="us-east-1", ip="10.20.1.9", vpce=VPCE, table="orders"),
+         ddb(m(1), INFRA(), "UpdateTable", ip="10.20.1.9", vpce=VPCE,
+             req={"tableName": "orders", "replicaUpdates": [{"create": {"regionName": "ap-southeast-1"}}]})],
+        [ddb(m(0), APP(), "GetItem", region="eu-central-1", ip="10.20.1.9", vpce=VPCE, table="orders"),
+         ddb(m(1), INFRA(), "UpdateTable", ip="10.20.1.9", vpce=VPCE,
+             req={"tableName": "orders", "replicaUpdates": [{"create": {"regionName": "eu-central-1"}}]})], "none")
+    scans = lambda step: [ddb(m(0) + timedelta(seconds=step * k), APP(), "Scan", ip="10.20.1.9", vpce=VPCE,
+                              table=TABLES[k % 2]) for k in range(55)]
+    cases["DDB-MASS-SCAN"] = (scans(30), scans(600), "none")  # 55 scans in 27 min vs in 9 h
+    cases["DDB-DAX-WRITE"] = (
+        [ddb(m(0), DAX(), "PutItem", ip="dax.amazonaws.com", table="orders")],
+        [ddb(m(0), DAX(), "GetItem", ip="dax.amazonaws.com", table="orders")], "none")
+    cases["DDB-TRAIL-TAMPER"] = (
+        [other(m(0), INFRA(), "cloudtrail.amazonaws.com", "StopLogging", req={"name": "org-trail"}),
+         other(m(1), INFRA(), "cloudtrail.amazonaws.com", "PutEventSelectors",
+               req={"trailName": "org-trail", "eventSelectors": [{"readWriteType": "All", "dataResources": []}]})],
+        [other(m(0), INFRA(), "cloudtrail.amazonaws.com", "StopLogging", req={"name": "org-trail"},
+               error=("AccessDenied", "not authorized")),
+         other(m(1), INFRA(), "cloudtrail.amazonaws.com", "PutEventSelectors",
+               req={"trailName": "org-trail", "eventSelectors": [{"readWriteType": "All", "dataResources": [
+                   {"type": "AWS::DynamoDB::Table", "values": ["arn:aws:dynamodb"]}]}]})], "none")
+    cases["DDB-VPCE-TAMPER"] = (
+        [vpce_create(m(0), INFRA(), "10.20.0.9"), vpce_delete(m(5), INFRA(), "10.20.0.9", plain_ua)],
+        [vpce_create(m(0), INFRA(), "10.20.0.9"),
+         other(m(5), INFRA(), "ec2.amazonaws.com", "DeleteVpcEndpoints", ip="10.20.0.9",
+               req={"DeleteVpcEndpointsRequest": {"VpcEndpointId": {"tag": 1, "content": VPCE}}},
+               error=("Client.UnauthorizedOperation", "not authorized"))], "none")
+    cases["DDB-DESTRUCTIVE"] = (
+        [ddb(m(k), INFRA(), "DeleteTable", ip="10.20.0.9", table=tb) for k, tb in enumerate(TABLES[:3])],
+        [ddb(m(k), INFRA(), "DescribeTable", ip="10.20.0.9", table=tb) for k, tb in enumerate(TABLES[:3])], "none")
+    cases["DDB-BACKUP-TAMPER"] = (
+        [enable_pitr(m(0), INFRA(), "orders", "10.20.0.9", plain_ua, enabled=False)],
+        [enable_pitr(m(0), INFRA(), "orders", "10.20.0.9", plain_ua, enabled=True)], "none")
+    export = lambda bucket, owner: [ddb(m(0), INFRA(), "ExportTableToPointInTime", ip="10.20.0.9",
+                                        req={"tableArn": tarn("customers"), "s3Bucket": bucket,
+                                             "s3BucketOwner": owner, "exportFormat": "ION"})]
+    cases["DDB-EXFIL-EXPORT"] = (export("exfil-drop-7781", FOREIGN), export("acme-analytics-exports", ACCT), "low")
+    pol = lambda principal: json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "dynamodb:GetItem",
+         "Resource": tarn("orders")}]})
+    cases["DDB-POLICY-EXPOSE"] = (
+        [ddb(m(0), INFRA(), "PutResourcePolicy", ip="10.20.0.9",
+             req={"resourceArn": tarn("orders"), "policy": pol("*")})],
+        [ddb(m(0), INFRA(), "PutResourcePolicy", ip="10.20.0.9",
+             req={"resourceArn": tarn("orders"), "policy": pol(f"arn:aws:iam::{ACCT}:role/orders-app-role")})], "none")
+    cases["DDB-TTL-ABUSE"] = (
+        [ttl(m(0), INFRA(), "audit-log", "10.20.0.9", plain_ua)],
+        [create_table(m(0), INFRA(), "audit-log", "10.20.0.9", plain_ua),
+         ttl(m(2), INFRA(), "audit-log", "10.20.0.9", plain_ua)], "none")
+    cases["DDB-RECON"] = (
+        [ddb(m(0) + timedelta(seconds=20 * k), INFRA(), "DescribeTable", ip="10.20.0.9", table=f"t{k:02d}")
+         for k in range(12)],
+        [ddb(m(0) + timedelta(seconds=20 * k), INFRA(), "DescribeTable", ip="10.20.0.9", table=f"t{k % 4:02d}")
+         for k in range(12)], "none")
+    cases["DDB-SUSPICIOUS-AGENT"] = (
+        [ddb(m(0), APP(), "GetItem", ip="10.20.1.9", vpce=VPCE, table="orders", ua=ua)],
+        [ddb(m(0), APP(), "GetItem", ip="10.20.1.9", vpce=VPCE, table="orders", ua=plain_ua)], "none")
+    cases["DDB-KMS-TAMPER"] = (
+        [create_table(m(0), INFRA(), "orders", "10.20.0.9", plain_ua),
+         other(m(5), INFRA(), "kms.amazonaws.com", "DisableKey", req={"keyId": CMK})],
+        [create_table(m(0), INFRA(), "orders", "10.20.0.9", plain_ua),
+         other(m(5), INFRA(), "kms.amazonaws.com", "DisableKey", req={"keyId": OTHER_KEY})], "low")
+    cases["DDB-INSECURE-CREATE"] = (
+        [create_table(m(0), INFRA(), "carts", "10.20.0.9", plain_ua, protect=False)],
+        [create_table(m(0), INFRA(), "carts", "10.20.0.9", plain_ua),
+         enable_pitr(m(1), INFRA(), "carts", "10.20.0.9", plain_ua)], "none")
+    return cases
+
+
+# The highest severity each rule's fires.json must reach.
+FIRES_AT = {
+    "DDB-PUBLIC-SOURCE": "medium", "DDB-IAM-USER-KEY": "medium", "DDB-ROOT": "high",
+    "DDB-OFF-REGION": "high", "DDB-MASS-SCAN": "high", "DDB-DAX-WRITE": "medium",
+    "DDB-TRAIL-TAMPER": "critical", "DDB-VPCE-TAMPER": "high", "DDB-DESTRUCTIVE": "critical",
+    "DDB-BACKUP-TAMPER": "high", "DDB-EXFIL-EXPORT": "high", "DDB-POLICY-EXPOSE": "critical",
+    "DDB-TTL-ABUSE": "medium", "DDB-RECON": "medium", "DDB-SUSPICIOUS-AGENT": "high",
+    "DDB-KMS-TAMPER": "high", "DDB-INSECURE-CREATE": "low",
+}
+
+
+def main():
+    events = benign_week() + incident()
+    events.sort(key=lambda e: e["eventTime"])
+    write_s3_tree(os.path.join(ROOT, "sample-logs"), events)
+    with open(os.path.join(ROOT, "sample-logs", "ddbtrail.json"), "w") as f:
+        json.dump(SAMPLE_CONFIG, f, indent=2)
+        f.write("\n")
+    det = os.path.join(ROOT, "tests", "detections")
+    for rule, (fires, benign, twin) in sorted(detection_cases().items()):
+        d = os.path.join(det, rule)
+        shutil.rmtree(d, ignore_errors=True)
+        write_json(os.path.join(d, "fires.json"), fires)
+        write_json(os.path.join(d, "benign.json"), benign)
+        with open(os.path.join(d, "expect"), "w") as f:
+            f.write(f"fires {FIRES_AT[rule]}\nbenign {twin}\n")
+    with open(os.path.join(det, "config.json"), "w") as f:
+        json.dump(SAMPLE_CONFIG, f, indent=2)
+        f.write("\n")
+    print(f"{len(events)} sample events written", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

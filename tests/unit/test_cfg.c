@@ -1,0 +1,134 @@
+/*
+ * Unit tests for cfg (config keys, types, errors) and sqlfn (REGEXP,
+ * ip_in_cidr, arn_account) through a real SQLite connection.
+ */
+#include "cfg.h"
+#include "sqlfn.h"
+#include "unit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Loads text as a config file; returns the status and the message. */
+static int load(const char *text, char *err, size_t errlen)
+{
+    char path[] = "/tmp/ddbtrail-cfg-XXXXXX";
+    int fd = mkstemp(path), r;
+    FILE *f = fdopen(fd, "w");
+    cfg *c = cfg_new();
+
+    fputs(text, f);
+    fclose(f);
+    err[0] = '\0';
+    r = cfg_load_file(c, path, err, errlen);
+    remove(path);
+    cfg_free(c);
+    return r;
+}
+
+static void config_errors(void)
+{
+    static const struct {
+        const char *text;
+        const char *msg; /* NULL: must load */
+    } cases[] = {
+        {"{}", NULL},
+        {"{\"allowed_regions\":[\"eu-west-1\"],\"window_seconds\":600,"
+         "\"require_customer_kms\":true}", NULL},
+        {"{\"alowed_regions\":[\"eu-west-1\"]}", "unknown key \"alowed_regions\""},
+        {"{\"allowed_regions\":\"eu-west-1\"}", "\"allowed_regions\" must be an array"},
+        {"{\"allowed_regions\":[1]}", "item 1 is not a string"},
+        {"{\"window_seconds\":\"60\"}", "\"window_seconds\" must be a positive integer"},
+        {"{\"window_seconds\":-5}", "\"window_seconds\" must be a positive integer"},
+        {"{\"require_customer_kms\":1}", "must be true or false"},
+        {"[1,2]", "must be a JSON object"},
+        {"{not json", "invalid JSON"},
+    };
+    size_t i;
+    char err[512];
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int r = load(cases[i].text, err, sizeof err);
+        if (cases[i].msg == NULL)
+            CHECKF(r == 0, "%s: %s", cases[i].text, err);
+        else
+            CHECKF(r != 0 && strstr(err, cases[i].msg), "%s: %s", cases[i].text, err);
+    }
+}
+
+static sqlite3 *db_open(void)
+{
+    sqlite3 *db;
+    char err[256];
+
+    sqlite3_open(":memory:", &db);
+    CHECK(sqlfn_register(db, err, sizeof err) == 0);
+    return db;
+}
+
+/* Runs a one-value query; returns the value as text ("NULL" or "ERROR: ..."). */
+static const char *q(sqlite3 *db, const char *sql)
+{
+    static char out[256];
+    sqlite3_stmt *st;
+
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        snprintf(out, sizeof out, "ERROR: %s", sqlite3_errmsg(db));
+        return out;
+    }
+    if (sqlite3_step(st) != SQLITE_ROW)
+        snprintf(out, sizeof out, "ERROR: %s", sqlite3_errmsg(db));
+    else if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+        snprintf(out, sizeof out, "NULL");
+    else
+        snprintf(out, sizeof out, "%s", sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return out;
+}
+
+static void sql_functions(void)
+{
+    static const struct {
+        const char *sql, *want;
+    } cases[] = {
+        {"SELECT 'Linux kali-2023' REGEXP '(?i)KALI'", "1"},
+        {"SELECT 'aws-sdk-java' REGEXP '(?i)kali'", "0"},
+        {"SELECT NULL REGEXP 'x'", "NULL"},
+        {"SELECT regexp('^a.c$', CAST(x'61ff63' AS TEXT))", "0"},
+        {"SELECT CAST(x'61ff63' AS TEXT) REGEXP 'c$'", "1"},
+        {"SELECT 'abc' REGEXP '('", "ERROR: regexp: bad pattern '(': missing closing "
+                                    "parenthesis (at offset 1)"},
+        {"SELECT ip_in_cidr('10.1.2.3', '10.0.0.0/8')", "1"},
+        {"SELECT ip_in_cidr('2001:db8::1', '2001:db8::/32')", "1"},
+        {"SELECT ip_in_cidr('dynamodb.amazonaws.com', '10.0.0.0/8')", "NULL"},
+        {"SELECT arn_account('arn:aws:dynamodb:eu-west-1:111122223333:table/x')", "111122223333"},
+        {"SELECT arn_account('arn:aws:iam::999988887777:root')", "999988887777"},
+        {"SELECT arn_account('123456789012')", "123456789012"},
+        {"SELECT arn_account('*')", "NULL"},
+    };
+    sqlite3 *db = db_open();
+    size_t i;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *got = q(db, cases[i].sql);
+        CHECKF(strcmp(got, cases[i].want) == 0, "%s: got %s", cases[i].sql, got);
+    }
+    /* many patterns in turn: the cache evicts and recompiles correctly */
+    for (i = 0; i < 100; i++) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "SELECT 'x%zu' REGEXP '^x%zu$'", i % 40, i % 40);
+        CHECK(strcmp(q(db, sql), "1") == 0);
+    }
+    sqlite3_close(db);
+}
+
+const unit_test unit_cfg[] = {
+    {"cfg_errors", config_errors},
+    {NULL, NULL},
+};
+
+const unit_test unit_sqlfn[] = {
+    {"sqlfn_functions", sql_functions},
+    {NULL, NULL},
+};

@@ -1,0 +1,186 @@
+/*
+ * Unit tests for norm: time parsing, table-name derivation, relevance.
+ */
+#include "norm.h"
+#include "unit.h"
+
+#include <string.h>
+
+static void times(void)
+{
+    static const struct {
+        const char *s;
+        int ok;
+        long long want;
+    } cases[] = {
+        {"1970-01-01T00:00:00Z", 1, 0},
+        {"2015-05-04T02:14:52Z", 1, 1430705692},
+        {"2024-02-29T23:59:59Z", 1, 1709251199},
+        {"2026-11-12T02:10:00.123Z", 1, 1794449400},
+        {"2026-11-12T02:10:00+00:00", 1, 1794449400},
+        {"2026-11-12 02:10:00Z", 1, 1794449400},
+        {"2026-13-01T00:00:00Z", 0, 0},
+        {"2026-11-12T02:10:00", 0, 0},
+        {"2026-11-12T02:10:00+02:00", 0, 0},
+        {"yesterday", 0, 0},
+        {"", 0, 0},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int64_t ts = -1;
+        int r = norm_parse_time(cases[i].s, strlen(cases[i].s), &ts);
+        CHECKF((r == 0) == cases[i].ok && (!cases[i].ok || ts == cases[i].want),
+               "%s: r=%d ts=%lld", cases[i].s, r, (long long)ts);
+    }
+}
+
+static void arns(void)
+{
+    static const struct {
+        const char *arn, *want;
+    } cases[] = {
+        {"arn:aws:dynamodb:us-west-2:123456789012:table/Music", "Music"},
+        {"arn:aws:dynamodb:us-west-2:123456789012:table/Music/stream/2021-04-15T04:02:47.428",
+         "Music"},
+        {"arn:aws:dynamodb:eu-west-1:1:table/orders/backup/01730000000000-abcdef12", "orders"},
+        {"arn:aws:s3:::bucket", NULL},
+        {"arn:aws:dynamodb:eu-west-1:1:table/", NULL},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *name;
+        size_t n;
+        int r = norm_table_from_arn(cases[i].arn, strlen(cases[i].arn), &name, &n);
+        if (cases[i].want == NULL)
+            CHECKF(r != 0, "%s", cases[i].arn);
+        else
+            CHECKF(r == 0 && n == strlen(cases[i].want) && memcmp(name, cases[i].want, n) == 0,
+                   "%s", cases[i].arn);
+    }
+}
+
+static void partiql(void)
+{
+    static const struct {
+        const char *stmt, *want;
+    } cases[] = {
+        {"SELECT * FROM Music WHERE Artist = 'x'", "Music"},
+        {"select * from \"my-table\" where a = 1", "my-table"},
+        {"SELECT * FROM Music.\"ArtistIndex\"", "Music"},
+        {"INSERT INTO Music VALUE {'Artist' : ***(Redacted)}", "Music"},
+        {"UPDATE Music SET Album = ***(Redacted) WHERE Artist = 'x'", "Music"},
+        {"DELETE FROM orders WHERE pk = 'a'", "orders"},
+        {"SELECT fromage FROM t", "t"},
+        {"nothing here", NULL},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *name;
+        size_t n;
+        int r = norm_table_from_partiql(cases[i].stmt, strlen(cases[i].stmt), &name, &n);
+        if (cases[i].want == NULL)
+            CHECKF(r != 0, "%s", cases[i].stmt);
+        else
+            CHECKF(r == 0 && n == strlen(cases[i].want) && memcmp(name, cases[i].want, n) == 0,
+                   "%s: got %.*s", cases[i].stmt, r == 0 ? (int)n : 0, r == 0 ? name : "");
+    }
+}
+
+static void relevance(void)
+{
+    static const struct {
+        const char *src, *name;
+        int want;
+    } cases[] = {
+        {"dynamodb.amazonaws.com", "GetItem", 1},
+        {"dax.amazonaws.com", "CreateCluster", 1},
+        {"cloudtrail.amazonaws.com", "StopLogging", 1},
+        {"cloudtrail.amazonaws.com", "LookupEvents", 0},
+        {"ec2.amazonaws.com", "DeleteVpcEndpoints", 1},
+        {"ec2.amazonaws.com", "DescribeInstances", 0},
+        {"kms.amazonaws.com", "DisableKey", 1},
+        {"kms.amazonaws.com", "Decrypt", 0},
+        {"signin.amazonaws.com", "ConsoleLogin", 0},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        CHECKF(norm_is_relevant(cases[i].src, strlen(cases[i].src), cases[i].name,
+                                strlen(cases[i].name)) == cases[i].want,
+               "%s %s", cases[i].src, cases[i].name);
+    CHECK(norm_is_relevant(NULL, 0, NULL, 0) == 0);
+}
+
+/* Builds an event with a few fields set and normalises it. */
+static void row_of(jev_event *ev, norm_row *row)
+{
+    char err[128];
+
+    CHECK(norm_event(ev, row, err, sizeof err) == 0);
+}
+
+static void set(jev_event *ev, enum jev_field f, const char *s)
+{
+    ev->v[f] = s;
+    ev->len[f] = strlen(s);
+}
+
+static int col_is(const norm_row *row, enum norm_col c, const char *s)
+{
+    const norm_val *v = &row->col[c];
+
+    if (s == NULL)
+        return v->type == NT_NULL;
+    return v->type == NT_TEXT && v->n == strlen(s) && memcmp(v->p, s, v->n) == 0;
+}
+
+static void derived(void)
+{
+    jev_event ev;
+    norm_row row;
+    char err[128];
+
+    memset(&ev, 0, sizeof ev);
+    set(&ev, JF_EVENT_ID, "e");
+    set(&ev, JF_EVENT_TIME, "2026-01-01T00:00:00Z");
+    set(&ev, JF_EVENT_SOURCE, "dynamodb.amazonaws.com");
+    set(&ev, JF_EVENT_NAME, "UpdateTable");
+    set(&ev, JF_RESP_TABLE_NAME, "Music");
+    set(&ev, JF_UID_ACCESS_KEY_ID, "AKIAIOSFODNN7EXAMPLE");
+    set(&ev, JF_SOURCE_IP, "192.0.2.0");
+    set(&ev, JF_READ_ONLY, "true");
+    row_of(&ev, &row);
+    CHECK(col_is(&row, NC_TABLE_NAME, "Music"));
+    CHECK(col_is(&row, NC_CREDENTIAL_KIND, "long-term"));
+    CHECK(col_is(&row, NC_SOURCE_KIND, "other"));
+    CHECK(col_is(&row, NC_EVENT_CATEGORY, "Management"));
+    CHECK(row.col[NC_READ_ONLY].type == NT_INT && row.col[NC_READ_ONLY].i == 1);
+    CHECK(row.col[NC_MFA_AUTHENTICATED].type == NT_NULL);
+
+    set(&ev, JF_EVENT_NAME, "Scan");
+    set(&ev, JF_REQ_TABLE_NAME, "arn:aws:dynamodb:eu-west-1:1:table/orders");
+    set(&ev, JF_UID_ACCESS_KEY_ID, "ASIAXXXX");
+    row_of(&ev, &row);
+    CHECK(col_is(&row, NC_TABLE_NAME, "orders"));
+    CHECK(col_is(&row, NC_CREDENTIAL_KIND, "temporary"));
+    CHECK(col_is(&row, NC_EVENT_CATEGORY, "Data"));
+
+    set(&ev, JF_MANAGEMENT_EVENT, "true");
+    row_of(&ev, &row);
+    CHECK(col_is(&row, NC_EVENT_CATEGORY, "Management"));
+
+    set(&ev, JF_EVENT_TIME, "not a time");
+    CHECK(norm_event(&ev, &row, err, sizeof err) != 0);
+}
+
+const unit_test unit_norm[] = {
+    {"norm_times", times},
+    {"norm_arns", arns},
+    {"norm_partiql", partiql},
+    {"norm_relevance", relevance},
+    {"norm_derived", derived},
+    {NULL, NULL},
+};

@@ -1,0 +1,42 @@
+/*
+ * unit: the runner for the C unit tests (see unit.h).
+ */
+#include "unit.h"
+
+#include <string.h>
+
+int unit_failed;
+
+static const unit_test *const tables[] = {unit_gzr, unit_jev, unit_ipa, unit_norm, unit_cfg,
+                                          unit_sqlfn, NULL};
+
+static int run(const unit_test *t)
+{
+    unit_failed = 0;
+    t->fn();
+    printf("%s %s\n", unit_failed ? "FAIL" : "ok", t->name);
+    fflush(stdout);
+    return unit_failed;
+}
+
+int main(int argc, char **argv)
+{
+    int i, k, failed = 0, a;
+
+    if (argc == 2 && strcmp(argv[1], "--list") == 0) {
+        for (i = 0; tables[i]; i++)
+            for (k = 0; tables[i][k].name; k++)
+                printf("%s\n", tables[i][k].name);
+        return 0;
+    }
+    for (i = 0; tables[i]; i++) {
+        for (k = 0; tables[i][k].name; k++) {
+            int wanted = argc == 1;
+            for (a = 1; a < argc; a++)
+                wanted |= strcmp(argv[a], tables[i][k].name) == 0;
+            if (wanted)
+                failed += run(&tables[i][k]);
+        }
+    }
+    return failed ? 1 : 0;
+}
