@@ -2,6 +2,7 @@
  * cli: shared command-line plumbing (see cli.h).
  */
 #include "cli.h"
+#include "esc.h"
 #include "walk.h"
 
 #include <errno.h>
@@ -33,29 +34,12 @@ void cli_catch_signals(void)
 
 void cli_put_safe(FILE *f, const char *s, size_t len)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
+    dbuf b;
 
-    while (i < len) {
-        unsigned char c = p[i];
-        size_t n = c < 0x80 ? 1 : (c >= 0xc2 && c <= 0xdf) ? 2 : (c >= 0xe0 && c <= 0xef) ? 3
-                                : (c >= 0xf0 && c <= 0xf4) ? 4 : 0;
-        size_t k;
-        int ok = n > 0 && i + n <= len;
-
-        for (k = 1; ok && k < n; k++)
-            ok = (p[i + k] & 0xc0) == 0x80;
-        /* C1 controls (U+0080..U+009F) are terminal escapes too */
-        if (ok && n == 2 && c == 0xc2 && p[i + 1] < 0xa0)
-            ok = 0;
-        if (!ok || c < 0x20 || c == 0x7f) {
-            fprintf(f, "\\x%02x", c);
-            i++;
-            continue;
-        }
-        fwrite(p + i, 1, n, f);
-        i += n;
-    }
+    dbuf_init(&b, len * 4 + 16);
+    if (esc_term(&b, s, len) == 0 && b.p)
+        fwrite(b.p, 1, b.len, f);
+    dbuf_free(&b);
 }
 
 void cli_err(const char *fmt, ...)

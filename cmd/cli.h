@@ -78,3 +78,23 @@ const char *cli_rules_dir(const char *dir);
 int cli_run_detect(store *s, const cli_detect *cd, FILE *summary);
 
 #endif
+
+/* Report options shared by scan and report. */
+typedef struct cli_report {
+    const char *format;       /* --format, default text */
+    const char *output;       /* -o FILE, NULL for stdout */
+    const char *min_severity; /* --min-severity */
+    const char *since, *until;
+    const char *fail_on;      /* --fail-on severity, or NULL */
+    char since_buf[32], until_buf[32];
+} cli_report;
+
+/* Validates the report options (exits with 2 naming the bad option). */
+void cli_report_check(cli_report *cr);
+
+/* Renders the report from s. Returns EXIT_FATAL on error, EXIT_ALERTS when
+ * an alert at or above --fail-on exists, else EXIT_CLEAN. */
+int cli_run_report(store *s, cli_report *cr);
+
+/* The report options' --help text. */
+extern const char cli_report_help[];

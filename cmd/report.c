@@ -1,7 +1,64 @@
+/*
+ * report: `ddbtrail report --db FILE [report options]`.
+ */
 #include "cli.h"
+
+#include <getopt.h>
+#include <string.h>
+
+enum { OPT_FORMAT = 256, OPT_MIN, OPT_SINCE, OPT_UNTIL, OPT_FAIL };
+
 int cmd_report(int argc, char **argv)
 {
-    (void)argc; (void)argv;
-    cli_err("report: not yet built");
-    return EXIT_FATAL;
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},       {"format", required_argument, NULL, OPT_FORMAT},
+        {"output", required_argument, NULL, 'o'},   {"min-severity", required_argument, NULL, OPT_MIN},
+        {"since", required_argument, NULL, OPT_SINCE}, {"until", required_argument, NULL, OPT_UNTIL},
+        {"fail-on", required_argument, NULL, OPT_FAIL}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    cli_report cr;
+    const char *db = NULL;
+    char err[512];
+    store *s;
+    int c, status;
+
+    memset(&cr, 0, sizeof cr);
+    while ((c = getopt_long(argc, argv, "d:o:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case OPT_FORMAT: cr.format = optarg; break;
+        case 'o': cr.output = optarg; break;
+        case OPT_MIN: cr.min_severity = optarg; break;
+        case OPT_SINCE: cr.since = optarg; break;
+        case OPT_UNTIL: cr.until = optarg; break;
+        case OPT_FAIL: cr.fail_on = optarg; break;
+        case 'h':
+            printf("usage: ddbtrail report --db FILE [options]\n\n"
+                   "Render the alerts stored by 'ddbtrail detect' or 'ddbtrail scan --db'.\n\n"
+                   "options:\n  --db FILE         the database (required)\n%s"
+                   "\nexit status: 0 done, 1 an alert at or above --fail-on, 2 error.\n",
+                   cli_report_help);
+            return EXIT_CLEAN;
+        default:
+            cli_err("run 'ddbtrail report --help' for the options");
+            return EXIT_FATAL;
+        }
+    }
+    if (db == NULL) {
+        cli_err("report needs --db FILE (a database made by 'ddbtrail scan --db' or 'ingest')");
+        return EXIT_FATAL;
+    }
+    if (optind < argc) {
+        cli_err("report takes no paths ('%s'); to read logs use 'ddbtrail scan'", argv[optind]);
+        return EXIT_FATAL;
+    }
+    cli_report_check(&cr);
+    s = store_open(db, STORE_READONLY, err, sizeof err);
+    if (s == NULL) {
+        cli_err("%s", err);
+        return EXIT_FATAL;
+    }
+    status = cli_run_report(s, &cr);
+    store_free(s);
+    return status;
 }

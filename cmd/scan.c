@@ -1,7 +1,160 @@
+/*
+ * scan: `ddbtrail scan PATH...|-`: ingest, detect and report in one go.
+ */
 #include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { OPT_FORMAT = 256, OPT_MIN, OPT_SINCE, OPT_UNTIL, OPT_FAIL, OPT_ALL, OPT_PROGRESS,
+       OPT_NO_PROGRESS };
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: ddbtrail scan [options] PATH...|-\n"
+            "\n"
+            "Read CloudTrail logs (files, directories such as a downloaded AWSLogs/ tree,\n"
+            "or - for stdin), run every detection rule, and print a report.\n"
+            "\n"
+            "examples:\n"
+            "  ddbtrail scan AWSLogs/ --config ddbtrail.json\n"
+            "  ddbtrail scan --format json AWSLogs/ > alerts.jsonl\n"
+            "  zcat *.json.gz | ddbtrail scan -\n"
+            "  ddbtrail scan --format html -o report.html --db case42.db AWSLogs/\n"
+            "\n"
+            "options:\n"
+            "  --db FILE         keep the events and alerts in FILE for later 'report',\n"
+            "                    'detect' or sqlite3 (default: a temporary database,\n"
+            "                    removed afterwards)\n"
+            "  --config FILE     JSON settings (default: $DDBTRAIL_CONFIG); see\n"
+            "                    'ddbtrail detect --help' for the keys\n"
+            "  --rules DIR       rules directory (default: $DDBTRAIL_RULES, else the\n"
+            "                    installed detections/)\n"
+            "  --only ID,...     run only these rules\n"
+            "  --all-events      store every event, not only DynamoDB-relevant ones\n"
+            "  --force           re-read inputs already in --db unchanged\n"
+            "  --no-progress     no progress line on stderr\n"
+            "%s"
+            "  -q, --quiet       no ingest and rule summaries on stderr\n"
+            "  -h, --help        this help\n"
+            "\n"
+            "exit status: 0 clean; 1 an alert at or above --fail-on; 2 usage or fatal\n"
+            "error; 3 some input was rejected (the rest was scanned); 130 interrupted.\n"
+            "Status 1 wins over 3.\n",
+            cli_report_help);
+}
+
+/* Removes a temporary database and its WAL files. */
+static void remove_db(const char *path)
+{
+    char p[4200];
+
+    unlink(path);
+    snprintf(p, sizeof p, "%s-wal", path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", path);
+    unlink(p);
+}
+
 int cmd_scan(int argc, char **argv)
 {
-    (void)argc; (void)argv;
-    cli_err("scan: not yet built");
-    return EXIT_FATAL;
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},       {"config", required_argument, NULL, 'c'},
+        {"rules", required_argument, NULL, 'r'},    {"only", required_argument, NULL, 'O'},
+        {"format", required_argument, NULL, OPT_FORMAT}, {"output", required_argument, NULL, 'o'},
+        {"min-severity", required_argument, NULL, OPT_MIN},
+        {"since", required_argument, NULL, OPT_SINCE}, {"until", required_argument, NULL, OPT_UNTIL},
+        {"fail-on", required_argument, NULL, OPT_FAIL}, {"all-events", no_argument, NULL, OPT_ALL},
+        {"force", no_argument, NULL, 'f'},          {"progress", no_argument, NULL, OPT_PROGRESS},
+        {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+        {"quiet", no_argument, NULL, 'q'},          {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    cli_ingest ci;
+    cli_detect cd;
+    cli_report cr;
+    const char *db = NULL;
+    char tmpdb[4096] = "", err[512];
+    ing_totals tot;
+    size_t digests, nonlog;
+    store *s;
+    int c, in_status, det_status, rep_status, status;
+
+    memset(&ci, 0, sizeof ci);
+    memset(&cd, 0, sizeof cd);
+    memset(&cr, 0, sizeof cr);
+    ci.progress = -1;
+    while ((c = getopt_long(argc, argv, "d:c:r:o:qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'c': cd.config = optarg; break;
+        case 'r': cd.rules_dir = optarg; break;
+        case 'O': cd.only = optarg; break;
+        case OPT_FORMAT: cr.format = optarg; break;
+        case 'o': cr.output = optarg; break;
+        case OPT_MIN: cr.min_severity = optarg; break;
+        case OPT_SINCE: cr.since = optarg; break;
+        case OPT_UNTIL: cr.until = optarg; break;
+        case OPT_FAIL: cr.fail_on = optarg; break;
+        case OPT_ALL: ci.opts.all_events = 1; break;
+        case 'f': ci.opts.force = 1; break;
+        case OPT_PROGRESS: ci.progress = 1; break;
+        case OPT_NO_PROGRESS: ci.progress = 0; break;
+        case 'q': ci.quiet = cd.quiet = 1; break;
+        case 'h': usage(stdout); return EXIT_CLEAN;
+        default:
+            cli_err("run 'ddbtrail scan --help' for the options");
+            return EXIT_FATAL;
+        }
+    }
+    if (optind >= argc) {
+        cli_err("scan needs at least one PATH (a file, a directory such as AWSLogs/, or - "
+                "for stdin)");
+        return EXIT_FATAL;
+    }
+    cli_report_check(&cr);
+    if (db == NULL) {
+        const char *dir = getenv("TMPDIR");
+        int fd;
+        snprintf(tmpdb, sizeof tmpdb, "%s/ddbtrail-scan-XXXXXX", dir && *dir ? dir : "/tmp");
+        fd = mkstemp(tmpdb);
+        if (fd < 0) {
+            cli_err("cannot create a temporary database in %s: %s (set TMPDIR or use --db)",
+                    dir && *dir ? dir : "/tmp", strerror(errno));
+            return EXIT_FATAL;
+        }
+        close(fd);
+        db = tmpdb;
+    }
+    s = store_open(db, 0, err, sizeof err);
+    if (s == NULL) {
+        cli_err("%s", err);
+        if (tmpdb[0])
+            remove_db(tmpdb);
+        return EXIT_FATAL;
+    }
+    cli_catch_signals();
+    in_status = cli_run_ingest(s, &ci, argv + optind, argc - optind, &tot, &digests, &nonlog);
+    if (!ci.quiet)
+        cli_print_ingest_summary(stderr, &tot, digests, nonlog);
+    if (in_status == EXIT_FATAL || in_status == EXIT_INTERRUPT) {
+        status = in_status;
+        goto out;
+    }
+    det_status = cli_run_detect(s, &cd, ci.quiet ? NULL : stderr);
+    rep_status = cli_run_report(s, &cr);
+    if (rep_status == EXIT_FATAL || det_status == EXIT_FATAL)
+        status = EXIT_FATAL;
+    else if (rep_status == EXIT_ALERTS)
+        status = EXIT_ALERTS;
+    else
+        status = in_status;
+out:
+    store_free(s);
+    if (tmpdb[0])
+        remove_db(tmpdb);
+    return status;
 }

@@ -16,6 +16,7 @@
  */
 #include "jev.h"
 #include "dbuf.h"
+#include "esc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -273,25 +274,11 @@ static int json_escape(dbuf *b, const unsigned char *s, size_t len)
             i++;
             continue;
         }
-        /* multi-byte: validate lead + continuation bytes */
-        if (c >= 0xc2 && c <= 0xdf) n = 2;
-        else if (c >= 0xe0 && c <= 0xef) n = 3;
-        else if (c >= 0xf0 && c <= 0xf4) n = 4;
-        if (n && i + n <= len) {
-            size_t k;
-            int ok = 1;
-            for (k = 1; k < n; k++)
-                if ((s[i + k] & 0xc0) != 0x80)
-                    ok = 0;
-            if (ok && n == 3 && ((c == 0xe0 && s[i + 1] < 0xa0) || (c == 0xed && s[i + 1] > 0x9f)))
-                ok = 0;
-            if (ok && n == 4 && ((c == 0xf0 && s[i + 1] < 0x90) || (c == 0xf4 && s[i + 1] > 0x8f)))
-                ok = 0;
-            if (ok) {
-                rc |= dbuf_add(b, s + i, n);
-                i += n;
-                continue;
-            }
+        n = esc_utf8_len(s + i, len - i);
+        if (n > 0) {
+            rc |= dbuf_add(b, s + i, n);
+            i += n;
+            continue;
         }
         rc |= dbuf_add(b, "\xef\xbf\xbd", 3);
         i++;

@@ -1,0 +1,133 @@
+/*
+ * report_run: option checking and rendering shared by scan and report.
+ */
+#include "cli.h"
+#include "norm.h"
+#include "report.h"
+#include "rules.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+const char cli_report_help[] =
+    "  --format F        text (default), json (JSON Lines), csv, html, ocsf\n"
+    "  -o, --output FILE write the report to FILE (default: stdout)\n"
+    "  --min-severity S  show alerts at or above S: info, low, medium, high, critical\n"
+    "  --since T         only alerts still active at or after T (ISO-8601, e.g.\n"
+    "                    2026-11-12 or 2026-11-12T02:00:00Z)\n"
+    "  --until T         only alerts that began at or before T\n"
+    "  --fail-on S       exit 1 when an alert at or above severity S exists\n";
+
+/* Canonicalises a --since/--until value into buf ("YYYY-MM-DDTHH:MM:SSZ");
+ * a bare date means the start (since) or end (until) of that day. */
+static const char *canon_time(const char *opt, const char *v, int end_of_day, char *buf,
+                              size_t len)
+{
+    char tmp[40];
+    int64_t ts;
+    time_t t;
+    struct tm tm;
+
+    if (strlen(v) == 10)
+        snprintf(tmp, sizeof tmp, "%sT%s", v, end_of_day ? "23:59:59Z" : "00:00:00Z");
+    else
+        snprintf(tmp, sizeof tmp, "%s", v);
+    if (norm_parse_time(tmp, strlen(tmp), &ts) != 0) {
+        cli_err("%s wants an ISO-8601 UTC time such as 2026-11-12 or 2026-11-12T02:00:00Z, "
+                "not '%s'", opt, v);
+        exit(EXIT_FATAL);
+    }
+    t = (time_t)ts;
+    gmtime_r(&t, &tm);
+    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+static void check_severity(const char *opt, const char *v)
+{
+    if (v && !rules_valid_severity(v)) {
+        cli_err("%s wants one of info, low, medium, high, critical, not '%s'", opt, v);
+        exit(EXIT_FATAL);
+    }
+}
+
+void cli_report_check(cli_report *cr)
+{
+    enum report_format f;
+
+    if (cr->format == NULL)
+        cr->format = "text";
+    if (report_parse_format(cr->format, &f) != 0) {
+        cli_err("--format wants text, json, csv, html or ocsf, not '%s'", cr->format);
+        exit(EXIT_FATAL);
+    }
+    check_severity("--min-severity", cr->min_severity);
+    check_severity("--fail-on", cr->fail_on);
+    if (cr->since)
+        cr->since = canon_time("--since", cr->since, 0, cr->since_buf, sizeof cr->since_buf);
+    if (cr->until)
+        cr->until = canon_time("--until", cr->until, 1, cr->until_buf, sizeof cr->until_buf);
+}
+
+static int write_file(void *ctx, const char *p, size_t n)
+{
+    return fwrite(p, 1, n, ctx) == n ? 0 : -1;
+}
+
+int cli_run_report(store *s, cli_report *cr)
+{
+    report_opts o;
+    report_counts c;
+    FILE *f = stdout;
+    char err[512], tmp_path[4096] = "";
+    int status = EXIT_CLEAN, i;
+
+    memset(&o, 0, sizeof o);
+    report_parse_format(cr->format, &o.format);
+    o.min_rank = cr->min_severity ? rules_severity_rank(cr->min_severity) : 0;
+    o.since = cr->since;
+    o.until = cr->until;
+    o.version = DDBTRAIL_VERSION;
+    if (cr->output && strcmp(cr->output, "-") != 0) {
+        /* write beside the target and rename, so a failed run leaves no half report */
+        snprintf(tmp_path, sizeof tmp_path, "%s.tmp-%ld", cr->output, (long)getpid());
+        f = fopen(tmp_path, "w");
+        if (f == NULL) {
+            cli_err("%s: cannot write: %s", cr->output, strerror(errno));
+            return EXIT_FATAL;
+        }
+    }
+    o.color = f == stdout && o.format == REPORT_TEXT && isatty(1) && getenv("NO_COLOR") == NULL;
+    if (report_render(store_db(s), &o, write_file, f, err, sizeof err) != 0) {
+        cli_err("report: %s", err);
+        status = EXIT_FATAL;
+    }
+    if (f != stdout) {
+        if (fclose(f) != 0 && status == EXIT_CLEAN) {
+            cli_err("%s: cannot write: %s", cr->output, strerror(errno));
+            status = EXIT_FATAL;
+        }
+        if (status == EXIT_CLEAN && rename(tmp_path, cr->output) != 0) {
+            cli_err("%s: cannot write: %s", cr->output, strerror(errno));
+            status = EXIT_FATAL;
+        }
+        if (status != EXIT_CLEAN)
+            unlink(tmp_path);
+    } else if (fflush(stdout) != 0) {
+        cli_err("cannot write to stdout: %s", strerror(errno));
+        status = EXIT_FATAL;
+    }
+    if (status == EXIT_CLEAN && cr->fail_on) {
+        if (report_count(store_db(s), &o, &c, err, sizeof err) != 0) {
+            cli_err("%s", err);
+            return EXIT_FATAL;
+        }
+        for (i = rules_severity_rank(cr->fail_on); i < 5; i++)
+            if (c.by_rank[i] > 0)
+                status = EXIT_ALERTS;
+    }
+    return status;
+}

@@ -1,0 +1,47 @@
+/*
+ * report: renders the alerts in a store as text, JSON Lines, CSV, a
+ * self-contained HTML page, or OCSF Detection Findings.
+ *
+ * Output goes through a caller-supplied write function, so the library
+ * never touches stdout. Every value that came from a log is escaped for the
+ * format it is written in (esc.h): nothing in a log can run script in the
+ * HTML, become a spreadsheet formula in the CSV, break the JSON, or drive the
+ * terminal.
+ */
+#ifndef DDBTRAIL_REPORT_H
+#define DDBTRAIL_REPORT_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_CSV, REPORT_HTML, REPORT_OCSF };
+
+/* Writes n bytes; returns 0, or non-zero to stop the report. */
+typedef int (*report_write_fn)(void *ctx, const char *p, size_t n);
+
+typedef struct report_opts {
+    enum report_format format;
+    int min_rank;        /* lowest severity shown: 0 info .. 4 critical */
+    const char *since;   /* canonical ISO-8601 UTC or NULL: alerts ending before are left out */
+    const char *until;   /* canonical ISO-8601 UTC or NULL: alerts starting after are left out */
+    int color;           /* text: ANSI colour */
+    const char *version; /* ddbtrail version for OCSF metadata and the HTML footer */
+} report_opts;
+
+/* Alerts per severity rank, within since/until whatever min_rank says. */
+typedef struct report_counts {
+    long by_rank[5];
+} report_counts;
+
+/* Parses "text", "json", "csv", "html" or "ocsf". Returns 0 or -1. */
+int report_parse_format(const char *s, enum report_format *out);
+
+/* Counts alerts (for --fail-on). Returns 0 or -1 with err. */
+int report_count(sqlite3 *db, const report_opts *o, report_counts *out, char *err,
+                 size_t errlen);
+
+/* Renders the report. Returns 0, or -1 with err (database or write error). */
+int report_render(sqlite3 *db, const report_opts *o, report_write_fn write, void *ctx,
+                  char *err, size_t errlen);
+
+#endif
