@@ -102,4 +102,4 @@ install: $(BIN)
 	install -m 644 ddbtrail.1 $(DESTDIR)$(PREFIX)/share/man/man1/ddbtrail.1
 
 clean:
-	rm -rf build build-asan build-fuzz ddbtrail
+	rm -rf build build-asan build-clang build-fuzz ddbtrail tests/out

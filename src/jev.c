@@ -362,13 +362,15 @@ static int end_event(jev *j)
     j->root_depth = 0;
     j->cap_field = -1;
     if (j->reason[0] == '\0') {
-        if (!(j->have & (1ull << JF_EVENT_ID)) || !(j->have & (1ull << JF_EVENT_TIME))) {
-            int has_any = (j->have & ((1ull << JF_EVENT_SOURCE) | (1ull << JF_EVENT_NAME))) != 0;
-            snprintf(j->reason, sizeof j->reason, "%s",
-                     !has_any ? "not a CloudTrail record (no eventID, eventTime or eventName)"
-                     : !(j->have & (1ull << JF_EVENT_ID)) ? "missing eventID"
-                                                           : "missing eventTime");
-        }
+        uint64_t known = (1ull << JF_EVENT_ID) | (1ull << JF_EVENT_TIME) |
+                         (1ull << JF_EVENT_SOURCE) | (1ull << JF_EVENT_NAME);
+        if (!(j->have & known))
+            snprintf(j->reason, sizeof j->reason,
+                     "not a CloudTrail record (no eventID, eventTime or eventName)");
+        else if (!(j->have & (1ull << JF_EVENT_ID)))
+            snprintf(j->reason, sizeof j->reason, "missing eventID");
+        else if (!(j->have & (1ull << JF_EVENT_TIME)))
+            snprintf(j->reason, sizeof j->reason, "missing eventTime");
     }
     if (j->reason[0])
         return emit_reject(j, j->ev_offset, j->reason);

@@ -1,0 +1,49 @@
+#!/bin/sh
+# `rules check` passes on the shipped catalogue and names each bad file;
+# a rule cannot write to the store; detect is idempotent; --only works.
+. "$(dirname "$0")/../lib.sh"
+run rules check
+eq "$rc" 0 "shipped rules check"
+contains "$T/out" "17 rules checked, 0 bad" "all rules checked"
+mkdir -p "$T/r"
+cp detections/DDB-ROOT.sql "$T/r/"
+printf -- '-- id: NO-TITLE\n-- severity: high\n-- description: x\nSELECT 1\n' >"$T/r/NO-TITLE.sql"
+printf -- '-- id: WRITER\n-- title: t\n-- severity: high\n-- description: x\nDELETE FROM events\n' >"$T/r/WRITER.sql"
+printf -- '-- id: ATTACHER\n-- title: t\n-- severity: high\n-- description: x\nATTACH DATABASE '"'"'/tmp/x.db'"'"' AS x\n' >"$T/r/ATTACHER.sql"
+printf -- '-- id: COLS\n-- title: t\n-- severity: high\n-- description: x\nSELECT 1 AS first_seen\n' >"$T/r/COLS.sql"
+printf -- '-- id: SEV\n-- title: t\n-- severity: urgent\n-- description: x\nSELECT 1\n' >"$T/r/SEV.sql"
+printf -- '-- id: TWO\n-- title: t\n-- severity: low\n-- description: x\nSELECT * FROM events; DELETE FROM events\n' >"$T/r/TWO.sql"
+run rules check --rules "$T/r"
+eq "$rc" 2 "bad rules status"
+contains "$T/err" "NO-TITLE.sql: header lacks title" "missing title"
+contains "$T/err" "WRITER.sql: SQL does not compile: not authorized" "write denied"
+contains "$T/err" "ATTACHER.sql: SQL does not compile: not authorized" "attach denied"
+contains "$T/err" "COLS.sql: result lacks column 'last_seen'" "columns checked"
+contains "$T/err" "SEV.sql: severity 'urgent'" "severity checked"
+contains "$T/err" "TWO.sql: more than one SQL statement" "one statement"
+run rules list --rules "$T/r"
+contains "$T/out" "DDB-ROOT" "list shows the good rule"
+
+# detect twice: no duplicate alerts; a broken rule is reported and the others run
+run ingest -q --db "$T/s.db" sample-logs/
+run detect -q --db "$T/s.db" --config sample-logs/ddbtrail.json
+eq "$rc" 0 "detect status"
+n=$(q "$T/s.db" "SELECT count(*) FROM alerts")
+run detect -q --db "$T/s.db" --config sample-logs/ddbtrail.json
+eq "$(q "$T/s.db" "SELECT count(*) FROM alerts")" "$n" "re-running detect adds no alerts"
+eq "$(q "$T/s.db" "SELECT count(*) FROM events")" "$(q "$T/s.db" "SELECT sum(events_stored) FROM files")" \
+   "rules left events untouched"
+mkdir -p "$T/r2"; cp detections/*.sql "$T/r2/"
+printf -- '-- id: ZZ-BROKEN\n-- title: t\n-- severity: low\n-- description: x\nSELECT event_time AS first_seen, event_time AS last_seen, 1 AS event_count, account_id, aws_region, principal_arn, access_key_id, source_ip, table_name, event_name AS event_names, event_id AS event_ids, regexp('"'"'('"'"', event_id) AS detail FROM events\n' >"$T/r2/ZZ-BROKEN.sql"
+run detect --db "$T/s.db" --rules "$T/r2" --config sample-logs/ddbtrail.json
+eq "$rc" 2 "a failing rule makes detect exit 2"
+contains "$T/err" "rule ZZ-BROKEN failed: run-time error: regexp: bad pattern" "failing rule named"
+contains "$T/out" "17 ran, 0 skipped, 1 failed" "the other rules ran"
+# --only and the skipped off-region rule without allowed_regions
+run detect --db "$T/s.db" --only DDB-ROOT,DDB-OFF-REGION
+eq "$rc" 0 "--only status"
+contains "$T/err" "DDB-OFF-REGION skipped: set allowed_regions" "off-region skipped once"
+contains "$T/out" "1 ran, 1 skipped" "--only ran one"
+run detect --db "$T/s.db" --only DDB-NOPE
+eq "$rc" 2 "--only unknown id"
+done_case
