@@ -80,7 +80,7 @@ check-asan: deps
 
 check-valgrind: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/unit
-	@VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
+	@DDBTRAIL_NO_JIT=1 VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
 	    DDBTRAIL=./$(BIN) UNIT=$(BUILD)/unit SUITE_NAME=valgrind ONLY="$(ONLY)" sh tests/run.sh
 
 check-symbols: $(BUILD)/libddbtrail.a

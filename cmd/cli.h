@@ -71,6 +71,10 @@ typedef struct cli_detect {
  * detections/ beside the binary or installed with it. Static storage. */
 const char *cli_rules_dir(const char *dir);
 
+/* sqlfn flags from the environment: DDBTRAIL_NO_JIT=1 turns PCRE2's JIT off
+ * (for valgrind runs). */
+int cli_sqlfn_flags(void);
+
 /* Loads settings and rules and runs them over s. Messages go to stderr, a
  * one-line summary to summary (when non-NULL). Returns EXIT_CLEAN, or
  * EXIT_FATAL when the config or rules cannot be loaded or a rule failed

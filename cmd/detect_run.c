@@ -44,6 +44,13 @@ const char *cli_rules_dir(const char *dir)
     return DDBTRAIL_RULES_DIR;
 }
 
+int cli_sqlfn_flags(void)
+{
+    const char *v = getenv("DDBTRAIL_NO_JIT");
+
+    return v && *v && strcmp(v, "0") != 0 ? SQLFN_NO_JIT : 0;
+}
+
 static void on_rule_err(void *ctx, const char *path, const char *msg)
 {
     int *bad = ctx;
@@ -143,7 +150,8 @@ int cli_run_detect(store *s, const cli_detect *cd, FILE *summary)
         status = EXIT_FATAL;
         goto out;
     }
-    if (sqlfn_register(db, err, sizeof err) != 0 || cfg_apply(c, db, err, sizeof err) != 0 ||
+    if (sqlfn_register(db, cli_sqlfn_flags(), err, sizeof err) != 0 ||
+        cfg_apply(c, db, err, sizeof err) != 0 ||
         store_prepare_detect(s, err, sizeof err) != 0) {
         cli_err("%s", err);
         status = EXIT_FATAL;

@@ -12,8 +12,10 @@ int cmd_report(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"db", required_argument, NULL, 'd'},       {"format", required_argument, NULL, OPT_FORMAT},
-        {"output", required_argument, NULL, 'o'},   {"min-severity", required_argument, NULL, OPT_MIN},
-        {"since", required_argument, NULL, OPT_SINCE}, {"until", required_argument, NULL, OPT_UNTIL},
+        {"output", required_argument, NULL, 'o'},
+        {"min-severity", required_argument, NULL, OPT_MIN},
+        {"since", required_argument, NULL, OPT_SINCE},
+        {"until", required_argument, NULL, OPT_UNTIL},
         {"fail-on", required_argument, NULL, OPT_FAIL}, {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     cli_report cr;

@@ -41,7 +41,8 @@ struct range {
     const char *kind;    /* source_kind for addresses inside */
 };
 
-#define V4(a, b, c, d, n, kind) {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, a, b, c, d}, 96 + (n), kind}
+#define V4(a, b, c, d, n, kind) \
+    {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, a, b, c, d}, 96 + (n), kind}
 
 /* Checked in order; the first match wins. Anything else IPv4 is public;
  * anything else IPv6 is public when inside 2000::/3. */

@@ -300,11 +300,12 @@ int norm_event(const jev_event *ev, norm_row *row, char *err, size_t errlen)
     else
         set_field(row, NC_ACCOUNT_ID, ev, JF_RECIPIENT_ACCOUNT_ID);
     set_field(row, NC_ACCESS_KEY_ID, ev, JF_UID_ACCESS_KEY_ID);
-    set_static(row, NC_CREDENTIAL_KIND,
-               key && ev->len[JF_UID_ACCESS_KEY_ID] >= 4 && memcmp(key, "AKIA", 4) == 0 ? "long-term"
-               : key && ev->len[JF_UID_ACCESS_KEY_ID] >= 4 && memcmp(key, "ASIA", 4) == 0
-                   ? "temporary"
-                   : NULL);
+    if (key && ev->len[JF_UID_ACCESS_KEY_ID] >= 4 && memcmp(key, "AKIA", 4) == 0)
+        set_static(row, NC_CREDENTIAL_KIND, "long-term");
+    else if (key && ev->len[JF_UID_ACCESS_KEY_ID] >= 4 && memcmp(key, "ASIA", 4) == 0)
+        set_static(row, NC_CREDENTIAL_KIND, "temporary");
+    else
+        set_static(row, NC_CREDENTIAL_KIND, NULL);
     set_field(row, NC_SESSION_ISSUER_ARN, ev, JF_ISSUER_ARN);
     set_field(row, NC_SESSION_ISSUER_NAME, ev, JF_ISSUER_USER_NAME);
     set_field(row, NC_INVOKED_BY, ev, JF_UID_INVOKED_BY);

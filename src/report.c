@@ -667,7 +667,8 @@ static int html_timeline(struct out *o, sqlite3 *db, const report_opts *opt)
     if (sqlite3_prepare_v2(db,
                            "SELECT min(event_ts), max(event_ts) FROM events"
                            " WHERE event_source IN ('dynamodb.amazonaws.com','dax.amazonaws.com')"
-                           " AND (?1 IS NULL OR event_time >= ?1) AND (?2 IS NULL OR event_time <= ?2)",
+                           " AND (?1 IS NULL OR event_time >= ?1)"
+                           " AND (?2 IS NULL OR event_time <= ?2)",
                            -1, &st, NULL) != SQLITE_OK)
         return -1;
     if (opt->since)
@@ -719,13 +720,15 @@ static int html_timeline(struct out *o, sqlite3 *db, const report_opts *opt)
         double bw = (double)(W - 20) / (double)nb;
         double h = (double)counts[i] * (H - 30) / (double)maxc;
         if (counts[i])
-            out_fmt(o, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"#7a8fb3\">"
+            out_fmt(o, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" "
+                       "fill=\"#7a8fb3\">"
                        "<title>%lld events</title></rect>\n",
                     10 + bw * (double)i, (double)H - h, bw > 1.5 ? bw - 0.5 : bw, h, counts[i]);
     }
     if (sqlite3_prepare_v2(db,
                            "SELECT first_seen, severity, rule_id FROM alerts"
-                           " WHERE (?1 IS NULL OR last_seen >= ?1) AND (?2 IS NULL OR first_seen <= ?2)",
+                           " WHERE (?1 IS NULL OR last_seen >= ?1)"
+                           " AND (?2 IS NULL OR first_seen <= ?2)",
                            -1, &st, NULL) == SQLITE_OK) {
         if (opt->since)
             sqlite3_bind_text(st, 1, opt->since, -1, SQLITE_STATIC);

@@ -30,6 +30,7 @@ typedef struct rx_cache {
     rx *slot[SQLFN_CACHE];      /* owned */
     unsigned next;              /* round-robin victim */
     unsigned last;              /* slot used last */
+    int no_jit;                 /* SQLFN_NO_JIT was given */
 } rx_cache;
 
 static void rx_free(void *p)
@@ -55,7 +56,7 @@ static void cache_free(void *p)
 }
 
 /* Returns a new compiled pattern, or NULL with a message in err. */
-static rx *rx_compile(const char *pat, size_t len, char *err, size_t errlen)
+static rx *rx_compile(const char *pat, size_t len, int jit, char *err, size_t errlen)
 {
     rx *r;
     int code;
@@ -84,7 +85,8 @@ static rx *rx_compile(const char *pat, size_t len, char *err, size_t errlen)
         rx_free(r);
         return NULL;
     }
-    pcre2_jit_compile(r->code, PCRE2_JIT_COMPLETE); /* best effort: falls back to interpreter */
+    if (jit)
+        pcre2_jit_compile(r->code, PCRE2_JIT_COMPLETE); /* best effort: else interpreted */
     r->md = pcre2_match_data_create_from_pattern(r->code, NULL);
     if (r->md == NULL) {
         snprintf(err, errlen, "regexp: out of memory");
@@ -119,7 +121,7 @@ static void fn_regexp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
                 cache->last = i;
             }
         if (r == NULL) {
-            r = rx_compile(pat, plen, err, sizeof err);
+            r = rx_compile(pat, plen, !cache->no_jit, err, sizeof err);
             if (r == NULL) {
                 sqlite3_result_error(ctx, err, -1);
                 return;
@@ -192,7 +194,7 @@ static void fn_arn_account(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     }
 }
 
-int sqlfn_register(sqlite3 *db, char *err, size_t errlen)
+int sqlfn_register(sqlite3 *db, int opts, char *err, size_t errlen)
 {
     rx_cache *cache = calloc(1, sizeof *cache);
     const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
@@ -201,6 +203,7 @@ int sqlfn_register(sqlite3 *db, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return -1;
     }
+    cache->no_jit = (opts & SQLFN_NO_JIT) != 0;
     /* on failure SQLite calls cache_free itself */
     if (sqlite3_create_function_v2(db, "regexp", 2, flags, cache, fn_regexp, NULL, NULL,
                                    cache_free) != SQLITE_OK ||

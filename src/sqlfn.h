@@ -17,7 +17,13 @@
 #include <sqlite3.h>
 #include <stddef.h>
 
-/* Registers the functions on db. Returns 0, or -1 with a message in err. */
-int sqlfn_register(sqlite3 *db, char *err, size_t errlen);
+enum {
+    SQLFN_NO_JIT = 1 /* interpret patterns instead of JIT-compiling them: valgrind cannot
+                        follow PCRE2's JIT code and reports false errors in it */
+};
+
+/* Registers the functions on db with SQLFN_* flags. Returns 0, or -1 with a
+ * message in err. */
+int sqlfn_register(sqlite3 *db, int flags, char *err, size_t errlen);
 
 #endif

@@ -63,7 +63,7 @@ static sqlite3 *db_open(void)
     char err[256];
 
     sqlite3_open(":memory:", &db);
-    CHECK(sqlfn_register(db, err, sizeof err) == 0);
+    CHECK(sqlfn_register(db, 0, err, sizeof err) == 0);
     return db;
 }
 

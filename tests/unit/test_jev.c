@@ -86,7 +86,8 @@ static void expect(const char *s, int events, int rejects, const char *ids, int 
     }
 }
 
-#define EV(id) "{\"eventID\":\"" id "\",\"eventTime\":\"2026-01-01T00:00:00Z\",\"eventName\":\"GetItem\"}"
+#define EV(id) \
+    "{\"eventID\":\"" id "\",\"eventTime\":\"2026-01-01T00:00:00Z\",\"eventName\":\"GetItem\"}"
 
 static void forms(void)
 {
