@@ -109,6 +109,15 @@ static void progress_draw(struct progress *p, int force)
     p->drawn = 1;
 }
 
+static void on_progress(void *ctx, size_t done, size_t total)
+{
+    struct progress *p = ctx;
+
+    p->done = done;
+    p->total = total;
+    progress_draw(p, 0);
+}
+
 /* Messages from the library arrive while a progress line may be drawn. */
 struct msgctx {
     struct progress *p;
@@ -136,8 +145,7 @@ int cli_run_ingest(store *s, const cli_ingest *ci, char **paths, int npaths, ing
     struct msgctx mc = {&pr};
     ing_opts opts = ci->opts;
     ing *g;
-    int i, status = EXIT_CLEAN, any_dir = 0, stdin_used = 0;
-    size_t k;
+    int i, rc, status = EXIT_CLEAN, any_dir = 0, stdin_used = 0;
     char err[512];
 
     memset(&wl, 0, sizeof wl);
@@ -172,25 +180,18 @@ int cli_run_ingest(store *s, const cli_ingest *ci, char **paths, int npaths, ing
     pr.total = wl.n;
     pr.g = g;
     clock_gettime(CLOCK_MONOTONIC, &pr.start);
-    for (k = 0; k < wl.n; k++) {
-        int rc = ing_file(g, wl.paths[k], err, sizeof err);
-        pr.done++;
-        progress_draw(&pr, 0);
-        if (rc < 0) {
-            progress_clear(&pr);
-            cli_err("%s: %s", wl.paths[k], err);
-            status = EXIT_FATAL;
-            break;
-        }
-        if (rc == 2 || cli_stop) {
-            progress_clear(&pr);
-            cli_err("interrupted after %zu of %zu inputs; what was read is saved, and running "
-                    "the same command again finishes the job", pr.done, pr.total);
-            status = EXIT_INTERRUPT;
-            break;
-        }
-        if (rc == 1 && status == EXIT_CLEAN)
-            status = EXIT_REJECTS;
+    rc = ing_files(g, wl.paths, wl.n, on_progress, &pr, err, sizeof err);
+    if (rc < 0) {
+        progress_clear(&pr);
+        cli_err("%s", err);
+        status = EXIT_FATAL;
+    } else if (rc == 2 || cli_stop) {
+        progress_clear(&pr);
+        cli_err("interrupted after %zu of %zu inputs; what was read is saved, and running "
+                "the same command again finishes the job", pr.done, pr.total);
+        status = EXIT_INTERRUPT;
+    } else if (rc == 1 && status == EXIT_CLEAN) {
+        status = EXIT_REJECTS;
     }
     progress_clear(&pr);
     *tot = *ing_get_totals(g);

@@ -19,7 +19,8 @@ static const char help[] =
     "  --db FILE       database to create or add to (required)\n"
     "  --all-events    store every event, not only the DynamoDB-relevant ones\n"
     "  --force         re-read files already ingested unchanged\n"
-    "  --batch N       events per transaction within one file (default 50000)\n"
+    "  --batch N       events per transaction (default 50000)\n"
+    "  --threads N     decoding threads (default: one per CPU beyond the first, at least 1)\n"
     "  --progress / --no-progress   force the progress line on or off\n"
     "                  (default: on when stderr is a terminal and a directory is read)\n"
     "  -q, --quiet     no summary\n"
@@ -31,7 +32,7 @@ static const char help[] =
     "exit status: 0 clean, 2 usage or fatal error, 3 some input rejected,\n"
     "130 interrupted (re-run the same command to finish).\n";
 
-enum { OPT_ALL = 256, OPT_FORCE, OPT_BATCH, OPT_PROGRESS, OPT_NO_PROGRESS };
+enum { OPT_ALL = 256, OPT_FORCE, OPT_BATCH, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_THREADS };
 
 int cmd_ingest(int argc, char **argv)
 {
@@ -40,6 +41,7 @@ int cmd_ingest(int argc, char **argv)
         {"all-events", no_argument, NULL, OPT_ALL},
         {"force", no_argument, NULL, OPT_FORCE},
         {"batch", required_argument, NULL, OPT_BATCH},
+        {"threads", required_argument, NULL, OPT_THREADS},
         {"progress", no_argument, NULL, OPT_PROGRESS},
         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
         {"quiet", no_argument, NULL, 'q'},
@@ -61,6 +63,7 @@ int cmd_ingest(int argc, char **argv)
         case OPT_ALL: ci.opts.all_events = 1; break;
         case OPT_FORCE: ci.opts.force = 1; break;
         case OPT_BATCH: ci.opts.batch = cli_parse_u64("--batch", optarg); break;
+        case OPT_THREADS: ci.opts.threads = (int)cli_parse_u64("--threads", optarg); break;
         case OPT_PROGRESS: ci.progress = 1; break;
         case OPT_NO_PROGRESS: ci.progress = 0; break;
         case 'q': ci.quiet = 1; break;

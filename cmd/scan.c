@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 enum { OPT_FORMAT = 256, OPT_MIN, OPT_SINCE, OPT_UNTIL, OPT_FAIL, OPT_ALL, OPT_PROGRESS,
-       OPT_NO_PROGRESS };
+       OPT_NO_PROGRESS, OPT_THREADS };
 
 static void usage(FILE *f)
 {
@@ -37,6 +37,7 @@ static void usage(FILE *f)
             "  --only ID,...     run only these rules\n"
             "  --all-events      store every event, not only DynamoDB-relevant ones\n"
             "  --force           re-read inputs already in --db unchanged\n"
+            "  --threads N       decoding threads (default: CPUs - 1, at least 1)\n"
             "  --no-progress     no progress line on stderr\n"
             "%s"
             "  -q, --quiet       no ingest and rule summaries on stderr\n"
@@ -70,7 +71,8 @@ int cmd_scan(int argc, char **argv)
         {"since", required_argument, NULL, OPT_SINCE},
         {"until", required_argument, NULL, OPT_UNTIL},
         {"fail-on", required_argument, NULL, OPT_FAIL}, {"all-events", no_argument, NULL, OPT_ALL},
-        {"force", no_argument, NULL, 'f'},          {"progress", no_argument, NULL, OPT_PROGRESS},
+        {"force", no_argument, NULL, 'f'},          {"threads", required_argument, NULL, OPT_THREADS},
+        {"progress", no_argument, NULL, OPT_PROGRESS},
         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
         {"quiet", no_argument, NULL, 'q'},          {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
@@ -102,6 +104,7 @@ int cmd_scan(int argc, char **argv)
         case OPT_FAIL: cr.fail_on = optarg; break;
         case OPT_ALL: ci.opts.all_events = 1; break;
         case 'f': ci.opts.force = 1; break;
+        case OPT_THREADS: ci.opts.threads = (int)cli_parse_u64("--threads", optarg); break;
         case OPT_PROGRESS: ci.progress = 1; break;
         case OPT_NO_PROGRESS: ci.progress = 0; break;
         case 'q': ci.quiet = cd.quiet = 1; break;

@@ -14,18 +14,25 @@ WITH d AS (
          OR error_code IN ('AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation',
                            'UnrecognizedClientException'))
 ),
-w AS (
+-- only principals that could reach a threshold at all are looked at closely
+suspects AS (
+  SELECT principal_arn FROM d GROUP BY principal_arn
+  HAVING count(DISTINCT table_name) >= :recon_tables OR sum(error_code IS NOT NULL) >= :denied_calls
+),
+w AS MATERIALIZED (
   SELECT d.principal_arn, d.event_ts,
-         (SELECT count(DISTINCT x.table_name) FROM d x
-          WHERE x.principal_arn IS d.principal_arn AND x.table_name IS NOT NULL
-            AND (x.event_name GLOB 'Describe*' OR x.event_name GLOB 'List*')
-            AND x.event_ts BETWEEN d.event_ts AND d.event_ts + :window_seconds) AS tables,
-         (SELECT count(*) FROM d x
-          WHERE x.principal_arn IS d.principal_arn
+         (SELECT count(DISTINCT x.table_name) FROM events x
+          WHERE x.principal_arn = d.principal_arn
+            AND x.event_ts BETWEEN d.event_ts AND d.event_ts + :window_seconds
+            AND x.event_source = 'dynamodb.amazonaws.com' AND x.table_name IS NOT NULL
+            AND (x.event_name GLOB 'Describe*' OR x.event_name GLOB 'List*')) AS tables,
+         (SELECT count(*) FROM events x
+          WHERE x.principal_arn = d.principal_arn
+            AND x.event_ts BETWEEN d.event_ts AND d.event_ts + :window_seconds
+            AND x.event_source = 'dynamodb.amazonaws.com'
             AND x.error_code IN ('AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation',
-                                 'UnrecognizedClientException')
-            AND x.event_ts BETWEEN d.event_ts AND d.event_ts + :window_seconds) AS denied
-  FROM d
+                                 'UnrecognizedClientException')) AS denied
+  FROM d JOIN suspects s ON s.principal_arn = d.principal_arn
 ),
 hot AS (
   SELECT principal_arn, min(event_ts) AS t0, max(event_ts) + :window_seconds AS t1,

@@ -7,6 +7,14 @@
 -- mitre: T1078.004, T1588.002
 -- references: https://github.com/RhinoSecurityLabs/pacu
 -- falsepositives: Authorised penetration tests.
+WITH agents AS MATERIALIZED (
+  -- each distinct user agent is matched once, not once per event
+  SELECT a.user_agent FROM (SELECT DISTINCT user_agent FROM events
+                            WHERE event_source IN ('dynamodb.amazonaws.com', 'dax.amazonaws.com')
+                              AND user_agent IS NOT NULL) a
+  WHERE EXISTS (SELECT 1 FROM settings_list s
+                WHERE s.key = 'offensive_user_agents' AND a.user_agent REGEXP s.value)
+)
 SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,
        strftime('%Y-%m-%dT%H:%M:%SZ', max(event_ts), 'unixepoch') AS last_seen,
        count(*) AS event_count,
@@ -18,11 +26,8 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,
        CASE WHEN count(DISTINCT table_name) = 1 THEN max(table_name) END AS table_name,
        group_concat(DISTINCT event_name) AS event_names,
        group_concat(event_id) AS event_ids,
-       printf('%d DynamoDB call(s) with user agent "%s"', count(*), user_agent) AS detail,
-       coalesce(principal_arn, '') || '|' || user_agent AS group_key
-FROM events e
-WHERE event_source IN ('dynamodb.amazonaws.com', 'dax.amazonaws.com')
-  AND user_agent IS NOT NULL
-  AND EXISTS (SELECT 1 FROM settings_list s
-              WHERE s.key = 'offensive_user_agents' AND e.user_agent REGEXP s.value)
-GROUP BY principal_arn, user_agent, account_id
+       printf('%d DynamoDB call(s) with user agent "%s"', count(*), e.user_agent) AS detail,
+       coalesce(principal_arn, '') || '|' || e.user_agent AS group_key
+FROM events e JOIN agents a ON a.user_agent = e.user_agent
+WHERE e.event_source IN ('dynamodb.amazonaws.com', 'dax.amazonaws.com')
+GROUP BY principal_arn, e.user_agent, account_id

@@ -1,136 +1,266 @@
 /*
- * ingest: one input into the store (see ingest.h).
+ * ingest: inputs into the store (see ingest.h).
+ *
+ * A decoder turns one input into a sequence of batches: serialised rows and
+ * rejects, plus a header (the input's size and mtime, or why it could not
+ * be opened) on the first batch and a trailer (format, the error that ended
+ * it) on the last. The writer applies batches in input order. Memory is
+ * bounded by the threads times the queue depth times the batch size.
  */
 #include "ingest.h"
+#include "dbuf.h"
 #include "gzr.h"
 #include "jev.h"
 #include "norm.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define ING_CHUNK (256 * 1024)
-#define ING_DEFAULT_BATCH 50000
+#define ING_CHUNK (256 * 1024)       /* decoded bytes per read */
+#define ING_DEFAULT_BATCH 50000      /* events per transaction */
+#define ING_BATCH_FLUSH (1u << 20)   /* serialised bytes that end a batch */
+#define ING_BATCH_CAP (64u << 20)    /* one batch never exceeds this */
+#define ING_QUEUE_DEPTH 4            /* batches waiting per decoding thread */
+#define ING_MAX_THREADS 8
+
+/* What a decoder hands the writer. */
+struct batch {
+    size_t index;          /* position of the input in the list */
+    int first, last;       /* first / last batch of this input */
+    int open_failed;       /* header: the input could not be opened (problem says why) */
+    int64_t size, mtime;   /* header: for the files row (size -1: not a regular file) */
+    int interrupted;       /* trailer: stopped by opts.stop */
+    char format[48];       /* trailer: files.format */
+    char problem[512];     /* trailer: what ended the input early, "" if nothing */
+    uint64_t where;        /* trailer: offset of problem */
+    const char *unit;      /* "byte" or "decompressed byte" for reject offsets */
+    uint64_t skipped;      /* events in this batch not kept */
+    uint64_t raw_bytes, json_bytes;
+    dbuf data;             /* 'R' rows and 'X' rejects, serialised */
+    struct batch *next;    /* queue link */
+};
+
+struct queue {
+    pthread_mutex_t mu;
+    pthread_cond_t can_put, can_get;
+    struct batch *head, *tail;
+    int count;
+};
+
+struct worker {
+    ing *g;
+    pthread_t tid;
+    struct queue q;
+    size_t first;          /* inputs first, first + W, first + 2W, ... of todo[] */
+    unsigned char *buf;    /* decoded-bytes chunk */
+};
 
 struct ing {
-    store *st;            /* borrowed */
+    store *st;             /* borrowed */
     ing_opts opts;
-    ing_msg_fn on_msg;    /* borrowed */
+    ing_msg_fn on_msg;     /* borrowed */
     void *ctx;
     ing_totals tot;
-    unsigned char *buf;   /* decoded-bytes chunk */
-    /* per input */
-    const char *path;     /* borrowed for the duration of ing_file() */
+    /* the run */
+    char *const *paths;    /* borrowed for the duration of ing_files() */
+    size_t *todo;          /* indices of the inputs to read */
+    size_t ntodo;
+    int nworkers;
+    volatile int abort;    /* the writer gave up: decoders stop and drop their batches */
+    /* the writer's view of the current input */
+    const char *path;
     int64_t file_id;
     store_counts c;
     uint64_t since_commit; /* events since the last commit */
-    const char *unit;     /* "byte" or "decompressed byte" */
-    int store_failed;     /* a store call failed: abort the input */
-    int interrupted;      /* opts.stop was seen */
+    int64_t first_ts, last_ts;
 };
 
-ing *ing_new(store *s, const ing_opts *opts, ing_msg_fn on_msg, void *ctx)
-{
-    ing *g = calloc(1, sizeof *g);
+/* ---- batches and queues ------------------------------------------------- */
 
-    if (g == NULL)
+static struct batch *batch_new(size_t index, int first)
+{
+    struct batch *b = calloc(1, sizeof *b);
+
+    if (b == NULL)
         return NULL;
-    g->buf = malloc(ING_CHUNK);
-    if (g->buf == NULL) {
-        free(g);
-        return NULL;
-    }
-    g->st = s;
-    g->opts = *opts;
-    if (g->opts.batch == 0)
-        g->opts.batch = ING_DEFAULT_BATCH;
-    g->on_msg = on_msg;
-    g->ctx = ctx;
-    return g;
+    b->index = index;
+    b->first = first;
+    b->unit = "byte";
+    dbuf_init(&b->data, ING_BATCH_CAP);
+    return b;
 }
 
-void ing_free(ing *g)
+static void batch_free(struct batch *b)
 {
-    if (g == NULL)
+    if (b == NULL)
         return;
-    free(g->buf);
-    free(g);
+    dbuf_free(&b->data);
+    free(b);
 }
 
-const ing_totals *ing_get_totals(const ing *g)
+static void queue_init(struct queue *q)
 {
-    return &g->tot;
+    pthread_mutex_init(&q->mu, NULL);
+    pthread_cond_init(&q->can_put, NULL);
+    pthread_cond_init(&q->can_get, NULL);
+    q->head = q->tail = NULL;
+    q->count = 0;
 }
 
-static void msg(ing *g, const char *text)
+static void queue_destroy(struct queue *q)
 {
-    if (g->on_msg)
-        g->on_msg(g->ctx, g->path, text);
+    while (q->head) {
+        struct batch *b = q->head;
+        q->head = b->next;
+        batch_free(b);
+    }
+    pthread_mutex_destroy(&q->mu);
+    pthread_cond_destroy(&q->can_put);
+    pthread_cond_destroy(&q->can_get);
 }
 
-/* Counts, stores and reports one rejected record. */
-static int add_reject(ing *g, uint64_t offset, const char *reason, int with_offset, char *err,
-                      size_t errlen)
+/* Takes ownership of b, even on failure. Returns -1 when the run aborted. */
+static int queue_put(ing *g, struct queue *q, struct batch *b)
 {
-    char line[512];
-
-    g->c.seen++;
-    g->c.rejected++;
-    if (with_offset)
-        snprintf(line, sizeof line, "%s (%s %llu)", reason, g->unit, (unsigned long long)offset);
-    else
-        snprintf(line, sizeof line, "%s", reason);
-    msg(g, line);
-    if (store_reject(g->st, g->file_id, offset, reason, err, errlen) != 0) {
-        g->store_failed = 1;
+    pthread_mutex_lock(&q->mu);
+    while (q->count >= ING_QUEUE_DEPTH && !g->abort)
+        pthread_cond_wait(&q->can_put, &q->mu);
+    if (g->abort) {
+        pthread_mutex_unlock(&q->mu);
+        batch_free(b);
         return -1;
     }
+    b->next = NULL;
+    if (q->tail)
+        q->tail->next = b;
+    else
+        q->head = b;
+    q->tail = b;
+    q->count++;
+    pthread_cond_signal(&q->can_get);
+    pthread_mutex_unlock(&q->mu);
+    return 0;
+}
+
+/* Returns the next batch, which the caller owns, or NULL when a decoder
+ * gave up (out of memory). */
+static struct batch *queue_get(ing *g, struct queue *q)
+{
+    struct batch *b;
+
+    pthread_mutex_lock(&q->mu);
+    while (q->head == NULL && !g->abort)
+        pthread_cond_wait(&q->can_get, &q->mu);
+    if (q->head == NULL) {
+        pthread_mutex_unlock(&q->mu);
+        return NULL;
+    }
+    b = q->head;
+    q->head = b->next;
+    if (q->head == NULL)
+        q->tail = NULL;
+    q->count--;
+    pthread_cond_signal(&q->can_put);
+    pthread_mutex_unlock(&q->mu);
+    return b;
+}
+
+/* ---- decoding (worker threads) ------------------------------------------ */
+
+struct decoder {
+    struct worker *w;
+    struct batch *b;       /* being filled */
+    int dead;              /* the run aborted: stop producing */
+};
+
+static void put_u32(dbuf *d, uint32_t v, int *rc)
+{
+    *rc |= dbuf_add(d, &v, sizeof v);
+}
+
+/* Hands the current batch over and starts the next one of the same input. */
+static int dec_flush(struct decoder *d)
+{
+    struct batch *next = batch_new(d->b->index, 0);
+
+    if (next == NULL) {
+        d->dead = 1;
+        return -1;
+    }
+    next->unit = d->b->unit;
+    if (queue_put(d->w->g, &d->w->q, d->b) != 0)
+        d->dead = 1;
+    d->b = next;
+    return d->dead ? -1 : 0;
+}
+
+static int dec_reject(struct decoder *d, uint64_t offset, const char *reason, int with_offset)
+{
+    uint32_t len = (uint32_t)strlen(reason);
+    int rc = dbuf_addc(&d->b->data, 'X');
+
+    rc |= dbuf_add(&d->b->data, &offset, sizeof offset);
+    rc |= dbuf_addc(&d->b->data, (char)with_offset);
+    put_u32(&d->b->data, len, &rc);
+    rc |= dbuf_add(&d->b->data, reason, len);
+    if (rc != 0 || (d->b->data.len >= ING_BATCH_FLUSH && dec_flush(d) != 0))
+        return -1;
     return 0;
 }
 
 static int on_reject(void *ctx, uint64_t offset, const char *reason, char *err, size_t errlen)
 {
-    return add_reject(ctx, offset, reason, 1, err, errlen);
+    struct decoder *d = ctx;
+
+    if (dec_reject(d, offset, reason, 1) != 0) {
+        snprintf(err, errlen, "ingest stopped");
+        return -1;
+    }
+    return 0;
+}
+
+static int keep_event(void *ctx, const char *source, size_t slen, const char *name, size_t nlen)
+{
+    struct decoder *d = ctx;
+
+    return d->w->g->opts.all_events || norm_is_relevant(source, slen, name, nlen);
 }
 
 static int on_event(void *ctx, const jev_event *ev, char *err, size_t errlen)
 {
-    ing *g = ctx;
+    struct decoder *d = ctx;
+    dbuf *o = &d->b->data;
     norm_row row;
     char why[160];
-    int is_new;
+    int i, rc = 0;
 
-    if (!g->opts.all_events &&
-        !norm_is_relevant(ev->v[JF_EVENT_SOURCE], ev->len[JF_EVENT_SOURCE],
-                          ev->v[JF_EVENT_NAME], ev->len[JF_EVENT_NAME])) {
-        g->c.seen++;
-        g->c.skipped++;
+    if (!keep_event(d, ev->v[JF_EVENT_SOURCE], ev->len[JF_EVENT_SOURCE], ev->v[JF_EVENT_NAME],
+                    ev->len[JF_EVENT_NAME])) {
+        d->b->skipped++;
         return 0;
     }
     if (norm_event(ev, &row, why, sizeof why) != 0)
-        return add_reject(g, ev->offset, why, 1, err, errlen);
-    if (store_event(g->st, g->file_id, &row, &is_new, err, errlen) != 0) {
-        g->store_failed = 1;
-        return -1;
-    }
-    g->c.seen++;
-    g->c.stored++;
-    g->c.duplicate += !is_new;
-    if (g->tot.first_ts == 0 || row.col[NC_EVENT_TS].i < g->tot.first_ts)
-        g->tot.first_ts = row.col[NC_EVENT_TS].i;
-    if (row.col[NC_EVENT_TS].i > g->tot.last_ts)
-        g->tot.last_ts = row.col[NC_EVENT_TS].i;
-    if (++g->since_commit >= g->opts.batch) {
-        g->since_commit = 0;
-        if (store_file_checkpoint(g->st, g->file_id, &g->c, err, errlen) != 0) {
-            g->store_failed = 1;
-            return -1;
+        return on_reject(d, ev->offset, why, err, errlen);
+    rc |= dbuf_addc(o, 'R');
+    for (i = 0; i < NC_COUNT; i++) {
+        const norm_val *v = &row.col[i];
+        rc |= dbuf_addc(o, (char)v->type);
+        if (v->type == NT_TEXT) {
+            put_u32(o, (uint32_t)v->n, &rc);
+            rc |= dbuf_add(o, v->p, v->n);
+        } else if (v->type == NT_INT) {
+            rc |= dbuf_add(o, &v->i, sizeof v->i);
         }
+    }
+    if (rc != 0 || (o->len >= ING_BATCH_FLUSH && dec_flush(d) != 0)) {
+        snprintf(err, errlen, "ingest stopped");
+        return -1;
     }
     return 0;
 }
@@ -153,45 +283,35 @@ static const char *form_name(unsigned forms, uint64_t values)
     }
 }
 
-static void add_totals(ing *g)
+/* Streams fd through gzr and jev into batches. */
+static void pump(struct decoder *d, int fd)
 {
-    g->tot.seen += g->c.seen;
-    g->tot.stored += g->c.stored;
-    g->tot.duplicate += g->c.duplicate;
-    g->tot.skipped += g->c.skipped;
-    g->tot.rejected += g->c.rejected;
-}
-
-/* Streams fd through gzr and jev. Returns the error text for the files row
- * in problem (empty when clean). */
-static void pump(ing *g, int fd, char *problem, size_t plen, char *format, size_t flen)
-{
+    ing *g = d->w->g;
     gzr *z = gzr_new(fd);
-    jev *j = jev_new(on_event, on_reject, g);
+    jev *j = jev_new(on_event, on_reject, d);
     char e[512] = "";
     ssize_t n = 0;
     int failed = 0;
     uint64_t where = 0;
+    struct batch *b;
 
-    problem[0] = '\0';
-    snprintf(format, flen, "none");
+    snprintf(d->b->format, sizeof d->b->format, "none");
     if (z == NULL || j == NULL) {
-        snprintf(problem, plen, "out of memory");
-        add_reject(g, 0, problem, 0, e, sizeof e);
+        snprintf(d->b->problem, sizeof d->b->problem, "out of memory");
         goto out;
     }
-    g->unit = "byte";
-    while ((n = gzr_read(z, g->buf, ING_CHUNK, e, sizeof e)) > 0) {
-        if (gzr_is_gzip(z) && g->unit[0] == 'b') {
-            g->unit = "decompressed byte";
-            jev_set_unit(j, g->unit);
+    jev_set_keep(j, keep_event, d);
+    while ((n = gzr_read(z, d->w->buf, ING_CHUNK, e, sizeof e)) > 0) {
+        if (gzr_is_gzip(z) && d->b->unit[0] == 'b') {
+            d->b->unit = "decompressed byte";
+            jev_set_unit(j, d->b->unit);
         }
-        g->tot.json_bytes += (uint64_t)n;
-        if (g->opts.stop && *g->opts.stop) {
-            g->interrupted = 1;
+        d->b->json_bytes += (uint64_t)n;
+        if ((g->opts.stop && *g->opts.stop) || g->abort) {
+            d->b->interrupted = 1;
             break;
         }
-        if (jev_feed(j, g->buf, (size_t)n, e, sizeof e) != 0) {
+        if (jev_feed(j, d->w->buf, (size_t)n, e, sizeof e) != 0) {
             failed = 1;
             break;
         }
@@ -200,88 +320,356 @@ static void pump(ing *g, int fd, char *problem, size_t plen, char *format, size_
         /* gzip or read error: the data before it was good and is kept */
         failed = 1;
         where = gzr_raw_offset(z);
-    } else if (failed || jev_finish(j, e, sizeof e) != 0) {
+    } else if (!d->b->interrupted && !d->dead && (failed || jev_finish(j, e, sizeof e) != 0)) {
         failed = 1;
         where = jev_offset(j);
     }
-    g->tot.raw_bytes += gzr_raw_offset(z);
-    snprintf(format, flen, "%s%s", gzr_is_gzip(z) ? "gzip+" : "",
-             form_name(jev_forms(j), jev_values(j)));
-    if (g->store_failed || g->interrupted)
+    if (d->dead)
         goto out;
-    if (failed) {
-        /* the rest of the input is unreadable: one reject stands for it */
-        snprintf(problem, plen, "%s", e);
-        add_reject(g, where, problem, 0, e, sizeof e);
-    } else if (jev_values(j) == 0) {
-        snprintf(problem, plen, "%s", gzr_raw_offset(z) == 0 ? "empty file"
-                                                            : "no JSON value in the input");
-        add_reject(g, 0, problem, 0, e, sizeof e);
-    }
+    b = d->b; /* events may have flushed batches: the trailer goes on the current one */
+    b->where = where;
+    b->raw_bytes += gzr_raw_offset(z);
+    snprintf(b->format, sizeof b->format, "%s%s", gzr_is_gzip(z) ? "gzip+" : "",
+             form_name(jev_forms(j), jev_values(j)));
+    if (b->interrupted)
+        goto out;
+    if (failed)
+        snprintf(b->problem, sizeof b->problem, "%s", e);
+    else if (jev_values(j) == 0)
+        snprintf(b->problem, sizeof b->problem, "%s",
+                 gzr_raw_offset(z) == 0 ? "empty file" : "no JSON value in the input");
 out:
     jev_free(j);
     gzr_free(z);
 }
 
-int ing_file(ing *g, const char *path, char *err, size_t errlen)
+/* Decodes input todo[k] into batches on the worker's queue. */
+static void decode_input(struct worker *w, size_t index)
 {
-    int fd, is_stdin = strcmp(path, "-") == 0;
+    ing *g = w->g;
+    const char *path = g->paths[index];
+    struct decoder d = {w, batch_new(index, 1), 0};
+    int is_stdin = strcmp(path, "-") == 0, fd;
     struct stat st;
-    char problem[512], format[64];
-    int rc;
 
-    g->path = is_stdin ? "(stdin)" : path;
-    memset(&g->c, 0, sizeof g->c);
-    g->since_commit = 0;
-    g->store_failed = 0;
-    g->interrupted = 0;
-    g->tot.inputs++;
+    if (d.b == NULL) {
+        /* wake the writer, which may be waiting for this input */
+        g->abort = 1;
+        pthread_mutex_lock(&w->q.mu);
+        pthread_cond_broadcast(&w->q.can_get);
+        pthread_mutex_unlock(&w->q.mu);
+        return;
+    }
+    d.b->size = -1;
     fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0 || fstat(fd, &st) != 0) {
-        char m[256];
-        snprintf(m, sizeof m, "cannot open: %s", strerror(errno));
-        msg(g, m);
-        g->tot.failed++;
-        if (fd >= 0)
-            close(fd);
-        return 1;
-    }
-    if (!is_stdin) {
+        snprintf(d.b->problem, sizeof d.b->problem, "cannot open: %s", strerror(errno));
+        d.b->open_failed = 1;
+    } else if (S_ISDIR(st.st_mode)) {
+        snprintf(d.b->problem, sizeof d.b->problem, "is a directory");
+        d.b->open_failed = 1;
+    } else {
         /* O_NONBLOCK only so that opening a FIFO without a writer cannot hang */
-        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-    }
-    if (S_ISDIR(st.st_mode)) {
-        msg(g, "is a directory");
-        g->tot.failed++;
-        close(fd);
-        return 1;
-    }
-    if (!is_stdin && S_ISREG(st.st_mode) && !g->opts.force &&
-        store_file_known(g->st, path, (int64_t)st.st_size, (int64_t)st.st_mtime)) {
-        g->tot.unchanged++;
-        close(fd);
-        return 0;
-    }
-    if (store_file_begin(g->st, g->path, S_ISREG(st.st_mode) ? (int64_t)st.st_size : -1,
-                         (int64_t)st.st_mtime, &g->file_id, err, errlen) != 0) {
         if (!is_stdin)
-            close(fd);
+            fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+        d.b->size = S_ISREG(st.st_mode) ? (int64_t)st.st_size : -1;
+        d.b->mtime = (int64_t)st.st_mtime;
+        pump(&d, fd);
+    }
+    if (fd > 0 && !is_stdin)
+        close(fd);
+    if (!d.dead) {
+        d.b->last = 1;
+        queue_put(g, &w->q, d.b);
+    } else {
+        batch_free(d.b);
+    }
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    ing *g = w->g;
+    size_t k;
+
+    for (k = w->first; k < g->ntodo && !g->abort; k += (size_t)g->nworkers)
+        decode_input(w, g->todo[k]);
+    return NULL;
+}
+
+/* ---- writing (calling thread) ------------------------------------------- */
+
+ing *ing_new(store *s, const ing_opts *opts, ing_msg_fn on_msg, void *ctx)
+{
+    ing *g = calloc(1, sizeof *g);
+
+    if (g == NULL)
+        return NULL;
+    g->st = s;
+    g->opts = *opts;
+    if (g->opts.batch == 0)
+        g->opts.batch = ING_DEFAULT_BATCH;
+    g->on_msg = on_msg;
+    g->ctx = ctx;
+    return g;
+}
+
+void ing_free(ing *g)
+{
+    free(g);
+}
+
+const ing_totals *ing_get_totals(const ing *g)
+{
+    return &g->tot;
+}
+
+static void msg(ing *g, const char *text)
+{
+    if (g->on_msg)
+        g->on_msg(g->ctx, g->path, text);
+}
+
+/* Counts, stores and reports one rejected record. */
+static int add_reject(ing *g, uint64_t offset, const char *reason, const char *unit,
+                      char *err, size_t errlen)
+{
+    char line[700];
+
+    g->c.seen++;
+    g->c.rejected++;
+    if (unit)
+        snprintf(line, sizeof line, "%s (%s %llu)", reason, unit, (unsigned long long)offset);
+    else
+        snprintf(line, sizeof line, "%s", reason);
+    msg(g, line);
+    return store_reject(g->st, g->file_id, offset, reason, err, errlen);
+}
+
+/* Reads back one serialised row; the row borrows from the batch. */
+static const char *read_row(const char *p, norm_row *row)
+{
+    int i;
+
+    for (i = 0; i < NC_COUNT; i++) {
+        norm_val *v = &row->col[i];
+        uint32_t n;
+        v->type = (enum norm_type)*p++;
+        if (v->type == NT_TEXT) {
+            memcpy(&n, p, sizeof n);
+            p += sizeof n;
+            v->p = p;
+            v->n = n;
+            p += n;
+        } else if (v->type == NT_INT) {
+            memcpy(&v->i, p, sizeof v->i);
+            p += sizeof v->i;
+        }
+    }
+    return p;
+}
+
+/* Applies one batch. Returns 0, or -1 on a store error (message in err). */
+static int apply(ing *g, struct batch *b, int *input_rc, char *err, size_t errlen)
+{
+    const char *p, *end;
+
+    if (b->first) {
+        g->path = strcmp(g->paths[b->index], "-") == 0 ? "(stdin)" : g->paths[b->index];
+        memset(&g->c, 0, sizeof g->c);
+        g->tot.inputs++;
+        if (b->open_failed) {
+            msg(g, b->problem);
+            g->tot.failed++;
+            *input_rc = 1;
+            return 0;
+        }
+        if (store_file_begin(g->st, g->path, b->size, b->mtime, &g->file_id, err, errlen) != 0)
+            return -1;
+    }
+    if (store_begin(g->st, err, errlen) != 0)
+        return -1;
+    g->tot.json_bytes += b->json_bytes;
+    g->tot.raw_bytes += b->raw_bytes;
+    g->c.seen += b->skipped;
+    g->c.skipped += b->skipped;
+    p = b->data.p;
+    end = p + b->data.len;
+    while (p && p < end) {
+        if (*p == 'R') {
+            norm_row row;
+            int is_new;
+            p = read_row(p + 1, &row);
+            if (store_event(g->st, g->file_id, &row, &is_new, err, errlen) != 0)
+                return -1;
+            g->c.seen++;
+            g->c.stored++;
+            g->c.duplicate += !is_new;
+            if (g->first_ts == 0 || row.col[NC_EVENT_TS].i < g->first_ts)
+                g->first_ts = row.col[NC_EVENT_TS].i;
+            if (row.col[NC_EVENT_TS].i > g->last_ts)
+                g->last_ts = row.col[NC_EVENT_TS].i;
+            if (++g->since_commit >= g->opts.batch) {
+                g->since_commit = 0;
+                if (store_file_update(g->st, g->file_id, &g->c, "in-progress", NULL, NULL, err,
+                                      errlen) != 0 ||
+                    store_commit(g->st, err, errlen) != 0 || store_begin(g->st, err, errlen) != 0)
+                    return -1;
+            }
+        } else {
+            uint64_t off;
+            uint32_t n;
+            char reason[512];
+            int with_offset;
+            memcpy(&off, p + 1, sizeof off);
+            with_offset = p[1 + sizeof off];
+            memcpy(&n, p + 2 + sizeof off, sizeof n);
+            snprintf(reason, sizeof reason, "%.*s", (int)n, p + 2 + sizeof off + sizeof n);
+            p += 2 + sizeof off + sizeof n + n;
+            if (add_reject(g, off, reason, with_offset ? b->unit : NULL, err, errlen) != 0)
+                return -1;
+        }
+    }
+    if (!b->last)
+        return 0;
+    /* the rest of the input, unreadable, counts as one rejected record */
+    if (b->problem[0] && add_reject(g, b->where, b->problem, NULL, err, errlen) != 0)
+        return -1;
+    if (store_file_update(g->st, g->file_id, &g->c,
+                          b->interrupted ? "interrupted" : b->problem[0] ? "error" : "complete",
+                          b->format, b->problem[0] ? b->problem : NULL, err, errlen) != 0)
+        return -1;
+    g->tot.seen += g->c.seen;
+    g->tot.stored += g->c.stored;
+    g->tot.duplicate += g->c.duplicate;
+    g->tot.skipped += g->c.skipped;
+    g->tot.rejected += g->c.rejected;
+    g->tot.failed += b->problem[0] != 0;
+    *input_rc = b->interrupted ? 2 : (b->problem[0] || g->c.rejected) ? 1 : 0;
+    return 0;
+}
+
+static int auto_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+    return n > 2 ? (int)(n - 1 > ING_MAX_THREADS ? ING_MAX_THREADS : n - 1) : 1;
+}
+
+int ing_files(ing *g, char *const *paths, size_t n, ing_progress_fn progress, void *pctx,
+              char *err, size_t errlen)
+{
+    struct worker *w = NULL;
+    size_t k, done = 0;
+    int i, started = 0, rc = 0, some_rejected = 0;
+
+    g->paths = paths;
+    g->abort = 0;
+    g->todo = malloc((n ? n : 1) * sizeof *g->todo);
+    if (g->todo == NULL) {
+        snprintf(err, errlen, "out of memory");
         return -1;
     }
-    pump(g, fd, problem, sizeof problem, format, sizeof format);
-    if (!is_stdin)
-        close(fd);
-    if (g->store_failed)
+    /* unchanged inputs are settled here, so decoders never open them */
+    g->ntodo = 0;
+    for (k = 0; k < n; k++) {
+        struct stat st;
+        if (!g->opts.force && strcmp(paths[k], "-") != 0 && stat(paths[k], &st) == 0 &&
+            S_ISREG(st.st_mode) &&
+            store_file_known(g->st, paths[k], (int64_t)st.st_size, (int64_t)st.st_mtime)) {
+            g->tot.inputs++;
+            g->tot.unchanged++;
+            done++;
+        } else {
+            g->todo[g->ntodo++] = k;
+        }
+    }
+    if (progress && done)
+        progress(pctx, done, n);
+    g->nworkers = g->opts.threads > 0 ? g->opts.threads : auto_threads();
+    if (g->nworkers > ING_MAX_THREADS)
+        g->nworkers = ING_MAX_THREADS;
+    if ((size_t)g->nworkers > g->ntodo)
+        g->nworkers = g->ntodo ? (int)g->ntodo : 1;
+    w = calloc((size_t)g->nworkers, sizeof *w);
+    if (w == NULL) {
+        free(g->todo);
+        snprintf(err, errlen, "out of memory");
         return -1;
-    if (store_file_end(g->st, g->file_id, &g->c,
-                       g->interrupted ? "interrupted" : problem[0] ? "error" : "complete", format,
-                       problem[0] ? problem : NULL, err, errlen) != 0)
-        return -1;
-    add_totals(g);
-    if (g->interrupted)
-        return 2;
-    rc = problem[0] || g->c.rejected ? 1 : 0;
-    if (rc)
-        g->tot.failed += problem[0] != 0;
+    }
+    for (i = 0; i < g->nworkers && g->ntodo; i++) {
+        w[i].g = g;
+        w[i].first = (size_t)i;
+        queue_init(&w[i].q);
+        w[i].buf = malloc(ING_CHUNK);
+        if (w[i].buf == NULL || pthread_create(&w[i].tid, NULL, worker_main, &w[i]) != 0) {
+            free(w[i].buf);
+            queue_destroy(&w[i].q);
+            snprintf(err, errlen, "cannot start a decoding thread");
+            rc = -1;
+            break;
+        }
+        started++;
+    }
+    for (k = 0; rc == 0 && k < g->ntodo; k++) {
+        struct worker *src = &w[k % (size_t)g->nworkers];
+        int input_rc = 0, last = 0;
+        while (!last) {
+            struct batch *b = queue_get(g, &src->q);
+            if (b == NULL) {
+                snprintf(err, errlen, "out of memory while decoding %s", paths[g->todo[k]]);
+                rc = -1;
+                break;
+            }
+            last = b->last;
+            if (apply(g, b, &input_rc, err, errlen) != 0) {
+                batch_free(b);
+                rc = -1;
+                break;
+            }
+            batch_free(b);
+        }
+        if (rc != 0)
+            break;
+        if (g->since_commit >= g->opts.batch || input_rc == 2) {
+            g->since_commit = 0;
+            if (store_commit(g->st, err, errlen) != 0) {
+                rc = -1;
+                break;
+            }
+        }
+        done++;
+        if (progress)
+            progress(pctx, done, n);
+        if (input_rc == 2) {
+            rc = 2;
+            break;
+        }
+        if (input_rc == 1)
+            some_rejected = 1;
+    }
+    /* stop the decoders (they may be blocked on a full queue) and reap them */
+    g->abort = 1;
+    for (i = 0; i < started; i++) {
+        pthread_mutex_lock(&w[i].q.mu);
+        pthread_cond_broadcast(&w[i].q.can_put);
+        pthread_mutex_unlock(&w[i].q.mu);
+    }
+    for (i = 0; i < started; i++) {
+        pthread_join(w[i].tid, NULL);
+        queue_destroy(&w[i].q);
+        free(w[i].buf);
+    }
+    free(w);
+    free(g->todo);
+    g->todo = NULL;
+    if (rc >= 0 && store_commit(g->st, err, errlen) != 0)
+        rc = -1;
+    if (g->tot.first_ts == 0 || (g->first_ts && g->first_ts < g->tot.first_ts))
+        g->tot.first_ts = g->first_ts;
+    if (g->last_ts > g->tot.last_ts)
+        g->tot.last_ts = g->last_ts;
+    if (rc == 0 && (some_rejected || g->tot.failed))
+        rc = 1;
     return rc;
 }

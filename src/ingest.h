@@ -1,15 +1,20 @@
 /*
- * ingest: reads one input (file, FIFO or stdin) into the store.
+ * ingest: reads inputs (files, FIFOs, stdin) into the store.
  *
- * The pipeline per input is gzr (bytes) -> jev (events) -> norm (rows) ->
- * store. Each problem is handed to the caller's message callback as one line
- * naming the byte offset, recorded in the rejects table, and counted; the
- * input's other records are still stored. Nothing here prints.
+ * The pipeline is gzr (bytes) -> jev (events) -> norm (rows) -> store.
+ * Decoding runs on worker threads, each taking every W-th input and handing
+ * finished batches of rows through its own small bounded queue; the calling
+ * thread alone writes SQLite, taking the inputs in order, so file ids and
+ * messages come out as if everything ran in one thread. Each problem is
+ * handed to the caller's message callback as one line naming the byte
+ * offset, recorded in the rejects table, and counted; the input's other
+ * records are still stored. Nothing here prints.
  */
 #ifndef DDBTRAIL_INGEST_H
 #define DDBTRAIL_INGEST_H
 
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "store.h"
@@ -17,7 +22,8 @@
 typedef struct ing_opts {
     int all_events;      /* store every event, not only the DynamoDB-relevant ones */
     int force;           /* re-read inputs already ingested unchanged */
-    uint64_t batch;      /* events per transaction inside one big input (0: default) */
+    uint64_t batch;      /* events per transaction (0: default 50 000) */
+    int threads;         /* decoding threads (0: one per CPU beyond the first, at least 1) */
     volatile sig_atomic_t *stop; /* when non-NULL and set: stop at the next chunk */
 } ing_opts;
 
@@ -35,18 +41,24 @@ typedef struct ing_totals {
 /* Called once per problem: path of the input, message ending in the offset. */
 typedef void (*ing_msg_fn)(void *ctx, const char *path, const char *msg);
 
+/* Called after each input is done: inputs done so far and in all. */
+typedef void (*ing_progress_fn)(void *ctx, size_t done, size_t total);
+
 typedef struct ing ing;
 
 /* Returns a new ingester writing into s, or NULL when out of memory; free it
- * with ing_free(). Borrows s, opts' contents are copied, on_msg/ctx are
- * borrowed. */
+ * with ing_free(). Borrows s; opts is copied; on_msg/ctx are borrowed. */
 ing *ing_new(store *s, const ing_opts *opts, ing_msg_fn on_msg, void *ctx);
 
-/* Reads one input ("-" is stdin). Returns 0 when it was read cleanly or
- * skipped as unchanged, 1 when something in it was rejected or it could not
- * be read (reported through on_msg), -1 on a fatal store error (message in
- * err; stop the run). */
-int ing_file(ing *g, const char *path, char *err, size_t errlen);
+/* Reads the n inputs in paths ("-" is stdin), in order, and commits.
+ * Returns 0 when all were read cleanly or skipped as unchanged, 1 when
+ * something was rejected or could not be read (reported through on_msg), 2
+ * when opts.stop interrupted the run (what was read is committed; the input
+ * being read stays marked "interrupted"), -1 on a fatal store error
+ * (message in err; the open transaction is rolled back). progress may be
+ * NULL. */
+int ing_files(ing *g, char *const *paths, size_t n, ing_progress_fn progress, void *pctx,
+              char *err, size_t errlen);
 
 /* Running totals. Borrowed: valid until ing_free(). */
 const ing_totals *ing_get_totals(const ing *g);

@@ -59,6 +59,7 @@ enum kind {
 
 struct keydef {
     const char *name;
+    unsigned char len;   /* strlen(name), so matching is length + memcmp */
     unsigned char ctx;   /* context the key belongs to */
     unsigned char kind;
     signed char field;   /* enum jev_field, or -1 */
@@ -67,51 +68,51 @@ struct keydef {
 
 /* Everything ddbtrail picks out of an event. Keys are matched per context. */
 static const struct keydef keydefs[] = {
-    {"eventID", CTX_EVENT, K_STR, JF_EVENT_ID, 0},
-    {"eventTime", CTX_EVENT, K_STR, JF_EVENT_TIME, 0},
-    {"eventSource", CTX_EVENT, K_STR, JF_EVENT_SOURCE, 0},
-    {"eventName", CTX_EVENT, K_STR, JF_EVENT_NAME, 0},
-    {"eventType", CTX_EVENT, K_STR, JF_EVENT_TYPE, 0},
-    {"eventCategory", CTX_EVENT, K_STR, JF_EVENT_CATEGORY, 0},
-    {"managementEvent", CTX_EVENT, K_BOOL, JF_MANAGEMENT_EVENT, 0},
-    {"readOnly", CTX_EVENT, K_BOOL, JF_READ_ONLY, 0},
-    {"awsRegion", CTX_EVENT, K_STR, JF_AWS_REGION, 0},
-    {"sourceIPAddress", CTX_EVENT, K_STR, JF_SOURCE_IP, 0},
-    {"userAgent", CTX_EVENT, K_STR, JF_USER_AGENT, 0},
-    {"vpcEndpointId", CTX_EVENT, K_STR, JF_VPC_ENDPOINT_ID, 0},
-    {"errorCode", CTX_EVENT, K_STR, JF_ERROR_CODE, 0},
-    {"errorMessage", CTX_EVENT, K_STR, JF_ERROR_MESSAGE, 0},
-    {"recipientAccountId", CTX_EVENT, K_STR, JF_RECIPIENT_ACCOUNT_ID, 0},
-    {"requestID", CTX_EVENT, K_STR, JF_REQUEST_ID, 0},
-    {"userIdentity", CTX_EVENT, K_MAP, -1, CTX_UID},
-    {"resources", CTX_EVENT, K_ARR, -1, CTX_RESOURCES},
-    {"requestParameters", CTX_EVENT, K_CAPTURE, JF_REQUEST_PARAMETERS, CTX_REQ},
-    {"responseElements", CTX_EVENT, K_CAPTURE, JF_RESPONSE_ELEMENTS, CTX_RESP},
-    {"additionalEventData", CTX_EVENT, K_CAPTURE, JF_ADDITIONAL_EVENT_DATA, CTX_NONE},
-    {"Records", CTX_EVENT, K_RECORDS, -1, CTX_RECORDS},
-    {"detail", CTX_EVENT, K_DETAIL, -1, CTX_EVENT},
-    {"type", CTX_UID, K_STR, JF_UID_TYPE, 0},
-    {"principalId", CTX_UID, K_STR, JF_UID_PRINCIPAL_ID, 0},
-    {"arn", CTX_UID, K_STR, JF_UID_ARN, 0},
-    {"accountId", CTX_UID, K_STR, JF_UID_ACCOUNT_ID, 0},
-    {"accessKeyId", CTX_UID, K_STR, JF_UID_ACCESS_KEY_ID, 0},
-    {"userName", CTX_UID, K_STR, JF_UID_USER_NAME, 0},
-    {"invokedBy", CTX_UID, K_STR, JF_UID_INVOKED_BY, 0},
-    {"sessionContext", CTX_UID, K_MAP, -1, CTX_SESS},
-    {"attributes", CTX_SESS, K_MAP, -1, CTX_ATTR},
-    {"sessionIssuer", CTX_SESS, K_MAP, -1, CTX_ISSUER},
-    {"mfaAuthenticated", CTX_ATTR, K_BOOL, JF_MFA_AUTHENTICATED, 0},
-    {"arn", CTX_ISSUER, K_STR, JF_ISSUER_ARN, 0},
-    {"userName", CTX_ISSUER, K_STR, JF_ISSUER_USER_NAME, 0},
-    {"ARN", CTX_RESOURCE, K_LOOSE, JF_RESOURCE_ARN_TMP, 0},
-    {"type", CTX_RESOURCE, K_LOOSE, JF_RESOURCE_TYPE_TMP, 0},
-    {"tableName", CTX_REQ, K_LOOSE, JF_REQ_TABLE_NAME, 0},
-    {"tableArn", CTX_REQ, K_LOOSE, JF_REQ_TABLE_ARN, 0},
-    {"resourceArn", CTX_REQ, K_LOOSE, JF_REQ_RESOURCE_ARN, 0},
-    {"statement", CTX_REQ, K_LOOSE, JF_REQ_STATEMENT, 0},
-    {"tableDescription", CTX_RESP, K_MAP, -1, CTX_TD},
-    {"tableName", CTX_TD, K_LOOSE, JF_RESP_TABLE_NAME, 0},
-    {"tableArn", CTX_TD, K_LOOSE, JF_RESP_TABLE_ARN, 0},
+    {"eventID", 7, CTX_EVENT, K_STR, JF_EVENT_ID, 0},
+    {"eventTime", 9, CTX_EVENT, K_STR, JF_EVENT_TIME, 0},
+    {"eventSource", 11, CTX_EVENT, K_STR, JF_EVENT_SOURCE, 0},
+    {"eventName", 9, CTX_EVENT, K_STR, JF_EVENT_NAME, 0},
+    {"eventType", 9, CTX_EVENT, K_STR, JF_EVENT_TYPE, 0},
+    {"eventCategory", 13, CTX_EVENT, K_STR, JF_EVENT_CATEGORY, 0},
+    {"managementEvent", 15, CTX_EVENT, K_BOOL, JF_MANAGEMENT_EVENT, 0},
+    {"readOnly", 8, CTX_EVENT, K_BOOL, JF_READ_ONLY, 0},
+    {"awsRegion", 9, CTX_EVENT, K_STR, JF_AWS_REGION, 0},
+    {"sourceIPAddress", 15, CTX_EVENT, K_STR, JF_SOURCE_IP, 0},
+    {"userAgent", 9, CTX_EVENT, K_STR, JF_USER_AGENT, 0},
+    {"vpcEndpointId", 13, CTX_EVENT, K_STR, JF_VPC_ENDPOINT_ID, 0},
+    {"errorCode", 9, CTX_EVENT, K_STR, JF_ERROR_CODE, 0},
+    {"errorMessage", 12, CTX_EVENT, K_STR, JF_ERROR_MESSAGE, 0},
+    {"recipientAccountId", 18, CTX_EVENT, K_STR, JF_RECIPIENT_ACCOUNT_ID, 0},
+    {"requestID", 9, CTX_EVENT, K_STR, JF_REQUEST_ID, 0},
+    {"userIdentity", 12, CTX_EVENT, K_MAP, -1, CTX_UID},
+    {"resources", 9, CTX_EVENT, K_ARR, -1, CTX_RESOURCES},
+    {"requestParameters", 17, CTX_EVENT, K_CAPTURE, JF_REQUEST_PARAMETERS, CTX_REQ},
+    {"responseElements", 16, CTX_EVENT, K_CAPTURE, JF_RESPONSE_ELEMENTS, CTX_RESP},
+    {"additionalEventData", 19, CTX_EVENT, K_CAPTURE, JF_ADDITIONAL_EVENT_DATA, CTX_NONE},
+    {"Records", 7, CTX_EVENT, K_RECORDS, -1, CTX_RECORDS},
+    {"detail", 6, CTX_EVENT, K_DETAIL, -1, CTX_EVENT},
+    {"type", 4, CTX_UID, K_STR, JF_UID_TYPE, 0},
+    {"principalId", 11, CTX_UID, K_STR, JF_UID_PRINCIPAL_ID, 0},
+    {"arn", 3, CTX_UID, K_STR, JF_UID_ARN, 0},
+    {"accountId", 9, CTX_UID, K_STR, JF_UID_ACCOUNT_ID, 0},
+    {"accessKeyId", 11, CTX_UID, K_STR, JF_UID_ACCESS_KEY_ID, 0},
+    {"userName", 8, CTX_UID, K_STR, JF_UID_USER_NAME, 0},
+    {"invokedBy", 9, CTX_UID, K_STR, JF_UID_INVOKED_BY, 0},
+    {"sessionContext", 14, CTX_UID, K_MAP, -1, CTX_SESS},
+    {"attributes", 10, CTX_SESS, K_MAP, -1, CTX_ATTR},
+    {"sessionIssuer", 13, CTX_SESS, K_MAP, -1, CTX_ISSUER},
+    {"mfaAuthenticated", 16, CTX_ATTR, K_BOOL, JF_MFA_AUTHENTICATED, 0},
+    {"arn", 3, CTX_ISSUER, K_STR, JF_ISSUER_ARN, 0},
+    {"userName", 8, CTX_ISSUER, K_STR, JF_ISSUER_USER_NAME, 0},
+    {"ARN", 3, CTX_RESOURCE, K_LOOSE, JF_RESOURCE_ARN_TMP, 0},
+    {"type", 4, CTX_RESOURCE, K_LOOSE, JF_RESOURCE_TYPE_TMP, 0},
+    {"tableName", 9, CTX_REQ, K_LOOSE, JF_REQ_TABLE_NAME, 0},
+    {"tableArn", 8, CTX_REQ, K_LOOSE, JF_REQ_TABLE_ARN, 0},
+    {"resourceArn", 11, CTX_REQ, K_LOOSE, JF_REQ_RESOURCE_ARN, 0},
+    {"statement", 9, CTX_REQ, K_LOOSE, JF_REQ_STATEMENT, 0},
+    {"tableDescription", 16, CTX_RESP, K_MAP, -1, CTX_TD},
+    {"tableName", 9, CTX_TD, K_LOOSE, JF_RESP_TABLE_NAME, 0},
+    {"tableArn", 8, CTX_TD, K_LOOSE, JF_RESP_TABLE_ARN, 0},
 };
 
 /* Field names for messages, indexed by enum jev_field. */
@@ -165,6 +166,8 @@ struct jev {
     int skip_line;             /* resynchronising: drop bytes up to the next '\n' */
     char fatal[192];           /* why we cancelled yajl, "" if we did not */
     const char *unit;          /* how offsets are named in messages */
+    jev_keep_fn keep;          /* optional: is an event of this source and name wanted? */
+    void *keep_ctx;
     int cb_failed;             /* a user callback asked to stop; message in cb_err */
     char cb_err[256];
 };
@@ -318,11 +321,23 @@ static void cap_write(jev *j, const char *s, size_t len, int quoted)
         reject(j, "captured JSON larger than the 2 MiB limit");
 }
 
+/* 1 when the caller has said it will drop this event anyway, so copying
+ * its subtrees out would be wasted work. Only decidable when eventSource
+ * and eventName came first, as they do in CloudTrail's own files. */
+static int unwanted(jev *j)
+{
+    const uint64_t both = (1ull << JF_EVENT_SOURCE) | (1ull << JF_EVENT_NAME);
+
+    return j->keep && (j->have & both) == both &&
+           !j->keep(j->keep_ctx, j->arena.p + j->off[JF_EVENT_SOURCE], j->flen[JF_EVENT_SOURCE],
+                    j->arena.p + j->off[JF_EVENT_NAME], j->flen[JF_EVENT_NAME]);
+}
+
 static void cap_begin(jev *j, int field, int depth)
 {
     char msg[160];
 
-    if (j->reason[0] || j->root_depth == 0)
+    if (j->reason[0] || j->root_depth == 0 || unwanted(j))
         return;
     if (j->have & (1ull << field)) {
         snprintf(msg, sizeof msg, "duplicate key %s", field_names[field]);
@@ -724,7 +739,7 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
         return 1;
     for (i = 0; i < sizeof keydefs / sizeof keydefs[0]; i++) {
         const struct keydef *kd = &keydefs[i];
-        if (kd->ctx == p->ctx && strlen(kd->name) == len && memcmp(kd->name, s, len) == 0) {
+        if (kd->ctx == p->ctx && kd->len == len && memcmp(kd->name, s, len) == 0) {
             p->key = kd;
             break;
         }
@@ -781,6 +796,12 @@ void jev_free(jev *j)
     for (i = 0; i < 3; i++)
         dbuf_free(&j->capture[i]);
     free(j);
+}
+
+void jev_set_keep(jev *j, jev_keep_fn keep, void *ctx)
+{
+    j->keep = keep;
+    j->keep_ctx = ctx;
 }
 
 void jev_set_unit(jev *j, const char *unit)

@@ -105,6 +105,16 @@ int jev_feed(jev *j, const void *buf, size_t n, char *err, size_t errlen);
 /* Signals the end of input; a value left open is rejected. Same returns. */
 int jev_finish(jev *j, char *err, size_t errlen);
 
+/* Says whether events of an eventSource and eventName are wanted. */
+typedef int (*jev_keep_fn)(void *ctx, const char *source, size_t slen, const char *name,
+                           size_t nlen);
+
+/* Optional: when keep() says an event is not wanted, its requestParameters,
+ * responseElements and additionalEventData are not copied out (the event
+ * is still delivered, with those fields absent). A speed-up only: the
+ * caller must still filter what it receives. keep and ctx are borrowed. */
+void jev_set_keep(jev *j, jev_keep_fn keep, void *ctx);
+
 /* Names byte offsets in jev_feed()/jev_finish() messages ("byte" by
  * default; "decompressed byte" for gzip input). unit is borrowed. */
 void jev_set_unit(jev *j, const char *unit);

@@ -122,7 +122,8 @@ store *store_open(const char *path, int flags, char *err, size_t errlen)
         char ver[64];
         snprintf(ver, sizeof ver, "INSERT OR IGNORE INTO meta VALUES('schema_version','%d');",
                  STORE_SCHEMA_VERSION);
-        if (store_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", err, errlen) ||
+        if (store_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                            " PRAGMA cache_size=-8192;", err, errlen) ||
             store_exec(s, "BEGIN IMMEDIATE", err, errlen) ||
             store_exec(s, schema_sql, err, errlen) || store_exec(s, ver, err, errlen) ||
             store_exec(s, "COMMIT", err, errlen) || prepare_ingest(s, err, errlen)) {
@@ -183,22 +184,42 @@ int store_file_known(store *s, const char *path, int64_t size, int64_t mtime)
     return found;
 }
 
+int store_begin(store *s, char *err, size_t errlen)
+{
+    if (s->in_txn)
+        return 0;
+    if (store_exec(s, "BEGIN IMMEDIATE", err, errlen) != 0)
+        return -1;
+    s->in_txn = 1;
+    return 0;
+}
+
+int store_commit(store *s, char *err, size_t errlen)
+{
+    if (!s->in_txn)
+        return 0;
+    if (store_exec(s, "COMMIT", err, errlen) != 0)
+        return -1;
+    s->in_txn = 0;
+    return 0;
+}
+
 int store_file_begin(store *s, const char *path, int64_t size, int64_t mtime,
                      int64_t *file_id, char *err, size_t errlen)
 {
     sqlite3_stmt *st;
     int rc;
 
-    if (store_exec(s, "BEGIN IMMEDIATE", err, errlen) != 0)
+    if (store_begin(s, err, errlen) != 0)
         return -1;
-    s->in_txn = 1;
     if (sqlite3_prepare_v2(s->db,
                            "INSERT INTO files(path, size, mtime, status, ingested_at)"
                            " VALUES(?,?,?,'in-progress',strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
                            -1, &st, NULL) != SQLITE_OK)
         return fail(s, err, errlen, "database");
     sqlite3_bind_text(st, 1, path, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 2, size);
+    if (size >= 0)
+        sqlite3_bind_int64(st, 2, size);
     sqlite3_bind_int64(st, 3, mtime);
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
@@ -248,8 +269,8 @@ int store_reject(store *s, int64_t file_id, uint64_t offset, const char *reason,
     return 0;
 }
 
-static int update_file(store *s, int64_t file_id, const store_counts *c, const char *status,
-                       const char *format, const char *error, char *err, size_t errlen)
+int store_file_update(store *s, int64_t file_id, const store_counts *c, const char *status,
+                      const char *format, const char *error, char *err, size_t errlen)
 {
     sqlite3_stmt *st = s->upd_file;
     int rc;
@@ -285,27 +306,4 @@ int store_prepare_detect(store *s, char *err, size_t errlen)
                       "CREATE INDEX IF NOT EXISTS events_name_ts ON events(event_name, event_ts);"
                       "CREATE INDEX IF NOT EXISTS events_ts ON events(event_ts);",
                       err, errlen);
-}
-
-int store_file_checkpoint(store *s, int64_t file_id, const store_counts *c, char *err,
-                          size_t errlen)
-{
-    if (update_file(s, file_id, c, "in-progress", NULL, NULL, err, errlen) != 0 ||
-        store_exec(s, "COMMIT", err, errlen) != 0)
-        return -1;
-    s->in_txn = 0;
-    if (store_exec(s, "BEGIN IMMEDIATE", err, errlen) != 0)
-        return -1;
-    s->in_txn = 1;
-    return 0;
-}
-
-int store_file_end(store *s, int64_t file_id, const store_counts *c, const char *status,
-                   const char *format, const char *error, char *err, size_t errlen)
-{
-    if (update_file(s, file_id, c, status, format, error, err, errlen) != 0 ||
-        store_exec(s, "COMMIT", err, errlen) != 0)
-        return -1;
-    s->in_txn = 0;
-    return 0;
 }

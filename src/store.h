@@ -2,10 +2,11 @@
  * store: the SQLite database ddbtrail ingests into and detects over.
  *
  * Owns the schema (events, files, rejects, alerts, settings) and the
- * prepared statements of the ingest hot path. Transactions follow the
- * files: a file's row is marked complete in the same commit that stores its
- * last event, so a run killed half-way never leaves a file looking done,
- * and the next run re-reads it (eventID keeps the events unique).
+ * prepared statements of the ingest hot path. The caller groups writes into
+ * transactions (store_begin/store_commit); a file's row is marked complete
+ * in the same commit that stores its last event, so a run killed half-way
+ * never leaves a file looking done, and the next run re-reads it (eventID
+ * keeps the events unique).
  */
 #ifndef DDBTRAIL_STORE_H
 #define DDBTRAIL_STORE_H
@@ -40,7 +41,15 @@ sqlite3 *store_db(store *s);
 /* 1 when path was completely ingested before with this size and mtime. */
 int store_file_known(store *s, const char *path, int64_t size, int64_t mtime);
 
-/* Starts a transaction and a files row for path. Returns 0 and *file_id. */
+/* Opens a write transaction unless one is open. Returns 0 or -1. */
+int store_begin(store *s, char *err, size_t errlen);
+
+/* Commits the open transaction, if any. Returns 0 or -1. */
+int store_commit(store *s, char *err, size_t errlen);
+
+/* Adds a files row for path (status in-progress) inside the current
+ * transaction, opening one if needed. size < 0 means not a regular file.
+ * Returns 0 and *file_id. */
 int store_file_begin(store *s, const char *path, int64_t size, int64_t mtime,
                      int64_t *file_id, char *err, size_t errlen);
 
@@ -52,15 +61,12 @@ int store_event(store *s, int64_t file_id, const norm_row *row, int *is_new, cha
 int store_reject(store *s, int64_t file_id, uint64_t offset, const char *reason, char *err,
                  size_t errlen);
 
-/* Commits what the open file has so far (status stays in-progress) and
- * opens the next transaction: used every batch of a big file. */
-int store_file_checkpoint(store *s, int64_t file_id, const store_counts *c, char *err,
-                          size_t errlen);
-
-/* Writes the final counters, status ("complete" or "error"), format and
- * error text (may be NULL), and commits. */
-int store_file_end(store *s, int64_t file_id, const store_counts *c, const char *status,
-                   const char *format, const char *error, char *err, size_t errlen);
+/* Writes a files row's counters, status ("in-progress", "complete",
+ * "error", "interrupted"), format and error text (may be NULL) in the
+ * current transaction. A file is only ever marked complete by the caller in
+ * the transaction that also stores its last event. */
+int store_file_update(store *s, int64_t file_id, const store_counts *c, const char *status,
+                      const char *format, const char *error, char *err, size_t errlen);
 
 /* Creates the indexes the detection rules rely on (once; cheap after). */
 int store_prepare_detect(store *s, char *err, size_t errlen);

@@ -1,0 +1,80 @@
+#!/bin/sh
+# make bench / make bench-scale: a reproducible benchmark.
+#
+#   sh tests/bench/bench.sh [EVENTS...]     (default 200000)
+#
+# For each size: generates (once, cached in build/bench/) a deterministic
+# corpus with tests/bench/gencorpus.c, then measures, median of 3 runs each:
+#   zcat        the single-thread inflate floor
+#   jq          zcat | jq selecting DynamoDB events: what a user does instead
+#   ingest      ddbtrail ingest into a fresh database
+#   detect      ddbtrail detect over that database (all rules, indexes included)
+#   scan        ddbtrail scan (ingest + all rules + JSON report), temporary db
+# and prints wall seconds, events/s, MB/s of JSON, peak RSS, and the ratios.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top" || exit 2
+BIN=$top/ddbtrail
+RUNS=${RUNS:-3}
+mkdir -p build/bench
+if [ ! -x /usr/bin/time ]; then
+    if [ "$(id -u)" = 0 ]; then apt-get install -y -q time >/dev/null 2>&1 || true; fi
+    [ -x /usr/bin/time ] || { echo "bench: needs GNU time (/usr/bin/time; apt-get install time)"; exit 2; }
+fi
+command -v jq >/dev/null || { echo "bench: needs jq"; exit 2; }
+cc -O2 -D_GNU_SOURCE -o build/bench/gencorpus tests/bench/gencorpus.c -lz || exit 2
+
+# measure LABEL CMD: runs CMD (a shell string) RUNS times; sets $wall (median
+# seconds) and $rss (peak RSS in MiB of the slowest run)
+measure() {
+    : >build/bench/times
+    i=0
+    while [ $i -lt "$RUNS" ]; do
+        [ -n "${PREP:-}" ] && sh -c "$PREP"
+        /usr/bin/time -f "%e %M" -o build/bench/one sh -c "$2" >/dev/null 2>build/bench/stderr ||
+            { echo "bench: $1 failed:"; cat build/bench/stderr; exit 1; }
+        cat build/bench/one >>build/bench/times
+        i=$((i + 1))
+    done
+    wall=$(sort -n build/bench/times | awk -v n="$RUNS" 'NR == int((n + 1) / 2) {print $1}')
+    rss=$(sort -n build/bench/times | awk '{m = $2 > m ? $2 : m} END {printf "%.1f", m / 1024}')
+}
+
+row() { # LABEL
+    awk -v l="$1" -v w="$wall" -v r="$rss" -v n="$events" -v b="$json_bytes" \
+        'BEGIN {printf "| %-8s | %7.2f | %10.0f | %7.1f | %8s |\n", l, w, n / w, b / 1e6 / w, r}'
+}
+
+printf 'machine: %s, %s CPU(s), %s\n' "$(uname -m)" "$(nproc)" \
+    "$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)"
+for events in ${*:-200000}; do
+    corpus=build/bench/corpus-$events
+    if [ ! -f "$corpus/.done" ]; then
+        rm -rf "$corpus"
+        build/bench/gencorpus "$corpus" "$events" || exit 1
+        touch "$corpus/.done"
+    fi
+    find "$corpus" -name '*.json.gz' | sort >build/bench/files
+    json_bytes=$(xargs zcat <build/bench/files | wc -c)
+    gz_bytes=$(xargs cat <build/bench/files | wc -c)
+    echo
+    awk -v n="$events" -v f="$(wc -l <build/bench/files)" -v g="$gz_bytes" -v j="$json_bytes" \
+        'BEGIN {printf "corpus: %d events, %d files, %.1f MB gzip, %.1f MB JSON (%.2f KB/event)\n",
+                n, f, g / 1e6, j / 1e6, j / n / 1000}'
+    echo
+    echo "| step     | wall s  | events/s   | MB/s    | peak RSS MiB |"
+    echo "|----------|---------|------------|---------|--------------|"
+    db=build/bench/bench.db
+    measure zcat "xargs zcat <build/bench/files >/dev/null"; zcat_wall=$wall; row zcat
+    measure jq "xargs zcat <build/bench/files | jq -c '.Records[] | select(.eventSource==\"dynamodb.amazonaws.com\") | [.eventTime,.eventName,.sourceIPAddress,.userIdentity.arn,.requestParameters.tableName]' >/dev/null"
+    jq_wall=$wall; row jq
+    PREP="rm -f $db $db-wal $db-shm" measure ingest "$BIN ingest -q --db $db $corpus"; row ingest
+    measure detect "$BIN detect -q --db $db"; detect_wall=$wall; row detect
+    measure scan "$BIN scan -q --format json $corpus"; scan_wall=$wall; row scan
+    db_bytes=$(stat -c %s $db)
+    echo
+    awk -v s="$scan_wall" -v z="$zcat_wall" -v j="$jq_wall" -v d="$detect_wall" -v db="$db_bytes" \
+        -v b="$json_bytes" 'BEGIN {
+        printf "scan / zcat = %.2f (target <= 1.0)   jq / scan = %.1f (target >= 7)\n", s / z, j / s;
+        printf "detect / scan = %.2f (target < 0.10)   database / JSON = %.2f (target <= 0.5)\n", d / s, db / b }'
+done
