@@ -103,3 +103,6 @@ install: $(BIN)
 
 clean:
 	rm -rf build build-asan build-clang build-fuzz ddbtrail tests/out
+
+fuzz: deps
+	@FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) sh tests/fuzz/run.sh

@@ -53,7 +53,12 @@ struct store {
 
 static int fail(store *s, char *err, size_t errlen, const char *what)
 {
-    snprintf(err, errlen, "%s: %s", what, sqlite3_errmsg(s->db));
+    int code = sqlite3_errcode(s->db);
+
+    snprintf(err, errlen, "%s: %s%s", what, sqlite3_errmsg(s->db),
+             code == SQLITE_BUSY || code == SQLITE_LOCKED
+                 ? " (another process kept it busy for 30 s; try again when it is done)"
+                 : "");
     return -1;
 }
 
@@ -62,9 +67,8 @@ int store_exec(store *s, const char *sql, char *err, size_t errlen)
     char *msg = NULL;
 
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        snprintf(err, errlen, "database: %s", msg ? msg : sqlite3_errmsg(s->db));
         sqlite3_free(msg);
-        return -1;
+        return fail(s, err, errlen, "database");
     }
     return 0;
 }
@@ -100,6 +104,34 @@ static int prepare_ingest(store *s, char *err, size_t errlen)
     return 0;
 }
 
+/* Switches to WAL unless already there. Changing the journal mode needs an
+ * exclusive lock, and SQLite does not run the busy handler for it, so two
+ * processes creating the same database at once retry here. */
+static int set_wal(store *s, char *err, size_t errlen)
+{
+    int tries;
+
+    for (tries = 0; tries < 600; tries++) {
+        sqlite3_stmt *st;
+        int rc, wal = 0;
+
+        if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1, &st, NULL) != SQLITE_OK)
+            return fail(s, err, errlen, "database");
+        rc = sqlite3_step(st);
+        /* an in-memory database (rules check) reports "memory" and stays so */
+        if (rc == SQLITE_ROW)
+            wal = strcmp((const char *)sqlite3_column_text(st, 0), "wal") == 0 ||
+                  strcmp((const char *)sqlite3_column_text(st, 0), "memory") == 0;
+        sqlite3_finalize(st);
+        if (wal)
+            return 0;
+        if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED && rc != SQLITE_ROW)
+            return fail(s, err, errlen, "database");
+        sqlite3_sleep(50);
+    }
+    return fail(s, err, errlen, "database");
+}
+
 store *store_open(const char *path, int flags, char *err, size_t errlen)
 {
     store *s = calloc(1, sizeof *s);
@@ -122,8 +154,8 @@ store *store_open(const char *path, int flags, char *err, size_t errlen)
         char ver[64];
         snprintf(ver, sizeof ver, "INSERT OR IGNORE INTO meta VALUES('schema_version','%d');",
                  STORE_SCHEMA_VERSION);
-        if (store_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                            " PRAGMA cache_size=-8192;", err, errlen) ||
+        if (set_wal(s, err, errlen) ||
+            store_exec(s, "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-8192;", err, errlen) ||
             store_exec(s, "BEGIN IMMEDIATE", err, errlen) ||
             store_exec(s, schema_sql, err, errlen) || store_exec(s, ver, err, errlen) ||
             store_exec(s, "COMMIT", err, errlen) || prepare_ingest(s, err, errlen)) {

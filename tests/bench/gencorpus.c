@@ -3,6 +3,7 @@
  * `make bench`, in the S3 layout, as gzip files of 2 000 events.
  *
  *   gencorpus DIR EVENTS [SEED]
+ *   gencorpus - EVENTS [SEED]      the same events as plain JSON on stdout
  *
  * Mix: 50 % DynamoDB data events, 10 % DynamoDB management events, 40 %
  * other services; assumed roles and IAM users, IPv4 and IPv6, VPC
@@ -195,10 +196,19 @@ int main(int argc, char **argv)
     }
     n = atoll(argv[2]);
     rng_state = argc > 3 ? strtoull(argv[3], NULL, 10) : 20261125;
+    if (strcmp(argv[1], "-") == 0) {
+        gz = gzdopen(1, "wT"); /* 'T': transparent, no compression */
+        if (gz == NULL)
+            return 1;
+    }
     for (i = 0; i < n; i++) {
         int kind, attack, len;
         unsigned r = pick(10);
-        if (i % PER_FILE == 0) {
+        if (i % PER_FILE == 0 && strcmp(argv[1], "-") == 0) {
+            if (i)
+                gzputs(gz, "]}\n");
+            gzputs(gz, "{\"Records\":[");
+        } else if (i % PER_FILE == 0) {
             time_t t = (time_t)ts;
             struct tm tm;
             if (gz) {

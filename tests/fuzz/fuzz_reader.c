@@ -1,0 +1,67 @@
+/*
+ * libFuzzer harness for the gzip + JSON event reader: the bytes go through
+ * gzr and jev exactly as a file would, and every event through norm.
+ */
+#include "gzr.h"
+#include "jev.h"
+#include "norm.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+static int on_event(void *ctx, const jev_event *ev, char *err, size_t errlen)
+{
+    norm_row row;
+    char why[160];
+
+    (void)ctx;
+    (void)err;
+    (void)errlen;
+    if (norm_is_relevant(ev->v[JF_EVENT_SOURCE], ev->len[JF_EVENT_SOURCE], ev->v[JF_EVENT_NAME],
+                         ev->len[JF_EVENT_NAME]) ||
+        ev->len[JF_EVENT_ID] % 2 == 0)
+        norm_event(ev, &row, why, sizeof why);
+    return 0;
+}
+
+static int on_reject(void *ctx, uint64_t off, const char *reason, char *err, size_t errlen)
+{
+    (void)ctx;
+    (void)off;
+    (void)reason;
+    (void)err;
+    (void)errlen;
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    int fd = memfd_create("fuzz", 0);
+    unsigned char buf[4096];
+    char err[512];
+    ssize_t n;
+    gzr *g;
+    jev *j;
+
+    if (fd < 0)
+        return 0;
+    if (write(fd, data, size) != (ssize_t)size || lseek(fd, 0, SEEK_SET) != 0) {
+        close(fd);
+        return 0;
+    }
+    g = gzr_new(fd);
+    j = jev_new(on_event, on_reject, NULL);
+    /* small reads, so tokens straddle chunk boundaries */
+    while ((n = gzr_read(g, buf, 1 + size % sizeof buf, err, sizeof err)) > 0)
+        if (jev_feed(j, buf, (size_t)n, err, sizeof err) != 0)
+            break;
+    if (n == 0)
+        jev_finish(j, err, sizeof err);
+    jev_free(j);
+    gzr_free(g);
+    close(fd);
+    return 0;
+}
