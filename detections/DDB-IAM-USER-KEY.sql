@@ -22,7 +22,7 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,
               coalesce(max(identity_type), 'long-term'), coalesce(access_key_id, '(no key)'),
               count(*), count(DISTINCT source_ip)) AS detail,
        coalesce(principal_arn, '') || '|' || coalesce(access_key_id, '') AS group_key
-FROM events
+FROM events NOT INDEXED
 WHERE event_source IN ('dynamodb.amazonaws.com', 'dax.amazonaws.com')
   AND (identity_type = 'IAMUser' OR (credential_kind = 'long-term' AND identity_type IS NOT 'Root'))
 GROUP BY principal_arn, access_key_id, account_id

@@ -10,7 +10,10 @@
 -- references: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Scan.html
 -- falsepositives: Analytics or migration jobs; run them under a dedicated role and tune the
 --   thresholds.
-WITH bulk AS (
+-- How: as in DDB-RECON, a sweep over window edges (each call counts in the windows starting
+--   up to window_seconds before it; scans of one table merge into spans) finds the busiest
+--   window in O(n log n), so a million scans by one role cost seconds, not hours.
+WITH bulk AS MATERIALIZED (
   SELECT event_id, event_ts, principal_arn, account_id, aws_region, access_key_id, source_ip,
          table_name, event_name
   FROM events
@@ -20,19 +23,37 @@ WITH bulk AS (
              AND json_extract(request_parameters, '$.statement') REGEXP '(?i)^\s*select\b'
              AND NOT json_extract(request_parameters, '$.statement') REGEXP '(?i)\bwhere\b'))
 ),
-win AS (
-  SELECT b.*,
-         count(*) OVER (PARTITION BY principal_arn ORDER BY event_ts
-                        RANGE BETWEEN CURRENT ROW AND :window_seconds FOLLOWING) AS calls,
-         (SELECT count(DISTINCT s.table_name) FROM bulk s
-          WHERE s.principal_arn IS b.principal_arn AND s.event_name = 'Scan'
-            AND s.event_ts BETWEEN b.event_ts AND b.event_ts + :window_seconds) AS tables
-  FROM bulk b
+scans AS (
+  SELECT principal_arn, table_name, event_ts,
+         coalesce(event_ts - lag(event_ts) OVER (PARTITION BY principal_arn, table_name
+                                                 ORDER BY event_ts) > :window_seconds, 1) AS fresh
+  FROM bulk WHERE event_name = 'Scan' AND table_name IS NOT NULL
+),
+spans AS MATERIALIZED (
+  SELECT principal_arn, min(event_ts) - :window_seconds AS s, max(event_ts) + 1 AS e
+  FROM (SELECT principal_arn, table_name, event_ts,
+               sum(fresh) OVER (PARTITION BY principal_arn, table_name ORDER BY event_ts
+                                ROWS UNBOUNDED PRECEDING) AS span
+        FROM scans)
+  GROUP BY principal_arn, table_name, span
+),
+edges AS (
+  SELECT principal_arn, s AS t, 1 AS dt, 0 AS dc FROM spans
+  UNION ALL SELECT principal_arn, e, -1, 0 FROM spans
+  UNION ALL SELECT principal_arn, event_ts - :window_seconds, 0, 1 FROM bulk
+  UNION ALL SELECT principal_arn, event_ts + 1, 0, -1 FROM bulk
+),
+steps AS (
+  -- calls and scanned tables seen by a window starting anywhere in [t, next_t)
+  SELECT principal_arn, t, lead(t) OVER (PARTITION BY principal_arn ORDER BY t) AS next_t,
+         sum(sum(dt)) OVER running AS tables, sum(sum(dc)) OVER running AS calls
+  FROM edges GROUP BY principal_arn, t
+  WINDOW running AS (PARTITION BY principal_arn ORDER BY t ROWS UNBOUNDED PRECEDING)
 ),
 hot AS (
-  SELECT principal_arn, min(event_ts) AS t0, max(event_ts) + :window_seconds AS t1,
+  SELECT principal_arn, min(t) AS t0, max(next_t) - 1 + :window_seconds AS t1,
          max(calls) AS peak_calls, max(tables) AS peak_tables
-  FROM win
+  FROM steps
   WHERE calls >= :mass_scan_calls OR tables >= :mass_scan_tables
   GROUP BY principal_arn
 )

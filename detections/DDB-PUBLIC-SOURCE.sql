@@ -23,7 +23,7 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,
               count(*), source_ip, sum(read_only = 0), count(DISTINCT table_name)) AS detail,
        CASE WHEN sum(event_category = 'Data' AND read_only = 0) > 0 THEN 'high' END AS severity,
        coalesce(principal_arn, '') || '|' || source_ip || '|' || coalesce(aws_region, '') AS group_key
-FROM events e
+FROM events e NOT INDEXED
 WHERE event_source = 'dynamodb.amazonaws.com'
   AND source_kind = 'public'
   AND vpc_endpoint_id IS NULL

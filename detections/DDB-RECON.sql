@@ -7,37 +7,53 @@
 -- mitre: T1526, T1580
 -- references: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/logging-using-cloudtrail.html
 -- falsepositives: Inventory and CSPM tools; give them their own role and exclude it.
-WITH d AS (
-  SELECT * FROM events
-  WHERE event_source = 'dynamodb.amazonaws.com'
+-- How: a window of window_seconds starting at t sees table T when some describe/list call on
+--   T lies in [t, t + window]. Calls on one table no more than a window apart merge into one
+--   span, so each table counts once; a sweep over the span edges gives, for every t, the
+--   number of tables (and of denials) in the window: O(n log n) over the candidate calls.
+WITH d AS MATERIALIZED (
+  SELECT event_id, event_ts, event_name, table_name, error_code, principal_arn, account_id,
+         aws_region, access_key_id, source_ip,
+         (event_name GLOB 'Describe*' OR event_name GLOB 'List*') AS recon,
+         coalesce(error_code IN ('AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation',
+                                 'UnrecognizedClientException'), 0) AS denied
+  FROM events NOT INDEXED
+  WHERE event_source = 'dynamodb.amazonaws.com' AND principal_arn IS NOT NULL
     AND (event_name GLOB 'Describe*' OR event_name GLOB 'List*'
          OR error_code IN ('AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation',
                            'UnrecognizedClientException'))
 ),
--- only principals that could reach a threshold at all are looked at closely
-suspects AS (
-  SELECT principal_arn FROM d GROUP BY principal_arn
-  HAVING count(DISTINCT table_name) >= :recon_tables OR sum(error_code IS NOT NULL) >= :denied_calls
+calls AS (
+  SELECT principal_arn, table_name, event_ts,
+         coalesce(event_ts - lag(event_ts) OVER (PARTITION BY principal_arn, table_name
+                                                 ORDER BY event_ts) > :window_seconds, 1) AS fresh
+  FROM d WHERE recon AND table_name IS NOT NULL
 ),
-w AS MATERIALIZED (
-  SELECT d.principal_arn, d.event_ts,
-         (SELECT count(DISTINCT x.table_name) FROM events x
-          WHERE x.principal_arn = d.principal_arn
-            AND x.event_ts BETWEEN d.event_ts AND d.event_ts + :window_seconds
-            AND x.event_source = 'dynamodb.amazonaws.com' AND x.table_name IS NOT NULL
-            AND (x.event_name GLOB 'Describe*' OR x.event_name GLOB 'List*')) AS tables,
-         (SELECT count(*) FROM events x
-          WHERE x.principal_arn = d.principal_arn
-            AND x.event_ts BETWEEN d.event_ts AND d.event_ts + :window_seconds
-            AND x.event_source = 'dynamodb.amazonaws.com'
-            AND x.error_code IN ('AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation',
-                                 'UnrecognizedClientException')) AS denied
-  FROM d JOIN suspects s ON s.principal_arn = d.principal_arn
+spans AS MATERIALIZED (
+  SELECT principal_arn, min(event_ts) - :window_seconds AS s, max(event_ts) + 1 AS e
+  FROM (SELECT principal_arn, table_name, event_ts,
+               sum(fresh) OVER (PARTITION BY principal_arn, table_name ORDER BY event_ts
+                                ROWS UNBOUNDED PRECEDING) AS span
+        FROM calls)
+  GROUP BY principal_arn, table_name, span
+),
+edges AS (
+  SELECT principal_arn, s AS t, 1 AS dt, 0 AS dd FROM spans
+  UNION ALL SELECT principal_arn, e, -1, 0 FROM spans
+  UNION ALL SELECT principal_arn, event_ts - :window_seconds, 0, 1 FROM d WHERE denied
+  UNION ALL SELECT principal_arn, event_ts + 1, 0, -1 FROM d WHERE denied
+),
+steps AS (
+  -- tables and denials seen by a window starting anywhere in [t, next_t)
+  SELECT principal_arn, t, lead(t) OVER (PARTITION BY principal_arn ORDER BY t) AS next_t,
+         sum(sum(dt)) OVER running AS tables, sum(sum(dd)) OVER running AS denied
+  FROM edges GROUP BY principal_arn, t
+  WINDOW running AS (PARTITION BY principal_arn ORDER BY t ROWS UNBOUNDED PRECEDING)
 ),
 hot AS (
-  SELECT principal_arn, min(event_ts) AS t0, max(event_ts) + :window_seconds AS t1,
+  SELECT principal_arn, min(t) AS t0, max(next_t) - 1 + :window_seconds AS t1,
          max(tables) AS peak_tables, max(denied) AS peak_denied
-  FROM w WHERE tables >= :recon_tables OR denied >= :denied_calls
+  FROM steps WHERE tables >= :recon_tables OR denied >= :denied_calls
   GROUP BY principal_arn
 )
 SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(d.event_ts), 'unixepoch') AS first_seen,

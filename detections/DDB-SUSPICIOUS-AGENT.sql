@@ -9,7 +9,7 @@
 -- falsepositives: Authorised penetration tests.
 WITH agents AS MATERIALIZED (
   -- each distinct user agent is matched once, not once per event
-  SELECT a.user_agent FROM (SELECT DISTINCT user_agent FROM events
+  SELECT a.user_agent FROM (SELECT DISTINCT user_agent FROM events NOT INDEXED
                             WHERE event_source IN ('dynamodb.amazonaws.com', 'dax.amazonaws.com')
                               AND user_agent IS NOT NULL) a
   WHERE EXISTS (SELECT 1 FROM settings_list s
@@ -28,6 +28,6 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,
        group_concat(event_id) AS event_ids,
        printf('%d DynamoDB call(s) with user agent "%s"', count(*), e.user_agent) AS detail,
        coalesce(principal_arn, '') || '|' || e.user_agent AS group_key
-FROM events e JOIN agents a ON a.user_agent = e.user_agent
+FROM events e NOT INDEXED JOIN agents a ON a.user_agent = e.user_agent
 WHERE e.event_source IN ('dynamodb.amazonaws.com', 'dax.amazonaws.com')
 GROUP BY principal_arn, e.user_agent, account_id
