@@ -20,7 +20,7 @@ static const char help[] =
     "  --all-events    store every event, not only the DynamoDB-relevant ones\n"
     "  --force         re-read files already ingested unchanged\n"
     "  --batch N       events per transaction (default 50000)\n"
-    "  --threads N     decoding threads (default: one per CPU beyond the first, at least 1)\n"
+    "  --threads N     decoding threads (default: one per CPU, at most 8)\n"
     "  --progress / --no-progress   force the progress line on or off\n"
     "                  (default: on when stderr is a terminal and a directory is read)\n"
     "  -q, --quiet     no summary\n"

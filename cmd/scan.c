@@ -37,7 +37,7 @@ static void usage(FILE *f)
             "  --only ID,...     run only these rules\n"
             "  --all-events      store every event, not only DynamoDB-relevant ones\n"
             "  --force           re-read inputs already in --db unchanged\n"
-            "  --threads N       decoding threads (default: CPUs - 1, at least 1)\n"
+            "  --threads N       decoding threads (default: one per CPU, at most 8)\n"
             "  --no-progress     no progress line on stderr\n"
             "%s"
             "  -q, --quiet       no ingest and rule summaries on stderr\n"

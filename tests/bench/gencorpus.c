@@ -4,12 +4,15 @@
  *
  *   gencorpus DIR EVENTS [SEED]
  *   gencorpus - EVENTS [SEED]      the same events as plain JSON on stdout
+ *   gencorpus DIR EVENTS SEED flood   every other event a Scan by the leaked key
  *
  * Mix: 50 % DynamoDB data events, 10 % DynamoDB management events, 40 %
  * other services; assumed roles and IAM users, IPv4 and IPv6, VPC
  * endpoints, several tables and regions, and an attack burst (a leaked
  * key mass-scanning from a public IP) every 100 000 events so the rules
- * have work. About 1.35 KB of JSON per event. Same seed, same bytes.
+ * have work. About 1.35 KB of JSON per event. Same seed, same bytes. The
+ * flood variant is the worst case for windowed rules: one principal with
+ * tens of thousands of calls inside every window.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -189,9 +192,10 @@ int main(int argc, char **argv)
     char dir[4096], path[4200];
     gzFile gz = NULL;
     long long file_no = 0;
+    int flood = argc > 4 && strcmp(argv[4], "flood") == 0;
 
     if (argc < 3) {
-        fprintf(stderr, "usage: gencorpus DIR EVENTS [SEED]\n");
+        fprintf(stderr, "usage: gencorpus DIR|- EVENTS [SEED [flood]]\n");
         return 2;
     }
     n = atoll(argv[2]);
@@ -232,7 +236,7 @@ int main(int argc, char **argv)
             }
             gzputs(gz, "{\"Records\":[");
         }
-        attack = (i % 100000) >= 50000 && (i % 100000) < 50200;
+        attack = flood ? i % 2 == 0 : (i % 100000) >= 50000 && (i % 100000) < 50200;
         kind = r < 5 ? 0 : r < 6 ? 1 : 2;
         len = event(ev, ts, attack ? 0 : kind, attack);
         if (i % PER_FILE)
