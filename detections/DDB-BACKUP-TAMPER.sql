@@ -15,7 +15,7 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,
        CASE WHEN count(DISTINCT source_ip) = 1 THEN max(source_ip) END AS source_ip,
        table_name,
        group_concat(DISTINCT event_name) AS event_names,
-       group_concat(event_id) AS event_ids,
+       id_list(event_id) AS event_ids,
        printf('on table %s: %s', coalesce(table_name, '?'),
               group_concat(DISTINCT CASE event_name
                 WHEN 'UpdateContinuousBackups' THEN 'point-in-time recovery disabled'

@@ -67,7 +67,7 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(b.event_ts), 'unixepoch') AS first_see
        CASE WHEN count(DISTINCT b.source_ip) = 1 THEN max(b.source_ip) END AS source_ip,
        CASE WHEN count(DISTINCT b.table_name) = 1 THEN max(b.table_name) END AS table_name,
        group_concat(DISTINCT b.event_name) AS event_names,
-       group_concat(b.event_id) AS event_ids,
+       id_list(b.event_id) AS event_ids,
        printf('%d bulk reads over %d table(s); peak %d calls and %d tables scanned within %d s',
               count(*), count(DISTINCT b.table_name), h.peak_calls, h.peak_tables,
               :window_seconds) AS detail,

@@ -66,7 +66,7 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(d.event_ts), 'unixepoch') AS first_see
        CASE WHEN count(DISTINCT d.source_ip) = 1 THEN max(d.source_ip) END AS source_ip,
        NULL AS table_name,
        group_concat(DISTINCT d.event_name) AS event_names,
-       group_concat(d.event_id) AS event_ids,
+       id_list(d.event_id) AS event_ids,
        printf('%d describe/list calls over %d table(s), %d access-denied error(s); peak %d tables and %d denials within %d s',
               sum(d.event_name GLOB 'Describe*' OR d.event_name GLOB 'List*'),
               count(DISTINCT d.table_name), sum(d.error_code IS NOT NULL),

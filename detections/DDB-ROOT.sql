@@ -17,7 +17,7 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,
        CASE WHEN count(DISTINCT source_ip) = 1 THEN max(source_ip) END AS source_ip,
        CASE WHEN count(DISTINCT table_name) = 1 THEN max(table_name) END AS table_name,
        group_concat(DISTINCT event_name) AS event_names,
-       group_concat(event_id) AS event_ids,
+       id_list(event_id) AS event_ids,
        printf('root user of account %s made %d DynamoDB call(s) from %d source IP(s)',
               account_id, count(*), count(DISTINCT source_ip)) AS detail,
        account_id AS group_key

@@ -25,7 +25,7 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,
        CASE WHEN count(DISTINCT source_ip) = 1 THEN max(source_ip) END AS source_ip,
        CASE WHEN count(DISTINCT table_name) = 1 THEN max(table_name) END AS table_name,
        group_concat(DISTINCT event_name) AS event_names,
-       group_concat(event_id) AS event_ids,
+       id_list(event_id) AS event_ids,
        printf('%d DynamoDB call(s) with user agent "%s"', count(*), e.user_agent) AS detail,
        coalesce(principal_arn, '') || '|' || e.user_agent AS group_key
 FROM events e NOT INDEXED JOIN agents a ON a.user_agent = e.user_agent

@@ -3,6 +3,7 @@
  */
 #include "rules.h"
 #include "dbuf.h"
+#include "sqlfn.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -11,7 +12,7 @@
 #include <string.h>
 
 #define RULES_MAX_FILE (256u * 1024)  /* a rule file larger than this is refused */
-#define RULES_MAX_EVENT_IDS 20
+#define RULES_MAX_EVENT_IDS SQLFN_ID_LIST_MAX /* however the rule built its list */
 
 const char *const rules_columns[] = {
     "first_seen", "last_seen", "event_count", "account_id", "aws_region", "principal_arn",

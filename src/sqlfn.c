@@ -1,5 +1,6 @@
 /*
- * sqlfn: REGEXP through PCRE2 and CIDR matching for rules (see sqlfn.h).
+ * sqlfn: REGEXP through PCRE2, CIDR matching and capped id lists for rules
+ * (see sqlfn.h).
  *
  * Compiled patterns are kept in a small per-connection cache rather than
  * with sqlite3_set_auxdata(): auxdata only survives while the pattern is a
@@ -18,6 +19,7 @@
 
 #define SQLFN_CACHE 32            /* compiled patterns kept per connection */
 #define SQLFN_MAX_PATTERN 4096    /* longest pattern accepted */
+#define SQLFN_ID_LIST_BYTES 4096  /* id_list() text, whatever the group's size */
 
 typedef struct rx {
     char *pattern;              /* the source, NUL-terminated */
@@ -194,6 +196,50 @@ static void fn_arn_account(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     }
 }
 
+/* id_list(x): an alert names a few of its events, not a flood's million, so
+ * the list is capped as it is built rather than by cutting a group_concat()
+ * that already holds every id. One group is aggregated at a time, so a
+ * fixed context per group costs one buffer. */
+struct id_list {
+    int n;
+    size_t len;
+    char buf[SQLFN_ID_LIST_BYTES];
+};
+
+static void id_list_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    struct id_list *l;
+    const char *s;
+    size_t n;
+
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
+        return;
+    l = sqlite3_aggregate_context(ctx, (int)sizeof *l);
+    if (l == NULL) {
+        sqlite3_result_error_nomem(ctx);
+        return;
+    }
+    if (l->n >= SQLFN_ID_LIST_MAX)
+        return;
+    s = (const char *)sqlite3_value_text(argv[0]);
+    n = (size_t)sqlite3_value_bytes(argv[0]);
+    if (s == NULL || l->len + n + 1 > sizeof l->buf)
+        return; /* an id that does not fit is left out, like those past the cap */
+    if (l->n++)
+        l->buf[l->len++] = ',';
+    memcpy(l->buf + l->len, s, n);
+    l->len += n;
+}
+
+static void id_list_final(sqlite3_context *ctx)
+{
+    struct id_list *l = sqlite3_aggregate_context(ctx, 0);
+
+    if (l && l->n)
+        sqlite3_result_text(ctx, l->buf, (int)l->len, SQLITE_TRANSIENT);
+}
+
 int sqlfn_register(sqlite3 *db, int opts, char *err, size_t errlen)
 {
     rx_cache *cache = calloc(1, sizeof *cache);
@@ -210,7 +256,9 @@ int sqlfn_register(sqlite3 *db, int opts, char *err, size_t errlen)
         sqlite3_create_function_v2(db, "ip_in_cidr", 2, flags, NULL, fn_ip_in_cidr, NULL, NULL,
                                    NULL) != SQLITE_OK ||
         sqlite3_create_function_v2(db, "arn_account", 1, flags, NULL, fn_arn_account, NULL, NULL,
-                                   NULL) != SQLITE_OK) {
+                                   NULL) != SQLITE_OK ||
+        sqlite3_create_function_v2(db, "id_list", 1, SQLITE_UTF8 | SQLITE_INNOCUOUS, NULL, NULL,
+                                   id_list_step, id_list_final, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "cannot register SQL functions: %s", sqlite3_errmsg(db));
         return -1;
     }

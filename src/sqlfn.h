@@ -7,6 +7,10 @@
  *   ip_in_cidr(ip, cidr)    1/0, NULL when either does not parse
  *   arn_account(arn)        the account field of an ARN, or a bare 12-digit
  *                           account id as given; NULL otherwise
+ *   id_list(x)              aggregate: the first SQLFN_ID_LIST_MAX non-NULL
+ *                           values of the group, comma-joined in row order
+ *                           (at most 4 KiB; NULL for none); the bounded
+ *                           group_concat() for an alert's event_ids
  *
  * Log bytes may not be valid UTF-8, so patterns match with
  * PCRE2_MATCH_INVALID_UTF rather than failing on such a row.
@@ -16,6 +20,8 @@
 
 #include <sqlite3.h>
 #include <stddef.h>
+
+enum { SQLFN_ID_LIST_MAX = 20 }; /* ids an alert keeps (alerts.event_ids) */
 
 enum {
     SQLFN_NO_JIT = 1 /* interpret patterns instead of JIT-compiling them: valgrind cannot

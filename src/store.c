@@ -334,8 +334,12 @@ int store_prepare_detect(store *s, char *err, size_t errlen)
     /* Created on first detect, not at ingest, so bulk loading stays fast. Only the
      * selective lookups rules make (management calls by name, the report's time range) get
      * an index: whole-table rules read faster in row order than through an index, and
-     * events_principal_ts, which older versions made, tempted the planner into that. */
+     * events_principal_ts, which older versions made, tempted the planner into that.
+     * Rules read in order, so the page cache buys them little, but SQLite sizes every
+     * sorter's memory by it: a smaller cache bounds a rule that sorts a flood (400 000
+     * events, half of them Scans by one key: 93 MiB -> 49 MiB peak, no slower). */
     return store_exec(s,
+                      "PRAGMA cache_size=-2048;"
                       "DROP INDEX IF EXISTS events_principal_ts;"
                       "CREATE INDEX IF NOT EXISTS events_name_ts ON events(event_name, event_ts);"
                       "CREATE INDEX IF NOT EXISTS events_ts ON events(event_ts);",

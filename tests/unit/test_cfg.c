@@ -1,6 +1,6 @@
 /*
  * Unit tests for cfg (config keys, types, errors) and sqlfn (REGEXP,
- * ip_in_cidr, arn_account) through a real SQLite connection.
+ * ip_in_cidr, arn_account, id_list) through a real SQLite connection.
  */
 #include "cfg.h"
 #include "sqlfn.h"
@@ -106,6 +106,16 @@ static void sql_functions(void)
         {"SELECT arn_account('arn:aws:iam::999988887777:root')", "999988887777"},
         {"SELECT arn_account('123456789012')", "123456789012"},
         {"SELECT arn_account('*')", "NULL"},
+        {"WITH v(x) AS (VALUES('a'), (NULL), ('b')) SELECT id_list(x) FROM v", "a,b"},
+        {"SELECT id_list(NULL)", "NULL"},
+        {"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)"
+         " SELECT id_list(i) FROM n",
+         "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20"},
+        {"SELECT id_list(x) FROM (SELECT 'a' AS x UNION ALL SELECT printf('%5000s', 'b')"
+         " UNION ALL SELECT 'c')", "a,c"},
+        {"WITH v(g, x) AS (VALUES(1, 'a'), (2, 'b'), (1, 'c'), (1, 'a'))"
+         " SELECT group_concat(l, '|') FROM (SELECT id_list(DISTINCT x) AS l FROM v GROUP BY g)",
+         "a,c|b"},
     };
     sqlite3 *db = db_open();
     size_t i;
