@@ -64,6 +64,7 @@ typedef struct cli_detect {
     const char *rules_dir;  /* --rules, or NULL for the default lookup */
     const char *config;     /* --config, or NULL for $DDBTRAIL_CONFIG */
     const char *only;       /* --only ID,... or NULL */
+    int threads;            /* --threads: rules run at once (0: one per CPU) */
     int quiet;
 } cli_detect;
 

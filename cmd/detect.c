@@ -24,6 +24,7 @@ static void usage(FILE *f)
             "                  detections/ installed with ddbtrail)\n"
             "  --config FILE   JSON settings (default: $DDBTRAIL_CONFIG)\n"
             "  --only ID,...   run only these rules\n"
+            "  --threads N     rules run at once (default: one per CPU, at most 8)\n"
             "  -q, --quiet     no summary\n"
             "  -h, --help      this help\n"
             "\n"
@@ -39,8 +40,8 @@ int cmd_detect(int argc, char **argv)
     static const struct option longopts[] = {
         {"db", required_argument, NULL, 'd'},     {"rules", required_argument, NULL, 'r'},
         {"config", required_argument, NULL, 'c'}, {"only", required_argument, NULL, 'o'},
-        {"quiet", no_argument, NULL, 'q'},        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+        {"threads", required_argument, NULL, 't'}, {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     cli_detect cd;
     const char *db = NULL;
     char err[512];
@@ -54,6 +55,7 @@ int cmd_detect(int argc, char **argv)
         case 'r': cd.rules_dir = optarg; break;
         case 'c': cd.config = optarg; break;
         case 'o': cd.only = optarg; break;
+        case 't': cd.threads = (int)cli_parse_u64("--threads", optarg); break;
         case 'q': cd.quiet = 1; break;
         case 'h': usage(stdout); return EXIT_CLEAN;
         default: usage(stderr); return EXIT_FATAL;

@@ -100,6 +100,14 @@ static void record_run(sqlite3 *db, const rules_rule *r, const char *status, lon
     sqlite3_finalize(st);
 }
 
+/* CPUs to run rules on, at most RULES_MAX_THREADS. */
+static int online_cpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+    return n < 1 ? 1 : n > RULES_MAX_THREADS ? RULES_MAX_THREADS : (int)n;
+}
+
 /* Validates --only against the loaded rules so a typo is an error. */
 static int check_only(const char *only, const rules *set)
 {
@@ -132,7 +140,9 @@ int cli_run_detect(store *s, const cli_detect *cd, FILE *summary)
     rules *set = NULL;
     int status = EXIT_CLEAN, bad = 0;
     long total = 0, ran = 0, skipped = 0, failed = 0;
-    size_t i;
+    rules_job *jobs = NULL;
+    size_t i, k, njobs = 0;
+    int threads;
 
     if (c == NULL) {
         cli_err("out of memory");
@@ -179,9 +189,14 @@ int cli_run_detect(store *s, const cli_detect *cd, FILE *summary)
         status = EXIT_FATAL;
         goto out;
     }
+    jobs = calloc(rules_count(set), sizeof *jobs);
+    if (jobs == NULL) {
+        cli_err("out of memory");
+        status = EXIT_FATAL;
+        goto out;
+    }
     for (i = 0; i < rules_count(set); i++) {
         const rules_rule *r = rules_get(set, i);
-        long n = 0;
 
         if (!selected(cd->only, r->id))
             continue;
@@ -194,9 +209,29 @@ int cli_run_detect(store *s, const cli_detect *cd, FILE *summary)
             skipped++;
             continue;
         }
+        jobs[njobs++].rule = r;
+    }
+    /* the queries run side by side on connections of their own; their alerts are then
+     * stored here, one transaction per rule, in rule order */
+    threads = cd->threads > 0 ? cd->threads : online_cpus();
+    if (threads > 1)
+        rules_query_all(sqlite3_db_filename(db, "main"), cli_sqlfn_flags(), jobs, njobs, threads);
+    for (k = 0; k < njobs; k++) {
+        const rules_rule *r = jobs[k].rule;
+        long n = 0;
+        int rc = threads > 1 ? jobs[k].status : 1;
+
         err[0] = '\0';
+        if (rc < 0)
+            snprintf(err, sizeof err, "%s", jobs[k].err);
         sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-        if (rules_run(r, db, &n, err, sizeof err) != 0) {
+        if (rc == 0)
+            rc = rules_store(r, jobs[k].result, db, &n, err, sizeof err);
+        else if (rc == 1)
+            rc = rules_run(r, db, &n, err, sizeof err);
+        rules_result_free(jobs[k].result);
+        jobs[k].result = NULL;
+        if (rc != 0) {
             sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
             cli_err("rule %s failed: %s", r->id, err);
             record_run(db, r, "failed", 0, err);
@@ -213,6 +248,7 @@ int cli_run_detect(store *s, const cli_detect *cd, FILE *summary)
         fprintf(summary, "rules: %ld ran, %ld skipped, %ld failed; %ld alerts\n", ran, skipped,
                 failed, total);
 out:
+    free(jobs);
     rules_free(set);
     cfg_free(c);
     return status;

@@ -37,7 +37,8 @@ static void usage(FILE *f)
             "  --only ID,...     run only these rules\n"
             "  --all-events      store every event, not only DynamoDB-relevant ones\n"
             "  --force           re-read inputs already in --db unchanged\n"
-            "  --threads N       decoding threads (default: one per CPU, at most 8)\n"
+            "  --threads N       decoding threads, and rules run at once (default: one\n"
+            "                    per CPU, at most 8)\n"
             "  --no-progress     no progress line on stderr\n"
             "%s"
             "  -q, --quiet       no ingest and rule summaries on stderr\n"
@@ -104,7 +105,7 @@ int cmd_scan(int argc, char **argv)
         case OPT_FAIL: cr.fail_on = optarg; break;
         case OPT_ALL: ci.opts.all_events = 1; break;
         case 'f': ci.opts.force = 1; break;
-        case OPT_THREADS: ci.opts.threads = (int)cli_parse_u64("--threads", optarg); break;
+        case OPT_THREADS: ci.opts.threads = cd.threads = (int)cli_parse_u64("--threads", optarg); break;
         case OPT_PROGRESS: ci.progress = 1; break;
         case OPT_NO_PROGRESS: ci.progress = 0; break;
         case 'q': ci.quiet = cd.quiet = 1; break;

@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -418,86 +419,338 @@ static size_t cap_ids(const char *s, size_t len)
     return len;
 }
 
+/* ---- running: a rule's rows, streamed into alerts or kept for later ------- */
+
+#define RULES_NCOLS 12                  /* entries of rules_columns */
+#define RULES_RESULT_CAP (16u << 20)    /* bytes one kept result may hold */
+
+static const char upsert_sql[] =
+    "INSERT INTO alerts(rule_id, severity, title, first_seen, last_seen, event_count,"
+    " account_id, aws_region, principal_arn, access_key_id, source_ip, table_name,"
+    " event_names, event_ids, detail, mitre, fingerprint, detected_at)"
+    " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,"
+    " strftime('%Y-%m-%dT%H:%M:%SZ','now'))"
+    " ON CONFLICT(fingerprint) DO UPDATE SET severity=excluded.severity,"
+    " title=excluded.title, first_seen=excluded.first_seen, last_seen=excluded.last_seen,"
+    " event_count=excluded.event_count, event_names=excluded.event_names,"
+    " event_ids=excluded.event_ids, detail=excluded.detail, mitre=excluded.mitre";
+
+/* A running rule: its statement and where each column is. */
+struct cursor {
+    sqlite3_stmt *st;
+    int idx[RULES_NCOLS], sev_col, group[RULES_NCOLS];
+    dbuf fp;
+};
+
+/* One alert row: values as the rule returned them (event_ids capped),
+ * severity and fingerprint. Borrowed from the cursor, or owned in a
+ * rules_result. */
+struct row {
+    sqlite3_value *v[RULES_NCOLS];
+    const char *sev;
+    const char *fp;
+};
+
+struct rules_result {
+    struct row *rows;   /* owned, with their values and strings */
+    size_t n, alloc, bytes;
+};
+
+static int cursor_open(struct cursor *c, const rules_rule *rule, sqlite3 *db, char *err,
+                       size_t errlen)
+{
+    const char *const *grouping;
+    int i;
+
+    memset(c, 0, sizeof *c);
+    if (rules_check(rule, db, err, errlen) != 0 || prepare_rule(rule, db, &c->st, err, errlen))
+        return -1;
+    for (i = 0; rules_columns[i]; i++)
+        c->idx[i] = col_index(c->st, rules_columns[i]);
+    c->sev_col = col_index(c->st, "severity");
+    grouping = col_index(c->st, "group_key") >= 0 ? group_key_only : group_columns;
+    for (i = 0; grouping[i]; i++)
+        c->group[i] = col_index(c->st, grouping[i]);
+    c->group[i] = -2;
+    dbuf_init(&c->fp, 64 * 1024);
+    return 0;
+}
+
+static void cursor_close(struct cursor *c)
+{
+    sqlite3_finalize(c->st);
+    dbuf_free(&c->fp);
+}
+
+/* Steps to the next row and views it in *r. Returns 1 for a row, 0 at the
+ * end, -1 with err on a run-time error. */
+static int cursor_next(struct cursor *c, const rules_rule *rule, sqlite3 *db, struct row *r,
+                       char *err, size_t errlen)
+{
+    int rc = sqlite3_step(c->st), i;
+
+    if (rc == SQLITE_DONE)
+        return 0;
+    if (rc != SQLITE_ROW) {
+        snprintf(err, errlen, "run-time error: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    for (i = 0; i < RULES_NCOLS; i++)
+        r->v[i] = sqlite3_column_value(c->st, c->idx[i]);
+    r->sev = rule->severity;
+    if (c->sev_col >= 0 && sqlite3_column_type(c->st, c->sev_col) != SQLITE_NULL &&
+        rules_valid_severity((const char *)sqlite3_column_text(c->st, c->sev_col)))
+        r->sev = (const char *)sqlite3_column_text(c->st, c->sev_col);
+    dbuf_reset(&c->fp);
+    dbuf_add(&c->fp, rule->id, strlen(rule->id));
+    for (i = 0; c->group[i] != -2; i++) {
+        const char *t = c->group[i] >= 0 ? (const char *)sqlite3_column_text(c->st, c->group[i])
+                                         : NULL;
+        dbuf_addc(&c->fp, '|');
+        if (t)
+            dbuf_add(&c->fp, t, strlen(t));
+    }
+    r->fp = c->fp.p ? c->fp.p : ""; /* dbuf keeps it terminated */
+    return 1;
+}
+
+/* Upserts one row with the prepared upsert_sql. */
+static int store_row(sqlite3_stmt *ins, const rules_rule *rule, const struct row *r, sqlite3 *db,
+                     char *err, size_t errlen)
+{
+    int i, rc;
+
+    sqlite3_bind_text(ins, 1, rule->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 2, r->sev, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(ins, 3, rule->title, -1, SQLITE_STATIC);
+    for (i = 0; i < RULES_NCOLS; i++) {
+        sqlite3_value *v = r->v[i];
+        if (strcmp(rules_columns[i], "event_ids") == 0 && sqlite3_value_type(v) == SQLITE_TEXT) {
+            const char *t = (const char *)sqlite3_value_text(v);
+            sqlite3_bind_text(ins, 4 + i, t, (int)cap_ids(t, (size_t)sqlite3_value_bytes(v)),
+                              SQLITE_TRANSIENT);
+        } else {
+            sqlite3_bind_value(ins, 4 + i, v);
+        }
+    }
+    if (rule->mitre)
+        sqlite3_bind_text(ins, 16, rule->mitre, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(ins, 16);
+    sqlite3_bind_text(ins, 17, r->fp, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(ins);
+    sqlite3_reset(ins);
+    if (rc != SQLITE_DONE) {
+        snprintf(err, errlen, "cannot store alert: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    return 0;
+}
+
 int rules_run(const rules_rule *rule, sqlite3 *db, long *alerts, char *err, size_t errlen)
 {
-    static const char upsert[] =
-        "INSERT INTO alerts(rule_id, severity, title, first_seen, last_seen, event_count,"
-        " account_id, aws_region, principal_arn, access_key_id, source_ip, table_name,"
-        " event_names, event_ids, detail, mitre, fingerprint, detected_at)"
-        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,"
-        " strftime('%Y-%m-%dT%H:%M:%SZ','now'))"
-        " ON CONFLICT(fingerprint) DO UPDATE SET severity=excluded.severity,"
-        " title=excluded.title, first_seen=excluded.first_seen, last_seen=excluded.last_seen,"
-        " event_count=excluded.event_count, event_names=excluded.event_names,"
-        " event_ids=excluded.event_ids, detail=excluded.detail, mitre=excluded.mitre";
-    sqlite3_stmt *st = NULL, *ins = NULL;
-    int idx[16], sev_col, i, rc = 0;
-    const char *const *grouping;
-    dbuf fp;
+    struct cursor c;
+    struct row r;
+    sqlite3_stmt *ins = NULL;
+    int rc;
 
     *alerts = 0;
-    if (rules_check(rule, db, err, errlen) != 0 || prepare_rule(rule, db, &st, err, errlen) != 0)
+    if (cursor_open(&c, rule, db, err, errlen) != 0)
         return -1;
-    if (sqlite3_prepare_v2(db, upsert, -1, &ins, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(db, upsert_sql, -1, &ins, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "alerts table: %s", sqlite3_errmsg(db));
-        sqlite3_finalize(st);
+        cursor_close(&c);
         return -1;
     }
-    for (i = 0; rules_columns[i]; i++)
-        idx[i] = col_index(st, rules_columns[i]);
-    sev_col = col_index(st, "severity");
-    grouping = col_index(st, "group_key") >= 0 ? group_key_only : group_columns;
-    dbuf_init(&fp, 64 * 1024);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *sev = rule->severity;
-        int g;
-
-        if (sev_col >= 0 && sqlite3_column_type(st, sev_col) != SQLITE_NULL &&
-            rules_valid_severity((const char *)sqlite3_column_text(st, sev_col)))
-            sev = (const char *)sqlite3_column_text(st, sev_col);
-        sqlite3_bind_text(ins, 1, rule->id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 2, sev, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(ins, 3, rule->title, -1, SQLITE_STATIC);
-        for (i = 0; rules_columns[i]; i++) {
-            sqlite3_value *v = sqlite3_column_value(st, idx[i]);
-            if (strcmp(rules_columns[i], "event_ids") == 0 &&
-                sqlite3_value_type(v) == SQLITE_TEXT) {
-                const char *t = (const char *)sqlite3_value_text(v);
-                sqlite3_bind_text(ins, 4 + i, t, (int)cap_ids(t, (size_t)sqlite3_value_bytes(v)),
-                                  SQLITE_TRANSIENT);
-            } else {
-                sqlite3_bind_value(ins, 4 + i, v);
-            }
-        }
-        if (rule->mitre)
-            sqlite3_bind_text(ins, 16, rule->mitre, -1, SQLITE_STATIC);
-        else
-            sqlite3_bind_null(ins, 16);
-        dbuf_reset(&fp);
-        dbuf_add(&fp, rule->id, strlen(rule->id));
-        for (g = 0; grouping[g]; g++) {
-            int c = col_index(st, grouping[g]);
-            const char *t = c >= 0 ? (const char *)sqlite3_column_text(st, c) : NULL;
-            dbuf_addc(&fp, '|');
-            if (t)
-                dbuf_add(&fp, t, strlen(t));
-        }
-        sqlite3_bind_text(ins, 17, fp.p ? fp.p : "", -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(ins) != SQLITE_DONE) {
-            snprintf(err, errlen, "cannot store alert: %s", sqlite3_errmsg(db));
-            sqlite3_reset(ins);
-            rc = SQLITE_ERROR;
+    while ((rc = cursor_next(&c, rule, db, &r, err, errlen)) == 1) {
+        if (store_row(ins, rule, &r, db, err, errlen) != 0) {
+            rc = -1;
             break;
         }
-        sqlite3_reset(ins);
         (*alerts)++;
     }
-    if (rc != SQLITE_DONE && rc != SQLITE_ERROR)
-        snprintf(err, errlen, "run-time error: %s", sqlite3_errmsg(db));
-    else if (rc == SQLITE_ERROR && err[0] == '\0')
-        snprintf(err, errlen, "run-time error: %s", sqlite3_errmsg(db));
-    dbuf_free(&fp);
     sqlite3_finalize(ins);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    cursor_close(&c);
+    return rc;
+}
+
+void rules_result_free(rules_result *res)
+{
+    size_t i;
+    int k;
+
+    if (res == NULL)
+        return;
+    for (i = 0; i < res->n; i++) {
+        for (k = 0; k < RULES_NCOLS; k++)
+            sqlite3_value_free(res->rows[i].v[k]);
+        free((char *)res->rows[i].sev);
+        free((char *)res->rows[i].fp);
+    }
+    free(res->rows);
+    free(res);
+}
+
+/* Copies a viewed row into res. Returns 0, 1 when res would pass its cap,
+ * -1 when out of memory. */
+static int keep_row(rules_result *res, const struct row *r)
+{
+    struct row *k;
+    size_t bytes = sizeof *k + strlen(r->sev) + strlen(r->fp) + 2;
+    int i;
+
+    for (i = 0; i < RULES_NCOLS; i++)
+        bytes += 64 + (size_t)sqlite3_value_bytes(r->v[i]);
+    if (res->bytes + bytes > RULES_RESULT_CAP)
+        return 1;
+    if (res->n == res->alloc) {
+        size_t alloc = res->alloc ? 2 * res->alloc : 64;
+        struct row *rows = realloc(res->rows, alloc * sizeof *rows);
+        if (rows == NULL)
+            return -1;
+        res->rows = rows;
+        res->alloc = alloc;
+    }
+    k = &res->rows[res->n];
+    memset(k, 0, sizeof *k);
+    res->n++; /* counted now so rules_result_free releases a half-copied row */
+    for (i = 0; i < RULES_NCOLS; i++)
+        if ((k->v[i] = sqlite3_value_dup(r->v[i])) == NULL)
+            return -1;
+    k->sev = strdup(r->sev);
+    k->fp = strdup(r->fp);
+    if (k->sev == NULL || k->fp == NULL)
+        return -1;
+    res->bytes += bytes;
+    return 0;
+}
+
+int rules_query(const rules_rule *rule, sqlite3 *db, rules_result **out, char *err,
+                size_t errlen)
+{
+    rules_result *res = calloc(1, sizeof *res);
+    struct cursor c;
+    struct row r;
+    int rc;
+
+    *out = NULL;
+    if (res == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (cursor_open(&c, rule, db, err, errlen) != 0) {
+        free(res);
+        return -1;
+    }
+    while ((rc = cursor_next(&c, rule, db, &r, err, errlen)) == 1) {
+        int k = keep_row(res, &r);
+        if (k != 0) {
+            if (k < 0)
+                snprintf(err, errlen, "out of memory");
+            else
+                snprintf(err, errlen, "more than %u MiB of alerts", RULES_RESULT_CAP >> 20);
+            rc = k < 0 ? -1 : 1;
+            break;
+        }
+    }
+    cursor_close(&c);
+    if (rc != 0) {
+        rules_result_free(res);
+        return rc;
+    }
+    *out = res;
+    return 0;
+}
+
+int rules_store(const rules_rule *rule, const rules_result *res, sqlite3 *db, long *alerts,
+                char *err, size_t errlen)
+{
+    sqlite3_stmt *ins = NULL;
+    size_t i;
+
+    *alerts = 0;
+    if (sqlite3_prepare_v2(db, upsert_sql, -1, &ins, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "alerts table: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    for (i = 0; i < res->n; i++) {
+        if (store_row(ins, rule, &res->rows[i], db, err, errlen) != 0) {
+            sqlite3_finalize(ins);
+            return -1;
+        }
+        (*alerts)++;
+    }
+    sqlite3_finalize(ins);
+    return 0;
+}
+
+/* ---- several rules at once ---------------------------------------------- */
+
+struct pool {
+    pthread_mutex_t mu;
+    rules_job *jobs;
+    size_t n, next;
+    const char *path;
+    int fn_flags;
+};
+
+/* Takes jobs until none is left. A worker whose connection cannot be opened
+ * hands its jobs back (status 1): the caller runs them itself. */
+static void *query_worker(void *arg)
+{
+    struct pool *p = arg;
+    sqlite3 *db = NULL;
+    char err[256];
+    int ok = sqlite3_open_v2(p->path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+             sqlite3_exec(db, "PRAGMA cache_size=-2048", NULL, NULL, NULL) == SQLITE_OK &&
+             sqlfn_register(db, p->fn_flags, err, sizeof err) == 0;
+
+    if (ok)
+        sqlite3_busy_timeout(db, 30000);
+    for (;;) {
+        rules_job *j;
+        pthread_mutex_lock(&p->mu);
+        j = p->next < p->n ? &p->jobs[p->next++] : NULL;
+        pthread_mutex_unlock(&p->mu);
+        if (j == NULL)
+            break;
+        j->err[0] = '\0';
+        j->status = ok ? rules_query(j->rule, db, &j->result, j->err, sizeof j->err) : 1;
+    }
+    sqlite3_close(db);
+    return NULL;
+}
+
+int rules_query_all(const char *path, int fn_flags, rules_job *jobs, size_t n, int threads)
+{
+    struct pool p;
+    pthread_t tid[RULES_MAX_THREADS];
+    int i, started = 0;
+    size_t k;
+
+    for (k = 0; k < n; k++) {
+        jobs[k].result = NULL;
+        jobs[k].status = 1;
+        jobs[k].err[0] = '\0';
+    }
+    if (path == NULL || path[0] == '\0' || n == 0)
+        return n ? -1 : 0;
+    if (threads > RULES_MAX_THREADS)
+        threads = RULES_MAX_THREADS;
+    if ((size_t)threads > n)
+        threads = (int)n;
+    memset(&p, 0, sizeof p);
+    if (pthread_mutex_init(&p.mu, NULL) != 0)
+        return -1;
+    p.jobs = jobs;
+    p.n = n;
+    p.path = path;
+    p.fn_flags = fn_flags;
+    for (i = 0; i < threads; i++)
+        if (pthread_create(&tid[started], NULL, query_worker, &p) == 0)
+            started++;
+    for (i = 0; i < started; i++)
+        pthread_join(tid[i], NULL);
+    pthread_mutex_destroy(&p.mu);
+    return started ? 0 : -1;
 }

@@ -1,6 +1,7 @@
 #!/bin/sh
 # `rules check` passes on the shipped catalogue and names each bad file;
-# a rule cannot write to the store; detect is idempotent; --only works.
+# a rule cannot write to the store; detect is idempotent; --only works;
+# parallel and sequential detect agree.
 . "$(dirname "$0")/../lib.sh"
 run rules check
 eq "$rc" 0 "shipped rules check"
@@ -46,4 +47,23 @@ contains "$T/err" "DDB-OFF-REGION skipped: set allowed_regions" "off-region skip
 contains "$T/out" "1 ran, 1 skipped" "--only ran one"
 run detect --db "$T/s.db" --only DDB-NOPE
 eq "$rc" 2 "--only unknown id"
+
+# rules run side by side store the same alerts as one at a time, and a result too large to
+# keep in memory (more than 16 MiB: here 600 rows of 40 KB) is streamed instead
+alerts() { q "$1" "SELECT rule_id, severity, title, first_seen, last_seen, event_count, account_id,
+                   aws_region, principal_arn, access_key_id, source_ip, table_name, event_names,
+                   event_ids, detail, mitre, fingerprint FROM alerts ORDER BY fingerprint"; }
+printf -- '-- id: ZZ-HUGE\n-- title: t\n-- severity: info\n-- description: x\nSELECT event_time AS first_seen, event_time AS last_seen, 1 AS event_count, account_id, aws_region, principal_arn, access_key_id, source_ip, table_name, event_name AS event_names, event_id AS event_ids, printf('"'"'%%.40000c'"'"', '"'"'x'"'"') AS detail, event_id AS group_key FROM events LIMIT 600\n' >"$T/r2/ZZ-HUGE.sql"
+rm "$T/r2/ZZ-BROKEN.sql"
+run ingest -q --db "$T/one.db" sample-logs/
+cp "$T/one.db" "$T/two.db"
+run detect -q --threads 1 --db "$T/one.db" --rules "$T/r2" --config sample-logs/ddbtrail.json
+eq "$rc" 0 "detect --threads 1"
+run detect -q --threads 4 --db "$T/two.db" --rules "$T/r2" --config sample-logs/ddbtrail.json
+eq "$rc" 0 "detect --threads 4"
+alerts "$T/one.db" >"$T/one.txt"
+alerts "$T/two.db" >"$T/two.txt"
+ok_if 'cmp -s "$T/one.txt" "$T/two.txt"' "alerts differ between --threads 1 and --threads 4"
+eq "$(q "$T/two.db" "SELECT count(*) FROM alerts WHERE rule_id = 'ZZ-HUGE'")" 600 "huge result stored"
+ok_if '[ "$(q "$T/two.db" "SELECT count(DISTINCT rule_id) FROM alerts")" -ge 10 ]' "rules fired"
 done_case
