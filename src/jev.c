@@ -43,7 +43,8 @@ enum ctx {
     CTX_RESOURCE,  /* one resources[] entry */
     CTX_REQ,       /* requestParameters */
     CTX_RESP,      /* responseElements */
-    CTX_TD         /* responseElements.tableDescription */
+    CTX_TD,        /* responseElements.tableDescription */
+    CTX_COUNT
 };
 
 enum kind {
@@ -115,6 +116,8 @@ static const struct keydef keydefs[] = {
     {"tableArn", 8, CTX_TD, K_LOOSE, JF_RESP_TABLE_ARN, 0},
 };
 
+_Static_assert(sizeof keydefs / sizeof keydefs[0] <= 255, "keydef indexes are bytes");
+
 /* Field names for messages, indexed by enum jev_field. */
 static const char *const field_names[JF_COUNT] = {
     "eventID", "eventTime", "eventSource", "eventName", "eventType", "eventCategory",
@@ -170,6 +173,10 @@ struct jev {
     void *keep_ctx;
     int cb_failed;             /* a user callback asked to stop; message in cb_err */
     char cb_err[256];
+    /* keydefs by context, so a key is compared with the few names its object can have
+     * rather than all of them (every key of every record comes through here) */
+    unsigned char by_ctx[CTX_COUNT][sizeof keydefs / sizeof keydefs[0]];
+    unsigned char n_by_ctx[CTX_COUNT];
 };
 
 static uint64_t jev_pos(const jev *j)
@@ -737,9 +744,9 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
     p->key = NULL;
     if (p->ctx == CTX_NONE)
         return 1;
-    for (i = 0; i < sizeof keydefs / sizeof keydefs[0]; i++) {
-        const struct keydef *kd = &keydefs[i];
-        if (kd->ctx == p->ctx && kd->len == len && memcmp(kd->name, s, len) == 0) {
+    for (i = 0; i < j->n_by_ctx[p->ctx]; i++) {
+        const struct keydef *kd = &keydefs[j->by_ctx[p->ctx][i]];
+        if (kd->len == len && memcmp(kd->name, s, len) == 0) {
             p->key = kd;
             break;
         }
@@ -765,6 +772,7 @@ static int jev_open_parser(jev *j)
 jev *jev_new(jev_event_fn on_event, jev_reject_fn on_reject, void *ctx)
 {
     jev *j = calloc(1, sizeof *j);
+    size_t k;
     int i;
 
     if (j == NULL)
@@ -774,6 +782,10 @@ jev *jev_new(jev_event_fn on_event, jev_reject_fn on_reject, void *ctx)
     j->ctx = ctx;
     j->cap_field = -1;
     j->unit = "byte";
+    for (k = 0; k < sizeof keydefs / sizeof keydefs[0]; k++) {
+        unsigned c = keydefs[k].ctx;
+        j->by_ctx[c][j->n_by_ctx[c]++] = (unsigned char)k;
+    }
     dbuf_init(&j->arena, JEV_MAX_FIELDS);
     for (i = 0; i < 3; i++)
         dbuf_init(&j->capture[i], JEV_MAX_CAPTURE);
