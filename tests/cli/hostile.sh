@@ -52,7 +52,7 @@ contains "$T/err" "cut.json: truncated JSON" "cut JSON"
 if [ "$(id -u)" != 0 ]; then
     contains "$T/err" "secret.json: cannot open: Permission denied" "unreadable"
 else
-    echo "note: running as root, which reads mode-000 files; unreadable-file check not possible"
+    echo "note: running as root, which reads mode-000 files; cli/unreadable checks this as nobody"
 fi
 contains "$T/err" "loop: directory loop" "symlink loop"
 contains "$T/err" "does-not-exist.json: No such file or directory" "missing path"
