@@ -422,7 +422,7 @@ static size_t cap_ids(const char *s, size_t len)
 /* ---- running: a rule's rows, streamed into alerts or kept for later ------- */
 
 #define RULES_NCOLS 12                  /* entries of rules_columns */
-#define RULES_RESULT_CAP (16u << 20)    /* bytes one kept result may hold */
+#define RULES_KEEP_BUDGET (24u << 20)   /* bytes all kept results together may hold */
 
 static const char upsert_sql[] =
     "INSERT INTO alerts(rule_id, severity, title, first_seen, last_seen, event_count,"
@@ -591,9 +591,36 @@ void rules_result_free(rules_result *res)
     free(res);
 }
 
-/* Copies a viewed row into res. Returns 0, 1 when res would pass its cap,
- * -1 when out of memory. */
-static int keep_row(rules_result *res, const struct row *r)
+/* What kept results may still take: shared by the threads of one
+ * rules_query_all(), so the total stays bounded however many rules run. */
+struct budget {
+    pthread_mutex_t *mu;
+    size_t left;
+};
+
+/* Takes bytes from the budget. Returns 0, or 1 when it is spent. */
+static int budget_take(struct budget *b, size_t bytes)
+{
+    int spent;
+
+    pthread_mutex_lock(b->mu);
+    spent = bytes > b->left;
+    if (!spent)
+        b->left -= bytes;
+    pthread_mutex_unlock(b->mu);
+    return spent;
+}
+
+static void budget_give(struct budget *b, size_t bytes)
+{
+    pthread_mutex_lock(b->mu);
+    b->left += bytes;
+    pthread_mutex_unlock(b->mu);
+}
+
+/* Copies a viewed row into res. Returns 0, 1 when the budget is spent, -1
+ * when out of memory. */
+static int keep_row(rules_result *res, const struct row *r, struct budget *b)
 {
     struct row *k;
     size_t bytes = sizeof *k + strlen(r->sev) + strlen(r->fp) + 2;
@@ -601,8 +628,9 @@ static int keep_row(rules_result *res, const struct row *r)
 
     for (i = 0; i < RULES_NCOLS; i++)
         bytes += 64 + (size_t)sqlite3_value_bytes(r->v[i]);
-    if (res->bytes + bytes > RULES_RESULT_CAP)
+    if (budget_take(b, bytes) != 0)
         return 1;
+    res->bytes += bytes;
     if (res->n == res->alloc) {
         size_t alloc = res->alloc ? 2 * res->alloc : 64;
         struct row *rows = realloc(res->rows, alloc * sizeof *rows);
@@ -621,12 +649,14 @@ static int keep_row(rules_result *res, const struct row *r)
     k->fp = strdup(r->fp);
     if (k->sev == NULL || k->fp == NULL)
         return -1;
-    res->bytes += bytes;
     return 0;
 }
 
-int rules_query(const rules_rule *rule, sqlite3 *db, rules_result **out, char *err,
-                size_t errlen)
+/* Runs a rule on db and keeps its rows within the budget. Returns 0 with a
+ * new result in *out, -1 with the reason in err, or 1 when the budget ran
+ * out (nothing kept: the caller streams the rule with rules_run()). */
+static int query_keep(const rules_rule *rule, sqlite3 *db, struct budget *b, rules_result **out,
+                      char *err, size_t errlen)
 {
     rules_result *res = calloc(1, sizeof *res);
     struct cursor c;
@@ -643,18 +673,17 @@ int rules_query(const rules_rule *rule, sqlite3 *db, rules_result **out, char *e
         return -1;
     }
     while ((rc = cursor_next(&c, rule, db, &r, err, errlen)) == 1) {
-        int k = keep_row(res, &r);
+        int k = keep_row(res, &r, b);
         if (k != 0) {
             if (k < 0)
                 snprintf(err, errlen, "out of memory");
-            else
-                snprintf(err, errlen, "more than %u MiB of alerts", RULES_RESULT_CAP >> 20);
-            rc = k < 0 ? -1 : 1;
+            rc = k;
             break;
         }
     }
     cursor_close(&c);
     if (rc != 0) {
+        budget_give(b, res->bytes);
         rules_result_free(res);
         return rc;
     }
@@ -688,6 +717,7 @@ int rules_store(const rules_rule *rule, const rules_result *res, sqlite3 *db, lo
 
 struct pool {
     pthread_mutex_t mu;
+    struct budget budget;
     rules_job *jobs;
     size_t n, next;
     const char *path;
@@ -715,7 +745,8 @@ static void *query_worker(void *arg)
         if (j == NULL)
             break;
         j->err[0] = '\0';
-        j->status = ok ? rules_query(j->rule, db, &j->result, j->err, sizeof j->err) : 1;
+        j->status = ok ? query_keep(j->rule, db, &p->budget, &j->result, j->err, sizeof j->err)
+                       : 1;
     }
     sqlite3_close(db);
     return NULL;
@@ -742,6 +773,8 @@ int rules_query_all(const char *path, int fn_flags, rules_job *jobs, size_t n, i
     memset(&p, 0, sizeof p);
     if (pthread_mutex_init(&p.mu, NULL) != 0)
         return -1;
+    p.budget.mu = &p.mu;
+    p.budget.left = RULES_KEEP_BUDGET;
     p.jobs = jobs;
     p.n = n;
     p.path = path;

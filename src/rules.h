@@ -56,14 +56,8 @@ int rules_check(const rules_rule *rule, sqlite3 *db, char *err, size_t errlen);
  * the rows produced. Returns 0, or -1 with the reason in err. */
 int rules_run(const rules_rule *rule, sqlite3 *db, long *alerts, char *err, size_t errlen);
 
-/* A rule's alert rows kept in memory (at most 16 MiB), to be stored later. */
+/* A rule's alert rows kept in memory, to be stored later. */
 typedef struct rules_result rules_result;
-
-/* Runs a rule on db and keeps its rows. Returns 0 with a new result in *out
- * (free it with rules_result_free()), -1 with the reason in err, or 1 when
- * the rows pass the cap: stream them with rules_run() instead. */
-int rules_query(const rules_rule *rule, sqlite3 *db, rules_result **out, char *err,
-                size_t errlen);
 
 /* Upserts kept rows into alerts, as rules_run() would have. Returns 0, or
  * -1 with the reason in err. */
@@ -79,16 +73,17 @@ enum { RULES_MAX_THREADS = 8 };
 typedef struct rules_job {
     const rules_rule *rule; /* in; borrowed */
     rules_result *result;   /* out, status 0: owned by the caller */
-    int status;             /* out: 0 kept, -1 failed (err says why), 1 not run or too large
-                               to keep: run it with rules_run() */
+    int status;             /* out: 0 kept, -1 failed (err says why), 1 not run, or its rows
+                               did not fit in memory: run it with rules_run() */
     char err[512];
 } rules_job;
 
-/* Runs the jobs' rules with rules_query() on up to `threads` read-only
- * connections of their own to the database file at path (readers do not
- * block each other in WAL mode), with the sqlfn flags fn_flags. Whatever
- * was committed before the call is what the rules see. Returns 0, or -1
- * when no thread ran (every job then has status 1). */
+/* Runs the jobs' rules on up to `threads` read-only connections of their
+ * own to the database file at path (readers do not block each other in WAL
+ * mode), with the sqlfn flags fn_flags, and keeps their rows: 24 MiB in all,
+ * past which a rule is left for rules_run(). Whatever was committed before
+ * the call is what the rules see. Returns 0, or -1 when no thread ran
+ * (every job then has status 1). */
 int rules_query_all(const char *path, int fn_flags, rules_job *jobs, size_t n, int threads);
 
 /* 1 when s is one of the five severities. */

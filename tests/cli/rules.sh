@@ -49,11 +49,11 @@ run detect --db "$T/s.db" --only DDB-NOPE
 eq "$rc" 2 "--only unknown id"
 
 # rules run side by side store the same alerts as one at a time, and a result too large to
-# keep in memory (more than 16 MiB: here 600 rows of 40 KB) is streamed instead
+# keep in memory (more than 24 MiB: here 600 rows of 60 KB) is streamed instead
 alerts() { q "$1" "SELECT rule_id, severity, title, first_seen, last_seen, event_count, account_id,
                    aws_region, principal_arn, access_key_id, source_ip, table_name, event_names,
                    event_ids, detail, mitre, fingerprint FROM alerts ORDER BY fingerprint"; }
-printf -- '-- id: ZZ-HUGE\n-- title: t\n-- severity: info\n-- description: x\nSELECT event_time AS first_seen, event_time AS last_seen, 1 AS event_count, account_id, aws_region, principal_arn, access_key_id, source_ip, table_name, event_name AS event_names, event_id AS event_ids, printf('"'"'%%.40000c'"'"', '"'"'x'"'"') AS detail, event_id AS group_key FROM events LIMIT 600\n' >"$T/r2/ZZ-HUGE.sql"
+printf -- '-- id: ZZ-HUGE\n-- title: t\n-- severity: info\n-- description: x\nSELECT event_time AS first_seen, event_time AS last_seen, 1 AS event_count, account_id, aws_region, principal_arn, access_key_id, source_ip, table_name, event_name AS event_names, event_id AS event_ids, printf('"'"'%%.60000c'"'"', '"'"'x'"'"') AS detail, event_id AS group_key FROM events LIMIT 600\n' >"$T/r2/ZZ-HUGE.sql"
 rm "$T/r2/ZZ-BROKEN.sql"
 run ingest -q --db "$T/one.db" sample-logs/
 cp "$T/one.db" "$T/two.db"
