@@ -5,6 +5,7 @@
 #   make test       install missing packages, build, run every test
 #   make check-asan the same tests against an ASan+UBSan build
 #   make check-valgrind   CLI tests under valgrind
+#   make check-tsan the threaded cases under ThreadSanitizer (clang)
 #   make bench      benchmark (see README)
 #   make install PREFIX=/usr/local
 #
@@ -33,7 +34,7 @@ UNIT_SRC := $(wildcard tests/unit/*.c)
 
 BIN := $(if $(filter build,$(BUILD)),ddbtrail,$(BUILD)/ddbtrail)
 
-.PHONY: all run test check check-asan check-valgrind deps install clean bench bench-scale fuzz check-symbols
+.PHONY: all run test check check-asan check-tsan check-valgrind deps install clean bench bench-scale fuzz check-symbols
 
 all: $(BIN)
 
@@ -78,6 +79,15 @@ check-asan: deps
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    DDBTRAIL=./build-asan/ddbtrail UNIT=build-asan/unit SUITE_NAME=asan sh tests/run.sh
 
+# ThreadSanitizer over the cases that run the decoder threads, the writer and parallel rules
+TSAN_CASES := cli/ingest_sample cli/ingest_forms cli/ingest_stdin cli/hostile cli/rules \
+              cli/concurrency golden/scan-json golden/scan-text golden/report-csv-high
+check-tsan: deps
+	@$(MAKE) --no-print-directory CC=clang BUILD=build-tsan CFLAGS="-fsanitize=thread -g -O1 $(CFLAGS)" \
+	    LDFLAGS="-fsanitize=thread $(LDFLAGS)" build-tsan/ddbtrail build-tsan/unit
+	@TSAN_OPTIONS=halt_on_error=1:exitcode=66 DDBTRAIL=./build-tsan/ddbtrail UNIT=build-tsan/unit \
+	    SUITE_NAME=tsan ONLY="$(or $(ONLY),$(TSAN_CASES))" sh tests/run.sh
+
 check-valgrind: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/unit
 	@DDBTRAIL_NO_JIT=1 VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
@@ -102,7 +112,7 @@ install: $(BIN)
 	install -m 644 ddbtrail.1 $(DESTDIR)$(PREFIX)/share/man/man1/ddbtrail.1
 
 clean:
-	rm -rf build build-asan build-clang build-fuzz ddbtrail tests/out
+	rm -rf build build-asan build-clang build-fuzz build-tsan ddbtrail tests/out
 
 fuzz: deps
 	@FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) sh tests/fuzz/run.sh
