@@ -72,7 +72,8 @@ int cmd_scan(int argc, char **argv)
         {"since", required_argument, NULL, OPT_SINCE},
         {"until", required_argument, NULL, OPT_UNTIL},
         {"fail-on", required_argument, NULL, OPT_FAIL}, {"all-events", no_argument, NULL, OPT_ALL},
-        {"force", no_argument, NULL, 'f'},          {"threads", required_argument, NULL, OPT_THREADS},
+        {"force", no_argument, NULL, 'f'},
+        {"threads", required_argument, NULL, OPT_THREADS},
         {"progress", no_argument, NULL, OPT_PROGRESS},
         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
         {"quiet", no_argument, NULL, 'q'},          {"help", no_argument, NULL, 'h'},
@@ -105,7 +106,9 @@ int cmd_scan(int argc, char **argv)
         case OPT_FAIL: cr.fail_on = optarg; break;
         case OPT_ALL: ci.opts.all_events = 1; break;
         case 'f': ci.opts.force = 1; break;
-        case OPT_THREADS: ci.opts.threads = cd.threads = (int)cli_parse_u64("--threads", optarg); break;
+        case OPT_THREADS:
+            ci.opts.threads = cd.threads = (int)cli_parse_u64("--threads", optarg);
+            break;
         case OPT_PROGRESS: ci.progress = 1; break;
         case OPT_NO_PROGRESS: ci.progress = 0; break;
         case 'q': ci.quiet = cd.quiet = 1; break;

@@ -642,9 +642,11 @@ static int keep_row(rules_result *res, const struct row *r, struct budget *b)
     k = &res->rows[res->n];
     memset(k, 0, sizeof *k);
     res->n++; /* counted now so rules_result_free releases a half-copied row */
-    for (i = 0; i < RULES_NCOLS; i++)
-        if ((k->v[i] = sqlite3_value_dup(r->v[i])) == NULL)
+    for (i = 0; i < RULES_NCOLS; i++) {
+        k->v[i] = sqlite3_value_dup(r->v[i]);
+        if (k->v[i] == NULL)
             return -1;
+    }
     k->sev = strdup(r->sev);
     k->fp = strdup(r->fp);
     if (k->sev == NULL || k->fp == NULL)
