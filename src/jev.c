@@ -116,7 +116,8 @@ static const struct keydef keydefs[] = {
     {"tableArn", 8, CTX_TD, K_LOOSE, JF_RESP_TABLE_ARN, 0},
 };
 
-_Static_assert(sizeof keydefs / sizeof keydefs[0] <= 255, "keydef indexes are bytes");
+#define KEY_MAX_LEN 19 /* the longest name above, additionalEventData */
+_Static_assert(sizeof keydefs / sizeof keydefs[0] < 255, "keydef indexes are bytes");
 
 /* Field names for messages, indexed by enum jev_field. */
 static const char *const field_names[JF_COUNT] = {
@@ -173,10 +174,11 @@ struct jev {
     void *keep_ctx;
     int cb_failed;             /* a user callback asked to stop; message in cb_err */
     char cb_err[256];
-    /* keydefs by context, so a key is compared with the few names its object can have
-     * rather than all of them (every key of every record comes through here) */
-    unsigned char by_ctx[CTX_COUNT][sizeof keydefs / sizeof keydefs[0]];
-    unsigned char n_by_ctx[CTX_COUNT];
+    /* keydefs by context and length, so a key is compared only with the names its
+     * object can have that are as long as it (every key of every record comes here):
+     * chains of keydef index + 1, 0 ending them */
+    unsigned char first[CTX_COUNT][KEY_MAX_LEN + 1];
+    unsigned char next[sizeof keydefs / sizeof keydefs[0]];
 };
 
 static uint64_t jev_pos(const jev *j)
@@ -744,10 +746,11 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
     p->key = NULL;
     if (p->ctx == CTX_NONE)
         return 1;
-    for (i = 0; i < j->n_by_ctx[p->ctx]; i++) {
-        const struct keydef *kd = &keydefs[j->by_ctx[p->ctx][i]];
-        if (kd->len == len && memcmp(kd->name, s, len) == 0) {
-            p->key = kd;
+    if (len > KEY_MAX_LEN)
+        return 1;
+    for (i = j->first[p->ctx][len]; i; i = j->next[i - 1]) {
+        if (memcmp(keydefs[i - 1].name, s, len) == 0) {
+            p->key = &keydefs[i - 1];
             break;
         }
     }
@@ -782,9 +785,14 @@ jev *jev_new(jev_event_fn on_event, jev_reject_fn on_reject, void *ctx)
     j->ctx = ctx;
     j->cap_field = -1;
     j->unit = "byte";
-    for (k = 0; k < sizeof keydefs / sizeof keydefs[0]; k++) {
-        unsigned c = keydefs[k].ctx;
-        j->by_ctx[c][j->n_by_ctx[c]++] = (unsigned char)k;
+    for (k = sizeof keydefs / sizeof keydefs[0]; k-- > 0;) { /* chains in table order */
+        const struct keydef *kd = &keydefs[k];
+        if (kd->len > KEY_MAX_LEN) { /* a name added above without raising KEY_MAX_LEN */
+            free(j);
+            return NULL;
+        }
+        j->next[k] = j->first[kd->ctx][kd->len];
+        j->first[kd->ctx][kd->len] = (unsigned char)(k + 1);
     }
     dbuf_init(&j->arena, JEV_MAX_FIELDS);
     for (i = 0; i < 3; i++)
