@@ -137,6 +137,16 @@ static void on_walk_err(void *ctx, const char *path, const char *m)
     on_msg(ctx, path, m);
 }
 
+/* One thread per CPU by default. For ingest the writer spends much of its time
+ * waiting on its queues, so leaving it a CPU of its own measured slower (make
+ * bench, 2 CPUs: 1.36 s with one decoder, 1.16 s with two). */
+int cli_threads(int requested)
+{
+    long n = requested > 0 ? requested : sysconf(_SC_NPROCESSORS_ONLN);
+
+    return n < 1 ? 1 : n > 8 ? 8 : (int)n;
+}
+
 int cli_run_ingest(store *s, const cli_ingest *ci, char **paths, int npaths, ing_totals *tot,
                    size_t *digests, size_t *nonlog)
 {
@@ -170,6 +180,7 @@ int cli_run_ingest(store *s, const cli_ingest *ci, char **paths, int npaths, ing
     if (wl.errors)
         status = EXIT_REJECTS;
     opts.stop = &cli_stop;
+    opts.threads = cli_threads(opts.threads);
     g = ing_new(s, &opts, on_msg, &mc);
     if (g == NULL) {
         cli_err("out of memory");

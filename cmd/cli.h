@@ -53,6 +53,9 @@ void cli_print_ingest_summary(FILE *f, const ing_totals *t, size_t digests, size
  * the option on error. */
 uint64_t cli_parse_u64(const char *opt, const char *val);
 
+/* Threads for --threads N: N when given, else one per CPU; at most 8. */
+int cli_threads(int requested);
+
 int cmd_ingest(int argc, char **argv);
 int cmd_detect(int argc, char **argv);
 int cmd_scan(int argc, char **argv);

@@ -100,14 +100,6 @@ static void record_run(sqlite3 *db, const rules_rule *r, const char *status, lon
     sqlite3_finalize(st);
 }
 
-/* CPUs to run rules on, at most RULES_MAX_THREADS. */
-static int online_cpus(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-    return n < 1 ? 1 : n > RULES_MAX_THREADS ? RULES_MAX_THREADS : (int)n;
-}
-
 /* Validates --only against the loaded rules so a typo is an error. */
 static int check_only(const char *only, const rules *set)
 {
@@ -142,7 +134,6 @@ int cli_run_detect(store *s, const cli_detect *cd, FILE *summary)
     long total = 0, ran = 0, skipped = 0, failed = 0;
     rules_job *jobs = NULL;
     size_t i, k, njobs = 0;
-    int threads;
 
     if (c == NULL) {
         cli_err("out of memory");
@@ -213,13 +204,12 @@ int cli_run_detect(store *s, const cli_detect *cd, FILE *summary)
     }
     /* the queries run side by side on connections of their own; their alerts are then
      * stored here, one transaction per rule, in rule order */
-    threads = cd->threads > 0 ? cd->threads : online_cpus();
-    if (threads > 1)
-        rules_query_all(sqlite3_db_filename(db, "main"), cli_sqlfn_flags(), jobs, njobs, threads);
+    rules_query_all(sqlite3_db_filename(db, "main"), cli_sqlfn_flags(), jobs, njobs,
+                    cli_threads(cd->threads));
     for (k = 0; k < njobs; k++) {
         const rules_rule *r = jobs[k].rule;
         long n = 0;
-        int rc = threads > 1 ? jobs[k].status : 1;
+        int rc = jobs[k].status;
 
         err[0] = '\0';
         if (rc < 0)

@@ -549,16 +549,6 @@ static int apply(ing *g, struct batch *b, int *input_rc, char *err, size_t errle
     return 0;
 }
 
-/* One decoder per CPU: the writer spends much of its time waiting on its queue, so
- * leaving it a CPU of its own measured slower (make bench, 2 CPUs: 1.36 s with one
- * decoder, 1.16 s with two). */
-static int auto_threads(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-    return n < 1 ? 1 : n > ING_MAX_THREADS ? ING_MAX_THREADS : (int)n;
-}
-
 int ing_files(ing *g, char *const *paths, size_t n, ing_progress_fn progress, void *pctx,
               char *err, size_t errlen)
 {
@@ -589,7 +579,7 @@ int ing_files(ing *g, char *const *paths, size_t n, ing_progress_fn progress, vo
     }
     if (progress && done)
         progress(pctx, done, n);
-    g->nworkers = g->opts.threads > 0 ? g->opts.threads : auto_threads();
+    g->nworkers = g->opts.threads > 0 ? g->opts.threads : 1;
     if (g->nworkers > ING_MAX_THREADS)
         g->nworkers = ING_MAX_THREADS;
     if ((size_t)g->nworkers > g->ntodo)

@@ -23,7 +23,7 @@ typedef struct ing_opts {
     int all_events;      /* store every event, not only the DynamoDB-relevant ones */
     int force;           /* re-read inputs already ingested unchanged */
     uint64_t batch;      /* events per transaction (0: default 50 000) */
-    int threads;         /* decoding threads (0: one per CPU, at most 8) */
+    int threads;         /* decoding threads, 1 to 8 (0: 1); how many is the caller's call */
     volatile sig_atomic_t *stop; /* when non-NULL and set: stop at the next chunk */
 } ing_opts;
 

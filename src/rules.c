@@ -766,8 +766,8 @@ int rules_query_all(const char *path, int fn_flags, rules_job *jobs, size_t n, i
         jobs[k].status = 1;
         jobs[k].err[0] = '\0';
     }
-    if (path == NULL || path[0] == '\0' || n == 0)
-        return n ? -1 : 0;
+    if (path == NULL || path[0] == '\0' || n == 0 || threads < 2)
+        return n ? -1 : 0; /* one thread has nothing to overlap: rules_run() streams */
     if (threads > RULES_MAX_THREADS)
         threads = RULES_MAX_THREADS;
     if ((size_t)threads > n)
