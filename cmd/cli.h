@@ -97,6 +97,21 @@ typedef struct cli_report {
     char since_buf[32], until_buf[32];
 } cli_report;
 
+/* getopt_long codes and table entries of the report options, one spelling for
+ * scan and report alike; a command's own codes start at CLI_OPT_OWN. */
+enum { CLI_OPT_FORMAT = 256, CLI_OPT_MIN, CLI_OPT_SINCE, CLI_OPT_UNTIL, CLI_OPT_FAIL, CLI_OPT_OWN };
+#define CLI_REPORT_LONGOPTS                                                                      \
+    {"format", required_argument, NULL, CLI_OPT_FORMAT},                                         \
+        {"output", required_argument, NULL, 'o'},                                                \
+        {"min-severity", required_argument, NULL, CLI_OPT_MIN},                                  \
+        {"since", required_argument, NULL, CLI_OPT_SINCE},                                       \
+        {"until", required_argument, NULL, CLI_OPT_UNTIL},                                       \
+        {"fail-on", required_argument, NULL, CLI_OPT_FAIL}
+
+/* Takes getopt_long's code c and its argument into cr when c is a report
+ * option. Returns 1 when it was, 0 when the command must handle c. */
+int cli_report_option(cli_report *cr, int c, const char *arg);
+
 /* Validates the report options (exits with 2 naming the bad option). */
 void cli_report_check(cli_report *cr);
 

@@ -6,18 +6,11 @@
 #include <getopt.h>
 #include <string.h>
 
-enum { OPT_FORMAT = 256, OPT_MIN, OPT_SINCE, OPT_UNTIL, OPT_FAIL };
-
 int cmd_report(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'},       {"format", required_argument, NULL, OPT_FORMAT},
-        {"output", required_argument, NULL, 'o'},
-        {"min-severity", required_argument, NULL, OPT_MIN},
-        {"since", required_argument, NULL, OPT_SINCE},
-        {"until", required_argument, NULL, OPT_UNTIL},
-        {"fail-on", required_argument, NULL, OPT_FAIL}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+        {"db", required_argument, NULL, 'd'}, CLI_REPORT_LONGOPTS,
+        {"help", no_argument, NULL, 'h'},     {NULL, 0, NULL, 0}};
     cli_report cr;
     const char *db = NULL;
     char err[512];
@@ -26,14 +19,10 @@ int cmd_report(int argc, char **argv)
 
     memset(&cr, 0, sizeof cr);
     while ((c = getopt_long(argc, argv, "d:o:h", longopts, NULL)) != -1) {
+        if (cli_report_option(&cr, c, optarg))
+            continue;
         switch (c) {
         case 'd': db = optarg; break;
-        case OPT_FORMAT: cr.format = optarg; break;
-        case 'o': cr.output = optarg; break;
-        case OPT_MIN: cr.min_severity = optarg; break;
-        case OPT_SINCE: cr.since = optarg; break;
-        case OPT_UNTIL: cr.until = optarg; break;
-        case OPT_FAIL: cr.fail_on = optarg; break;
         case 'h':
             printf("usage: ddbtrail report --db FILE [options]\n\n"
                    "Render the alerts stored by 'ddbtrail detect' or 'ddbtrail scan --db'.\n\n"

@@ -12,6 +12,19 @@
 #include <time.h>
 #include <unistd.h>
 
+int cli_report_option(cli_report *cr, int c, const char *arg)
+{
+    switch (c) {
+    case CLI_OPT_FORMAT: cr->format = arg; return 1;
+    case 'o': cr->output = arg; return 1;
+    case CLI_OPT_MIN: cr->min_severity = arg; return 1;
+    case CLI_OPT_SINCE: cr->since = arg; return 1;
+    case CLI_OPT_UNTIL: cr->until = arg; return 1;
+    case CLI_OPT_FAIL: cr->fail_on = arg; return 1;
+    default: return 0;
+    }
+}
+
 const char cli_report_help[] =
     "  --format F        text (default), json (JSON Lines), csv, html, ocsf\n"
     "  -o, --output FILE write the report to FILE (default: stdout)\n"

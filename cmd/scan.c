@@ -9,8 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { OPT_FORMAT = 256, OPT_MIN, OPT_SINCE, OPT_UNTIL, OPT_FAIL, OPT_ALL, OPT_PROGRESS,
-       OPT_NO_PROGRESS, OPT_THREADS };
+enum { OPT_ALL = CLI_OPT_OWN, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_THREADS };
 
 static void usage(FILE *f)
 {
@@ -67,11 +66,7 @@ int cmd_scan(int argc, char **argv)
     static const struct option longopts[] = {
         {"db", required_argument, NULL, 'd'},       {"config", required_argument, NULL, 'c'},
         {"rules", required_argument, NULL, 'r'},    {"only", required_argument, NULL, 'O'},
-        {"format", required_argument, NULL, OPT_FORMAT}, {"output", required_argument, NULL, 'o'},
-        {"min-severity", required_argument, NULL, OPT_MIN},
-        {"since", required_argument, NULL, OPT_SINCE},
-        {"until", required_argument, NULL, OPT_UNTIL},
-        {"fail-on", required_argument, NULL, OPT_FAIL}, {"all-events", no_argument, NULL, OPT_ALL},
+        CLI_REPORT_LONGOPTS,                        {"all-events", no_argument, NULL, OPT_ALL},
         {"force", no_argument, NULL, 'f'},
         {"threads", required_argument, NULL, OPT_THREADS},
         {"progress", no_argument, NULL, OPT_PROGRESS},
@@ -93,17 +88,13 @@ int cmd_scan(int argc, char **argv)
     memset(&cr, 0, sizeof cr);
     ci.progress = -1;
     while ((c = getopt_long(argc, argv, "d:c:r:o:qh", longopts, NULL)) != -1) {
+        if (cli_report_option(&cr, c, optarg))
+            continue;
         switch (c) {
         case 'd': db = optarg; break;
         case 'c': cd.config = optarg; break;
         case 'r': cd.rules_dir = optarg; break;
         case 'O': cd.only = optarg; break;
-        case OPT_FORMAT: cr.format = optarg; break;
-        case 'o': cr.output = optarg; break;
-        case OPT_MIN: cr.min_severity = optarg; break;
-        case OPT_SINCE: cr.since = optarg; break;
-        case OPT_UNTIL: cr.until = optarg; break;
-        case OPT_FAIL: cr.fail_on = optarg; break;
         case OPT_ALL: ci.opts.all_events = 1; break;
         case 'f': ci.opts.force = 1; break;
         case OPT_THREADS:
