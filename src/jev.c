@@ -171,6 +171,7 @@ struct jev {
     char fatal[192];           /* why we cancelled yajl, "" if we did not */
     const char *unit;          /* how offsets are named in messages */
     jev_keep_fn keep;          /* optional: is an event of this source and name wanted? */
+    signed char wanted;        /* keep()'s answer for the open record, -1 until asked */
     void *keep_ctx;
     int cb_failed;             /* a user callback asked to stop; message in cb_err */
     char cb_err[256];
@@ -332,14 +333,19 @@ static void cap_write(jev *j, const char *s, size_t len, int quoted)
 
 /* 1 when the caller has said it will drop this event anyway, so copying
  * its subtrees out would be wasted work. Only decidable when eventSource
- * and eventName came first, as they do in CloudTrail's own files. */
+ * and eventName came first, as they do in CloudTrail's own files; asked
+ * once per record, not once per subtree. */
 static int unwanted(jev *j)
 {
     const uint64_t both = (1ull << JF_EVENT_SOURCE) | (1ull << JF_EVENT_NAME);
 
-    return j->keep && (j->have & both) == both &&
-           !j->keep(j->keep_ctx, j->arena.p + j->off[JF_EVENT_SOURCE], j->flen[JF_EVENT_SOURCE],
-                    j->arena.p + j->off[JF_EVENT_NAME], j->flen[JF_EVENT_NAME]);
+    if (j->keep == NULL || (j->have & both) != both)
+        return 0;
+    if (j->wanted < 0)
+        j->wanted = j->keep(j->keep_ctx, j->arena.p + j->off[JF_EVENT_SOURCE],
+                            j->flen[JF_EVENT_SOURCE], j->arena.p + j->off[JF_EVENT_NAME],
+                            j->flen[JF_EVENT_NAME]) != 0;
+    return !j->wanted;
 }
 
 static void cap_begin(jev *j, int field, int depth)
@@ -372,6 +378,7 @@ static void begin_event(jev *j)
 {
     j->root_depth = j->depth + 1;
     j->have = 0;
+    j->wanted = -1;
     j->reason[0] = '\0';
     j->cap_field = -1;
     dbuf_reset(&j->arena);
