@@ -390,24 +390,6 @@ fail:
     return -1;
 }
 
-int rules_check(const rules_rule *rule, sqlite3 *db, char *err, size_t errlen)
-{
-    sqlite3_stmt *st;
-    int i;
-
-    if (prepare_rule(rule, db, &st, err, errlen) != 0)
-        return -1;
-    for (i = 0; rules_columns[i]; i++) {
-        if (col_index(st, rules_columns[i]) < 0) {
-            snprintf(err, errlen, "result lacks column '%s'", rules_columns[i]);
-            sqlite3_finalize(st);
-            return -1;
-        }
-    }
-    sqlite3_finalize(st);
-    return 0;
-}
-
 /* At most RULES_MAX_EVENT_IDS comma-separated ids. */
 static size_t cap_ids(const char *s, size_t len)
 {
@@ -463,10 +445,16 @@ static int cursor_open(struct cursor *c, const rules_rule *rule, sqlite3 *db, ch
     int i;
 
     memset(c, 0, sizeof *c);
-    if (rules_check(rule, db, err, errlen) != 0 || prepare_rule(rule, db, &c->st, err, errlen))
+    if (prepare_rule(rule, db, &c->st, err, errlen) != 0)
         return -1;
-    for (i = 0; rules_columns[i]; i++)
+    for (i = 0; rules_columns[i]; i++) {
         c->idx[i] = col_index(c->st, rules_columns[i]);
+        if (c->idx[i] < 0) {
+            snprintf(err, errlen, "result lacks column '%s'", rules_columns[i]);
+            sqlite3_finalize(c->st);
+            return -1;
+        }
+    }
     c->sev_col = col_index(c->st, "severity");
     grouping = col_index(c->st, "group_key") >= 0 ? group_key_only : group_columns;
     for (i = 0; grouping[i]; i++)
@@ -480,6 +468,16 @@ static void cursor_close(struct cursor *c)
 {
     sqlite3_finalize(c->st);
     dbuf_free(&c->fp);
+}
+
+int rules_check(const rules_rule *rule, sqlite3 *db, char *err, size_t errlen)
+{
+    struct cursor c;
+
+    if (cursor_open(&c, rule, db, err, errlen) != 0)
+        return -1;
+    cursor_close(&c);
+    return 0;
 }
 
 /* Steps to the next row and views it in *r. Returns 1 for a row, 0 at the
