@@ -1,6 +1,6 @@
 /*
- * sqlfn: REGEXP through PCRE2, CIDR matching and capped id lists for rules
- * (see sqlfn.h).
+ * sqlfn: REGEXP through PCRE2, CIDR matching, capped id lists and sole()
+ * for rules (see sqlfn.h).
  *
  * Compiled patterns are kept in a small per-connection cache rather than
  * with sqlite3_set_auxdata(): auxdata only survives while the pattern is a
@@ -240,6 +240,61 @@ static void id_list_final(sqlite3_context *ctx)
         sqlite3_result_text(ctx, l->buf, (int)l->len, SQLITE_TRANSIENT);
 }
 
+/* sole(x): what an alert says about a column when its events agree. The
+ * same as CASE WHEN count(DISTINCT x) = 1 THEN max(x) END, which every rule
+ * would otherwise spell out, without the temporary b-tree per DISTINCT. */
+struct sole {
+    sqlite3_value *v; /* the first non-NULL value, owned */
+    int mixed;        /* another value came after it */
+};
+
+static int same_value(sqlite3_value *a, sqlite3_value *b)
+{
+    int t = sqlite3_value_type(a), n;
+
+    if (t != sqlite3_value_type(b))
+        return 0;
+    if (t == SQLITE_INTEGER)
+        return sqlite3_value_int64(a) == sqlite3_value_int64(b);
+    if (t == SQLITE_FLOAT)
+        return sqlite3_value_double(a) == sqlite3_value_double(b);
+    n = sqlite3_value_bytes(a); /* text or blob: the same bytes */
+    return n == sqlite3_value_bytes(b) &&
+           memcmp(t == SQLITE_TEXT ? sqlite3_value_text(a) : sqlite3_value_blob(a),
+                  t == SQLITE_TEXT ? sqlite3_value_text(b) : sqlite3_value_blob(b),
+                  (size_t)n) == 0;
+}
+
+static void sole_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    struct sole *s;
+
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
+        return;
+    s = sqlite3_aggregate_context(ctx, (int)sizeof *s);
+    if (s == NULL) {
+        sqlite3_result_error_nomem(ctx);
+    } else if (s->v == NULL) {
+        s->v = sqlite3_value_dup(argv[0]);
+        if (s->v == NULL)
+            sqlite3_result_error_nomem(ctx);
+    } else if (!s->mixed && !same_value(s->v, argv[0])) {
+        s->mixed = 1;
+    }
+}
+
+static void sole_final(sqlite3_context *ctx)
+{
+    struct sole *s = sqlite3_aggregate_context(ctx, 0);
+
+    if (s == NULL)
+        return;
+    if (s->v && !s->mixed)
+        sqlite3_result_value(ctx, s->v);
+    sqlite3_value_free(s->v);
+}
+
 int sqlfn_register(sqlite3 *db, int opts, char *err, size_t errlen)
 {
     rx_cache *cache = calloc(1, sizeof *cache);
@@ -258,7 +313,9 @@ int sqlfn_register(sqlite3 *db, int opts, char *err, size_t errlen)
         sqlite3_create_function_v2(db, "arn_account", 1, flags, NULL, fn_arn_account, NULL, NULL,
                                    NULL) != SQLITE_OK ||
         sqlite3_create_function_v2(db, "id_list", 1, SQLITE_UTF8 | SQLITE_INNOCUOUS, NULL, NULL,
-                                   id_list_step, id_list_final, NULL) != SQLITE_OK) {
+                                   id_list_step, id_list_final, NULL) != SQLITE_OK ||
+        sqlite3_create_function_v2(db, "sole", 1, flags, NULL, NULL, sole_step, sole_final,
+                                   NULL) != SQLITE_OK) {
         snprintf(err, errlen, "cannot register SQL functions: %s", sqlite3_errmsg(db));
         return -1;
     }

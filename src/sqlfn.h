@@ -11,6 +11,9 @@
  *                           values of the group, comma-joined in row order
  *                           (at most 4 KiB; NULL for none); the bounded
  *                           group_concat() for an alert's event_ids
+ *   sole(x)                 aggregate: the group's one non-NULL value of x
+ *                           when all agree, else NULL (an alert's region,
+ *                           key, source IP, table when its events share it)
  *
  * Log bytes may not be valid UTF-8, so patterns match with
  * PCRE2_MATCH_INVALID_UTF rather than failing on such a row.

@@ -1,6 +1,6 @@
 /*
  * Unit tests for cfg (config keys, types, errors) and sqlfn (REGEXP,
- * ip_in_cidr, arn_account, id_list) through a real SQLite connection.
+ * ip_in_cidr, arn_account, id_list, sole) through a real SQLite connection.
  */
 #include "cfg.h"
 #include "sqlfn.h"
@@ -116,6 +116,14 @@ static void sql_functions(void)
         {"WITH v(g, x) AS (VALUES(1, 'a'), (2, 'b'), (1, 'c'), (1, 'a'))"
          " SELECT group_concat(l, '|') FROM (SELECT id_list(DISTINCT x) AS l FROM v GROUP BY g)",
          "a,c|b"},
+        {"WITH v(x) AS (VALUES('a'), (NULL), ('a')) SELECT sole(x) FROM v", "a"},
+        {"WITH v(x) AS (VALUES('a'), ('b'), ('a')) SELECT sole(x) FROM v", "NULL"},
+        {"WITH v(x) AS (VALUES('a'), ('ab')) SELECT sole(x) FROM v", "NULL"},
+        {"SELECT sole(NULL)", "NULL"},
+        {"WITH v(x) AS (VALUES(7), (7)) SELECT sole(x) + 1 FROM v", "8"},
+        {"WITH v(g, x) AS (VALUES(1, 'a'), (2, 'b'), (2, 'c'), (3, NULL))"
+         " SELECT group_concat(coalesce(s, '-'), '|') FROM (SELECT sole(x) AS s FROM v GROUP BY g)",
+         "a|-|-"},
     };
     sqlite3 *db = db_open();
     size_t i;
