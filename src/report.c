@@ -135,8 +135,8 @@ static int prepare_alerts(sqlite3 *db, const report_opts *o, int min_rank, sqlit
     return 0;
 }
 
-int report_count(sqlite3 *db, const report_opts *o, report_counts *out, char *err,
-                 size_t errlen)
+static int report_count(sqlite3 *db, const report_opts *o, report_counts *out, char *err,
+                        size_t errlen)
 {
     sqlite3_stmt *st;
     int rc;
@@ -181,15 +181,14 @@ static void each_item(const char *s, size_t n, void (*fn)(void *, const char *, 
 struct summary {
     long long files, failed, seen, stored, skipped, rejected, ddb_events;
     char first[32], last[32];
-    long by_rank[5];
-    long alerts;
+    report_counts counts; /* alerts per severity */
+    long alerts;          /* of those, at or above min_rank */
 };
 
 static int load_summary(sqlite3 *db, const report_opts *o, struct summary *s, char *err,
                         size_t errlen)
 {
     sqlite3_stmt *st;
-    report_counts c;
     int i;
 
     memset(s, 0, sizeof *s);
@@ -227,13 +226,10 @@ static int load_summary(sqlite3 *db, const report_opts *o, struct summary *s, ch
         s->ddb_events = sqlite3_column_int64(st, 2);
     }
     sqlite3_finalize(st);
-    if (report_count(db, o, &c, err, errlen) != 0)
+    if (report_count(db, o, &s->counts, err, errlen) != 0)
         return -1;
-    for (i = 0; i < 5; i++) {
-        s->by_rank[i] = c.by_rank[i];
-        if (i >= o->min_rank)
-            s->alerts += c.by_rank[i];
-    }
+    for (i = o->min_rank > 0 ? o->min_rank : 0; i < 5; i++)
+        s->alerts += s->counts.by_rank[i];
     return 0;
 dberr:
     snprintf(err, errlen, "database: %s", sqlite3_errmsg(db));
@@ -289,7 +285,7 @@ static void text_report(struct out *o, sqlite3_stmt *st, const struct summary *s
         out_str(o, "  time span  no DynamoDB events\n");
     out_fmt(o, "  alerts     %ld", s->alerts);
     for (i = 4; i >= opt->min_rank; i--)
-        out_fmt(o, "%s %ld %s", i == 4 ? ":" : ",", s->by_rank[i], sev_names[i]);
+        out_fmt(o, "%s %ld %s", i == 4 ? ":" : ",", s->counts.by_rank[i], sev_names[i]);
     out_str(o, "\n");
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && !o->failed) {
         int r = rules_severity_rank(col(st, A_SEV));
@@ -863,7 +859,7 @@ static void html_report(struct out *o, sqlite3 *db, sqlite3_stmt *st, const stru
     out_fmt(o, "</td></tr>\n<tr><td>alerts</td><td>%ld", s->alerts);
     for (i = 4; i >= opt->min_rank; i--)
         out_fmt(o, " &nbsp;<span class=\"sev sev-%s\">%ld %s</span>", sev_names[i],
-                s->by_rank[i], sev_names[i]);
+                s->counts.by_rank[i], sev_names[i]);
     out_str(o, "</td></tr>\n</table>\n<h2>Timeline</h2>\n");
     html_timeline(o, db, opt);
     out_str(o, "<h2>Alerts</h2>\n");
@@ -912,7 +908,7 @@ static void html_report(struct out *o, sqlite3 *db, sqlite3_stmt *st, const stru
 }
 
 int report_render(sqlite3 *db, const report_opts *opt, report_write_fn write, void *ctx,
-                  char *err, size_t errlen)
+                  report_counts *counts, char *err, size_t errlen)
 {
     struct out o;
     struct summary s;
@@ -930,6 +926,8 @@ int report_render(sqlite3 *db, const report_opts *opt, report_write_fn write, vo
         rc = -1;
         goto out;
     }
+    if (counts)
+        *counts = s.counts;
     switch (opt->format) {
     case REPORT_TEXT:
         text_report(&o, st, &s, opt);

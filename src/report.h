@@ -28,7 +28,8 @@ typedef struct report_opts {
     const char *version; /* ddbtrail version for OCSF metadata and the HTML footer */
 } report_opts;
 
-/* Alerts per severity rank, within since/until whatever min_rank says. */
+/* Alerts per severity rank, within since/until whatever min_rank says (what
+ * --fail-on looks at). */
 typedef struct report_counts {
     long by_rank[5];
 } report_counts;
@@ -36,12 +37,10 @@ typedef struct report_counts {
 /* Parses "text", "json", "csv", "html" or "ocsf". Returns 0 or -1. */
 int report_parse_format(const char *s, enum report_format *out);
 
-/* Counts alerts (for --fail-on). Returns 0 or -1 with err. */
-int report_count(sqlite3 *db, const report_opts *o, report_counts *out, char *err,
-                 size_t errlen);
-
-/* Renders the report. Returns 0, or -1 with err (database or write error). */
+/* Renders the report and, when counts is not NULL, fills it with the alert
+ * counts its summary was made from. Returns 0, or -1 with err (database or
+ * write error). */
 int report_render(sqlite3 *db, const report_opts *o, report_write_fn write, void *ctx,
-                  char *err, size_t errlen);
+                  report_counts *counts, char *err, size_t errlen);
 
 #endif
