@@ -149,6 +149,19 @@ static ssize_t gzr_read_plain(gzr *g, void *buf, size_t n, char *err, size_t err
     return (ssize_t)avail;
 }
 
+/* A failure while inflating into the caller's buffer: the bytes already
+ * inflated there are good data (the events before trailing garbage, NUL
+ * padding, a bad trailer CRC or a corrupt next member), so they are returned
+ * now and the sticky error on the next call. */
+static ssize_t gzr_fail_gzip(gzr *g, size_t n, char *err, size_t errlen, const char *what,
+                             const char *detail)
+{
+    size_t got = n - g->zs.avail_out;
+    ssize_t rc = gzr_fail(g, err, errlen, what, detail);
+
+    return got > 0 ? (ssize_t)got : rc;
+}
+
 static ssize_t gzr_read_gzip(gzr *g, void *buf, size_t n, char *err, size_t errlen)
 {
     int zr;
@@ -160,21 +173,21 @@ static ssize_t gzr_read_gzip(gzr *g, void *buf, size_t n, char *err, size_t errl
         if (g->member_done) {
             /* Between members: another member, clean end, or garbage. */
             if (gzr_fill2(g) != 0)
-                return gzr_fail(g, err, errlen, "read error", strerror(errno));
+                return gzr_fail_gzip(g, n, err, errlen, "read error", strerror(errno));
             if (g->in_pos == g->in_len && g->eof)
                 break;
             if (!gzr_magic_at(g))
-                return gzr_fail(g, err, errlen,
+                return gzr_fail_gzip(g, n, err, errlen,
                                 "unexpected data after the end of the gzip stream", NULL);
             inflateReset(&g->zs);
             g->member_done = 0;
         }
         if (gzr_fill(g) != 0)
-            return gzr_fail(g, err, errlen, "read error", strerror(errno));
+            return gzr_fail_gzip(g, n, err, errlen, "read error", strerror(errno));
         if (g->in_pos == g->in_len && g->eof) {
             if ((size_t)g->zs.avail_out < n)
                 break; /* hand back what we have; report next call */
-            return gzr_fail(g, err, errlen, "truncated gzip stream", NULL);
+            return gzr_fail_gzip(g, n, err, errlen, "truncated gzip stream", NULL);
         }
         g->zs.next_in = g->in + g->in_pos;
         g->zs.avail_in = (uInt)(g->in_len - g->in_pos);
@@ -186,7 +199,7 @@ static ssize_t gzr_read_gzip(gzr *g, void *buf, size_t n, char *err, size_t errl
         } else if (zr == Z_BUF_ERROR) {
             /* no progress possible with this input; loop refills */
         } else if (zr != Z_OK) {
-            return gzr_fail(g, err, errlen, "corrupt gzip data",
+            return gzr_fail_gzip(g, n, err, errlen, "corrupt gzip data",
                             g->zs.msg ? g->zs.msg : "inflate failed");
         }
     }

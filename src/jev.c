@@ -168,6 +168,10 @@ struct jev {
     int any_token;             /* yajl has produced at least one token */
     int saw_text;              /* input had something besides whitespace */
     int skip_line;             /* resynchronising: drop bytes up to the next '\n' */
+    uint64_t top_start;        /* offset of the open top-level value's first byte */
+    int nl_in_value;           /* a line ended inside the open top-level value */
+    int multiline;             /* some top-level value spanned lines: not JSON Lines */
+    uint64_t oneline;          /* top-level values that began and ended on one line */
     char fatal[192];           /* why we cancelled yajl, "" if we did not */
     const char *unit;          /* how offsets are named in messages */
     jev_keep_fn keep;          /* optional: is an event of this source and name wanted? */
@@ -184,7 +188,7 @@ struct jev {
 
 static uint64_t jev_pos(const jev *j)
 {
-    return j->fed + yajl_get_bytes_consumed(j->h);
+    return j->fed + (j->h ? yajl_get_bytes_consumed(j->h) : 0);
 }
 
 static struct frame *parent(jev *j)
@@ -431,6 +435,11 @@ static void end_top_value(jev *j)
     j->values++;
     j->top_container = 0;
     j->top_is_array = 0;
+    if (j->nl_in_value)
+        j->multiline = 1;
+    else
+        j->oneline++;
+    j->nl_in_value = 0;
 }
 
 enum tok { T_NULL, T_BOOL, T_NUMBER, T_STRING };
@@ -613,6 +622,8 @@ static int on_open(jev *j, int is_map)
 
     j->since_token = 0;
     j->any_token = 1;
+    if (j->depth == 0)
+        j->top_start = jev_pos(j) - 1;
     if (j->depth + 1 > JEV_MAX_ABS_DEPTH) {
         snprintf(j->fatal, sizeof j->fatal, "JSON nested deeper than %d levels",
                  JEV_MAX_ABS_DEPTH);
@@ -856,15 +867,20 @@ int jev_depth(const jev *j)
     return j->depth;
 }
 
-/* Builds the message for a failed yajl call into err. */
-static void jev_error(jev *j, const unsigned char *buf, size_t n, char *err, size_t errlen)
+/* Builds the message for a failed yajl call into err, ending in the byte
+ * offset when with_pos is set (a reject gets its offset from the caller). */
+static void jev_error(jev *j, const unsigned char *buf, size_t n, int with_pos, char *err,
+                      size_t errlen)
 {
     uint64_t pos = jev_pos(j);
+    char at[64] = "";
 
+    if (with_pos)
+        snprintf(at, sizeof at, " (%s %llu)", j->unit, (unsigned long long)pos);
     if (j->cb_failed) {
         snprintf(err, errlen, "%s", j->cb_err);
     } else if (j->fatal[0]) {
-        snprintf(err, errlen, "%s (%s %llu)", j->fatal, j->unit, (unsigned long long)pos);
+        snprintf(err, errlen, "%s%s", j->fatal, at);
     } else {
         unsigned char *m = yajl_get_error(j->h, 0, buf, n);
         char *s = (char *)m, *e;
@@ -878,29 +894,58 @@ static void jev_error(jev *j, const unsigned char *buf, size_t n, char *err, siz
             s = e + 2;
         if (strstr(s, "premature EOF"))
             what = "truncated JSON", s = "unexpected end of input";
-        snprintf(err, errlen, "%s: %.*s (%s %llu)", what, (int)strcspn(s, "\n"), s, j->unit,
-                 (unsigned long long)pos);
+        snprintf(err, errlen, "%s: %.*s%s", what, (int)strcspn(s, "\n"), s, at);
         if (m)
             yajl_free_error(j->h, m);
     }
 }
 
-/* After invalid JSON in JSON Lines input: forget the broken value, start a
- * fresh tokenizer and skip to the next line. Only when earlier top-level
- * values were bare events, so a broken {"Records":[...]} file is not read
- * line by line as if it were JSON Lines. */
-static int jev_resync(jev *j, uint64_t pos)
+/* Forgets the open value and starts a fresh tokenizer at input offset pos. */
+static int jev_restart(jev *j, uint64_t pos)
+{
+    yajl_free(j->h);
+    if (jev_open_parser(j) != 0) {
+        j->h = NULL;
+        return -1;
+    }
+    j->fed = pos;
+    j->depth = j->excess = j->root_depth = 0;
+    j->top_container = j->top_is_array = 0;
+    j->nl_in_value = 0;
+    j->cap_field = -1;
+    return 0;
+}
+
+/* 1 while the stream may still be JSON Lines: only bare events (or
+ * EventBridge envelopes) so far, not inside a Records file or an array. Such
+ * input is handed to yajl a line at a time, so the decoder knows where each
+ * line ends. */
+static int may_be_lines(const jev *j)
+{
+    return !j->multiline && !j->top_is_array &&
+           !(j->forms & (JEV_FORM_RECORDS | JEV_FORM_ARRAY));
+}
+
+/* 1 once the stream is JSON Lines: every value so far began and ended on one
+ * line. A line that ends inside a value is then a truncated record. */
+static int is_lines(const jev *j)
+{
+    return may_be_lines(j) && j->oneline > 0;
+}
+
+/* After invalid JSON in JSON Lines input: reject the broken line and go on
+ * at the next one. next_line is the offset after the line's '\n' when it is
+ * known (the slice ended there), else 0 and bytes are dropped up to the next
+ * '\n'. Refused (-1) unless the input is JSON Lines, so a broken
+ * {"Records":[...]} file is not read line by line. */
+static int jev_resync(jev *j, uint64_t pos, uint64_t next_line)
 {
     if (j->values == 0 || j->top_container || j->top_is_array ||
         (j->forms & (JEV_FORM_RECORDS | JEV_FORM_ARRAY)))
         return -1;
-    yajl_free(j->h);
-    if (jev_open_parser(j) != 0)
+    if (jev_restart(j, next_line ? next_line : pos) != 0)
         return -1;
-    j->fed = pos;
-    j->depth = j->excess = j->root_depth = 0;
-    j->cap_field = -1;
-    j->skip_line = 1;
+    j->skip_line = next_line == 0;
     return 0;
 }
 
@@ -908,12 +953,17 @@ int jev_feed(jev *j, const void *buf, size_t n, char *err, size_t errlen)
 {
     const unsigned char *p = buf;
 
+    if (j->h == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
     while (n > 0) {
         size_t slice = n < JEV_SLICE ? n : JEV_SLICE;
+        const unsigned char *nl = NULL;
         yajl_status st;
 
         if (j->skip_line) {
-            const unsigned char *nl = memchr(p, '\n', slice);
+            nl = memchr(p, '\n', slice);
             size_t skip = nl ? (size_t)(nl - p) + 1 : slice;
             j->fed += skip;
             p += skip;
@@ -921,6 +971,11 @@ int jev_feed(jev *j, const void *buf, size_t n, char *err, size_t errlen)
             if (nl)
                 j->skip_line = 0;
             continue;
+        }
+        if (may_be_lines(j)) {
+            nl = memchr(p, '\n', slice);
+            if (nl)
+                slice = (size_t)(nl - p) + 1;
         }
         if (!j->saw_text) {
             size_t k;
@@ -931,14 +986,19 @@ int jev_feed(jev *j, const void *buf, size_t n, char *err, size_t errlen)
         if (st != yajl_status_ok) {
             uint64_t pos = jev_pos(j);
             size_t used = yajl_get_bytes_consumed(j->h);
-            jev_error(j, p, slice, err, errlen);
-            if (st == yajl_status_client_canceled || j->fatal[0] || jev_resync(j, pos) != 0)
+            jev_error(j, p, slice, 0, err, errlen);
+            if (st == yajl_status_client_canceled || j->fatal[0] ||
+                jev_resync(j, pos, nl ? j->fed + slice : 0) != 0) {
+                jev_error(j, p, slice, 1, err, errlen);
                 return -1;
+            }
             /* Report the broken line and carry on after it. */
             if (!emit_reject(j, pos, err)) {
                 snprintf(err, errlen, "%s", j->cb_err);
                 return -1;
             }
+            if (nl)
+                used = slice;
             p += used;
             n -= used;
             continue;
@@ -952,6 +1012,23 @@ int jev_feed(jev *j, const void *buf, size_t n, char *err, size_t errlen)
         }
         p += slice;
         n -= slice;
+        if (nl && j->depth > 0) {
+            if (!is_lines(j)) {
+                j->nl_in_value = 1;
+                continue;
+            }
+            /* JSON Lines: this line ended inside a value, which is cut short; the
+             * next line is a record of its own */
+            if (!emit_reject(j, j->top_start, "truncated JSON line (the record does not end "
+                                              "on its line)")) {
+                snprintf(err, errlen, "%s", j->cb_err);
+                return -1;
+            }
+            if (jev_restart(j, j->fed) != 0) {
+                snprintf(err, errlen, "out of memory");
+                return -1;
+            }
+        }
     }
     return 0;
 }
@@ -962,8 +1039,12 @@ int jev_finish(jev *j, char *err, size_t errlen)
      * jev_values() == 0 and says so in its own words. */
     if (j->skip_line || !j->saw_text)
         return 0;
+    if (j->h == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
     if (yajl_complete_parse(j->h) != yajl_status_ok) {
-        jev_error(j, NULL, 0, err, errlen);
+        jev_error(j, NULL, 0, 1, err, errlen);
         return -1;
     }
     return 0;

@@ -12,6 +12,17 @@ printf '{"Records":[%s]}' "$ev" | gzip >"$T/full.gz"
 head -c 40 "$T/full.gz" >"$d/truncated.json.gz"
 cp "$T/full.gz" "$d/corrupt.json.gz"; printf 'XXXXXXXX' | dd of="$d/corrupt.json.gz" bs=1 seek=14 conv=notrunc 2>/dev/null
 { cat "$T/full.gz"; printf 'garbage after'; } >"$d/trailing.json.gz"
+# the events inflated before a problem are good data and must be stored
+ev2() { printf '{"eventID":"%s","eventTime":"2026-11-12T02:10:00Z","eventSource":"dynamodb.amazonaws.com","eventName":"GetItem"}' "$1"; }
+printf '{"Records":[%s]}' "$(ev2 keep-trailing)" | gzip >"$d/keep-trailing.json.gz"; printf 'junk' >>"$d/keep-trailing.json.gz"
+printf '{"Records":[%s]}' "$(ev2 keep-nul)" | gzip >"$d/keep-nul.json.gz"; head -c 512 /dev/zero >>"$d/keep-nul.json.gz"
+printf '{"Records":[%s]}' "$(ev2 keep-member)" | gzip >"$d/keep-member.json.gz"
+printf '{"Records":[%s]}' "$(ev2 lost-member)" | gzip | head -c 30 >>"$d/keep-member.json.gz"
+printf '{"Records":[%s]}' "$(ev2 keep-crc)" | gzip >"$T/crc.gz"
+python3 -c "import sys; d=bytearray(open(sys.argv[1],'rb').read()); d[-8]^=1; open(sys.argv[2],'wb').write(d)" "$T/crc.gz" "$d/keep-crc.json.gz"
+# JSON Lines: a line cut short does not take the next good line with it
+{ ev2 jl-1; printf '\n{"eventID":"jl-cut","eventTime":"2026"\n'; ev2 jl-2; printf '\n{"eventID":"jl-cut2","eventTime":\n'
+  ev2 jl-3; printf '\n{"eventID":"jl-cut3","eventTi\n'; ev2 jl-4; printf '\n'; } >"$d/lines.jsonl"
 echo "this is not json at all" >"$d/text.json"
 echo '{"hello":"world"}' >"$d/notcloudtrail.json"
 echo '{"Records":{"eventID":"x"}}' >"$d/records-not-array.json"
@@ -57,6 +68,13 @@ fi
 contains "$T/err" "loop: directory loop" "symlink loop"
 contains "$T/err" "does-not-exist.json: No such file or directory" "missing path"
 lacks "$T/err" "$(printf '\033')" "no raw escape reaches the terminal"
+eq "$(q "$T/h.db" "SELECT group_concat(event_id, ' ') FROM (SELECT event_id FROM events WHERE event_id LIKE 'keep-%' ORDER BY 1)")" \
+   "keep-crc keep-member keep-nul keep-trailing" "events before trailing junk, NUL padding, a bad CRC or a corrupt next member are stored"
+contains "$T/err" "keep-crc.json.gz: corrupt gzip data: incorrect data check" "bad trailer CRC reported"
+eq "$(q "$T/h.db" "SELECT group_concat(event_id, ' ') FROM (SELECT event_id FROM events WHERE event_id LIKE 'jl-%' ORDER BY 1)")" \
+   "jl-1 jl-2 jl-3 jl-4" "JSON Lines: every good line after a cut one is stored"
+eq "$(grep -c 'lines.jsonl' "$T/err")" 3 "JSON Lines: one error per cut line, no spurious second one"
+lacks "$T/err" "(byte [0-9]*) (byte" "an offset is named once"
 eq "$(q "$T/h.db" "SELECT count(*) FROM events WHERE event_id IN ('good-1','fifo-1')")" 2 \
    "good inputs stored, FIFO read"
 eq "$(q "$T/h.db" "SELECT length(CAST(event_id AS BLOB)) FROM events WHERE event_id LIKE 'bad%'")" 7 \
