@@ -11,7 +11,7 @@
 #
 # Your CFLAGS/LDFLAGS are kept; ours are appended.
 
-PKGS    := zlib yajl sqlite3 libpcre2-8
+PKGS    := zlib yajl sqlite3 libpcre2-8 libcrypto
 PREFIX  ?= /usr/local
 BUILD   ?= build
 CC      ?= cc

@@ -220,10 +220,14 @@ void cli_print_ingest_summary(FILE *f, const ing_totals *t, size_t digests, size
     fprintf(f,
             "inputs: %llu read, %llu unchanged since last ingest, %llu with errors;"
             " %zu digest and %zu non-log files skipped\n"
-            "events: %llu seen, %llu stored (%llu already in the store),"
-            " %llu skipped (not DynamoDB-relevant), %llu rejected\n",
+            "events: %llu seen: %llu new, %llu already stored,"
+            " %llu skipped (not DynamoDB-relevant), %llu rejected",
             (unsigned long long)(t->inputs - t->unchanged), (unsigned long long)t->unchanged,
             (unsigned long long)t->failed, digests, nonlog, (unsigned long long)t->seen,
-            (unsigned long long)t->stored, (unsigned long long)t->duplicate,
+            (unsigned long long)(t->stored - t->duplicate), (unsigned long long)t->duplicate,
             (unsigned long long)t->skipped, (unsigned long long)t->rejected);
+    if (t->clash)
+        fprintf(f, " (%llu of them eventID clashes: same eventID, other content)",
+                (unsigned long long)t->clash);
+    fputc('\n', f);
 }

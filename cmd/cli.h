@@ -94,7 +94,7 @@ typedef struct cli_report {
     const char *min_severity; /* --min-severity */
     const char *since, *until;
     const char *fail_on;      /* --fail-on severity, or NULL */
-    char since_buf[32], until_buf[32];
+    int64_t since_ts, until_ts; /* parsed by cli_report_check() */
 } cli_report;
 
 /* getopt_long codes and table entries of the report options, one spelling for

@@ -34,15 +34,12 @@ const char cli_report_help[] =
     "  --until T         only alerts that began at or before T\n"
     "  --fail-on S       exit 1 when an alert at or above severity S exists\n";
 
-/* Canonicalises a --since/--until value into buf ("YYYY-MM-DDTHH:MM:SSZ");
- * a bare date means the start (since) or end (until) of that day. */
-static const char *canon_time(const char *opt, const char *v, int end_of_day, char *buf,
-                              size_t len)
+/* Parses a --since/--until value into Unix seconds; a bare date means the
+ * start (since) or end (until) of that day. Exits with 2 on a bad value. */
+static int64_t parse_time_opt(const char *opt, const char *v, int end_of_day)
 {
     char tmp[40];
     int64_t ts;
-    time_t t;
-    struct tm tm;
 
     if (strlen(v) == 10)
         snprintf(tmp, sizeof tmp, "%sT%s", v, end_of_day ? "23:59:59Z" : "00:00:00Z");
@@ -53,10 +50,7 @@ static const char *canon_time(const char *opt, const char *v, int end_of_day, ch
                 "not '%s'", opt, v);
         exit(EXIT_FATAL);
     }
-    t = (time_t)ts;
-    gmtime_r(&t, &tm);
-    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
+    return ts;
 }
 
 static void check_severity(const char *opt, const char *v)
@@ -80,9 +74,9 @@ void cli_report_check(cli_report *cr)
     check_severity("--min-severity", cr->min_severity);
     check_severity("--fail-on", cr->fail_on);
     if (cr->since)
-        cr->since = canon_time("--since", cr->since, 0, cr->since_buf, sizeof cr->since_buf);
+        cr->since_ts = parse_time_opt("--since", cr->since, 0);
     if (cr->until)
-        cr->until = canon_time("--until", cr->until, 1, cr->until_buf, sizeof cr->until_buf);
+        cr->until_ts = parse_time_opt("--until", cr->until, 1);
 }
 
 static int write_file(void *ctx, const char *p, size_t n)
@@ -101,8 +95,10 @@ int cli_run_report(store *s, cli_report *cr)
     memset(&o, 0, sizeof o);
     report_parse_format(cr->format, &o.format);
     o.min_rank = cr->min_severity ? rules_severity_rank(cr->min_severity) : 0;
-    o.since = cr->since;
-    o.until = cr->until;
+    o.has_since = cr->since != NULL;
+    o.since = cr->since_ts;
+    o.has_until = cr->until != NULL;
+    o.until = cr->until_ts;
     o.version = DDBTRAIL_VERSION;
     if (cr->output && strcmp(cr->output, "-") != 0) {
         /* write beside the target and rename, so a failed run leaves no half report */

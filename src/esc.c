@@ -34,6 +34,43 @@ size_t esc_utf8_len(const unsigned char *s, size_t n)
 
 static const char replacement[] = "\xef\xbf\xbd";
 
+/* The code point of the character at p (a valid UTF-8 sequence of len bytes)
+ * when it is invisible or turns the text direction: zero-width characters,
+ * bidi marks, embeddings, overrides and isolates, the BOM. Such characters
+ * let a table or principal name display as another ("\u202e" reverses what
+ * follows), so every human-readable format shows them as \uXXXX. Else 0. */
+static unsigned long invisible_cp(const unsigned char *p, size_t len)
+{
+    unsigned long cp;
+
+    if (len == 2)
+        cp = ((unsigned long)(p[0] & 0x1f) << 6) | (p[1] & 0x3f);
+    else if (len == 3)
+        cp = ((unsigned long)(p[0] & 0x0f) << 12) | ((unsigned long)(p[1] & 0x3f) << 6) |
+             (p[2] & 0x3f);
+    else
+        return 0;
+    if (cp == 0x061c || (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x202a && cp <= 0x202e) ||
+        (cp >= 0x2060 && cp <= 0x2064) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff)
+        return cp;
+    return 0;
+}
+
+/* Appends the visible form of an invisible character: \u202e. */
+static int add_uescape(dbuf *out, unsigned long cp)
+{
+    char u[12];
+    int n = snprintf(u, sizeof u, "\\u%04lx", cp);
+
+    return dbuf_add(out, u, (size_t)n);
+}
+
+/* 1 for a C1 control U+0080..U+009F (encoded c2 80..c2 9f). */
+static int is_c1(const unsigned char *p, size_t len)
+{
+    return len == 2 && p[0] == 0xc2 && p[1] < 0xa0;
+}
+
 int esc_term(dbuf *out, const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -42,9 +79,13 @@ int esc_term(dbuf *out, const char *s, size_t n)
 
     while (i < n) {
         size_t len = esc_utf8_len(p + i, n - i);
-        /* C1 controls U+0080..U+009F are encoded c2 80..c2 9f */
-        int c1 = len == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0;
-        if (len == 0 || c1 || p[i] < 0x20 || p[i] == 0x7f) {
+        unsigned long cp = len ? invisible_cp(p + i, len) : 0;
+        if (cp) {
+            rc |= add_uescape(out, cp);
+            i += len;
+            continue;
+        }
+        if (len == 0 || is_c1(p + i, len) || p[i] < 0x20 || p[i] == 0x7f) {
             char hex[5];
             snprintf(hex, sizeof hex, "\\x%02x", p[i]);
             rc |= dbuf_add(out, hex, 4);
@@ -84,7 +125,13 @@ int esc_html(dbuf *out, const char *s, size_t n)
 
     while (i < n) {
         size_t len = esc_utf8_len(p + i, n - i);
+        unsigned long cp = len ? invisible_cp(p + i, len) : 0;
         const char *e = NULL;
+        if (cp) {
+            rc |= add_uescape(out, cp);
+            i += len;
+            continue;
+        }
         switch (p[i]) {
         case '&': e = "&amp;"; break;
         case '<': e = "&lt;"; break;
@@ -96,7 +143,8 @@ int esc_html(dbuf *out, const char *s, size_t n)
         if (e) {
             rc |= dbuf_add(out, e, strlen(e));
             i++;
-        } else if (len == 0 || (p[i] < 0x20 && p[i] != '\n' && p[i] != '\t') || p[i] == 0x7f) {
+        } else if (len == 0 || (p[i] < 0x20 && p[i] != '\n' && p[i] != '\t') || p[i] == 0x7f ||
+                   is_c1(p + i, len)) {
             rc |= dbuf_add(out, replacement, 3);
             i++;
         } else {
@@ -109,16 +157,40 @@ int esc_html(dbuf *out, const char *s, size_t n)
 
 int esc_csv(dbuf *out, const char *s, size_t n)
 {
-    int formula = n > 0 && strchr("=+-@\t\r", s[0]) != NULL;
-    int quote = formula || memchr(s, ',', n) || memchr(s, '"', n) || memchr(s, '\n', n) ||
-                memchr(s, '\r', n);
-    size_t i;
-    int rc = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    int rc = 0, formula, quote;
     dbuf clean;
 
-    /* make the cell valid UTF-8 first, then quote */
-    dbuf_init(&clean, n * 3 + 16);
-    rc |= esc_utf8(&clean, s, n);
+    /* first the cell's text: valid UTF-8, and control characters (ESC, DEL, C1,
+     * all but TAB, CR and LF, which quoting protects) and invisible characters
+     * written out as \xNN and \uXXXX like the terminal report does; then quotes */
+    dbuf_init(&clean, n * 6 + 16);
+    while (i < n) {
+        size_t len = esc_utf8_len(p + i, n - i);
+        unsigned long cp = len ? invisible_cp(p + i, len) : 0;
+        if (len == 0 || p[i] == 0) {
+            rc |= dbuf_add(&clean, replacement, 3);
+            i++;
+        } else if (cp) {
+            rc |= add_uescape(&clean, cp);
+            i += len;
+        } else if ((p[i] < 0x20 && p[i] != '\t' && p[i] != '\r' && p[i] != '\n') ||
+                   p[i] == 0x7f || is_c1(p + i, len)) {
+            char hex[5];
+            snprintf(hex, sizeof hex, "\\x%02x", is_c1(p + i, len) ? p[i + 1] : p[i]);
+            rc |= dbuf_add(&clean, hex, 4);
+            i += len;
+        } else {
+            rc |= dbuf_add(&clean, p + i, len);
+            i += len;
+        }
+    }
+    formula = clean.len > 0 && strchr("=+-@\t\r", clean.p[0]) != NULL;
+    quote = formula || (clean.len && (memchr(clean.p, ',', clean.len) ||
+                                      memchr(clean.p, '"', clean.len) ||
+                                      memchr(clean.p, '\n', clean.len) ||
+                                      memchr(clean.p, '\r', clean.len)));
     if (!quote) {
         rc |= dbuf_add(out, clean.p ? clean.p : "", clean.len);
         dbuf_free(&clean);

@@ -14,7 +14,8 @@
  * bytes there are not valid UTF-8 (overlong forms and surrogates included). */
 size_t esc_utf8_len(const unsigned char *s, size_t n);
 
-/* For terminals: C0/C1 controls, DEL and invalid UTF-8 become \xNN. */
+/* For terminals: C0/C1 controls, DEL and invalid UTF-8 become \xNN;
+ * zero-width and bidi control characters become \uXXXX. */
 int esc_term(dbuf *out, const char *s, size_t n);
 
 /* Valid UTF-8: invalid bytes become U+FFFD; NUL becomes U+FFFD too, since
@@ -22,11 +23,14 @@ int esc_term(dbuf *out, const char *s, size_t n);
 int esc_utf8(dbuf *out, const char *s, size_t n);
 
 /* HTML text and attribute values: & < > " ' escaped, controls dropped to
- * U+FFFD, output valid UTF-8. */
+ * U+FFFD, zero-width and bidi control characters shown as \uXXXX, output
+ * valid UTF-8. */
 int esc_html(dbuf *out, const char *s, size_t n);
 
-/* One RFC 4180 CSV cell: quoted when needed, and a leading = + - @ TAB CR
- * neutralised with a ' so spreadsheets do not run it as a formula. */
+/* One RFC 4180 CSV cell: quoted when needed, a leading = + - @ TAB CR
+ * neutralised with a ' so spreadsheets do not run it as a formula, control
+ * characters other than TAB CR LF as \xNN, zero-width and bidi control
+ * characters as \uXXXX. */
 int esc_csv(dbuf *out, const char *s, size_t n);
 
 #endif

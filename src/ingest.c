@@ -248,6 +248,7 @@ static int on_event(void *ctx, const jev_event *ev, char *err, size_t errlen)
     if (norm_event(ev, &row, why, sizeof why) != 0)
         return on_reject(d, ev->offset, why, err, errlen);
     rc |= dbuf_addc(o, 'R');
+    rc |= dbuf_add(o, &ev->offset, sizeof ev->offset);
     for (i = 0; i < NC_COUNT; i++) {
         const norm_val *v = &row.col[i];
         rc |= dbuf_addc(o, (char)v->type);
@@ -446,11 +447,14 @@ static int add_reject(ing *g, uint64_t offset, const char *reason, const char *u
     return store_reject(g->st, g->file_id, offset, reason, err, errlen);
 }
 
-/* Reads back one serialised row; the row borrows from the batch. */
-static const char *read_row(const char *p, norm_row *row)
+/* Reads back one serialised row and its input offset; the row borrows from
+ * the batch. */
+static const char *read_row(const char *p, norm_row *row, uint64_t *offset)
 {
     int i;
 
+    memcpy(offset, p, sizeof *offset);
+    p += sizeof *offset;
     for (i = 0; i < NC_COUNT; i++) {
         norm_val *v = &row->col[i];
         uint32_t n;
@@ -498,13 +502,26 @@ static int apply(ing *g, struct batch *b, int *input_rc, char *err, size_t errle
     while (p && p < end) {
         if (*p == 'R') {
             norm_row row;
-            int is_new;
-            p = read_row(p + 1, &row);
-            if (store_event(g->st, g->file_id, &row, &is_new, err, errlen) != 0)
+            enum store_outcome out;
+            char diff[300];
+            uint64_t offset;
+            p = read_row(p + 1, &row, &offset);
+            if (store_event(g->st, g->file_id, &row, &out, diff, sizeof diff, err, errlen) != 0)
                 return -1;
+            if (out == STORE_CLASH) {
+                char why[512];
+                const norm_val *id = &row.col[NC_EVENT_ID];
+                snprintf(why, sizeof why, "eventID %.*s is already stored with other content "
+                         "(differs: %s); this record was not stored",
+                         (int)(id->n > 100 ? 100 : id->n), id->p, diff);
+                g->c.clash++;
+                if (add_reject(g, offset, why, b->unit, err, errlen) != 0)
+                    return -1;
+                continue;
+            }
             g->c.seen++;
             g->c.stored++;
-            g->c.duplicate += !is_new;
+            g->c.duplicate += out == STORE_DUPLICATE;
             if (g->first_ts == 0 || row.col[NC_EVENT_TS].i < g->first_ts)
                 g->first_ts = row.col[NC_EVENT_TS].i;
             if (row.col[NC_EVENT_TS].i > g->last_ts)
@@ -544,6 +561,7 @@ static int apply(ing *g, struct batch *b, int *input_rc, char *err, size_t errle
     g->tot.duplicate += g->c.duplicate;
     g->tot.skipped += g->c.skipped;
     g->tot.rejected += g->c.rejected;
+    g->tot.clash += g->c.clash;
     g->tot.failed += b->problem[0] != 0;
     *input_rc = b->interrupted ? 2 : (b->problem[0] || g->c.rejected) ? 1 : 0;
     return 0;

@@ -32,7 +32,7 @@ typedef struct ing_totals {
     uint64_t inputs;      /* inputs read (or attempted) */
     uint64_t unchanged;   /* inputs skipped: already ingested, unchanged */
     uint64_t failed;      /* inputs with an error (unreadable, corrupt, ...) */
-    uint64_t seen, stored, duplicate, skipped, rejected; /* as in store_counts */
+    uint64_t seen, stored, duplicate, skipped, rejected, clash; /* as in store_counts */
     uint64_t raw_bytes;   /* bytes read from inputs */
     uint64_t json_bytes;  /* bytes of JSON after decompression */
     int64_t first_ts, last_ts; /* event time span of stored events, 0 if none */

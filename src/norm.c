@@ -102,7 +102,14 @@ int norm_parse_time(const char *s, size_t len, int64_t *out)
     if (digits(s, 4, &y) || digits(s + 5, 2, &mo) || digits(s + 8, 2, &d) ||
         digits(s + 11, 2, &h) || digits(s + 14, 2, &mi) || digits(s + 17, 2, &sec))
         return -1;
-    if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || sec > 60)
+    if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 ||
+        sec > 60)
+        return -1;
+    /* Feb 29 only in leap years; second 60 only where leap seconds are inserted, at the
+     * end of June 30 or December 31 */
+    if (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+        return -1;
+    if (sec == 60 && !(h == 23 && mi == 59 && ((mo == 6 && d == 30) || (mo == 12 && d == 31))))
         return -1;
     if (s[i] == '.') {
         for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++)

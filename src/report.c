@@ -29,7 +29,7 @@ static const char alert_sql[] =
     "SELECT rule_id, severity, title, first_seen, last_seen, event_count, account_id,"
     " aws_region, principal_arn, access_key_id, source_ip, table_name, event_names, event_ids,"
     " detail, mitre, fingerprint, alert_id FROM alerts"
-    " WHERE (?1 IS NULL OR last_seen >= ?1) AND (?2 IS NULL OR first_seen <= ?2)"
+    " WHERE (?1 IS NULL OR unixepoch(last_seen) >= ?1) AND (?2 IS NULL OR unixepoch(first_seen) <= ?2)"
     "   AND (CASE severity WHEN 'info' THEN 0 WHEN 'low' THEN 1 WHEN 'medium' THEN 2"
     "        WHEN 'high' THEN 3 WHEN 'critical' THEN 4 ELSE 0 END) >= ?3"
     " ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2"
@@ -120,6 +120,17 @@ int report_parse_format(const char *s, enum report_format *out)
     return -1;
 }
 
+/* Binds the report's time range to ?1 (since) and ?2 (until), Unix seconds or
+ * NULL: events compare on event_ts, alerts on their times parsed, never as text
+ * ("...:00Z" and "...:00.5+00:00" do not sort as the times they are). */
+static void bind_range(sqlite3_stmt *st, const report_opts *o)
+{
+    if (o->has_since)
+        sqlite3_bind_int64(st, 1, o->since);
+    if (o->has_until)
+        sqlite3_bind_int64(st, 2, o->until);
+}
+
 static int prepare_alerts(sqlite3 *db, const report_opts *o, int min_rank, sqlite3_stmt **st,
                           char *err, size_t errlen)
 {
@@ -127,10 +138,7 @@ static int prepare_alerts(sqlite3 *db, const report_opts *o, int min_rank, sqlit
         snprintf(err, errlen, "database: %s", sqlite3_errmsg(db));
         return -1;
     }
-    if (o->since)
-        sqlite3_bind_text(*st, 1, o->since, -1, SQLITE_STATIC);
-    if (o->until)
-        sqlite3_bind_text(*st, 2, o->until, -1, SQLITE_STATIC);
+    bind_range(*st, o);
     sqlite3_bind_int(*st, 3, min_rank);
     return 0;
 }
@@ -179,7 +187,7 @@ static void each_item(const char *s, size_t n, void (*fn)(void *, const char *, 
 /* ---- summary, shared by text and HTML ---------------------------------- */
 
 struct summary {
-    long long files, failed, seen, stored, skipped, rejected, ddb_events;
+    long long files, failed, seen, stored, duplicate, skipped, rejected, ddb_events;
     char first[32], last[32];
     report_counts counts; /* alerts per severity */
     long alerts;          /* of those, at or above min_rank */
@@ -194,8 +202,8 @@ static int load_summary(sqlite3 *db, const report_opts *o, struct summary *s, ch
     memset(s, 0, sizeof *s);
     if (sqlite3_prepare_v2(db,
                            "SELECT count(*), sum(status <> 'complete'), sum(events_seen),"
-                           " sum(events_stored), sum(events_skipped), sum(records_rejected)"
-                           " FROM files",
+                           " sum(events_stored), sum(events_skipped), sum(records_rejected),"
+                           " sum(events_duplicate) FROM files",
                            -1, &st, NULL) != SQLITE_OK)
         goto dberr;
     if (sqlite3_step(st) == SQLITE_ROW) {
@@ -205,19 +213,17 @@ static int load_summary(sqlite3 *db, const report_opts *o, struct summary *s, ch
         s->stored = sqlite3_column_int64(st, 3);
         s->skipped = sqlite3_column_int64(st, 4);
         s->rejected = sqlite3_column_int64(st, 5);
+        s->duplicate = sqlite3_column_int64(st, 6);
     }
     sqlite3_finalize(st);
     if (sqlite3_prepare_v2(db,
                            "SELECT min(event_time), max(event_time), count(*) FROM events"
                            " WHERE event_source IN ('dynamodb.amazonaws.com','dax.amazonaws.com')"
-                           " AND (?1 IS NULL OR event_time >= ?1)"
-                           " AND (?2 IS NULL OR event_time <= ?2)",
+                           " AND (?1 IS NULL OR event_ts >= ?1)"
+                           " AND (?2 IS NULL OR event_ts <= ?2)",
                            -1, &st, NULL) != SQLITE_OK)
         goto dberr;
-    if (o->since)
-        sqlite3_bind_text(st, 1, o->since, -1, SQLITE_STATIC);
-    if (o->until)
-        sqlite3_bind_text(st, 2, o->until, -1, SQLITE_STATIC);
+    bind_range(st, o);
     if (sqlite3_step(st) == SQLITE_ROW) {
         if (sqlite3_column_type(st, 0) == SQLITE_TEXT) {
             snprintf(s->first, sizeof s->first, "%s", col(st, 0));
@@ -276,8 +282,9 @@ static void text_report(struct out *o, sqlite3_stmt *st, const struct summary *s
     out_fmt(o, "ddbtrail report\n  inputs     %lld file(s)", s->files);
     if (s->failed)
         out_fmt(o, " (%lld with errors)", s->failed);
-    out_fmt(o, "; %lld event(s) seen: %lld stored, %lld skipped (not DynamoDB), %lld rejected\n",
-            s->seen, s->stored, s->skipped, s->rejected);
+    out_fmt(o, "; %lld event(s) seen: %lld new, %lld already stored, %lld skipped "
+               "(not DynamoDB), %lld rejected\n", s->seen, s->stored - s->duplicate,
+            s->duplicate, s->skipped, s->rejected);
     if (s->first[0])
         out_fmt(o, "  time span  %s .. %s (%lld DynamoDB event(s))\n", s->first, s->last,
                 s->ddb_events);
@@ -663,14 +670,11 @@ static int html_timeline(struct out *o, sqlite3 *db, const report_opts *opt)
     if (sqlite3_prepare_v2(db,
                            "SELECT min(event_ts), max(event_ts) FROM events"
                            " WHERE event_source IN ('dynamodb.amazonaws.com','dax.amazonaws.com')"
-                           " AND (?1 IS NULL OR event_time >= ?1)"
-                           " AND (?2 IS NULL OR event_time <= ?2)",
+                           " AND (?1 IS NULL OR event_ts >= ?1)"
+                           " AND (?2 IS NULL OR event_ts <= ?2)",
                            -1, &st, NULL) != SQLITE_OK)
         return -1;
-    if (opt->since)
-        sqlite3_bind_text(st, 1, opt->since, -1, SQLITE_STATIC);
-    if (opt->until)
-        sqlite3_bind_text(st, 2, opt->until, -1, SQLITE_STATIC);
+    bind_range(st, opt);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
         t0 = sqlite3_column_int64(st, 0);
@@ -723,13 +727,10 @@ static int html_timeline(struct out *o, sqlite3 *db, const report_opts *opt)
     }
     if (sqlite3_prepare_v2(db,
                            "SELECT first_seen, severity, rule_id FROM alerts"
-                           " WHERE (?1 IS NULL OR last_seen >= ?1)"
-                           " AND (?2 IS NULL OR first_seen <= ?2)",
+                           " WHERE (?1 IS NULL OR unixepoch(last_seen) >= ?1)"
+                           " AND (?2 IS NULL OR unixepoch(first_seen) <= ?2)",
                            -1, &st, NULL) == SQLITE_OK) {
-        if (opt->since)
-            sqlite3_bind_text(st, 1, opt->since, -1, SQLITE_STATIC);
-        if (opt->until)
-            sqlite3_bind_text(st, 2, opt->until, -1, SQLITE_STATIC);
+        bind_range(st, opt);
         while (sqlite3_step(st) == SQLITE_ROW) {
             long long ms = iso_ms(col(st, 0));
             int r = rules_severity_rank(col(st, 1));
@@ -777,16 +778,13 @@ static void html_top(struct out *o, sqlite3 *db, const report_opts *opt, const c
     snprintf(sql, sizeof sql,
              "SELECT %s, count(*), sum(source_kind = 'public'), count(DISTINCT table_name)"
              " FROM events WHERE event_source IN ('dynamodb.amazonaws.com','dax.amazonaws.com')"
-             " AND %s IS NOT NULL AND (?1 IS NULL OR event_time >= ?1)"
-             " AND (?2 IS NULL OR event_time <= ?2)"
+             " AND %s IS NOT NULL AND (?1 IS NULL OR event_ts >= ?1)"
+             " AND (?2 IS NULL OR event_ts <= ?2)"
              " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10",
              column, column);
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
         return;
-    if (opt->since)
-        sqlite3_bind_text(st, 1, opt->since, -1, SQLITE_STATIC);
-    if (opt->until)
-        sqlite3_bind_text(st, 2, opt->until, -1, SQLITE_STATIC);
+    bind_range(st, opt);
     out_fmt(o, "<h3>Top %s</h3>\n<table class=\"top\"><tr><th>%s</th><th>events</th>"
                "<th>from public IPs</th><th>tables</th></tr>\n", what, what);
     while (sqlite3_step(st) == SQLITE_ROW) {
@@ -845,8 +843,9 @@ static void html_report(struct out *o, sqlite3 *db, sqlite3_stmt *st, const stru
     out_str(o, "<h2>Summary</h2>\n<table class=\"summary\">\n");
     out_fmt(o, "<tr><td>inputs</td><td>%lld file(s)%s</td></tr>\n", s->files,
             s->failed ? ", some with errors" : "");
-    out_fmt(o, "<tr><td>events</td><td>%lld seen: %lld stored, %lld skipped (not DynamoDB), "
-               "%lld rejected</td></tr>\n", s->seen, s->stored, s->skipped, s->rejected);
+    out_fmt(o, "<tr><td>events</td><td>%lld seen: %lld new, %lld already stored, %lld skipped "
+               "(not DynamoDB), %lld rejected</td></tr>\n", s->seen, s->stored - s->duplicate,
+            s->duplicate, s->skipped, s->rejected);
     out_str(o, "<tr><td>time span</td><td>");
     if (s->first[0]) {
         html_text(o, s->first);

@@ -13,6 +13,7 @@
 
 #include <sqlite3.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_CSV, REPORT_HTML, REPORT_OCSF };
 
@@ -22,8 +23,9 @@ typedef int (*report_write_fn)(void *ctx, const char *p, size_t n);
 typedef struct report_opts {
     enum report_format format;
     int min_rank;        /* lowest severity shown: 0 info .. 4 critical */
-    const char *since;   /* canonical ISO-8601 UTC or NULL: alerts ending before are left out */
-    const char *until;   /* canonical ISO-8601 UTC or NULL: alerts starting after are left out */
+    int has_since, has_until;
+    int64_t since;       /* Unix seconds: alerts ending before are left out */
+    int64_t until;       /* Unix seconds: alerts starting after are left out */
     int color;           /* text: ANSI colour */
     const char *version; /* ddbtrail version for OCSF metadata and the HTML footer */
 } report_opts;

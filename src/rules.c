@@ -6,11 +6,14 @@
 #include "sqlfn.h"
 
 #include <dirent.h>
+#include <openssl/evp.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define RULES_MAX_ID_LEN 100 /* rule ids are file names such as DDB-MASS-SCAN */
 
 #define RULES_MAX_FILE (256u * 1024)  /* a rule file larger than this is refused */
 #define RULES_MAX_EVENT_IDS SQLFN_ID_LIST_MAX /* however the rule built its list */
@@ -190,6 +193,10 @@ static int parse_rule(rules_rule *r, const char *text, const char *stem, char *e
     if (!r->id || !r->title || !r->severity || !r->description) {
         snprintf(err, errlen, "header lacks %s (needs id, title, severity, description)",
                  !r->id ? "id" : !r->title ? "title" : !r->severity ? "severity" : "description");
+        return -1;
+    }
+    if (strlen(r->id) > RULES_MAX_ID_LEN) {
+        snprintf(err, errlen, "id longer than %d characters", RULES_MAX_ID_LEN);
         return -1;
     }
     if (strcmp(r->id, stem) != 0) {
@@ -403,6 +410,7 @@ static size_t cap_ids(const char *s, size_t len)
 
 /* ---- running: a rule's rows, streamed into alerts or kept for later ------- */
 
+#define RULES_FP_LEN (RULES_MAX_ID_LEN + 2 + 64 + 1) /* "ID:" + SHA-256 in hex */
 #define RULES_NCOLS 12                  /* entries of rules_columns */
 #define RULES_KEEP_BUDGET (24u << 20)   /* bytes all kept results together may hold */
 
@@ -421,7 +429,8 @@ static const char upsert_sql[] =
 struct cursor {
     sqlite3_stmt *st;
     int idx[RULES_NCOLS], sev_col, group[RULES_NCOLS];
-    dbuf fp;
+    EVP_MD_CTX *md;  /* hashes the group values into the fingerprint */
+    char fp[RULES_FP_LEN]; /* the current row's fingerprint */
 };
 
 /* One alert row: values as the rule returned them (event_ids capped),
@@ -460,14 +469,19 @@ static int cursor_open(struct cursor *c, const rules_rule *rule, sqlite3 *db, ch
     for (i = 0; grouping[i]; i++)
         c->group[i] = col_index(c->st, grouping[i]);
     c->group[i] = -2;
-    dbuf_init(&c->fp, 64 * 1024);
+    c->md = EVP_MD_CTX_new();
+    if (c->md == NULL) {
+        snprintf(err, errlen, "out of memory");
+        sqlite3_finalize(c->st);
+        return -1;
+    }
     return 0;
 }
 
 static void cursor_close(struct cursor *c)
 {
     sqlite3_finalize(c->st);
-    dbuf_free(&c->fp);
+    EVP_MD_CTX_free(c->md);
 }
 
 int rules_check(const rules_rule *rule, sqlite3 *db, char *err, size_t errlen)
@@ -477,6 +491,46 @@ int rules_check(const rules_rule *rule, sqlite3 *db, char *err, size_t errlen)
     if (cursor_open(&c, rule, db, err, errlen) != 0)
         return -1;
     cursor_close(&c);
+    return 0;
+}
+
+/* Fingerprints the current row: "RULE-ID:" and the SHA-256 of its group
+ * values, each hashed whole with its type and length, so no value is cut
+ * short (a NUL inside it, any size) and no two groups run together ("a|b", "c"
+ * against "a", "b|c"): distinct groups never merge into one alert. */
+static int fingerprint(struct cursor *c, const rules_rule *rule)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned mdlen = 0, k;
+    size_t n;
+    int i;
+
+    if (EVP_DigestInit_ex(c->md, EVP_sha256(), NULL) != 1)
+        return -1;
+    for (i = 0; c->group[i] != -2; i++) {
+        unsigned char head[9] = {0};
+        const void *p = NULL;
+        uint64_t len = 0;
+        if (c->group[i] >= 0 && sqlite3_column_type(c->st, c->group[i]) != SQLITE_NULL) {
+            p = sqlite3_column_blob(c->st, c->group[i]);
+            len = (uint64_t)sqlite3_column_bytes(c->st, c->group[i]);
+            head[0] = 1;
+        }
+        for (k = 0; k < 8; k++)
+            head[1 + k] = (unsigned char)(len >> (8 * k));
+        if (EVP_DigestUpdate(c->md, head, sizeof head) != 1 ||
+            (len && EVP_DigestUpdate(c->md, p, (size_t)len) != 1))
+            return -1;
+    }
+    if (EVP_DigestFinal_ex(c->md, md, &mdlen) != 1)
+        return -1;
+    n = (size_t)snprintf(c->fp, sizeof c->fp, "%s:", rule->id);
+    for (k = 0; k < mdlen && n + 2 < sizeof c->fp; k++) {
+        c->fp[n++] = hex[md[k] >> 4];
+        c->fp[n++] = hex[md[k] & 15];
+    }
+    c->fp[n] = '\0';
     return 0;
 }
 
@@ -499,17 +553,33 @@ static int cursor_next(struct cursor *c, const rules_rule *rule, sqlite3 *db, st
     if (c->sev_col >= 0 && sqlite3_column_type(c->st, c->sev_col) != SQLITE_NULL &&
         rules_valid_severity((const char *)sqlite3_column_text(c->st, c->sev_col)))
         r->sev = (const char *)sqlite3_column_text(c->st, c->sev_col);
-    dbuf_reset(&c->fp);
-    dbuf_add(&c->fp, rule->id, strlen(rule->id));
-    for (i = 0; c->group[i] != -2; i++) {
-        const char *t = c->group[i] >= 0 ? (const char *)sqlite3_column_text(c->st, c->group[i])
-                                         : NULL;
-        dbuf_addc(&c->fp, '|');
-        if (t)
-            dbuf_add(&c->fp, t, strlen(t));
+    if (fingerprint(c, rule) != 0) {
+        snprintf(err, errlen, "cannot hash the alert's group values");
+        return -1;
     }
-    r->fp = c->fp.p ? c->fp.p : ""; /* dbuf keeps it terminated */
+    r->fp = c->fp;
     return 1;
+}
+
+/* Prepares upsert_sql for rule's alerts. Alerts stored by versions before
+ * hashed fingerprints ("ID|value|...", which let values run together) are
+ * dropped first: the rule is about to re-derive them from the events. */
+static int open_upsert(const rules_rule *rule, sqlite3 *db, sqlite3_stmt **ins)
+{
+    sqlite3_stmt *del;
+    int rc;
+
+    rc = sqlite3_prepare_v2(db, "DELETE FROM alerts WHERE rule_id = ?1 AND"
+                                " substr(fingerprint, 1, length(?1) + 1) <> ?1 || ':'",
+                            -1, &del, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    sqlite3_bind_text(del, 1, rule->id, -1, SQLITE_STATIC);
+    rc = sqlite3_step(del);
+    sqlite3_finalize(del);
+    if (rc != SQLITE_DONE)
+        return rc;
+    return sqlite3_prepare_v2(db, upsert_sql, -1, ins, NULL);
 }
 
 /* Upserts one row with the prepared upsert_sql. */
@@ -555,7 +625,7 @@ int rules_run(const rules_rule *rule, sqlite3 *db, long *alerts, char *err, size
     *alerts = 0;
     if (cursor_open(&c, rule, db, err, errlen) != 0)
         return -1;
-    if (sqlite3_prepare_v2(db, upsert_sql, -1, &ins, NULL) != SQLITE_OK) {
+    if (open_upsert(rule, db, &ins) != SQLITE_OK) {
         snprintf(err, errlen, "alerts table: %s", sqlite3_errmsg(db));
         cursor_close(&c);
         return -1;
@@ -698,7 +768,7 @@ int rules_store(const rules_rule *rule, const rules_result *res, sqlite3 *db, lo
     size_t i;
 
     *alerts = 0;
-    if (sqlite3_prepare_v2(db, upsert_sql, -1, &ins, NULL) != SQLITE_OK) {
+    if (open_upsert(rule, db, &ins) != SQLITE_OK) {
         snprintf(err, errlen, "alerts table: %s", sqlite3_errmsg(db));
         return -1;
     }

@@ -46,6 +46,7 @@ static const char schema_sql[] =
 struct store {
     sqlite3 *db;            /* the connection */
     sqlite3_stmt *ins_event; /* INSERT OR IGNORE INTO events */
+    sqlite3_stmt *sel_event; /* the stored row of an eventID, to compare a duplicate */
     sqlite3_stmt *ins_reject;
     sqlite3_stmt *upd_file;  /* counters, status, format, error */
     int in_txn;              /* a transaction is open */
@@ -92,7 +93,14 @@ static int prepare_ingest(store *s, char *err, size_t errlen)
     n += (size_t)snprintf(sql + n, sizeof sql - n, "file_id) VALUES(");
     for (i = 0; i <= NC_COUNT; i++)
         n += (size_t)snprintf(sql + n, sizeof sql - n, "?%s", i < NC_COUNT ? "," : ")");
-    if (prepare(s, sql, &s->ins_event, err, errlen) != 0 ||
+    if (prepare(s, sql, &s->ins_event, err, errlen) != 0)
+        return -1;
+    n = (size_t)snprintf(sql, sizeof sql, "SELECT ");
+    for (i = 0; i < NC_COUNT; i++)
+        n += (size_t)snprintf(sql + n, sizeof sql - n, "%s%s", norm_col_names[i],
+                              i + 1 < NC_COUNT ? "," : "");
+    snprintf(sql + n, sizeof sql - n, " FROM events WHERE event_id=?");
+    if (prepare(s, sql, &s->sel_event, err, errlen) != 0 ||
         prepare(s, "INSERT INTO rejects(file_id, byte_offset, reason) VALUES(?,?,?)",
                 &s->ins_reject, err, errlen) != 0 ||
         prepare(s,
@@ -192,6 +200,7 @@ void store_free(store *s)
     if (s->in_txn)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_finalize(s->ins_event);
+    sqlite3_finalize(s->sel_event);
     sqlite3_finalize(s->ins_reject);
     sqlite3_finalize(s->upd_file);
     sqlite3_close(s->db);
@@ -261,8 +270,49 @@ int store_file_begin(store *s, const char *path, int64_t size, int64_t mtime,
     return 0;
 }
 
-int store_event(store *s, int64_t file_id, const norm_row *row, int *is_new, char *err,
-                size_t errlen)
+/* 1 when the stored column c of st holds v. */
+static int same_value(sqlite3_stmt *st, int c, const norm_val *v)
+{
+    switch (sqlite3_column_type(st, c)) {
+    case SQLITE_NULL:
+        return v->type == NT_NULL;
+    case SQLITE_INTEGER:
+        return v->type == NT_INT && sqlite3_column_int64(st, c) == v->i;
+    default:
+        return v->type == NT_TEXT && (size_t)sqlite3_column_bytes(st, c) == v->n &&
+               (v->n == 0 || memcmp(sqlite3_column_blob(st, c), v->p, v->n) == 0);
+    }
+}
+
+/* Compares row with the stored row of its eventID; the names of the columns
+ * that differ go to diff. Returns the number of differing columns, or -1. */
+static int compare_stored(store *s, const norm_row *row, char *diff, size_t difflen)
+{
+    sqlite3_stmt *st = s->sel_event;
+    const norm_val *id = &row->col[NC_EVENT_ID];
+    size_t n = 0;
+    int c, ndiff = 0, rc;
+
+    if (difflen)
+        diff[0] = '\0';
+    sqlite3_bind_text(st, 1, id->p, (int)id->n, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        for (c = 0; c < NC_COUNT; c++) {
+            if (same_value(st, c, &row->col[c]))
+                continue;
+            if (n < difflen)
+                n += (size_t)snprintf(diff + n, difflen - n, "%s%s", ndiff ? ", " : "",
+                                      norm_col_names[c]);
+            ndiff++;
+        }
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? ndiff : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_event(store *s, int64_t file_id, const norm_row *row, enum store_outcome *outcome,
+                char *diff, size_t difflen, char *err, size_t errlen)
 {
     sqlite3_stmt *st = s->ins_event;
     int i, rc;
@@ -281,7 +331,14 @@ int store_event(store *s, int64_t file_id, const norm_row *row, int *is_new, cha
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return fail(s, err, errlen, "database");
-    *is_new = sqlite3_changes(s->db) > 0;
+    if (sqlite3_changes(s->db) > 0) {
+        *outcome = STORE_NEW;
+        return 0;
+    }
+    rc = compare_stored(s, row, diff, difflen);
+    if (rc < 0)
+        return fail(s, err, errlen, "database");
+    *outcome = rc > 0 ? STORE_CLASH : STORE_DUPLICATE;
     return 0;
 }
 

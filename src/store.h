@@ -26,7 +26,15 @@ typedef struct store_counts {
     uint64_t duplicate; /* of stored: eventID already present */
     uint64_t skipped;   /* well-formed but not DynamoDB-relevant */
     uint64_t rejected;  /* malformed records, or the unread rest of the file */
+    uint64_t clash;     /* of rejected: eventID already stored with other content */
 } store_counts;
+
+/* What store_event() did with a row. */
+enum store_outcome {
+    STORE_NEW,       /* inserted */
+    STORE_DUPLICATE, /* the eventID was stored with the same content (a re-delivery) */
+    STORE_CLASH      /* the eventID was stored with other content: not inserted */
+};
 
 enum { STORE_READONLY = 1 };
 
@@ -53,9 +61,13 @@ int store_commit(store *s, char *err, size_t errlen);
 int store_file_begin(store *s, const char *path, int64_t size, int64_t mtime,
                      int64_t *file_id, char *err, size_t errlen);
 
-/* Inserts one event row. *is_new is 0 when the eventID was already stored. */
-int store_event(store *s, int64_t file_id, const norm_row *row, int *is_new, char *err,
-                size_t errlen);
+/* Inserts one event row and says in *outcome what happened. CloudTrail
+ * re-delivers an event byte for byte, so an eventID stored with other
+ * content is a clash (a forged or corrupted record, or a producer reusing
+ * ids): the row is not inserted and diff receives the names of the columns
+ * that differ, comma-separated. */
+int store_event(store *s, int64_t file_id, const norm_row *row, enum store_outcome *outcome,
+                char *diff, size_t difflen, char *err, size_t errlen);
 
 /* Records a rejected record at a byte offset. */
 int store_reject(store *s, int64_t file_id, uint64_t offset, const char *reason, char *err,

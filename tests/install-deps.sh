@@ -3,7 +3,7 @@
 # Used by `make run` and `make test` so both work on a fresh Debian machine.
 set -e
 need=""
-for pair in zlib:zlib1g-dev yajl:libyajl-dev sqlite3:libsqlite3-dev libpcre2-8:libpcre2-dev; do
+for pair in zlib:zlib1g-dev yajl:libyajl-dev sqlite3:libsqlite3-dev libpcre2-8:libpcre2-dev libcrypto:libssl-dev; do
     pc=${pair%%:*}; pkg=${pair#*:}
     pkg-config --exists "$pc" 2>/dev/null || need="$need $pkg"
 done

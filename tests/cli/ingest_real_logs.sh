@@ -37,9 +37,17 @@ eq "$(q "$db" "SELECT event_source || ' ' || credential_kind FROM events")" \
 db=$T/awsdocs-ct-non-api-aws-service-events-00.db
 eq "$(q "$db" "SELECT source_kind FROM events")" "aws-internal" "AWS Internal"
 # default mode: sign-in events are counted as skipped, not stored
-run ingest -q --db "$T/default.db" "$SHARED/real-logs/"
-eq "$rc" 0 "directory status"
-eq "$(q "$T/default.db" "SELECT sum(records_rejected) FROM files")" 0 "no rejects"
+# the published examples reuse one eventID for different events (a954451c-... in three
+# files): each file is clean alone, together the later two are clashes, not duplicates
+run ingest --db "$T/default.db" "$SHARED/real-logs/"
+eq "$rc" 3 "directory status: clashes are rejects"
+eq "$(q "$T/default.db" "SELECT count(*) FROM rejects WHERE reason LIKE 'eventID a954451c-c2fc-4561-8aea-7a30ba1fdf52 is already stored with other content (differs: event_time, %'")" \
+   2 "the reused eventID is reported twice as a clash"
+eq "$(q "$T/default.db" "SELECT sum(records_rejected) FROM files")" 2 "no other rejects"
+contains "$T/err" "a954451c-c2fc-4561-8aea-7a30ba1fdf52 is already stored with other content (differs: event_time" "clash named on stderr"
+contains "$T/out" "2 of them eventID clashes" "clashes counted in the summary"
+eq "$(q "$T/default.db" "SELECT count(*) FROM files WHERE events_seen <> events_stored + events_skipped + records_rejected")" \
+   0 "counts reconcile"
 eq "$(q "$T/default.db" "SELECT count(*) FROM events WHERE event_source='signin.amazonaws.com'")" 0 \
    "sign-in skipped"
 ok_if '[ "$(q "$T/default.db" "SELECT sum(events_skipped) FROM files")" -ge 10 ]' "skipped counted"

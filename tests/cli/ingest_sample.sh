@@ -25,7 +25,7 @@ eq "$(q "$T/s.db" "SELECT count(*) FROM events")" "$n" "second run adds no rows"
 run ingest --force --db "$T/s.db" sample-logs/
 eq "$rc" 0 "--force status"
 eq "$(q "$T/s.db" "SELECT count(*) FROM events")" "$n" "--force adds no rows"
-contains "$T/out" "($n already in the store)" "--force counts duplicates"
+contains "$T/out" "seen: 0 new, $n already stored" "--force counts re-deliveries as already stored, not as stored"
 
 # --all-events keeps the other services too
 run ingest --all-events --db "$T/all.db" sample-logs/
