@@ -9,7 +9,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cfg.h"
 #include "ingest.h"
+#include "rules.h"
 #include "store.h"
 
 /* Exit statuses, as documented in --help and the README. */
@@ -79,11 +81,26 @@ const char *cli_rules_dir(const char *dir);
  * (for valgrind runs). */
 int cli_sqlfn_flags(void);
 
-/* Loads settings and rules and runs them over s. Messages go to stderr, a
- * one-line summary to summary (when non-NULL). Returns EXIT_CLEAN, or
- * EXIT_FATAL when the config or rules cannot be loaded or a rule failed
- * (the others still ran). */
-int cli_run_detect(store *s, const cli_detect *cd, FILE *summary);
+/* What detection needs, loaded and checked before any input is read. */
+typedef struct cli_plan {
+    const char *dir; /* the rules directory */
+    cfg *cfg;        /* the settings: defaults, the agents list, --config */
+    rules *set;      /* the rules, every one compiled once against the schema */
+} cli_plan;
+
+/* Loads and checks the config (types, unknown keys, CIDRs, patterns), the
+ * rules directory (every rule compiles, as 'rules check') and --only, so a
+ * typo stops the run before anything is read. Messages go to stderr.
+ * Returns EXIT_CLEAN, or EXIT_FATAL; either way free p with cli_plan_free(). */
+int cli_detect_load(const cli_detect *cd, cli_plan *p);
+
+void cli_plan_free(cli_plan *p);
+
+/* Runs p's rules over s. Messages go to stderr, a one-line summary to
+ * summary (when non-NULL). A rule that runs past rule_timeout_seconds, or
+ * all of them after SIGINT/SIGTERM, is stopped. Returns EXIT_CLEAN,
+ * EXIT_FATAL when a rule failed (the others still ran), or EXIT_INTERRUPT. */
+int cli_run_detect(store *s, const cli_detect *cd, cli_plan *p, FILE *summary);
 
 #endif
 
@@ -94,7 +111,10 @@ typedef struct cli_report {
     const char *min_severity; /* --min-severity */
     const char *since, *until;
     const char *fail_on;      /* --fail-on severity, or NULL */
+    int force;                /* -o may replace a symbolic link */
     int64_t since_ts, until_ts; /* parsed by cli_report_check() */
+    FILE *out;                /* cli_report_open(): stdout or the temporary file */
+    char tmp_path[4200];      /* the temporary file beside -o FILE, "" if none */
 } cli_report;
 
 /* getopt_long codes and table entries of the report options, one spelling for
@@ -115,8 +135,19 @@ int cli_report_option(cli_report *cr, int c, const char *arg);
 /* Validates the report options (exits with 2 naming the bad option). */
 void cli_report_check(cli_report *cr);
 
-/* Renders the report from s. Returns EXIT_FATAL on error, EXIT_ALERTS when
- * an alert at or above --fail-on exists, else EXIT_CLEAN. */
+/* Opens where the report goes, before any input is read: for -o FILE a new
+ * temporary file beside FILE (mkstemp: O_EXCL, never through a symlink),
+ * renamed over FILE when the report is complete. FILE itself must not be a
+ * symbolic link unless cr->force, nor a directory. Returns EXIT_CLEAN, or
+ * EXIT_FATAL with a message on stderr. */
+int cli_report_open(cli_report *cr);
+
+/* Removes the temporary file of a report that will not be written. */
+void cli_report_abort(cli_report *cr);
+
+/* Renders the report from s into what cli_report_open() opened, and closes
+ * it. Returns EXIT_FATAL on error, EXIT_ALERTS when an alert at or above
+ * --fail-on exists, else EXIT_CLEAN. */
 int cli_run_report(store *s, cli_report *cr);
 
 /* The report options' --help text. */

@@ -30,8 +30,8 @@ static void usage(FILE *f)
             "\n"
             "config keys (JSON object; unknown keys and wrong types are errors):\n%s"
             "\n"
-            "exit status: 0 rules ran, 2 usage error, unloadable config or rules, or a\n"
-            "rule failed (the others still ran).\n",
+            "exit status: 0 rules ran; 2 usage error, unloadable config or rules, or a\n"
+            "rule failed (the others still ran); 130 interrupted.\n",
             keys);
 }
 
@@ -43,6 +43,7 @@ int cmd_detect(int argc, char **argv)
         {"threads", required_argument, NULL, 't'}, {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     cli_detect cd;
+    cli_plan plan;
     const char *db = NULL;
     char err[512];
     store *s;
@@ -69,12 +70,19 @@ int cmd_detect(int argc, char **argv)
         cli_err("detect takes no paths ('%s'); to read logs use 'ddbtrail scan'", argv[optind]);
         return EXIT_FATAL;
     }
+    if (cli_detect_load(&cd, &plan) != EXIT_CLEAN) {
+        cli_plan_free(&plan);
+        return EXIT_FATAL;
+    }
     s = store_open(db, 0, err, sizeof err);
     if (s == NULL) {
         cli_err("%s", err);
+        cli_plan_free(&plan);
         return EXIT_FATAL;
     }
-    status = cli_run_detect(s, &cd, cd.quiet ? NULL : stdout);
+    cli_catch_signals();
+    status = cli_run_detect(s, &cd, &plan, cd.quiet ? NULL : stdout);
     store_free(s);
+    cli_plan_free(&plan);
     return status;
 }

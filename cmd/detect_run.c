@@ -92,7 +92,7 @@ static void record_run(sqlite3 *db, const rules_rule *r, const char *status, lon
     sqlite3_bind_text(st, 3, r->severity, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, status, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 5, alerts);
-    if (msg)
+    if (msg && *msg)
         sqlite3_bind_text(st, 6, msg, -1, SQLITE_TRANSIENT);
     else
         sqlite3_bind_null(st, 6);
@@ -122,80 +122,120 @@ static int check_only(const char *only, const rules *set)
     return 0;
 }
 
-int cli_run_detect(store *s, const cli_detect *cd, FILE *summary)
+/* Compiles every selected rule against an empty in-memory store holding the
+ * settings, as 'rules check' does: a rule that cannot run is found before
+ * any input is read. Returns the number of bad rules. */
+static int check_rules(const cli_detect *cd, cli_plan *p)
 {
-    const char *dir = cli_rules_dir(cd->rules_dir);
-    const char *config = cd->config ? cd->config : getenv("DDBTRAIL_CONFIG");
-    sqlite3 *db = store_db(s);
-    char err[1024], agents[PATH_MAX + 64];
-    cfg *c = cfg_new();
-    rules *set = NULL;
-    int status = EXIT_CLEAN, bad = 0;
-    long total = 0, ran = 0, skipped = 0, failed = 0;
-    rules_job *jobs = NULL;
-    size_t i, k, njobs = 0;
+    char err[1024];
+    store *mem = store_open(":memory:", 0, err, sizeof err);
+    int bad = 0;
+    size_t i;
 
-    if (c == NULL) {
+    if (mem == NULL || sqlfn_register(store_db(mem), cli_sqlfn_flags(), err, sizeof err) != 0 ||
+        cfg_apply(p->cfg, store_db(mem), err, sizeof err) != 0) {
+        cli_err("%s", err);
+        store_free(mem);
+        return 1;
+    }
+    for (i = 0; i < rules_count(p->set); i++) {
+        const rules_rule *r = rules_get(p->set, i);
+        if (selected(cd->only, r->id) && rules_check(r, store_db(mem), err, sizeof err) != 0) {
+            cli_err("%s: %s", r->path, err);
+            bad++;
+        }
+    }
+    store_free(mem);
+    return bad;
+}
+
+int cli_detect_load(const cli_detect *cd, cli_plan *p)
+{
+    const char *config = cd->config ? cd->config : getenv("DDBTRAIL_CONFIG");
+    char err[1024], agents[PATH_MAX + 64];
+    int bad = 0;
+
+    memset(p, 0, sizeof *p);
+    p->dir = cli_rules_dir(cd->rules_dir);
+    p->cfg = cfg_new();
+    if (p->cfg == NULL) {
         cli_err("out of memory");
         return EXIT_FATAL;
     }
-    snprintf(agents, sizeof agents, "%s/offensive_user_agents.txt", dir);
+    snprintf(agents, sizeof agents, "%s/offensive_user_agents.txt", p->dir);
     if (access(agents, F_OK) == 0 &&
-        cfg_load_list_file(c, "offensive_user_agents", agents, err, sizeof err) != 0) {
+        cfg_load_list_file(p->cfg, "offensive_user_agents", agents, err, sizeof err) != 0) {
         cli_err("%s", err);
-        status = EXIT_FATAL;
-        goto out;
+        return EXIT_FATAL;
     }
-    if (config && *config && cfg_load_file(c, config, err, sizeof err) != 0) {
+    if (config && *config && cfg_load_file(p->cfg, config, err, sizeof err) != 0) {
         cli_err("%s", err);
-        status = EXIT_FATAL;
-        goto out;
+        return EXIT_FATAL;
     }
+    p->set = rules_load_dir(p->dir, on_rule_err, &bad, err, sizeof err);
+    if (p->set == NULL) {
+        cli_err("%s (use --rules DIR or set DDBTRAIL_RULES)", err);
+        return EXIT_FATAL;
+    }
+    if (rules_count(p->set) == 0 && bad == 0) {
+        cli_err("no rules (*.sql) in %s", p->dir);
+        return EXIT_FATAL;
+    }
+    if (check_only(cd->only, p->set) != 0)
+        return EXIT_FATAL;
+    bad += check_rules(cd, p);
+    if (bad) {
+        cli_err("%d rule file(s) in %s cannot run; nothing was read ('ddbtrail rules check' "
+                "lists them)", bad, p->dir);
+        return EXIT_FATAL;
+    }
+    return EXIT_CLEAN;
+}
+
+void cli_plan_free(cli_plan *p)
+{
+    rules_free(p->set);
+    cfg_free(p->cfg);
+    memset(p, 0, sizeof *p);
+}
+
+int cli_run_detect(store *s, const cli_detect *cd, cli_plan *p, FILE *summary)
+{
+    sqlite3 *db = store_db(s);
+    char err[1024];
+    int status = EXIT_CLEAN;
+    long total = 0, ran = 0, skipped = 0, failed = 0;
+    rules_job *jobs = NULL;
+    rules_limits lim;
+    size_t i, k, njobs = 0;
+
+    lim.stop = &cli_stop;
+    lim.timeout = (long)cfg_int(p->cfg, "rule_timeout_seconds");
     if (sqlfn_register(db, cli_sqlfn_flags(), err, sizeof err) != 0 ||
-        cfg_apply(c, db, err, sizeof err) != 0 ||
+        cfg_apply(p->cfg, db, err, sizeof err) != 0 ||
         store_prepare_detect(s, err, sizeof err) != 0) {
         cli_err("%s", err);
-        status = EXIT_FATAL;
-        goto out;
-    }
-    set = rules_load_dir(dir, on_rule_err, &bad, err, sizeof err);
-    if (set == NULL) {
-        cli_err("%s (use --rules DIR or set DDBTRAIL_RULES)", err);
-        status = EXIT_FATAL;
-        goto out;
-    }
-    if (bad)
-        status = EXIT_FATAL;
-    if (rules_count(set) == 0) {
-        cli_err("no rules (*.sql) in %s", dir);
-        status = EXIT_FATAL;
-        goto out;
-    }
-    if (check_only(cd->only, set) != 0) {
-        status = EXIT_FATAL;
-        goto out;
+        return EXIT_FATAL;
     }
     if (sqlite3_exec(db, "DELETE FROM rule_runs", NULL, NULL, NULL) != SQLITE_OK) {
         cli_err("database: %s", sqlite3_errmsg(db));
-        status = EXIT_FATAL;
-        goto out;
+        return EXIT_FATAL;
     }
-    jobs = calloc(rules_count(set), sizeof *jobs);
+    jobs = calloc(rules_count(p->set), sizeof *jobs);
     if (jobs == NULL) {
         cli_err("out of memory");
-        status = EXIT_FATAL;
-        goto out;
+        return EXIT_FATAL;
     }
-    for (i = 0; i < rules_count(set); i++) {
-        const rules_rule *r = rules_get(set, i);
+    for (i = 0; i < rules_count(p->set); i++) {
+        const rules_rule *r = rules_get(p->set, i);
 
         if (!selected(cd->only, r->id))
             continue;
-        if (r->requires && cfg_list_count(c, r->requires) == 0) {
+        if (r->requires && cfg_list_count(p->cfg, r->requires) == 0) {
             char m[256];
-            snprintf(m, sizeof m, "skipped: set %s in the config to enable it", r->requires);
+            snprintf(m, sizeof m, "set %s in the config to enable it", r->requires);
             if (!cd->quiet)
-                cli_err("%s %s", r->id, m);
+                cli_err("%s skipped: %s", r->id, m);
             record_run(db, r, "skipped", 0, m);
             skipped++;
             continue;
@@ -205,7 +245,7 @@ int cli_run_detect(store *s, const cli_detect *cd, FILE *summary)
     /* the queries run side by side on connections of their own; their alerts are then
      * stored here, one transaction per rule, in rule order */
     rules_query_all(sqlite3_db_filename(db, "main"), cli_sqlfn_flags(), jobs, njobs,
-                    cli_threads(cd->threads));
+                    cli_threads(cd->threads), &lim);
     for (k = 0; k < njobs; k++) {
         const rules_rule *r = jobs[k].rule;
         long n = 0;
@@ -215,10 +255,12 @@ int cli_run_detect(store *s, const cli_detect *cd, FILE *summary)
         if (rc < 0)
             snprintf(err, sizeof err, "%s", jobs[k].err);
         sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-        if (rc == 0)
+        if (rc == 0) {
             rc = rules_store(r, jobs[k].result, db, &n, err, sizeof err);
-        else if (rc == 1)
-            rc = rules_run(r, db, &n, err, sizeof err);
+        } else if (rc == 1) {
+            rc = rules_run(r, db, &lim, &n, err, sizeof err);
+            rules_take_warning(db, jobs[k].warn, sizeof jobs[k].warn);
+        }
         rules_result_free(jobs[k].result);
         jobs[k].result = NULL;
         if (rc != 0) {
@@ -230,16 +272,20 @@ int cli_run_detect(store *s, const cli_detect *cd, FILE *summary)
             continue;
         }
         sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-        record_run(db, r, "ran", n, NULL);
+        if (jobs[k].warn[0])
+            cli_err("rule %s: %s", r->id, jobs[k].warn);
+        record_run(db, r, "ran", n, jobs[k].warn);
         ran++;
         total += n;
     }
     if (summary)
         fprintf(summary, "rules: %ld ran, %ld skipped, %ld failed; %ld alerts\n", ran, skipped,
                 failed, total);
-out:
     free(jobs);
-    rules_free(set);
-    cfg_free(c);
+    if (cli_stop) {
+        cli_err("interrupted while the rules ran; the alerts of the rules that finished are "
+                "stored");
+        return EXIT_INTERRUPT;
+    }
     return status;
 }

@@ -10,7 +10,8 @@ int cmd_report(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"db", required_argument, NULL, 'd'}, CLI_REPORT_LONGOPTS,
-        {"help", no_argument, NULL, 'h'},     {NULL, 0, NULL, 0}};
+        {"force", no_argument, NULL, 'f'},    {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
     cli_report cr;
     const char *db = NULL;
     char err[512];
@@ -23,10 +24,12 @@ int cmd_report(int argc, char **argv)
             continue;
         switch (c) {
         case 'd': db = optarg; break;
+        case 'f': cr.force = 1; break;
         case 'h':
             printf("usage: ddbtrail report --db FILE [options]\n\n"
                    "Render the alerts stored by 'ddbtrail detect' or 'ddbtrail scan --db'.\n\n"
                    "options:\n  --db FILE         the database (required)\n%s"
+                   "  --force           let -o replace a symbolic link (never written through)\n"
                    "\nexit status: 0 done, 1 an alert at or above --fail-on, 2 error.\n",
                    cli_report_help);
             return EXIT_CLEAN;
@@ -47,6 +50,10 @@ int cmd_report(int argc, char **argv)
     s = store_open(db, STORE_READONLY, err, sizeof err);
     if (s == NULL) {
         cli_err("%s", err);
+        return EXIT_FATAL;
+    }
+    if (cli_report_open(&cr) != EXIT_CLEAN) {
+        store_free(s);
         return EXIT_FATAL;
     }
     status = cli_run_report(s, &cr);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int cli_report_option(cli_report *cr, int c, const char *arg)
@@ -84,12 +85,83 @@ static int write_file(void *ctx, const char *p, size_t n)
     return fwrite(p, 1, n, ctx) == n ? 0 : -1;
 }
 
+int cli_report_open(cli_report *cr)
+{
+    char dir[4096];
+    const char *slash, *base;
+    struct stat st;
+    int fd;
+
+    cr->out = stdout;
+    cr->tmp_path[0] = '\0';
+    if (cr->output == NULL || strcmp(cr->output, "-") == 0)
+        return EXIT_CLEAN;
+    if (lstat(cr->output, &st) == 0) {
+        if (S_ISLNK(st.st_mode) && !cr->force) {
+            cli_err("%s is a symbolic link; refusing to write through it (--force replaces "
+                    "the link itself)", cr->output);
+            return EXIT_FATAL;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            cli_err("%s is a directory; -o wants a file name", cr->output);
+            return EXIT_FATAL;
+        }
+    }
+    slash = strrchr(cr->output, '/');
+    base = slash ? slash + 1 : cr->output;
+    if (slash == cr->output)
+        snprintf(dir, sizeof dir, "/");
+    else if (slash)
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - cr->output), cr->output);
+    else
+        snprintf(dir, sizeof dir, ".");
+    if (*base == '\0') {
+        cli_err("%s: -o wants a file name", cr->output);
+        return EXIT_FATAL;
+    }
+    if ((size_t)snprintf(cr->tmp_path, sizeof cr->tmp_path, "%s/.%.200s.ddbtrail-XXXXXX", dir,
+                         base) >= sizeof cr->tmp_path) {
+        cli_err("%s: path too long", cr->output);
+        cr->tmp_path[0] = '\0';
+        return EXIT_FATAL;
+    }
+    fd = mkstemp(cr->tmp_path); /* O_CREAT | O_EXCL: never an existing file or a link */
+    if (fd < 0) {
+        cli_err("%s: cannot write in %s: %s", cr->output, dir, strerror(errno));
+        cr->tmp_path[0] = '\0';
+        return EXIT_FATAL;
+    }
+    {
+        mode_t mask = umask(0);
+        umask(mask);
+        fchmod(fd, 0666 & ~mask); /* a report is an ordinary file, not mkstemp's 0600 */
+    }
+    cr->out = fdopen(fd, "w");
+    if (cr->out == NULL) {
+        cli_err("%s: cannot write: %s", cr->output, strerror(errno));
+        close(fd);
+        cli_report_abort(cr);
+        return EXIT_FATAL;
+    }
+    return EXIT_CLEAN;
+}
+
+void cli_report_abort(cli_report *cr)
+{
+    if (cr->out && cr->out != stdout)
+        fclose(cr->out);
+    cr->out = NULL;
+    if (cr->tmp_path[0])
+        unlink(cr->tmp_path);
+    cr->tmp_path[0] = '\0';
+}
+
 int cli_run_report(store *s, cli_report *cr)
 {
     report_opts o;
     report_counts c;
-    FILE *f = stdout;
-    char err[512], tmp_path[4096] = "";
+    FILE *f = cr->out ? cr->out : stdout;
+    char err[512];
     int status = EXIT_CLEAN, i;
 
     memset(&o, 0, sizeof o);
@@ -100,31 +172,24 @@ int cli_run_report(store *s, cli_report *cr)
     o.has_until = cr->until != NULL;
     o.until = cr->until_ts;
     o.version = DDBTRAIL_VERSION;
-    if (cr->output && strcmp(cr->output, "-") != 0) {
-        /* write beside the target and rename, so a failed run leaves no half report */
-        snprintf(tmp_path, sizeof tmp_path, "%s.tmp-%ld", cr->output, (long)getpid());
-        f = fopen(tmp_path, "w");
-        if (f == NULL) {
-            cli_err("%s: cannot write: %s", cr->output, strerror(errno));
-            return EXIT_FATAL;
-        }
-    }
     o.color = f == stdout && o.format == REPORT_TEXT && isatty(1) && getenv("NO_COLOR") == NULL;
     if (report_render(store_db(s), &o, write_file, f, &c, err, sizeof err) != 0) {
         cli_err("report: %s", err);
         status = EXIT_FATAL;
     }
     if (f != stdout) {
+        cr->out = NULL;
         if (fclose(f) != 0 && status == EXIT_CLEAN) {
             cli_err("%s: cannot write: %s", cr->output, strerror(errno));
             status = EXIT_FATAL;
         }
-        if (status == EXIT_CLEAN && rename(tmp_path, cr->output) != 0) {
+        if (status == EXIT_CLEAN && rename(cr->tmp_path, cr->output) != 0) {
             cli_err("%s: cannot write: %s", cr->output, strerror(errno));
             status = EXIT_FATAL;
         }
         if (status != EXIT_CLEAN)
-            unlink(tmp_path);
+            unlink(cr->tmp_path);
+        cr->tmp_path[0] = '\0';
     } else if (fflush(stdout) != 0) {
         cli_err("cannot write to stdout: %s", strerror(errno));
         status = EXIT_FATAL;

@@ -35,7 +35,8 @@ static void usage(FILE *f)
             "                    installed detections/)\n"
             "  --only ID,...     run only these rules\n"
             "  --all-events      store every event, not only DynamoDB-relevant ones\n"
-            "  --force           re-read inputs already in --db unchanged\n"
+            "  --force           re-read inputs already in --db unchanged; let -o\n"
+            "                    replace a symbolic link (never written through)\n"
             "  --threads N       decoding threads, and rules run at once (default: one\n"
             "                    per CPU, at most 8)\n"
             "  --no-progress     no progress line on stderr\n"
@@ -75,6 +76,7 @@ int cmd_scan(int argc, char **argv)
         {NULL, 0, NULL, 0}};
     cli_ingest ci;
     cli_detect cd;
+    cli_plan plan;
     cli_report cr;
     const char *db = NULL;
     char tmpdb[4096] = "", err[512];
@@ -96,7 +98,7 @@ int cmd_scan(int argc, char **argv)
         case 'r': cd.rules_dir = optarg; break;
         case 'O': cd.only = optarg; break;
         case OPT_ALL: ci.opts.all_events = 1; break;
-        case 'f': ci.opts.force = 1; break;
+        case 'f': ci.opts.force = cr.force = 1; break;
         case OPT_THREADS:
             ci.opts.threads = cd.threads = (int)cli_parse_u64("--threads", optarg);
             break;
@@ -115,6 +117,15 @@ int cmd_scan(int argc, char **argv)
         return EXIT_FATAL;
     }
     cli_report_check(&cr);
+    /* everything that can be wrong before reading input is found before reading input */
+    if (cli_detect_load(&cd, &plan) != EXIT_CLEAN) {
+        cli_plan_free(&plan);
+        return EXIT_FATAL;
+    }
+    if (cli_report_open(&cr) != EXIT_CLEAN) {
+        cli_plan_free(&plan);
+        return EXIT_FATAL;
+    }
     if (db == NULL) {
         const char *dir = getenv("TMPDIR");
         int fd;
@@ -123,6 +134,8 @@ int cmd_scan(int argc, char **argv)
         if (fd < 0) {
             cli_err("cannot create a temporary database in %s: %s (set TMPDIR or use --db)",
                     dir && *dir ? dir : "/tmp", strerror(errno));
+            cli_report_abort(&cr);
+            cli_plan_free(&plan);
             return EXIT_FATAL;
         }
         close(fd);
@@ -133,6 +146,8 @@ int cmd_scan(int argc, char **argv)
         cli_err("%s", err);
         if (tmpdb[0])
             remove_db(tmpdb);
+        cli_report_abort(&cr);
+        cli_plan_free(&plan);
         return EXIT_FATAL;
     }
     cli_catch_signals();
@@ -143,7 +158,11 @@ int cmd_scan(int argc, char **argv)
         status = in_status;
         goto out;
     }
-    det_status = cli_run_detect(s, &cd, ci.quiet ? NULL : stderr);
+    det_status = cli_run_detect(s, &cd, &plan, ci.quiet ? NULL : stderr);
+    if (det_status == EXIT_INTERRUPT) {
+        status = det_status;
+        goto out;
+    }
     rep_status = cli_run_report(s, &cr);
     if (rep_status == EXIT_FATAL || det_status == EXIT_FATAL)
         status = EXIT_FATAL;
@@ -152,8 +171,10 @@ int cmd_scan(int argc, char **argv)
     else
         status = in_status;
 out:
+    cli_report_abort(&cr); /* nothing when the report was written */
     store_free(s);
     if (tmpdb[0])
         remove_db(tmpdb);
+    cli_plan_free(&plan);
     return status;
 }

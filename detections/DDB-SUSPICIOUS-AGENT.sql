@@ -8,12 +8,14 @@
 -- references: https://github.com/RhinoSecurityLabs/pacu
 -- falsepositives: Authorised penetration tests.
 WITH agents AS MATERIALIZED (
-  -- each distinct user agent is matched once, not once per event
-  SELECT a.user_agent FROM (SELECT DISTINCT user_agent FROM events NOT INDEXED
+  -- each distinct user agent is matched once, not once per event; the event id names
+  -- the value in a warning if a pattern hits PCRE2's limits on it
+  SELECT a.user_agent FROM (SELECT user_agent, min(event_id) AS first_id FROM events NOT INDEXED
                             WHERE event_source IN ('dynamodb.amazonaws.com', 'dax.amazonaws.com')
-                              AND user_agent IS NOT NULL) a
+                              AND user_agent IS NOT NULL GROUP BY user_agent) a
   WHERE EXISTS (SELECT 1 FROM settings_list s
-                WHERE s.key = 'offensive_user_agents' AND a.user_agent REGEXP s.value)
+                WHERE s.key = 'offensive_user_agents'
+                  AND regexp(s.value, a.user_agent, a.first_id))
 )
 SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,
        strftime('%Y-%m-%dT%H:%M:%SZ', max(event_ts), 'unixepoch') AS last_seen,

@@ -5,6 +5,8 @@
  * streaming rule applies to log files, not to this.
  */
 #include "cfg.h"
+#include "ipa.h"
+#include "sqlfn.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -14,24 +16,25 @@
 
 #define CFG_MAX_FILE (1u << 20)  /* config files larger than this are refused */
 #define CFG_MAX_VALUES 100000    /* values per list */
+#define CFG_MAX_PATTERN 4096     /* longest PCRE2 pattern (as sqlfn accepts) */
 
-enum cfg_type { CT_LIST, CT_INT, CT_BOOL };
+enum cfg_type { CT_LIST, CT_INT, CT_BOOL, CT_CIDRS, CT_REGEXES };
 
 struct cfg_key {
     const char *name;
-    enum cfg_type type;
+    enum cfg_type type; /* CT_CIDRS and CT_REGEXES are lists whose values are checked */
     long long def;      /* default for CT_INT and CT_BOOL */
     const char *doc;
 };
 
 static const struct cfg_key keys[] = {
     {"allowed_regions", CT_LIST, 0, "regions where DynamoDB data may live (DDB-OFF-REGION)"},
-    {"trusted_cidrs", CT_LIST, 0, "networks whose public IPs are expected (DDB-PUBLIC-SOURCE)"},
+    {"trusted_cidrs", CT_CIDRS, 0, "networks whose public IPs are expected (DDB-PUBLIC-SOURCE)"},
     {"trusted_vpc_endpoints", CT_LIST, 0, "VPC endpoint ids treated as the approved path"},
     {"trusted_accounts", CT_LIST, 0, "accounts a resource policy may grant (DDB-POLICY-EXPOSE)"},
     {"trusted_export_buckets", CT_LIST, 0, "S3 buckets exports may go to (DDB-EXFIL-EXPORT)"},
     {"dax_role_arns", CT_LIST, 0, "DAX service role ARNs, which must only read (DDB-DAX-WRITE)"},
-    {"offensive_user_agents", CT_LIST, 0,
+    {"offensive_user_agents", CT_REGEXES, 0,
      "PCRE2 patterns added to detections/offensive_user_agents.txt"},
     {"window_seconds", CT_INT, 3600, "sliding window of the rate rules"},
     {"mass_scan_calls", CT_INT, 50, "bulk reads in a window that make a mass scan"},
@@ -41,6 +44,7 @@ static const struct cfg_key keys[] = {
     {"mass_delete_tables", CT_INT, 3, "tables deleted in a window that make it critical"},
     {"require_customer_kms", CT_BOOL, 0,
      "CreateTable without a customer-managed KMS key is flagged (DDB-INSECURE-CREATE)"},
+    {"rule_timeout_seconds", CT_INT, 300, "time one rule may run before it is stopped"},
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -88,6 +92,41 @@ static int key_index(const char *name)
     return -1;
 }
 
+static int is_list(enum cfg_type t)
+{
+    return t == CT_LIST || t == CT_CIDRS || t == CT_REGEXES;
+}
+
+/* Checks one value of a list whose values have a syntax: every CIDR parses,
+ * every pattern compiles, before any input is read. Returns 0, or -1 with
+ * what is wrong in err. */
+static int check_value(int k, const char *v, size_t len, char *err, size_t errlen)
+{
+    if (memchr(v, '\0', len)) {
+        snprintf(err, errlen, "contains a NUL byte");
+        return -1;
+    }
+    if (keys[k].type == CT_CIDRS && ipa_in_cidr("::", 2, v, len) < 0) {
+        snprintf(err, errlen, "\"%.*s\" is not an IP network (want e.g. 203.0.113.0/24 or "
+                 "2001:db8::/32)", (int)(len > 100 ? 100 : len), v);
+        return -1;
+    }
+    if (keys[k].type == CT_REGEXES) {
+        char tmp[CFG_MAX_PATTERN + 1], why[384];
+        if (len > CFG_MAX_PATTERN) {
+            snprintf(err, errlen, "a pattern longer than %d bytes", CFG_MAX_PATTERN);
+            return -1;
+        }
+        memcpy(tmp, v, len);
+        tmp[len] = '\0';
+        if (sqlfn_check_pattern(tmp, why, sizeof why) != 0) {
+            snprintf(err, errlen, "%s", why);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int list_add(cfg *c, int k, const char *v, size_t len)
 {
     char *copy;
@@ -109,6 +148,13 @@ static int list_add(cfg *c, int k, const char *v, size_t len)
     copy[len] = '\0';
     c->list[k][c->nlist[k]++] = copy;
     return 0;
+}
+
+long long cfg_int(const cfg *c, const char *key)
+{
+    int k = key_index(key);
+
+    return k < 0 || is_list(keys[k].type) ? 0 : c->num[k];
 }
 
 size_t cfg_list_count(const cfg *c, const char *key)
@@ -187,6 +233,8 @@ int cfg_load_file(cfg *c, const char *path, char *err, size_t errlen)
         }
         switch (keys[ki].type) {
         case CT_LIST:
+        case CT_CIDRS:
+        case CT_REGEXES:
             if (!YAJL_IS_ARRAY(v)) {
                 snprintf(err, errlen, "%s: \"%s\" must be an array of strings", path, name);
                 goto out;
@@ -196,6 +244,10 @@ int cfg_load_file(cfg *c, const char *path, char *err, size_t errlen)
                 if (!YAJL_IS_STRING(e)) {
                     snprintf(err, errlen, "%s: \"%s\" must be an array of strings (item %zu is "
                              "not a string)", path, name, k + 1);
+                    goto out;
+                }
+                if (check_value(ki, e->u.string, strlen(e->u.string), ebuf, sizeof ebuf) != 0) {
+                    snprintf(err, errlen, "%s: \"%s\" item %zu: %s", path, name, k + 1, ebuf);
                     goto out;
                 }
                 if (list_add(c, ki, e->u.string, strlen(e->u.string)) != 0) {
@@ -229,22 +281,32 @@ out:
 int cfg_load_list_file(cfg *c, const char *key, const char *path, char *err, size_t errlen)
 {
     int ki = key_index(key);
-    size_t len;
+    size_t len, lineno = 1;
     char *text, *line, *save = NULL;
+    const char *seen;
 
-    if (ki < 0 || keys[ki].type != CT_LIST) {
+    if (ki < 0 || !is_list(keys[ki].type)) {
         snprintf(err, errlen, "%s: not a list key", key);
         return -1;
     }
     text = slurp(path, &len, err, errlen);
     if (text == NULL)
         return -1;
+    seen = text;
     for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         size_t n = strlen(line);
+        char why[400];
+        for (; seen < line; seen++) /* strtok_r leaves a NUL where it ended a line */
+            lineno += *seen == '\n' || *seen == '\0';
         while (n > 0 && (line[n - 1] == '\r' || line[n - 1] == ' ' || line[n - 1] == '\t'))
             line[--n] = '\0';
         if (n == 0 || line[0] == '#')
             continue;
+        if (check_value(ki, line, n, why, sizeof why) != 0) {
+            snprintf(err, errlen, "%s: line %zu: %s", path, lineno, why);
+            free(text);
+            return -1;
+        }
         if (list_add(c, ki, line, n) != 0) {
             snprintf(err, errlen, "%s: too many values", path);
             free(text);
@@ -269,7 +331,7 @@ int cfg_apply(const cfg *c, sqlite3 *db, char *err, size_t errlen)
                            NULL) != SQLITE_OK)
         ok = 0;
     for (i = 0; ok && i < NKEYS; i++) {
-        if (keys[i].type == CT_LIST) {
+        if (is_list(keys[i].type)) {
             for (k = 0; ok && k < c->nlist[i]; k++) {
                 sqlite3_bind_text(s2, 1, keys[i].name, -1, SQLITE_STATIC);
                 sqlite3_bind_text(s2, 2, c->list[i][k], -1, SQLITE_STATIC);
@@ -300,7 +362,7 @@ void cfg_describe(char *buf, size_t len)
 
     for (i = 0; i < NKEYS && n < len; i++) {
         int w;
-        if (keys[i].type == CT_LIST)
+        if (is_list(keys[i].type))
             w = snprintf(buf + n, len - n, "  %-24s [strings]  %s\n", keys[i].name, keys[i].doc);
         else if (keys[i].type == CT_BOOL)
             w = snprintf(buf + n, len - n, "  %-24s %-9s  %s\n", keys[i].name,

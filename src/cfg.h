@@ -5,7 +5,9 @@
  *
  * Every key is declared here with its type; an unknown key or a value of
  * the wrong type is an error naming the key, because a typo that silently
- * disabled a rule would be worse than no config at all.
+ * disabled a rule would be worse than no config at all. Values with a syntax
+ * are checked as they are read: every CIDR parses, every PCRE2 pattern
+ * compiles, so a bad one stops a run before any input is read.
  */
 #ifndef DDBTRAIL_CFG_H
 #define DDBTRAIL_CFG_H
@@ -28,6 +30,9 @@ int cfg_load_file(cfg *c, const char *path, char *err, size_t errlen);
  * starting with '#' are ignored (the shipped offensive_user_agents list).
  * Returns 0, or -1 with a message in err. */
 int cfg_load_list_file(cfg *c, const char *key, const char *path, char *err, size_t errlen);
+
+/* The value of an integer or boolean key (0 for unknown and list keys). */
+long long cfg_int(const cfg *c, const char *key);
 
 /* Number of values held for a list key (0 for unknown keys). */
 size_t cfg_list_count(const cfg *c, const char *key);

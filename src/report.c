@@ -191,6 +191,8 @@ struct summary {
     char first[32], last[32];
     report_counts counts; /* alerts per severity */
     long alerts;          /* of those, at or above min_rank */
+    long not_run;         /* rules that failed or were skipped in the last detect */
+    long warned;          /* rules that ran with a warning (a value hit a regexp limit) */
 };
 
 static int load_summary(sqlite3 *db, const report_opts *o, struct summary *s, char *err,
@@ -230,6 +232,16 @@ static int load_summary(sqlite3 *db, const report_opts *o, struct summary *s, ch
             snprintf(s->last, sizeof s->last, "%s", col(st, 1));
         }
         s->ddb_events = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(db,
+                           "SELECT sum(status <> 'ran'), sum(status = 'ran' AND message IS NOT NULL)"
+                           " FROM rule_runs",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto dberr;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        s->not_run = sqlite3_column_int64(st, 0);
+        s->warned = sqlite3_column_int64(st, 1);
     }
     sqlite3_finalize(st);
     if (report_count(db, o, &s->counts, err, errlen) != 0)
@@ -273,13 +285,52 @@ static void text_id(void *arg, const char *s, size_t n)
     l->n++;
 }
 
-static void text_report(struct out *o, sqlite3_stmt *st, const struct summary *s,
+/* The rules of the last detect that did not run, or ran with a warning:
+ * status 'failed' or 'skipped', or a message. */
+static int rule_problems(sqlite3 *db, sqlite3_stmt **st)
+{
+    return sqlite3_prepare_v2(db,
+                              "SELECT rule_id, status, message FROM rule_runs"
+                              " WHERE status <> 'ran' OR message IS NOT NULL"
+                              " ORDER BY status <> 'failed', status <> 'skipped', rule_id",
+                              -1, st, NULL);
+}
+
+/* Said first, so an incomplete report can never pass for a clean one. */
+static void text_rule_problems(struct out *o, sqlite3 *db, const struct summary *s)
+{
+    sqlite3_stmt *st;
+
+    if ((s->not_run == 0 && s->warned == 0) || rule_problems(db, &st) != SQLITE_OK)
+        return;
+    if (s->not_run)
+        out_fmt(o, "  INCOMPLETE %ld rule(s) did not run; their detections are missing below\n",
+                s->not_run);
+    else
+        out_fmt(o, "  WARNING    %ld rule(s) ran with a warning\n", s->warned);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        out_str(o, "             ");
+        out_esc(o, esc_term, col(st, 0), col_len(st, 0));
+        out_str(o, " ");
+        out_esc(o, esc_term, col(st, 1), col_len(st, 1));
+        if (col(st, 2)) {
+            out_str(o, ": ");
+            out_esc(o, esc_term, col(st, 2), col_len(st, 2));
+        }
+        out_str(o, "\n");
+    }
+    sqlite3_finalize(st);
+}
+
+static void text_report(struct out *o, sqlite3 *db, sqlite3_stmt *st, const struct summary *s,
                         const report_opts *opt)
 {
     int cur = -1, rc, i;
     const char *reset = opt->color ? "\033[0m" : "";
 
-    out_fmt(o, "ddbtrail report\n  inputs     %lld file(s)", s->files);
+    out_str(o, "ddbtrail report\n");
+    text_rule_problems(o, db, s);
+    out_fmt(o, "  inputs     %lld file(s)", s->files);
     if (s->failed)
         out_fmt(o, " (%lld with errors)", s->failed);
     out_fmt(o, "; %lld event(s) seen: %lld new, %lld already stored, %lld skipped "
@@ -334,7 +385,10 @@ static void text_report(struct out *o, sqlite3_stmt *st, const struct summary *s
         }
         text_field(o, "detail", st, A_DETAIL);
     }
-    if (s->alerts == 0)
+    if (s->alerts == 0 && s->not_run)
+        out_fmt(o, "\nno alerts from the rules that ran; %ld rule(s) did not run (see the top)\n",
+                s->not_run);
+    else if (s->alerts == 0)
         out_str(o, "\nno alerts\n");
 }
 
@@ -656,6 +710,7 @@ static const char html_head[] =
     "code,.mono{font-family:ui-monospace,monospace;font-size:.92em;word-break:break-all}\n"
     ".none{color:#99a}.timeline{background:#fff;border:1px solid #dde}\n"
     "footer{margin-top:3em;color:#778;font-size:.85em}\n"
+    ".incomplete{background:#fff4e5;border:2px solid #d9342b;padding:.6em 1em;margin:1em 0}\n"
     "</style>\n</head>\n<body>\n";
 
 /* Events per bucket plus alert markers, as an inline SVG bar chart. */
@@ -826,6 +881,33 @@ static void html_rules(struct out *o, sqlite3 *db)
     sqlite3_finalize(st);
 }
 
+static void html_rule_problems(struct out *o, sqlite3 *db, const struct summary *s)
+{
+    sqlite3_stmt *st;
+
+    if ((s->not_run == 0 && s->warned == 0) || rule_problems(db, &st) != SQLITE_OK)
+        return;
+    if (s->not_run)
+        out_fmt(o, "<div class=\"incomplete\"><strong>Incomplete: %ld rule(s) did not run; "
+                   "their detections are missing below.</strong>\n<ul>\n", s->not_run);
+    else
+        out_fmt(o, "<div class=\"incomplete\"><strong>%ld rule(s) ran with a warning."
+                   "</strong>\n<ul>\n", s->warned);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        out_str(o, "<li><code>");
+        html_col(o, st, 0);
+        out_str(o, "</code> ");
+        html_col(o, st, 1);
+        if (col(st, 2)) {
+            out_str(o, ": ");
+            html_col(o, st, 2);
+        }
+        out_str(o, "</li>\n");
+    }
+    out_str(o, "</ul></div>\n");
+    sqlite3_finalize(st);
+}
+
 static void html_row(struct out *o, const char *label, sqlite3_stmt *st, int c, int mono)
 {
     out_fmt(o, "<tr><td>%s</td><td%s>", label, mono ? " class=\"mono\"" : "");
@@ -840,6 +922,7 @@ static void html_report(struct out *o, sqlite3 *db, sqlite3_stmt *st, const stru
 
     out_str(o, html_head);
     out_str(o, "<h1>ddbtrail report</h1>\n<p>DynamoDB activity in AWS CloudTrail logs</p>\n");
+    html_rule_problems(o, db, s);
     out_str(o, "<h2>Summary</h2>\n<table class=\"summary\">\n");
     out_fmt(o, "<tr><td>inputs</td><td>%lld file(s)%s</td></tr>\n", s->files,
             s->failed ? ", some with errors" : "");
@@ -862,7 +945,10 @@ static void html_report(struct out *o, sqlite3 *db, sqlite3_stmt *st, const stru
     out_str(o, "</td></tr>\n</table>\n<h2>Timeline</h2>\n");
     html_timeline(o, db, opt);
     out_str(o, "<h2>Alerts</h2>\n");
-    if (s->alerts == 0)
+    if (s->alerts == 0 && s->not_run)
+        out_fmt(o, "<p>No alerts from the rules that ran; %ld rule(s) did not run (see the "
+                   "top).</p>\n", s->not_run);
+    else if (s->alerts == 0)
         out_str(o, "<p>No alerts.</p>\n");
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && !o->failed) {
         int r = rules_severity_rank(col(st, A_SEV));
@@ -929,7 +1015,7 @@ int report_render(sqlite3 *db, const report_opts *opt, report_write_fn write, vo
         *counts = s.counts;
     switch (opt->format) {
     case REPORT_TEXT:
-        text_report(&o, st, &s, opt);
+        text_report(&o, db, st, &s, opt);
         break;
     case REPORT_CSV:
         csv_report(&o, st);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define RULES_MAX_ID_LEN 100 /* rule ids are file names such as DDB-MASS-SCAN */
 
@@ -430,6 +431,9 @@ struct cursor {
     sqlite3_stmt *st;
     int idx[RULES_NCOLS], sev_col, group[RULES_NCOLS];
     EVP_MD_CTX *md;  /* hashes the group values into the fingerprint */
+    const rules_limits *lim; /* may be NULL */
+    struct timespec deadline; /* when lim->timeout runs out */
+    int stopped;     /* the progress handler stopped the rule: 1 signal, 2 timeout */
     char fp[RULES_FP_LEN]; /* the current row's fingerprint */
 };
 
@@ -447,20 +451,57 @@ struct rules_result {
     size_t n, alloc, bytes;
 };
 
-static int cursor_open(struct cursor *c, const rules_rule *rule, sqlite3 *db, char *err,
-                       size_t errlen)
+static void cursor_close(struct cursor *c, sqlite3 *db)
+{
+    if (c->lim)
+        sqlite3_progress_handler(db, 0, NULL, NULL);
+    sqlite3_finalize(c->st);
+    EVP_MD_CTX_free(c->md);
+}
+
+/* SQLite's progress handler: non-zero interrupts the statement. */
+static int on_progress(void *arg)
+{
+    struct cursor *c = arg;
+    struct timespec now;
+
+    if (c->lim->stop && *c->lim->stop) {
+        c->stopped = 1;
+        return 1;
+    }
+    if (c->lim->timeout > 0) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec > c->deadline.tv_sec ||
+            (now.tv_sec == c->deadline.tv_sec && now.tv_nsec >= c->deadline.tv_nsec)) {
+            c->stopped = 2;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int cursor_open(struct cursor *c, const rules_rule *rule, sqlite3 *db,
+                       const rules_limits *lim, char *err, size_t errlen)
 {
     const char *const *grouping;
     int i;
 
     memset(c, 0, sizeof *c);
-    if (prepare_rule(rule, db, &c->st, err, errlen) != 0)
+    c->lim = lim;
+    if (lim && (lim->stop || lim->timeout > 0)) {
+        clock_gettime(CLOCK_MONOTONIC, &c->deadline);
+        c->deadline.tv_sec += lim->timeout;
+        sqlite3_progress_handler(db, 4000, on_progress, c);
+    }
+    if (prepare_rule(rule, db, &c->st, err, errlen) != 0) {
+        sqlite3_progress_handler(db, 0, NULL, NULL);
         return -1;
+    }
     for (i = 0; rules_columns[i]; i++) {
         c->idx[i] = col_index(c->st, rules_columns[i]);
         if (c->idx[i] < 0) {
             snprintf(err, errlen, "result lacks column '%s'", rules_columns[i]);
-            sqlite3_finalize(c->st);
+            cursor_close(c, db);
             return -1;
         }
     }
@@ -472,25 +513,20 @@ static int cursor_open(struct cursor *c, const rules_rule *rule, sqlite3 *db, ch
     c->md = EVP_MD_CTX_new();
     if (c->md == NULL) {
         snprintf(err, errlen, "out of memory");
-        sqlite3_finalize(c->st);
+        cursor_close(c, db);
         return -1;
     }
     return 0;
 }
 
-static void cursor_close(struct cursor *c)
-{
-    sqlite3_finalize(c->st);
-    EVP_MD_CTX_free(c->md);
-}
 
 int rules_check(const rules_rule *rule, sqlite3 *db, char *err, size_t errlen)
 {
     struct cursor c;
 
-    if (cursor_open(&c, rule, db, err, errlen) != 0)
+    if (cursor_open(&c, rule, db, NULL, err, errlen) != 0)
         return -1;
-    cursor_close(&c);
+    cursor_close(&c, db);
     return 0;
 }
 
@@ -544,7 +580,13 @@ static int cursor_next(struct cursor *c, const rules_rule *rule, sqlite3 *db, st
     if (rc == SQLITE_DONE)
         return 0;
     if (rc != SQLITE_ROW) {
-        snprintf(err, errlen, "run-time error: %s", sqlite3_errmsg(db));
+        if (c->stopped == 1)
+            snprintf(err, errlen, "interrupted");
+        else if (c->stopped == 2)
+            snprintf(err, errlen, "timed out after %ld s (rule_timeout_seconds)",
+                     c->lim->timeout);
+        else
+            snprintf(err, errlen, "run-time error: %s", sqlite3_errmsg(db));
         return -1;
     }
     for (i = 0; i < RULES_NCOLS; i++)
@@ -615,7 +657,8 @@ static int store_row(sqlite3_stmt *ins, const rules_rule *rule, const struct row
     return 0;
 }
 
-int rules_run(const rules_rule *rule, sqlite3 *db, long *alerts, char *err, size_t errlen)
+int rules_run(const rules_rule *rule, sqlite3 *db, const rules_limits *lim, long *alerts,
+              char *err, size_t errlen)
 {
     struct cursor c;
     struct row r;
@@ -623,11 +666,11 @@ int rules_run(const rules_rule *rule, sqlite3 *db, long *alerts, char *err, size
     int rc;
 
     *alerts = 0;
-    if (cursor_open(&c, rule, db, err, errlen) != 0)
+    if (cursor_open(&c, rule, db, lim, err, errlen) != 0)
         return -1;
     if (open_upsert(rule, db, &ins) != SQLITE_OK) {
         snprintf(err, errlen, "alerts table: %s", sqlite3_errmsg(db));
-        cursor_close(&c);
+        cursor_close(&c, db);
         return -1;
     }
     while ((rc = cursor_next(&c, rule, db, &r, err, errlen)) == 1) {
@@ -638,7 +681,7 @@ int rules_run(const rules_rule *rule, sqlite3 *db, long *alerts, char *err, size
         (*alerts)++;
     }
     sqlite3_finalize(ins);
-    cursor_close(&c);
+    cursor_close(&c, db);
     return rc;
 }
 
@@ -725,8 +768,8 @@ static int keep_row(rules_result *res, const struct row *r, struct budget *b)
 /* Runs a rule on db and keeps its rows within the budget. Returns 0 with a
  * new result in *out, -1 with the reason in err, or 1 when the budget ran
  * out (nothing kept: the caller streams the rule with rules_run()). */
-static int query_keep(const rules_rule *rule, sqlite3 *db, struct budget *b, rules_result **out,
-                      char *err, size_t errlen)
+static int query_keep(const rules_rule *rule, sqlite3 *db, const rules_limits *lim,
+                      struct budget *b, rules_result **out, char *err, size_t errlen)
 {
     rules_result *res = calloc(1, sizeof *res);
     struct cursor c;
@@ -738,7 +781,7 @@ static int query_keep(const rules_rule *rule, sqlite3 *db, struct budget *b, rul
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    if (cursor_open(&c, rule, db, err, errlen) != 0) {
+    if (cursor_open(&c, rule, db, lim, err, errlen) != 0) {
         free(res);
         return -1;
     }
@@ -751,7 +794,7 @@ static int query_keep(const rules_rule *rule, sqlite3 *db, struct budget *b, rul
             break;
         }
     }
-    cursor_close(&c);
+    cursor_close(&c, db);
     if (rc != 0) {
         budget_give(b, res->bytes);
         rules_result_free(res);
@@ -783,6 +826,19 @@ int rules_store(const rules_rule *rule, const rules_result *res, sqlite3 *db, lo
     return 0;
 }
 
+void rules_take_warning(sqlite3 *db, char *buf, size_t len)
+{
+    sqlite3_stmt *st;
+
+    if (len)
+        buf[0] = '\0';
+    if (sqlite3_prepare_v2(db, "SELECT regexp_warnings()", -1, &st, NULL) != SQLITE_OK)
+        return;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT)
+        snprintf(buf, len, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+}
+
 /* ---- several rules at once ---------------------------------------------- */
 
 struct pool {
@@ -792,6 +848,7 @@ struct pool {
     size_t n, next;
     const char *path;
     int fn_flags;
+    const rules_limits *lim;
 };
 
 /* Takes jobs until none is left. A worker whose connection cannot be opened
@@ -815,14 +872,18 @@ static void *query_worker(void *arg)
         if (j == NULL)
             break;
         j->err[0] = '\0';
-        j->status = ok ? query_keep(j->rule, db, &p->budget, &j->result, j->err, sizeof j->err)
+        j->status = ok ? query_keep(j->rule, db, p->lim, &p->budget, &j->result, j->err,
+                                    sizeof j->err)
                        : 1;
+        if (ok)
+            rules_take_warning(db, j->warn, sizeof j->warn);
     }
     sqlite3_close(db);
     return NULL;
 }
 
-int rules_query_all(const char *path, int fn_flags, rules_job *jobs, size_t n, int threads)
+int rules_query_all(const char *path, int fn_flags, rules_job *jobs, size_t n, int threads,
+                    const rules_limits *lim)
 {
     struct pool p;
     pthread_t tid[RULES_MAX_THREADS];
@@ -833,6 +894,7 @@ int rules_query_all(const char *path, int fn_flags, rules_job *jobs, size_t n, i
         jobs[k].result = NULL;
         jobs[k].status = 1;
         jobs[k].err[0] = '\0';
+        jobs[k].warn[0] = '\0';
     }
     if (path == NULL || path[0] == '\0' || n == 0 || threads < 2)
         return n ? -1 : 0; /* one thread has nothing to overlap: rules_run() streams */
@@ -849,6 +911,7 @@ int rules_query_all(const char *path, int fn_flags, rules_job *jobs, size_t n, i
     p.n = n;
     p.path = path;
     p.fn_flags = fn_flags;
+    p.lim = lim;
     for (i = 0; i < threads; i++)
         if (pthread_create(&tid[started], NULL, query_worker, &p) == 0)
             started++;

@@ -17,6 +17,7 @@
 #ifndef DDBTRAIL_RULES_H
 #define DDBTRAIL_RULES_H
 
+#include <signal.h>
 #include <sqlite3.h>
 #include <stddef.h>
 
@@ -51,10 +52,24 @@ const rules_rule *rules_get(const rules *r, size_t i);
  * Returns 0, or -1 with the reason in err. */
 int rules_check(const rules_rule *rule, sqlite3 *db, char *err, size_t errlen);
 
-/* Runs a rule and upserts its rows into alerts (fingerprint = rule id and
- * the grouping columns, so re-running adds no duplicates). Sets *alerts to
- * the rows produced. Returns 0, or -1 with the reason in err. */
-int rules_run(const rules_rule *rule, sqlite3 *db, long *alerts, char *err, size_t errlen);
+/* What stops a running rule early. SQLite's progress handler looks at both
+ * every few thousand steps, so a runaway rule ends however it was written. */
+typedef struct rules_limits {
+    volatile sig_atomic_t *stop; /* when non-NULL and set (SIGINT): interrupt */
+    long timeout;                /* seconds one rule may run; 0: no limit */
+} rules_limits;
+
+/* Runs a rule and upserts its rows into alerts (fingerprint = rule id and a
+ * hash of the grouping columns, so re-running adds no duplicates). Sets
+ * *alerts to the rows produced. lim may be NULL. Returns 0, or -1 with the
+ * reason in err (a rule stopped by lim says "interrupted" or "timed out"). */
+int rules_run(const rules_rule *rule, sqlite3 *db, const rules_limits *lim, long *alerts,
+              char *err, size_t errlen);
+
+/* Takes the warnings the SQL functions gathered on db while the last rule ran
+ * (a pattern that hit PCRE2's match or depth limit on some value: counted as
+ * no match) into buf, "" when there were none. */
+void rules_take_warning(sqlite3 *db, char *buf, size_t len);
 
 /* A rule's alert rows kept in memory, to be stored later. */
 typedef struct rules_result rules_result;
@@ -76,6 +91,7 @@ typedef struct rules_job {
     int status;             /* out: 0 kept, -1 failed (err says why), 1 not run, or its rows
                                did not fit in memory: run it with rules_run() */
     char err[512];
+    char warn[512];         /* out: rules_take_warning() after the rule ran */
 } rules_job;
 
 /* Runs the jobs' rules on `threads` (2 or more) read-only connections of their
@@ -85,7 +101,8 @@ typedef struct rules_job {
  * the call is what the rules see. Returns 0, or -1 when no thread ran
  * (fewer than 2 asked for, no file, or none started): every job then has
  * status 1. */
-int rules_query_all(const char *path, int fn_flags, rules_job *jobs, size_t n, int threads);
+int rules_query_all(const char *path, int fn_flags, rules_job *jobs, size_t n, int threads,
+                    const rules_limits *lim);
 
 /* 1 when s is one of the five severities. */
 int rules_valid_severity(const char *s);

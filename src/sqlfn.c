@@ -20,6 +20,8 @@
 #define SQLFN_CACHE 32            /* compiled patterns kept per connection */
 #define SQLFN_MAX_PATTERN 4096    /* longest pattern accepted */
 #define SQLFN_ID_LIST_BYTES 4096  /* id_list() text, whatever the group's size */
+#define SQLFN_MATCH_LIMIT 1000000 /* pcre2_match() steps per value (PCRE2's default: 10 M) */
+#define SQLFN_DEPTH_LIMIT 10000   /* backtracking depth per value */
 
 typedef struct rx {
     char *pattern;              /* the source, NUL-terminated */
@@ -33,6 +35,9 @@ typedef struct rx_cache {
     unsigned next;              /* round-robin victim */
     unsigned last;              /* slot used last */
     int no_jit;                 /* SQLFN_NO_JIT was given */
+    pcre2_match_context *mctx;  /* the match and depth limits */
+    long limit_hits;            /* values that hit a limit since regexp_warnings() */
+    char first_hit[300];        /* which value hit it first: its label and pattern */
 } rx_cache;
 
 static void rx_free(void *p)
@@ -54,6 +59,7 @@ static void cache_free(void *p)
 
     for (i = 0; i < SQLFN_CACHE; i++)
         rx_free(c->slot[i]);
+    pcre2_match_context_free(c->mctx);
     free(c);
 }
 
@@ -136,7 +142,19 @@ static void fn_regexp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     }
     text = (const char *)sqlite3_value_text(argv[1]);
     rc = pcre2_match(r->code, (PCRE2_SPTR)text, (size_t)sqlite3_value_bytes(argv[1]), 0, 0,
-                     r->md, NULL);
+                     r->md, cache->mctx);
+    if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+        rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT) {
+        /* a crafted value against a backtracking pattern: no match, and a warning,
+         * never an error that would cost the rule its other alerts */
+        if (cache->limit_hits++ == 0) {
+            const char *label = argc > 2 ? (const char *)sqlite3_value_text(argv[2]) : NULL;
+            snprintf(cache->first_hit, sizeof cache->first_hit, "%s%.80s (pattern '%.80s')",
+                     label ? "event " : "a value", label ? label : "", r->pattern);
+        }
+        sqlite3_result_int(ctx, 0);
+        return;
+    }
     if (rc < 0 && rc != PCRE2_ERROR_NOMATCH) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(rc, msg, sizeof msg);
@@ -145,6 +163,24 @@ static void fn_regexp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         return;
     }
     sqlite3_result_int(ctx, rc >= 0);
+}
+
+/* regexp_warnings(): what the limits cost since the last call, as one line,
+ * or NULL; then forgets it. The rule runner asks after each rule. */
+static void fn_regexp_warnings(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    rx_cache *cache = sqlite3_user_data(ctx);
+    char msg[512];
+
+    (void)argc;
+    (void)argv;
+    if (cache->limit_hits == 0)
+        return;
+    snprintf(msg, sizeof msg, "%ld value(s) hit PCRE2's match or depth limit and count as no "
+             "match; the first: %s", cache->limit_hits, cache->first_hit);
+    cache->limit_hits = 0;
+    cache->first_hit[0] = '\0';
+    sqlite3_result_text(ctx, msg, -1, SQLITE_TRANSIENT);
 }
 
 static void fn_ip_in_cidr(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -305,9 +341,21 @@ int sqlfn_register(sqlite3 *db, int opts, char *err, size_t errlen)
         return -1;
     }
     cache->no_jit = (opts & SQLFN_NO_JIT) != 0;
-    /* on failure SQLite calls cache_free itself */
+    cache->mctx = pcre2_match_context_create(NULL);
+    if (cache->mctx == NULL) {
+        free(cache);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    pcre2_set_match_limit(cache->mctx, SQLFN_MATCH_LIMIT);
+    pcre2_set_depth_limit(cache->mctx, SQLFN_DEPTH_LIMIT);
+    /* on failure SQLite calls cache_free itself; the other functions share the cache */
     if (sqlite3_create_function_v2(db, "regexp", 2, flags, cache, fn_regexp, NULL, NULL,
                                    cache_free) != SQLITE_OK ||
+        sqlite3_create_function_v2(db, "regexp", 3, flags, cache, fn_regexp, NULL, NULL,
+                                   NULL) != SQLITE_OK ||
+        sqlite3_create_function_v2(db, "regexp_warnings", 0, SQLITE_UTF8, cache,
+                                   fn_regexp_warnings, NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_create_function_v2(db, "ip_in_cidr", 2, flags, NULL, fn_ip_in_cidr, NULL, NULL,
                                    NULL) != SQLITE_OK ||
         sqlite3_create_function_v2(db, "arn_account", 1, flags, NULL, fn_arn_account, NULL, NULL,
@@ -320,4 +368,13 @@ int sqlfn_register(sqlite3 *db, int opts, char *err, size_t errlen)
         return -1;
     }
     return 0;
+}
+
+int sqlfn_check_pattern(const char *pattern, char *err, size_t errlen)
+{
+    rx *r = rx_compile(pattern, strlen(pattern), 0, err, errlen);
+    int ok = r != NULL;
+
+    rx_free(r);
+    return ok ? 0 : -1;
 }

@@ -1,9 +1,15 @@
 /*
  * sqlfn: SQL functions the detection rules call.
  *
- *   regexp(pattern, text)   PCRE2 match, so "text REGEXP pattern" works;
+ *   regexp(pattern, text[, label])
+ *                           PCRE2 match, so "text REGEXP pattern" works;
  *                           NULL text gives NULL; a bad pattern is an error
- *                           naming PCRE2's message and offset
+ *                           naming PCRE2's message and offset. A value that
+ *                           hits the match or depth limit (a crafted value
+ *                           against a backtracking pattern) is no match and
+ *                           is remembered, with label (an event id) when given
+ *   regexp_warnings()       those limit hits since the last call, as one
+ *                           line (NULL for none); then forgets them
  *   ip_in_cidr(ip, cidr)    1/0, NULL when either does not parse
  *   arn_account(arn)        the account field of an ARN, or a bare 12-digit
  *                           account id as given; NULL otherwise
@@ -34,5 +40,9 @@ enum {
 /* Registers the functions on db with SQLFN_* flags. Returns 0, or -1 with a
  * message in err. */
 int sqlfn_register(sqlite3 *db, int flags, char *err, size_t errlen);
+
+/* Compiles pattern as regexp() would (a config check before any input is
+ * read). Returns 0, or -1 with PCRE2's message and offset in err. */
+int sqlfn_check_pattern(const char *pattern, char *err, size_t errlen);
 
 #endif

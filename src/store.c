@@ -43,6 +43,15 @@ static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS settings_list(key TEXT NOT NULL, value TEXT NOT NULL);\n"
     "CREATE INDEX IF NOT EXISTS settings_list_key ON settings_list(key, value);\n";
 
+/* Every schema object ddbtrail creates (or created in earlier versions). A
+ * store holding anything else is refused: a trigger on alerts could delete
+ * what a rule finds, a view could stand in for a table. */
+static const char *const known_objects[] = {
+    "table meta", "table files", "table events", "table rejects", "table alerts",
+    "table rule_runs", "table settings", "table settings_list", "index files_path",
+    "index settings_list_key", "index events_name_ts", "index events_ts",
+    "index events_principal_ts", NULL};
+
 struct store {
     sqlite3 *db;            /* the connection */
     sqlite3_stmt *ins_event; /* INSERT OR IGNORE INTO events */
@@ -112,6 +121,42 @@ static int prepare_ingest(store *s, char *err, size_t errlen)
     return 0;
 }
 
+/* Refuses a database holding schema objects ddbtrail did not create, naming
+ * the first one. An empty database passes. Returns 0 or -1. */
+static int check_schema(store *s, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    int rc, bad = 0;
+
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT type, name, tbl_name FROM sqlite_schema"
+                           " WHERE name NOT LIKE 'sqlite_autoindex_%' ORDER BY type <> 'trigger'",
+                           -1, &st, NULL) != SQLITE_OK)
+        return fail(s, err, errlen, "not a ddbtrail database");
+    while (!bad && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *type = (const char *)sqlite3_column_text(st, 0);
+        const char *name = (const char *)sqlite3_column_text(st, 1);
+        const char *tbl = (const char *)sqlite3_column_text(st, 2);
+        char want[160];
+        int k;
+        snprintf(want, sizeof want, "%s %s", type ? type : "?", name ? name : "?");
+        for (k = 0; known_objects[k] && strcmp(known_objects[k], want) != 0; k++)
+            ;
+        if (known_objects[k] == NULL) {
+            snprintf(err, errlen, "holds a %s '%.60s' on '%.60s' that ddbtrail did not create "
+                     "(it could hide or change results); refusing to use this database",
+                     type ? type : "?", name ? name : "?", tbl ? tbl : "?");
+            bad = 1;
+        }
+    }
+    sqlite3_finalize(st);
+    if (bad)
+        return -1;
+    if (rc != SQLITE_DONE)
+        return fail(s, err, errlen, "not a ddbtrail database");
+    return 0;
+}
+
 /* Switches to WAL unless already there. Changing the journal mode needs an
  * exclusive lock, and SQLite does not run the busy handler for it, so two
  * processes creating the same database at once retry here. */
@@ -158,6 +203,17 @@ store *store_open(const char *path, int flags, char *err, size_t errlen)
     }
     sqlite3_busy_timeout(s->db, 30000);
     sqlite3_extended_result_codes(s->db, 1);
+    /* a store may come from elsewhere: no writes to the schema through SQL, no
+     * functions with side effects run from the schema itself */
+    sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
+    sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
+    if (check_schema(s, err, errlen) != 0) {
+        char tmp[512];
+        snprintf(tmp, sizeof tmp, "%s: %s", path, err);
+        snprintf(err, errlen, "%s", tmp);
+        store_free(s);
+        return NULL;
+    }
     if (!(flags & STORE_READONLY)) {
         char ver[64];
         snprintf(ver, sizeof ver, "INSERT OR IGNORE INTO meta VALUES('schema_version','%d');",

@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,10 +20,62 @@ struct ancestor {
     ino_t ino;
 };
 
+/* The directories read so far: an open-addressing hash set of (dev, ino). */
+struct walk_dirs {
+    struct ancestor *slot; /* ino 0 marks an empty slot */
+    size_t n, cap;         /* used, and slots (a power of two) */
+};
+
+static size_t dir_hash(dev_t dev, ino_t ino, size_t cap)
+{
+    uint64_t h = ((uint64_t)ino * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)dev * 0xc2b2ae3d27d4eb4full);
+
+    return (size_t)(h >> 17) & (cap - 1);
+}
+
+/* Adds a directory to the set. Returns 1 when it was new, 0 when it was
+ * there already, -1 when out of memory. */
+static int dirs_add(walk_list *l, dev_t dev, ino_t ino)
+{
+    struct walk_dirs *d = l->dirs;
+    size_t i;
+
+    if (d == NULL) {
+        d = l->dirs = calloc(1, sizeof *d);
+        if (d == NULL)
+            return -1;
+    }
+    if (2 * (d->n + 1) > d->cap) {
+        size_t cap = d->cap ? 2 * d->cap : 256, k;
+        struct ancestor *slot = calloc(cap, sizeof *slot);
+        if (slot == NULL)
+            return -1;
+        for (k = 0; k < d->cap; k++)
+            if (d->slot[k].ino) {
+                for (i = dir_hash(d->slot[k].dev, d->slot[k].ino, cap); slot[i].ino;
+                     i = (i + 1) & (cap - 1))
+                    ;
+                slot[i] = d->slot[k];
+            }
+        free(d->slot);
+        d->slot = slot;
+        d->cap = cap;
+    }
+    for (i = dir_hash(dev, ino, d->cap); d->slot[i].ino; i = (i + 1) & (d->cap - 1))
+        if (d->slot[i].dev == dev && d->slot[i].ino == ino)
+            return 0;
+    d->slot[i].dev = dev;
+    d->slot[i].ino = ino ? ino : 1; /* no real directory has inode 0 */
+    d->n++;
+    return 1;
+}
+
 static int push(walk_list *l, const char *path)
 {
     char *copy;
 
+    if (l->n >= WALK_MAX_PATHS)
+        return 1;
     if (l->n == l->alloc) {
         size_t na = l->alloc ? l->alloc * 2 : 64;
         char **p = realloc(l->paths, na * sizeof *p);
@@ -79,6 +132,15 @@ static int walk_dir(walk_list *l, const char *dir, struct ancestor *anc, int dep
     struct dirent **ents = NULL;
     int n, i, rc = 0;
 
+    switch (dirs_add(l, anc[depth - 1].dev, anc[depth - 1].ino)) {
+    case 0:
+        l->revisits++; /* read already, through another link */
+        return 0;
+    case -1:
+        return -1;
+    default:
+        break;
+    }
     n = scandir(dir, &ents, NULL, alphasort);
     if (n < 0) {
         report(l, on_err, ctx, dir, strerror(errno));
@@ -121,6 +183,11 @@ static int walk_dir(walk_list *l, const char *dir, struct ancestor *anc, int dep
             l->nonlog++;
         } else {
             rc = push(l, path);
+            if (rc == 1) {
+                report(l, on_err, ctx, path, "more than 1000000 log files in one run; this "
+                       "one and the rest are not read (split the run, e.g. by account)");
+                rc = 2; /* stops this walk; not out of memory */
+            }
         }
         free(path);
     }
@@ -130,13 +197,25 @@ static int walk_dir(walk_list *l, const char *dir, struct ancestor *anc, int dep
     return rc;
 }
 
+static int push_named(walk_list *l, const char *path, walk_err_fn on_err, void *ctx)
+{
+    int rc = push(l, path);
+
+    if (rc == 1) {
+        report(l, on_err, ctx, path, "more than 1000000 log files in one run; not read "
+               "(split the run, e.g. by account)");
+        return 0;
+    }
+    return rc;
+}
+
 int walk_add(walk_list *l, const char *path, walk_err_fn on_err, void *ctx)
 {
     struct stat st;
     struct ancestor anc[WALK_MAX_DEPTH];
 
     if (strcmp(path, "-") == 0)
-        return push(l, path);
+        return push_named(l, path, on_err, ctx);
     if (stat(path, &st) != 0) {
         report(l, on_err, ctx, path, strerror(errno));
         return 0;
@@ -146,11 +225,11 @@ int walk_add(walk_list *l, const char *path, walk_err_fn on_err, void *ctx)
             l->digests++;
             return 0;
         }
-        return push(l, path);
+        return push_named(l, path, on_err, ctx);
     }
     anc[0].dev = st.st_dev;
     anc[0].ino = st.st_ino;
-    return walk_dir(l, path, anc, 1, on_err, ctx);
+    return walk_dir(l, path, anc, 1, on_err, ctx) < 0 ? -1 : 0;
 }
 
 void walk_free(walk_list *l)
@@ -160,5 +239,8 @@ void walk_free(walk_list *l)
     for (i = 0; i < l->n; i++)
         free(l->paths[i]);
     free(l->paths);
+    if (l->dirs)
+        free(l->dirs->slot);
+    free(l->dirs);
     memset(l, 0, sizeof *l);
 }

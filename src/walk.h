@@ -7,7 +7,9 @@
  * are often assembled with links. Inside directories only log-looking names
  * are taken; CloudTrail digest files and other files are counted as skipped.
  * A path named explicitly is always taken (except a digest), whatever its
- * name, as is "-" (stdin).
+ * name, as is "-" (stdin). Each directory is read once however many links
+ * lead to it, so a fan of symlinks cannot multiply the work, and the list is
+ * capped at WALK_MAX_PATHS files.
  */
 #ifndef DDBTRAIL_WALK_H
 #define DDBTRAIL_WALK_H
@@ -20,7 +22,11 @@ typedef struct walk_list {
     size_t digests;    /* CloudTrail-Digest files skipped */
     size_t nonlog;     /* files in directories with non-log names, skipped */
     size_t errors;     /* unreadable directories, loops, missing paths */
+    size_t revisits;   /* directories reached again by another path (symlinks): not re-read */
+    struct walk_dirs *dirs; /* directories read so far, by (device, inode); owned */
 } walk_list;
+
+enum { WALK_MAX_PATHS = 1000000 }; /* files one run holds; past it the walk stops, loudly */
 
 /* Called for each problem met while walking (borrowed strings). */
 typedef void (*walk_err_fn)(void *ctx, const char *path, const char *msg);

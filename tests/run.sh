@@ -20,7 +20,8 @@ mkdir -p "$out"
 pass=0 fail=0 skip=0 failed_names=""
 
 cases() {
-    if [ -x "$UNIT" ]; then "$UNIT" --list | sed 's|^|unit/|'; fi
+    # a missing unit binary is a failing case, never a suite that quietly shrank
+    if [ -x "$UNIT" ]; then "$UNIT" --list | sed 's|^|unit/|'; else echo "unit/MISSING-BINARY"; fi
     for f in tests/cli/*.sh; do n=${f##*/}; echo "cli/${n%.sh}"; done
     for d in tests/detections/*/; do d=${d%/}; echo "detect/${d##*/}"; done
     for d in tests/golden/*/; do [ -f "$d/cmd" ] && { d=${d%/}; echo "golden/${d##*/}"; }; done
@@ -30,11 +31,13 @@ run_case() {
     name=$1
     log=$out/$(echo "$name" | tr / _).log
     case $name in
-    unit/*) "$UNIT" "${name#unit/}" >"$log" 2>&1 ;;
-    cli/*) sh tests/cli/"${name#cli/}".sh >"$log" 2>&1 ;;
+    unit/*) [ -x "$UNIT" ] || { echo "unit test binary $UNIT missing (make $UNIT)" >"$log"; return 1; }
+            "$UNIT" "${name#unit/}" >"$log" 2>&1 ;;
+    cli/*) [ -f tests/cli/"${name#cli/}".sh ] || { echo "no test tests/cli/${name#cli/}.sh" >"$log"; return 1; }
+           sh tests/cli/"${name#cli/}".sh >"$log" 2>&1 ;;
     detect/*) sh tests/detect-pair.sh "${name#detect/}" >"$log" 2>&1 ;;
     golden/*) sh tests/golden.sh "${name#golden/}" >"$log" 2>&1 ;;
-    *) echo "unknown case $name" >"$log"; return 1 ;;
+    *) echo "unknown case $name (unit/, cli/, detect/ or golden/)" >"$log"; return 1 ;;
     esac
 }
 

@@ -24,14 +24,35 @@ PY
 ddb scan -q --db "$T/s.db" --format html -o "$T/report.html" sample-logs/ "$T/evil.json" \
     --config sample-logs/ddbtrail.json >/dev/null 2>&1
 eq "$?" 0 "scan status"
-timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-    --disable-background-networking --disable-component-update --disable-sync \
-    --user-data-dir="$T/profile" --dump-dom "file://$T/report.html" >"$T/dom.html" 2>"$T/chromium.err"
-eq "$?" 0 "chromium status"
-contains "$T/dom.html" "<title>ddbtrail report</title>" "title unchanged: no script ran"
-lacks "$T/dom.html" "<body data-pwned" "payload did not touch the DOM"
-lacks "$T/dom.html" "<b>bold</b>" "no injected markup"
-contains "$T/dom.html" "&lt;script&gt;document.title=" "payload shown as text"
+dom() {
+    timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+        --disable-background-networking --disable-component-update --disable-sync \
+        --user-data-dir="$T/profile" --dump-dom "file://$1" >"$2" 2>"$T/chromium.err"
+}
+# The page's CSP forbids scripts, which would hide an escaping bug; so the page is also
+# loaded with the CSP taken out: the escaping alone must keep the payload inert.
+python3 - "$T/report.html" "$T/nocsp.html" <<'PY' || fail "CSP meta tag not found to take out"
+import re, sys
+page = open(sys.argv[1], encoding="utf-8").read()
+out, n = re.subn(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", page)
+assert n == 1
+open(sys.argv[2], "w", encoding="utf-8").write(out)
+PY
+for page in report nocsp; do
+    dom "$T/$page.html" "$T/dom.html"
+    eq "$?" 0 "$page: chromium status"
+    contains "$T/dom.html" "<title>ddbtrail report</title>" "$page: title unchanged: no script ran"
+    lacks "$T/dom.html" "<body data-pwned" "$page: payload did not touch the DOM"
+    lacks "$T/dom.html" "<b>bold</b>" "$page: no injected markup"
+    lacks "$T/dom.html" "<i onmouseover" "$page: no injected attribute"
+    contains "$T/dom.html" "&lt;script&gt;document.title=" "$page: payload shown as text"
+done
+# the check itself must be able to fail: a page with the payload unescaped and no CSP runs it
+sed 's|&lt;script&gt;document.title=&#39;pwned&#39;;document.body.setAttribute(&#39;data-pwned&#39;,&#39;1&#39;)&lt;/script&gt;|<script>document.title="pwned"</script>|' \
+    "$T/nocsp.html" >"$T/broken.html"
+dom "$T/broken.html" "$T/broken-dom.html"
+lacks "$T/broken-dom.html" "<title>ddbtrail report</title>" "a broken page is caught (the planted script ran)"
+dom "$T/report.html" "$T/dom.html"
 alerts=$(q "$T/s.db" "SELECT count(*) FROM alerts")
 eq "$(grep -o '<section class="alert ' "$T/dom.html" | wc -l)" "$alerts" "one section per alert"
 contains "$T/dom.html" "<svg class=\"timeline\"" "timeline present"

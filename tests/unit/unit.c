@@ -29,6 +29,17 @@ int main(int argc, char **argv)
                 printf("%s\n", tables[i][k].name);
         return 0;
     }
+    /* a name that matches no test is a failure, never a silent pass */
+    for (a = 1; a < argc; a++) {
+        int found = 0;
+        for (i = 0; tables[i]; i++)
+            for (k = 0; tables[i][k].name; k++)
+                found |= strcmp(argv[a], tables[i][k].name) == 0;
+        if (!found) {
+            printf("FAIL %s: no such unit test (--list shows them)\n", argv[a]);
+            failed++;
+        }
+    }
     for (i = 0; tables[i]; i++) {
         for (k = 0; tables[i][k].name; k++) {
             int wanted = argc == 1;
