@@ -12,7 +12,7 @@ out=build-fuzz
 mkdir -p "$out"
 command -v clang >/dev/null || { echo "fuzz: needs clang (apt-get install clang libclang-rt-dev)"; exit 2; }
 flags="-Wall -Wextra -Werror -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE -std=c11"
-pkg=$(pkg-config --cflags --libs zlib yajl sqlite3 libpcre2-8)
+pkg=$(pkg-config --cflags --libs zlib yajl sqlite3 libpcre2-8 libcrypto)
 pass=0 fail=0
 for h in reader config text; do
     echo "fuzz: building $h"
