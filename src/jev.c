@@ -81,6 +81,7 @@ static const struct keydef keydefs[] = {
     {"sourceIPAddress", 15, CTX_EVENT, K_STR, JF_SOURCE_IP, 0},
     {"userAgent", 9, CTX_EVENT, K_STR, JF_USER_AGENT, 0},
     {"vpcEndpointId", 13, CTX_EVENT, K_STR, JF_VPC_ENDPOINT_ID, 0},
+    {"vpcEndpointAccountId", 20, CTX_EVENT, K_STR, JF_VPCE_ACCOUNT_ID, 0},
     {"errorCode", 9, CTX_EVENT, K_STR, JF_ERROR_CODE, 0},
     {"errorMessage", 12, CTX_EVENT, K_STR, JF_ERROR_MESSAGE, 0},
     {"recipientAccountId", 18, CTX_EVENT, K_STR, JF_RECIPIENT_ACCOUNT_ID, 0},
@@ -111,25 +112,28 @@ static const struct keydef keydefs[] = {
     {"tableArn", 8, CTX_REQ, K_LOOSE, JF_REQ_TABLE_ARN, 0},
     {"resourceArn", 11, CTX_REQ, K_LOOSE, JF_REQ_RESOURCE_ARN, 0},
     {"statement", 9, CTX_REQ, K_LOOSE, JF_REQ_STATEMENT, 0},
+    {"backupArn", 9, CTX_REQ, K_LOOSE, JF_REQ_BACKUP_ARN, 0},
+    {"streamArn", 9, CTX_REQ, K_LOOSE, JF_REQ_STREAM_ARN, 0},
     {"tableDescription", 16, CTX_RESP, K_MAP, -1, CTX_TD},
     {"tableName", 9, CTX_TD, K_LOOSE, JF_RESP_TABLE_NAME, 0},
     {"tableArn", 8, CTX_TD, K_LOOSE, JF_RESP_TABLE_ARN, 0},
 };
 
-#define KEY_MAX_LEN 19 /* the longest name above, additionalEventData */
+#define KEY_MAX_LEN 20 /* the longest name above, vpcEndpointAccountId */
 _Static_assert(sizeof keydefs / sizeof keydefs[0] < 255, "keydef indexes are bytes");
 
 /* Field names for messages, indexed by enum jev_field. */
 static const char *const field_names[JF_COUNT] = {
     "eventID", "eventTime", "eventSource", "eventName", "eventType", "eventCategory",
     "managementEvent", "readOnly", "awsRegion", "sourceIPAddress", "userAgent",
-    "vpcEndpointId", "errorCode", "errorMessage", "recipientAccountId", "requestID",
+    "vpcEndpointId", "vpcEndpointAccountId", "errorCode", "errorMessage", "recipientAccountId", "requestID",
     "userIdentity.type", "userIdentity.principalId", "userIdentity.arn",
     "userIdentity.accountId", "userIdentity.accessKeyId", "userIdentity.userName",
     "userIdentity.invokedBy", "sessionContext.attributes.mfaAuthenticated",
     "sessionIssuer.arn", "sessionIssuer.userName", "requestParameters.tableName",
     "requestParameters.tableArn", "requestParameters.resourceArn",
-    "requestParameters.statement", "tableDescription.tableName", "tableDescription.tableArn",
+    "requestParameters.statement", "requestParameters.backupArn", "requestParameters.streamArn",
+    "tableDescription.tableName", "tableDescription.tableArn",
     "resources", "requestParameters", "responseElements", "additionalEventData",
     "resources.ARN", "resources.type"};
 

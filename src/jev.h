@@ -37,6 +37,7 @@ enum jev_field {
     JF_SOURCE_IP,
     JF_USER_AGENT,
     JF_VPC_ENDPOINT_ID,
+    JF_VPCE_ACCOUNT_ID,   /* vpcEndpointAccountId: who owns the endpoint */
     JF_ERROR_CODE,
     JF_ERROR_MESSAGE,
     JF_RECIPIENT_ACCOUNT_ID,
@@ -55,6 +56,8 @@ enum jev_field {
     JF_REQ_TABLE_ARN,     /* requestParameters.tableArn */
     JF_REQ_RESOURCE_ARN,  /* requestParameters.resourceArn */
     JF_REQ_STATEMENT,     /* requestParameters.statement (PartiQL) */
+    JF_REQ_BACKUP_ARN,    /* requestParameters.backupArn (...:table/NAME/backup/...) */
+    JF_REQ_STREAM_ARN,    /* requestParameters.streamArn (...:table/NAME/stream/...) */
     JF_RESP_TABLE_NAME,   /* responseElements.tableDescription.tableName */
     JF_RESP_TABLE_ARN,    /* responseElements.tableDescription.tableArn */
     JF_RESOURCE_TABLE_ARN, /* first DynamoDB table ARN in resources[] */

@@ -15,7 +15,7 @@ const char *const norm_col_names[NC_COUNT] = {
     "access_key_id", "credential_kind", "session_issuer_arn", "session_issuer_name",
     "invoked_by", "mfa_authenticated", "table_name", "error_code", "error_message",
     "recipient_account_id", "request_id", "request_parameters", "response_elements",
-    "additional_event_data"};
+    "additional_event_data", "actor_arn", "actor_kind", "vpc_endpoint_account_id"};
 
 /* Non-DynamoDB events kept by default, because DynamoDB detections need
  * them: whoever can stop the trail, loosen the event selectors, remove the
@@ -36,6 +36,7 @@ static const struct {
     {"kms.amazonaws.com", "DisableKey"},
     {"kms.amazonaws.com", "ScheduleKeyDeletion"},
     {"kms.amazonaws.com", "PutKeyPolicy"},
+    {"backup.amazonaws.com", "StartCopyJob"},
 };
 
 /* DynamoDB item-level APIs: CloudTrail logs them as data events. Used only
@@ -239,6 +240,10 @@ static void set_table(norm_row *row, const jev_event *ev)
         }
     } else if (norm_table_from_arn(ev->v[JF_REQ_TABLE_ARN], ev->len[JF_REQ_TABLE_ARN], &name,
                                    &n) == 0 ||
+               norm_table_from_arn(ev->v[JF_REQ_BACKUP_ARN], ev->len[JF_REQ_BACKUP_ARN], &name,
+                                   &n) == 0 ||
+               norm_table_from_arn(ev->v[JF_REQ_STREAM_ARN], ev->len[JF_REQ_STREAM_ARN], &name,
+                                   &n) == 0 ||
                norm_table_from_arn(ev->v[JF_REQ_RESOURCE_ARN], ev->len[JF_REQ_RESOURCE_ARN],
                                    &name, &n) == 0 ||
                norm_table_from_arn(ev->v[JF_RESOURCE_TABLE_ARN],
@@ -254,6 +259,68 @@ static void set_table(norm_row *row, const jev_event *ev)
         name = NULL;
     }
     set_text(row, NC_TABLE_NAME, name, n);
+}
+
+static int ends_with(const char *s, size_t len, const char *lit)
+{
+    size_t n = strlen(lit);
+
+    return s != NULL && len >= n && memcmp(s + len - n, lit, n) == 0;
+}
+
+static int contains(const char *s, size_t len, const char *lit)
+{
+    size_t n = strlen(lit), i;
+
+    for (i = 0; s != NULL && i + n <= len; i++)
+        if (memcmp(s + i, lit, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* Who is behind the call, stable across the session names an attacker may
+ * rotate: the role (session issuer) for an assumed role or federated user,
+ * the user for an IAM user, the root ARN (the account) for root, the
+ * invoking service for AWS itself, else the access key or whatever names
+ * the caller. Kept in step with the backfill in store.c. */
+static void set_actor(norm_row *row, const jev_event *ev)
+{
+    const char *type = ev->v[JF_UID_TYPE];
+    size_t tlen = ev->len[JF_UID_TYPE];
+    enum jev_field f;
+    const char *kind;
+
+    if ((eq(type, tlen, "AssumedRole") || eq(type, tlen, "FederatedUser")) &&
+        ev->v[JF_ISSUER_ARN])
+        f = JF_ISSUER_ARN;
+    else if (eq(type, tlen, "AWSService") && ev->v[JF_UID_INVOKED_BY])
+        f = JF_UID_INVOKED_BY;
+    else if (ev->v[JF_UID_ARN])
+        f = JF_UID_ARN;
+    else if (ev->v[JF_UID_ACCESS_KEY_ID])
+        f = JF_UID_ACCESS_KEY_ID;
+    else if (eq(type, tlen, "Root") && ev->v[JF_UID_ACCOUNT_ID])
+        f = JF_UID_ACCOUNT_ID;
+    else
+        f = JF_UID_PRINCIPAL_ID;
+    set_field(row, NC_ACTOR_ARN, ev, f);
+    /* AWS acting for itself: a service identity, a call a service made on the
+     * caller's behalf, or a service-linked role */
+    if (eq(type, tlen, "AWSService") ||
+        ends_with(ev->v[JF_UID_INVOKED_BY], ev->len[JF_UID_INVOKED_BY], ".amazonaws.com") ||
+        contains(ev->v[f], ev->len[f], ":role/aws-service-role/"))
+        kind = "aws-service";
+    else if (eq(type, tlen, "Root"))
+        kind = "root";
+    else if (eq(type, tlen, "IAMUser"))
+        kind = "user";
+    else if (eq(type, tlen, "AssumedRole"))
+        kind = "role";
+    else if (eq(type, tlen, "FederatedUser"))
+        kind = "federated";
+    else
+        kind = "other";
+    set_static(row, NC_ACTOR_KIND, kind);
 }
 
 static const char *category(const jev_event *ev)
@@ -325,5 +392,7 @@ int norm_event(const jev_event *ev, norm_row *row, char *err, size_t errlen)
     set_field(row, NC_REQUEST_PARAMETERS, ev, JF_REQUEST_PARAMETERS);
     set_field(row, NC_RESPONSE_ELEMENTS, ev, JF_RESPONSE_ELEMENTS);
     set_field(row, NC_ADDITIONAL_EVENT_DATA, ev, JF_ADDITIONAL_EVENT_DATA);
+    set_actor(row, ev);
+    set_field(row, NC_VPC_ENDPOINT_ACCOUNT_ID, ev, JF_VPCE_ACCOUNT_ID);
     return 0;
 }

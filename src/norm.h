@@ -3,8 +3,11 @@
  * events table, and decides whether ddbtrail keeps it.
  *
  * Derived columns are computed here and nowhere else: event_ts, the
- * event_category fallback, source_kind, credential_kind, and table_name,
- * which CloudTrail spreads over half a dozen places depending on the API.
+ * event_category fallback, source_kind, credential_kind, table_name, which
+ * CloudTrail spreads over half a dozen places depending on the API, and the
+ * actor: who is behind a call whatever session name they chose (the role for
+ * an assumed role, the user, the account's root, else the key), and whether
+ * that is AWS itself (actor_kind 'aws-service').
  * The list of events kept by default also lives here (norm_is_relevant).
  */
 #ifndef DDBTRAIL_NORM_H
@@ -23,7 +26,8 @@ enum norm_col {
     NC_ACCOUNT_ID, NC_ACCESS_KEY_ID, NC_CREDENTIAL_KIND, NC_SESSION_ISSUER_ARN,
     NC_SESSION_ISSUER_NAME, NC_INVOKED_BY, NC_MFA_AUTHENTICATED, NC_TABLE_NAME, NC_ERROR_CODE,
     NC_ERROR_MESSAGE, NC_RECIPIENT_ACCOUNT_ID, NC_REQUEST_ID, NC_REQUEST_PARAMETERS,
-    NC_RESPONSE_ELEMENTS, NC_ADDITIONAL_EVENT_DATA,
+    NC_RESPONSE_ELEMENTS, NC_ADDITIONAL_EVENT_DATA, NC_ACTOR_ARN, NC_ACTOR_KIND,
+    NC_VPC_ENDPOINT_ACCOUNT_ID,
     NC_COUNT
 };
 

@@ -10,6 +10,9 @@
  */
 #include "sqlfn.h"
 #include "ipa.h"
+#include "norm.h"
+#include "pql.h"
+#include "sel.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -181,6 +184,40 @@ static void fn_regexp_warnings(sqlite3_context *ctx, int argc, sqlite3_value **a
     cache->limit_hits = 0;
     cache->first_hit[0] = '\0';
     sqlite3_result_text(ctx, msg, -1, SQLITE_TRANSIENT);
+}
+
+static void fn_partiql_bulk(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const char *pk = argc > 1 ? (const char *)sqlite3_value_text(argv[1]) : NULL;
+
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
+        return;
+    sqlite3_result_int(ctx, pql_is_bulk((const char *)sqlite3_value_text(argv[0]),
+                                        (size_t)sqlite3_value_bytes(argv[0]), pk,
+                                        pk ? (size_t)sqlite3_value_bytes(argv[1]) : 0));
+}
+
+static void fn_partiql_table(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const char *name;
+    size_t n;
+
+    (void)argc;
+    if (norm_table_from_partiql((const char *)sqlite3_value_text(argv[0]),
+                                (size_t)sqlite3_value_bytes(argv[0]), &name, &n) == 0)
+        sqlite3_result_text(ctx, name, (int)n, SQLITE_TRANSIENT);
+}
+
+static void fn_logging_gap(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    char out[512];
+
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
+        return;
+    if (sel_dynamodb_gap((const char *)sqlite3_value_text(argv[0]),
+                         (size_t)sqlite3_value_bytes(argv[0]), out, sizeof out) == 1)
+        sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
 }
 
 static void fn_ip_in_cidr(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -358,6 +395,12 @@ int sqlfn_register(sqlite3 *db, int opts, char *err, size_t errlen)
                                    fn_regexp_warnings, NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_create_function_v2(db, "ip_in_cidr", 2, flags, NULL, fn_ip_in_cidr, NULL, NULL,
                                    NULL) != SQLITE_OK ||
+        sqlite3_create_function_v2(db, "partiql_bulk", 2, flags, NULL, fn_partiql_bulk, NULL,
+                                   NULL, NULL) != SQLITE_OK ||
+        sqlite3_create_function_v2(db, "partiql_table", 1, flags, NULL, fn_partiql_table, NULL,
+                                   NULL, NULL) != SQLITE_OK ||
+        sqlite3_create_function_v2(db, "dynamodb_logging_gap", 1, flags, NULL, fn_logging_gap,
+                                   NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_create_function_v2(db, "arn_account", 1, flags, NULL, fn_arn_account, NULL, NULL,
                                    NULL) != SQLITE_OK ||
         sqlite3_create_function_v2(db, "id_list", 1, SQLITE_UTF8 | SQLITE_INNOCUOUS, NULL, NULL,

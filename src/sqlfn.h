@@ -11,6 +11,12 @@
  *   regexp_warnings()       those limit hits since the last call, as one
  *                           line (NULL for none); then forgets them
  *   ip_in_cidr(ip, cidr)    1/0, NULL when either does not parse
+ *   partiql_bulk(stmt, pk)  1 when stmt is a SELECT that is not a key lookup
+ *                           (pql.h); pk is the partition key or NULL
+ *   partiql_table(stmt)     the table a PartiQL statement names, or NULL
+ *   dynamodb_logging_gap(request_parameters)
+ *                           what a PutEventSelectors request leaves unlogged
+ *                           of DynamoDB, as a sentence; NULL when nothing (sel.h)
  *   arn_account(arn)        the account field of an ARN, or a bare 12-digit
  *                           account id as given; NULL otherwise
  *   id_list(x)              aggregate: the first SQLFN_ID_LIST_MAX non-NULL

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);\n"
@@ -28,7 +28,8 @@ static const char schema_sql[] =
     "  session_issuer_name TEXT, invoked_by TEXT, mfa_authenticated INTEGER,\n"
     "  table_name TEXT, error_code TEXT, error_message TEXT, recipient_account_id TEXT,\n"
     "  request_id TEXT, request_parameters TEXT, response_elements TEXT,\n"
-    "  additional_event_data TEXT, file_id INTEGER);\n"
+    "  additional_event_data TEXT, file_id INTEGER, actor_arn TEXT, actor_kind TEXT,\n"
+    "  vpc_endpoint_account_id TEXT);\n"
     "CREATE TABLE IF NOT EXISTS rejects(file_id INTEGER, byte_offset INTEGER, reason TEXT);\n"
     "CREATE TABLE IF NOT EXISTS alerts(\n"
     "  alert_id INTEGER PRIMARY KEY, rule_id TEXT NOT NULL, severity TEXT NOT NULL,\n"
@@ -157,6 +158,41 @@ static int check_schema(store *s, char *err, size_t errlen)
     return 0;
 }
 
+/* Version 1 stores lack the actor columns: add them and derive the actor
+ * from what is stored, as norm.c's set_actor() does (an endpoint's owner was
+ * not kept, so it stays NULL for old rows). Runs inside the schema
+ * transaction; a no-op on current stores. */
+static const char migrate_v2_sql[] =
+    "ALTER TABLE events ADD COLUMN actor_arn TEXT;"
+    "ALTER TABLE events ADD COLUMN actor_kind TEXT;"
+    "ALTER TABLE events ADD COLUMN vpc_endpoint_account_id TEXT;"
+    "UPDATE events SET actor_arn = CASE"
+    "  WHEN identity_type IN ('AssumedRole', 'FederatedUser') AND session_issuer_arn IS NOT NULL"
+    "    THEN session_issuer_arn"
+    "  WHEN identity_type = 'AWSService' AND invoked_by IS NOT NULL THEN invoked_by"
+    "  ELSE coalesce(principal_arn, access_key_id,"
+    "                CASE WHEN identity_type = 'Root' THEN account_id END, principal_id) END;"
+    "UPDATE events SET actor_kind = CASE"
+    "  WHEN identity_type = 'AWSService' OR invoked_by LIKE '%.amazonaws.com'"
+    "       OR instr(actor_arn, ':role/aws-service-role/') > 0 THEN 'aws-service'"
+    "  WHEN identity_type = 'Root' THEN 'root' WHEN identity_type = 'IAMUser' THEN 'user'"
+    "  WHEN identity_type = 'AssumedRole' THEN 'role'"
+    "  WHEN identity_type = 'FederatedUser' THEN 'federated' ELSE 'other' END;"
+    "UPDATE meta SET value = '2' WHERE key = 'schema_version';";
+
+static int migrate(store *s, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    int has_actor = 0;
+
+    if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM pragma_table_info('events')"
+                                  " WHERE name = 'actor_arn'", -1, &st, NULL) != SQLITE_OK)
+        return fail(s, err, errlen, "database");
+    has_actor = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return has_actor ? 0 : store_exec(s, migrate_v2_sql, err, errlen);
+}
+
 /* Switches to WAL unless already there. Changing the journal mode needs an
  * exclusive lock, and SQLite does not run the busy handler for it, so two
  * processes creating the same database at once retry here. */
@@ -221,7 +257,8 @@ store *store_open(const char *path, int flags, char *err, size_t errlen)
         if (set_wal(s, err, errlen) ||
             store_exec(s, "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-8192;", err, errlen) ||
             store_exec(s, "BEGIN IMMEDIATE", err, errlen) ||
-            store_exec(s, schema_sql, err, errlen) || store_exec(s, ver, err, errlen) ||
+            store_exec(s, schema_sql, err, errlen) || migrate(s, err, errlen) ||
+            store_exec(s, ver, err, errlen) ||
             store_exec(s, "COMMIT", err, errlen) || prepare_ingest(s, err, errlen)) {
             char tmp[512];
             snprintf(tmp, sizeof tmp, "%s: %s", path, err);
