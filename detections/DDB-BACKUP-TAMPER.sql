@@ -10,7 +10,7 @@
 SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,
        strftime('%Y-%m-%dT%H:%M:%SZ', max(event_ts), 'unixepoch') AS last_seen,
        count(*) AS event_count,
-       account_id, aws_region, principal_arn,
+       account_id, aws_region, actor_arn AS principal_arn,
        sole(access_key_id) AS access_key_id,
        sole(source_ip) AS source_ip,
        table_name,
@@ -19,8 +19,11 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,
        printf('on table %s: %s', coalesce(table_name, '?'),
               group_concat(DISTINCT CASE event_name
                 WHEN 'UpdateContinuousBackups' THEN 'point-in-time recovery disabled'
-                ELSE 'deletion protection disabled' END)) AS detail,
-       coalesce(principal_arn, '') || '|' || coalesce(table_name, '') AS group_key
+                ELSE 'deletion protection disabled' END))
+       || CASE WHEN count(DISTINCT principal_arn) > 1
+               THEN '; sessions: ' || id_list(DISTINCT arn_session(principal_arn)) ELSE '' END
+         AS detail,
+       json_array(actor_arn, table_name) AS group_key
 FROM events
 WHERE event_source = 'dynamodb.amazonaws.com' AND error_code IS NULL
   AND ((event_name = 'UpdateContinuousBackups'
@@ -28,4 +31,4 @@ WHERE event_source = 'dynamodb.amazonaws.com' AND error_code IS NULL
               '$.pointInTimeRecoverySpecification.pointInTimeRecoveryEnabled') = 0)
     OR (event_name = 'UpdateTable'
         AND json_extract(request_parameters, '$.deletionProtectionEnabled') = 0))
-GROUP BY principal_arn, table_name, account_id, aws_region
+GROUP BY actor_arn, table_name, account_id, aws_region

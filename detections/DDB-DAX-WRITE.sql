@@ -13,20 +13,21 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,
        count(*) AS event_count,
        account_id,
        sole(aws_region) AS aws_region,
-       max(principal_arn) AS principal_arn,
+       actor_arn AS principal_arn,
        sole(access_key_id) AS access_key_id,
        sole(source_ip) AS source_ip,
        sole(table_name) AS table_name,
        group_concat(DISTINCT event_name) AS event_names,
        id_list(event_id) AS event_ids,
        printf('DAX role %s made %d write or management call(s) from %d source IP(s)',
-              coalesce(session_issuer_arn, max(principal_arn)), count(*),
-              count(DISTINCT source_ip)) AS detail,
-       coalesce(session_issuer_arn, max(principal_arn)) AS group_key
+              actor_arn, count(*), count(DISTINCT source_ip))
+       || CASE WHEN count(DISTINCT principal_arn) > 1
+                   THEN '; sessions: ' || id_list(DISTINCT arn_session(principal_arn)) ELSE '' END AS detail,
+       actor_arn AS group_key
 FROM events e
 WHERE event_source = 'dynamodb.amazonaws.com'
   AND read_only = 0
   AND (session_issuer_arn IN (SELECT value FROM settings_list WHERE key = 'dax_role_arns')
        OR principal_arn IN (SELECT value FROM settings_list WHERE key = 'dax_role_arns')
        OR session_issuer_name REGEXP '(?i)dax')
-GROUP BY coalesce(session_issuer_arn, principal_arn), account_id
+GROUP BY actor_arn, account_id

@@ -1,33 +1,72 @@
 -- id: DDB-EXFIL-EXPORT
--- title: DynamoDB table exported to S3
+-- title: DynamoDB table data sent out of the account
 -- severity: high
--- description: ExportTableToPointInTime copies a whole table to S3 in one call. High when the
---   bucket's owner is another account than the table's, or the bucket is not in
---   trusted_export_buckets; low otherwise, for the record.
+-- description: A whole table leaving by one of three routes: ExportTableToPointInTime to S3
+--   (high when the bucket's owner is another account or the bucket is not in
+--   trusted_export_buckets; low otherwise, for the record); Enable- or
+--   UpdateKinesisStreamingDestination to a Kinesis stream of another account or not in
+--   trusted_kinesis_streams (high; low otherwise); AWS Backup StartCopyJob of a DynamoDB
+--   recovery point to a vault of another account not in trusted_accounts (high; medium when
+--   the log does not say the recovery point is DynamoDB's). A call that failed is an attempt:
+--   reported as one (medium), never as done.
 -- mitre: T1537, T1530
--- references: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/S3DataExport.HowItWorks.html
--- falsepositives: Analytics exports to a bucket not yet listed in trusted_export_buckets.
+-- references: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/S3DataExport.HowItWorks.html,
+--   https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/kds.html,
+--   https://docs.aws.amazon.com/aws-backup/latest/devguide/recov-point-create-a-copy.html
+-- falsepositives: Analytics exports, streams and DR copies to places not yet listed in
+--   trusted_export_buckets, trusted_kinesis_streams or trusted_accounts.
 WITH x AS (
-  SELECT e.*,
-         json_extract(request_parameters, '$.s3Bucket') AS bucket,
-         json_extract(request_parameters, '$.s3BucketOwner') AS owner,
-         coalesce(arn_account(json_extract(request_parameters, '$.tableArn')),
-                  recipient_account_id, account_id) AS table_account
+  SELECT e.*, coalesce(arn_account(json_extract(e.request_parameters, '$.tableArn')),
+                       arn_account(json_extract(e.request_parameters, '$.tableName')),
+                       e.recipient_account_id, e.account_id) AS table_account,
+         CASE e.event_name
+           WHEN 'ExportTableToPointInTime' THEN 's3://' || coalesce(json_extract(e.request_parameters, '$.s3Bucket'), '?')
+           WHEN 'StartCopyJob' THEN json_extract(e.request_parameters, '$.destinationBackupVaultArn')
+           ELSE json_extract(e.request_parameters, '$.streamArn') END AS dest,
+         CASE e.event_name
+           WHEN 'ExportTableToPointInTime' THEN json_extract(e.request_parameters, '$.s3BucketOwner')
+           WHEN 'StartCopyJob' THEN arn_account(json_extract(e.request_parameters, '$.destinationBackupVaultArn'))
+           ELSE arn_account(json_extract(e.request_parameters, '$.streamArn')) END AS dest_account,
+         json_extract(e.request_parameters, '$.recoveryPointArn') AS recovery_point
   FROM events e
-  WHERE event_source = 'dynamodb.amazonaws.com' AND event_name = 'ExportTableToPointInTime'
-    AND error_code IS NULL
+  WHERE (e.event_source = 'dynamodb.amazonaws.com'
+         AND e.event_name IN ('ExportTableToPointInTime', 'EnableKinesisStreamingDestination',
+                              'UpdateKinesisStreamingDestination'))
+     OR (e.event_source = 'backup.amazonaws.com' AND e.event_name = 'StartCopyJob')
+),
+judged AS (
+  SELECT x.*,
+         CASE
+           WHEN event_name = 'ExportTableToPointInTime' THEN
+             (dest_account IS NOT NULL AND dest_account <> table_account)
+             OR substr(dest, 6) NOT IN (SELECT value FROM settings_list WHERE key = 'trusted_export_buckets')
+           WHEN event_name = 'StartCopyJob' THEN
+             dest_account IS NOT NULL AND dest_account <> table_account
+             AND dest_account NOT IN (SELECT value FROM settings_list WHERE key = 'trusted_accounts')
+           ELSE
+             (dest_account IS NOT NULL AND dest_account <> table_account)
+             OR coalesce(dest, '') NOT IN (SELECT value FROM settings_list WHERE key = 'trusted_kinesis_streams')
+         END AS foreign_dest,
+         event_name <> 'StartCopyJob' OR coalesce(recovery_point, '') LIKE 'arn:aws%:dynamodb:%' AS is_ddb
+  FROM x
 )
 SELECT event_time AS first_seen, event_time AS last_seen, 1 AS event_count,
-       account_id, aws_region, principal_arn, access_key_id, source_ip, table_name,
-       event_name AS event_names, event_id AS event_ids,
-       printf('table %s exported to s3://%s (bucket owner %s, table account %s)%s',
-              coalesce(table_name, '?'), coalesce(bucket, '?'), coalesce(owner, 'not given'),
-              table_account,
-              CASE WHEN bucket IN (SELECT value FROM settings_list WHERE key = 'trusted_export_buckets')
-                   THEN '' ELSE '; bucket not in trusted_export_buckets' END) AS detail,
-       CASE WHEN (owner IS NOT NULL AND owner <> table_account)
-                 OR bucket IS NULL
-                 OR bucket NOT IN (SELECT value FROM settings_list WHERE key = 'trusted_export_buckets')
-            THEN 'high' ELSE 'low' END AS severity,
+       account_id, aws_region, actor_arn AS principal_arn, access_key_id, source_ip,
+       table_name, event_name AS event_names, event_id AS event_ids,
+       printf('%s%s%s to %s (owner %s, table account %s)%s%s',
+              CASE WHEN error_code IS NOT NULL THEN 'attempt (failed: ' || error_code || '): ' ELSE '' END,
+              CASE event_name WHEN 'ExportTableToPointInTime' THEN 'table ' || coalesce(table_name, '?') || ' exported'
+                              WHEN 'StartCopyJob' THEN CASE WHEN is_ddb THEN 'DynamoDB recovery point '
+                                                            ELSE 'recovery point (the log does not say of what) ' END
+                                                       || coalesce(recovery_point, '?') || ' copied'
+                              ELSE 'table ' || coalesce(table_name, '?') || ' streamed' END,
+              CASE WHEN event_name = 'StartCopyJob' THEN ' by AWS Backup' ELSE '' END,
+              coalesce(dest, '?'), coalesce(dest_account, 'not given'), table_account,
+              CASE WHEN foreign_dest THEN '; destination not trusted' ELSE '' END,
+              coalesce(' (session ' || arn_session(principal_arn) || ')', '')) AS detail,
+       CASE WHEN NOT foreign_dest THEN 'low'
+            WHEN error_code IS NOT NULL OR NOT is_ddb THEN 'medium'
+            ELSE 'high' END AS severity,
        event_id AS group_key
-FROM x
+FROM judged
+WHERE event_name <> 'StartCopyJob' OR foreign_dest

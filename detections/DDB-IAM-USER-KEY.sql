@@ -13,7 +13,7 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,
        count(*) AS event_count,
        account_id,
        sole(aws_region) AS aws_region,
-       principal_arn, access_key_id,
+       actor_arn AS principal_arn, access_key_id,
        sole(source_ip) AS source_ip,
        sole(table_name) AS table_name,
        group_concat(DISTINCT event_name) AS event_names,
@@ -21,8 +21,8 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,
        printf('%s key %s made %d DynamoDB call(s) from %d source IP(s)',
               coalesce(max(identity_type), 'long-term'), coalesce(access_key_id, '(no key)'),
               count(*), count(DISTINCT source_ip)) AS detail,
-       coalesce(principal_arn, '') || '|' || coalesce(access_key_id, '') AS group_key
+       json_array(actor_arn, access_key_id) AS group_key
 FROM events NOT INDEXED
 WHERE event_source IN ('dynamodb.amazonaws.com', 'dax.amazonaws.com')
   AND (identity_type = 'IAMUser' OR (credential_kind = 'long-term' AND identity_type IS NOT 'Root'))
-GROUP BY principal_arn, access_key_id, account_id
+GROUP BY actor_arn, access_key_id, account_id

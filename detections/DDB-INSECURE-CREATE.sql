@@ -20,9 +20,10 @@ WITH c AS (
            AND json_extract(request_parameters, '$.sSESpecification.kMSMasterKeyId') IS NOT NULL AS cmk
   FROM events e
   WHERE event_source = 'dynamodb.amazonaws.com' AND event_name = 'CreateTable' AND error_code IS NULL
+    AND actor_kind IS NOT 'aws-service' -- AWS creating tables for itself (restores by Backup)
 )
 SELECT event_time AS first_seen, event_time AS last_seen, 1 AS event_count,
-       account_id, aws_region, principal_arn, access_key_id, source_ip, table_name,
+       account_id, aws_region, actor_arn AS principal_arn, access_key_id, source_ip, table_name,
        event_name AS event_names, event_id AS event_ids,
        printf('table %s created without %s', coalesce(table_name, '?'),
               trim(CASE WHEN NOT protected THEN 'deletion protection, ' ELSE '' END ||

@@ -23,14 +23,15 @@ ops AS (
     AND event_name IN ('DisableKey', 'ScheduleKeyDeletion', 'PutKeyPolicy')
 )
 SELECT event_time AS first_seen, event_time AS last_seen, 1 AS event_count,
-       account_id, aws_region, principal_arn, access_key_id, source_ip,
+       account_id, aws_region, actor_arn AS principal_arn, access_key_id, source_ip,
        (SELECT group_concat(t.table_name) FROM table_keys t
         WHERE t.key_id = substr(o.kid, instr(o.kid, 'key/') + 4)) AS table_name,
        event_name AS event_names, event_id AS event_ids,
        printf('%s on KMS key %s%s', event_name, coalesce(kid, '?'),
               coalesce(' protecting DynamoDB table(s) ' ||
                        (SELECT group_concat(t.table_name) FROM table_keys t
-                        WHERE t.key_id = substr(o.kid, instr(o.kid, 'key/') + 4)), '')) AS detail,
+                        WHERE t.key_id = substr(o.kid, instr(o.kid, 'key/') + 4)), ''))
+         || coalesce(' (session ' || arn_session(principal_arn) || ')', '') AS detail,
        CASE WHEN NOT EXISTS (SELECT 1 FROM table_keys t
                              WHERE t.key_id = substr(o.kid, instr(o.kid, 'key/') + 4))
             THEN 'low' END AS severity,

@@ -1,76 +1,137 @@
 -- id: DDB-MASS-SCAN
 -- title: Mass read of DynamoDB tables (possible exfiltration)
 -- severity: high
--- description: One principal made at least mass_scan_calls bulk reads (Scan, BatchGetItem, a
---   PartiQL SELECT without WHERE) within window_seconds, or scanned at least mass_scan_tables
---   distinct tables within it. The window slides from every call, so a burst is found
---   whatever the clock says. Applications query by key; dumping whole tables is how data is
---   stolen.
+-- description: One actor (a role, whatever session names it used; a user; a key) made at least
+--   mass_scan_calls bulk reads within window_seconds, or bulk-read at least mass_scan_tables
+--   distinct tables within it. A bulk read is any way to copy a table without knowing its
+--   keys: Scan; a PartiQL SELECT (ExecuteStatement, BatchExecuteStatement,
+--   ExecuteTransaction) that does not pin the partition key (learnt from CreateTable and
+--   DescribeTable, else any "attr = value" / "attr IN (...)"; OR, NOT, begins_with,
+--   attribute_exists, <> stay scans); and draining a stream (GetShardIterator from
+--   TRIM_HORIZON or AT_SEQUENCE_NUMBER, then its GetRecords). Each burst is its own alert.
+--   AWS itself (service identities, calls a service made on a caller's behalf, service-linked
+--   roles: DAX, Glue, Backup reading tables) is left out.
 -- mitre: T1530, T1119
--- references: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Scan.html
--- falsepositives: Analytics or migration jobs; run them under a dedicated role and tune the
---   thresholds.
--- How: as in DDB-RECON, a sweep over window edges (each call counts in the windows starting
---   up to window_seconds before it; scans of one table merge into spans) finds the busiest
---   window in O(n log n), so a million scans by one role cost seconds, not hours.
-WITH bulk AS MATERIALIZED (
-  SELECT event_id, event_ts, principal_arn, account_id, aws_region, access_key_id, source_ip,
-         table_name, event_name
-  FROM events
-  WHERE event_source = 'dynamodb.amazonaws.com' AND error_code IS NULL
-    AND (event_name IN ('Scan', 'BatchGetItem')
-         OR (event_name = 'ExecuteStatement'
-             AND json_extract(request_parameters, '$.statement') REGEXP '(?i)^\s*select\b'
-             AND NOT json_extract(request_parameters, '$.statement') REGEXP '(?i)\bwhere\b'))
+-- references: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-reference.select.html
+-- falsepositives: Analytics or migration jobs; run them under a dedicated role and raise the
+--   thresholds for it.
+-- How: a sweep over window edges (each call counts in the windows starting up to
+--   window_seconds before it; reads of one table merge into spans) gives every window's calls
+--   and tables in O(n log n). Hot windows whose reach overlaps form one burst.
+WITH keys AS MATERIALIZED (
+  -- partition keys as the store knows them: CreateTable's request, Create/DescribeTable's reply
+  SELECT account_id, table_name, max(pk) AS pk FROM (
+    SELECT e.account_id, e.table_name, json_extract(k.value, '$.attributeName') AS pk
+    FROM events e, json_each(e.request_parameters, '$.keySchema') k
+    WHERE e.event_name = 'CreateTable' AND e.event_source = 'dynamodb.amazonaws.com'
+      AND json_extract(k.value, '$.keyType') = 'HASH'
+    UNION ALL
+    SELECT e.account_id, e.table_name, json_extract(k.value, '$.attributeName')
+    FROM events e,
+         json_each(coalesce(json_extract(e.response_elements, '$.table.keySchema'),
+                            json_extract(e.response_elements, '$.tableDescription.keySchema'))) k
+    WHERE e.event_name IN ('DescribeTable', 'CreateTable')
+      AND e.event_source = 'dynamodb.amazonaws.com'
+      AND json_extract(k.value, '$.keyType') = 'HASH')
+  GROUP BY account_id, table_name
 ),
-scans AS (
-  SELECT principal_arn, table_name, event_ts,
-         coalesce(event_ts - lag(event_ts) OVER (PARTITION BY principal_arn, table_name
+drains AS MATERIALIZED (
+  -- tables whose stream an actor opened from its start
+  SELECT DISTINCT actor_arn, table_name FROM events
+  WHERE event_name = 'GetShardIterator' AND event_source = 'dynamodb.amazonaws.com'
+    AND error_code IS NULL
+    AND json_extract(request_parameters, '$.shardIteratorType') IN ('TRIM_HORIZON', 'AT_SEQUENCE_NUMBER')
+),
+bulk AS MATERIALIZED (
+  SELECT e.event_id, e.event_ts, e.actor_arn, e.principal_arn, e.account_id, e.aws_region,
+         e.access_key_id, e.source_ip, e.table_name, e.event_name
+  FROM events e
+  WHERE e.event_source = 'dynamodb.amazonaws.com' AND e.error_code IS NULL
+    AND e.actor_kind IS NOT 'aws-service'
+    AND e.event_name IN ('Scan', 'ExecuteStatement', 'BatchExecuteStatement',
+                         'ExecuteTransaction', 'GetShardIterator', 'GetRecords')
+    AND (e.event_name = 'Scan'
+         OR (e.event_name = 'ExecuteStatement'
+             AND partiql_bulk(json_extract(e.request_parameters, '$.statement'),
+                              (SELECT pk FROM keys k WHERE k.account_id IS e.account_id
+                                                      AND k.table_name = e.table_name)))
+         OR (e.event_name IN ('BatchExecuteStatement', 'ExecuteTransaction')
+             AND EXISTS (
+               SELECT 1 FROM json_each(e.request_parameters,
+                                       CASE e.event_name WHEN 'BatchExecuteStatement'
+                                            THEN '$.statements' ELSE '$.transactStatements' END) s
+               WHERE partiql_bulk(json_extract(s.value, '$.statement'),
+                                  (SELECT pk FROM keys k
+                                   WHERE k.account_id IS e.account_id
+                                     AND k.table_name = partiql_table(json_extract(s.value, '$.statement'))))))
+         OR (e.event_name = 'GetShardIterator'
+             AND json_extract(e.request_parameters, '$.shardIteratorType')
+                 IN ('TRIM_HORIZON', 'AT_SEQUENCE_NUMBER'))
+         OR (e.event_name = 'GetRecords'
+             AND EXISTS (SELECT 1 FROM drains d WHERE d.actor_arn IS e.actor_arn
+                                                  AND d.table_name IS e.table_name)))
+),
+reads AS (
+  SELECT actor_arn, table_name, event_ts,
+         coalesce(event_ts - lag(event_ts) OVER (PARTITION BY actor_arn, table_name
                                                  ORDER BY event_ts) > :window_seconds, 1) AS fresh
-  FROM bulk WHERE event_name = 'Scan' AND table_name IS NOT NULL
+  FROM bulk WHERE table_name IS NOT NULL
 ),
 spans AS MATERIALIZED (
-  SELECT principal_arn, min(event_ts) - :window_seconds AS s, max(event_ts) + 1 AS e
-  FROM (SELECT principal_arn, table_name, event_ts,
-               sum(fresh) OVER (PARTITION BY principal_arn, table_name ORDER BY event_ts
+  SELECT actor_arn, min(event_ts) - :window_seconds AS s, max(event_ts) + 1 AS e
+  FROM (SELECT actor_arn, table_name, event_ts,
+               sum(fresh) OVER (PARTITION BY actor_arn, table_name ORDER BY event_ts
                                 ROWS UNBOUNDED PRECEDING) AS span
-        FROM scans)
-  GROUP BY principal_arn, table_name, span
+        FROM reads)
+  GROUP BY actor_arn, table_name, span
 ),
 edges AS (
-  SELECT principal_arn, s AS t, 1 AS dt, 0 AS dc FROM spans
-  UNION ALL SELECT principal_arn, e, -1, 0 FROM spans
-  UNION ALL SELECT principal_arn, event_ts - :window_seconds, 0, 1 FROM bulk
-  UNION ALL SELECT principal_arn, event_ts + 1, 0, -1 FROM bulk
+  SELECT actor_arn, s AS t, 1 AS dt, 0 AS dc FROM spans
+  UNION ALL SELECT actor_arn, e, -1, 0 FROM spans
+  UNION ALL SELECT actor_arn, event_ts - :window_seconds, 0, 1 FROM bulk
+  UNION ALL SELECT actor_arn, event_ts + 1, 0, -1 FROM bulk
 ),
 steps AS (
-  -- calls and scanned tables seen by a window starting anywhere in [t, next_t)
-  SELECT principal_arn, t, lead(t) OVER (PARTITION BY principal_arn ORDER BY t) AS next_t,
+  -- calls and tables seen by a window starting anywhere in [t, next_t)
+  SELECT actor_arn, t, lead(t) OVER (PARTITION BY actor_arn ORDER BY t) AS next_t,
          sum(sum(dt)) OVER running AS tables, sum(sum(dc)) OVER running AS calls
-  FROM edges GROUP BY principal_arn, t
-  WINDOW running AS (PARTITION BY principal_arn ORDER BY t ROWS UNBOUNDED PRECEDING)
+  FROM edges GROUP BY actor_arn, t
+  WINDOW running AS (PARTITION BY actor_arn ORDER BY t ROWS UNBOUNDED PRECEDING)
 ),
 hot AS (
-  SELECT principal_arn, min(t) AS t0, max(next_t) - 1 + :window_seconds AS t1,
-         max(calls) AS peak_calls, max(tables) AS peak_tables
+  -- a hot window reaches the events in [t, next_t - 1 + window]; reaches that overlap are
+  -- one burst
+  SELECT actor_arn, t, next_t - 1 + :window_seconds AS reach, calls, tables,
+         max(next_t - 1 + :window_seconds) OVER (PARTITION BY actor_arn ORDER BY t
+             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_reach
   FROM steps
   WHERE calls >= :mass_scan_calls OR tables >= :mass_scan_tables
-  GROUP BY principal_arn
+),
+bursts AS (
+  SELECT actor_arn, min(t) AS t0, max(reach) AS t1, max(calls) AS peak_calls,
+         max(tables) AS peak_tables
+  FROM (SELECT *, sum(prev_reach IS NULL OR t > prev_reach)
+                    OVER (PARTITION BY actor_arn ORDER BY t ROWS UNBOUNDED PRECEDING) AS burst
+        FROM hot)
+  GROUP BY actor_arn, burst
 )
 SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(b.event_ts), 'unixepoch') AS first_seen,
        strftime('%Y-%m-%dT%H:%M:%SZ', max(b.event_ts), 'unixepoch') AS last_seen,
        count(*) AS event_count,
        max(b.account_id) AS account_id,
        sole(b.aws_region) AS aws_region,
-       b.principal_arn,
+       b.actor_arn AS principal_arn,
        sole(b.access_key_id) AS access_key_id,
        sole(b.source_ip) AS source_ip,
        sole(b.table_name) AS table_name,
        group_concat(DISTINCT b.event_name) AS event_names,
        id_list(b.event_id) AS event_ids,
-       printf('%d bulk reads over %d table(s); peak %d calls and %d tables scanned within %d s',
+       printf('%d bulk reads over %d table(s); peak %d calls and %d tables within %d s%s',
               count(*), count(DISTINCT b.table_name), h.peak_calls, h.peak_tables,
-              :window_seconds) AS detail,
-       coalesce(b.principal_arn, '') AS group_key
-FROM hot h JOIN bulk b ON b.principal_arn IS h.principal_arn AND b.event_ts BETWEEN h.t0 AND h.t1
-GROUP BY b.principal_arn
+              :window_seconds,
+              CASE WHEN count(DISTINCT b.principal_arn) > 1
+                   THEN '; sessions: ' || id_list(DISTINCT arn_session(b.principal_arn))
+                   ELSE '' END) AS detail,
+       json_array(b.actor_arn, h.t0) AS group_key
+FROM bursts h JOIN bulk b ON b.actor_arn IS h.actor_arn AND b.event_ts BETWEEN h.t0 AND h.t1
+GROUP BY b.actor_arn, h.t0

@@ -25,7 +25,7 @@ WITH off AS (
 SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,
        strftime('%Y-%m-%dT%H:%M:%SZ', max(event_ts), 'unixepoch') AS last_seen,
        count(DISTINCT event_id) AS event_count,
-       account_id, region AS aws_region, principal_arn,
+       account_id, region AS aws_region, actor_arn AS principal_arn,
        sole(access_key_id) AS access_key_id,
        sole(source_ip) AS source_ip,
        sole(table_name) AS table_name,
@@ -35,6 +35,6 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,
               count(DISTINCT event_id),
               CASE WHEN min(how) = max(how) AND min(how) = 'request' THEN 'naming' ELSE 'in' END,
               region) AS detail,
-       coalesce(principal_arn, '') || '|' || region AS group_key
+       json_array(actor_arn, region) AS group_key
 FROM off
-GROUP BY principal_arn, region, account_id
+GROUP BY actor_arn, region, account_id

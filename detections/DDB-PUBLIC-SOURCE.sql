@@ -13,20 +13,23 @@
 SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,
        strftime('%Y-%m-%dT%H:%M:%SZ', max(event_ts), 'unixepoch') AS last_seen,
        count(*) AS event_count,
-       account_id, aws_region, principal_arn,
+       account_id, aws_region, actor_arn AS principal_arn,
        sole(access_key_id) AS access_key_id,
        source_ip,
        sole(table_name) AS table_name,
        group_concat(DISTINCT event_name) AS event_names,
        id_list(event_id) AS event_ids,
        printf('%d DynamoDB call(s) from public IP %s without a VPC endpoint (%d write(s), %d table(s))',
-              count(*), source_ip, sum(read_only = 0), count(DISTINCT table_name)) AS detail,
+              count(*), source_ip, sum(read_only = 0), count(DISTINCT table_name))
+       || CASE WHEN count(DISTINCT principal_arn) > 1
+                   THEN '; sessions: ' || id_list(DISTINCT arn_session(principal_arn)) ELSE '' END AS detail,
        CASE WHEN sum(event_category = 'Data' AND read_only = 0) > 0 THEN 'high' END AS severity,
-       coalesce(principal_arn, '') || '|' || source_ip || '|' || coalesce(aws_region, '') AS group_key
+       json_array(actor_arn, source_ip, aws_region) AS group_key
 FROM events e NOT INDEXED
 WHERE event_source = 'dynamodb.amazonaws.com'
   AND source_kind = 'public'
   AND vpc_endpoint_id IS NULL
+  AND actor_kind IS NOT 'aws-service'
   AND NOT EXISTS (SELECT 1 FROM settings_list s
                   WHERE s.key = 'trusted_cidrs' AND ip_in_cidr(e.source_ip, s.value))
-GROUP BY principal_arn, source_ip, aws_region, account_id
+GROUP BY actor_arn, source_ip, aws_region, account_id

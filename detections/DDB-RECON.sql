@@ -1,9 +1,12 @@
 -- id: DDB-RECON
 -- title: DynamoDB reconnaissance
 -- severity: medium
--- description: One principal described or listed at least recon_tables distinct tables within
---   window_seconds, or collected at least denied_calls access-denied errors from DynamoDB
---   in the window. Stolen credentials are first used to find out what they can reach.
+-- description: One actor (a role whatever session names it used, a user, a key) described or
+--   listed at least recon_tables distinct tables within window_seconds, or collected at least
+--   denied_calls access-denied errors from DynamoDB in the window. Stolen credentials are
+--   first used to find out what they can reach. Each burst is its own alert; AWS itself
+--   (service identities and service-linked roles, e.g. AWS Backup or Config inventory) is left
+--   out.
 -- mitre: T1526, T1580
 -- references: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/logging-using-cloudtrail.html
 -- falsepositives: Inventory and CSPM tools; give them their own role and exclude it.
@@ -12,65 +15,78 @@
 --   span, so each table counts once; a sweep over the span edges gives, for every t, the
 --   number of tables (and of denials) in the window: O(n log n) over the candidate calls.
 WITH d AS MATERIALIZED (
-  SELECT event_id, event_ts, event_name, table_name, error_code, principal_arn, account_id,
-         aws_region, access_key_id, source_ip,
+  SELECT event_id, event_ts, event_name, table_name, error_code, actor_arn, principal_arn,
+         account_id, aws_region, access_key_id, source_ip,
          (event_name GLOB 'Describe*' OR event_name GLOB 'List*') AS recon,
          coalesce(error_code IN ('AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation',
                                  'UnrecognizedClientException'), 0) AS denied
   FROM events NOT INDEXED
-  WHERE event_source = 'dynamodb.amazonaws.com' AND principal_arn IS NOT NULL
+  WHERE event_source = 'dynamodb.amazonaws.com' AND actor_arn IS NOT NULL
+    AND actor_kind IS NOT 'aws-service'
     AND (event_name GLOB 'Describe*' OR event_name GLOB 'List*'
          OR error_code IN ('AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation',
                            'UnrecognizedClientException'))
 ),
 calls AS (
-  SELECT principal_arn, table_name, event_ts,
-         coalesce(event_ts - lag(event_ts) OVER (PARTITION BY principal_arn, table_name
+  SELECT actor_arn, table_name, event_ts,
+         coalesce(event_ts - lag(event_ts) OVER (PARTITION BY actor_arn, table_name
                                                  ORDER BY event_ts) > :window_seconds, 1) AS fresh
   FROM d WHERE recon AND table_name IS NOT NULL
 ),
 spans AS MATERIALIZED (
-  SELECT principal_arn, min(event_ts) - :window_seconds AS s, max(event_ts) + 1 AS e
-  FROM (SELECT principal_arn, table_name, event_ts,
-               sum(fresh) OVER (PARTITION BY principal_arn, table_name ORDER BY event_ts
+  SELECT actor_arn, min(event_ts) - :window_seconds AS s, max(event_ts) + 1 AS e
+  FROM (SELECT actor_arn, table_name, event_ts,
+               sum(fresh) OVER (PARTITION BY actor_arn, table_name ORDER BY event_ts
                                 ROWS UNBOUNDED PRECEDING) AS span
         FROM calls)
-  GROUP BY principal_arn, table_name, span
+  GROUP BY actor_arn, table_name, span
 ),
 edges AS (
-  SELECT principal_arn, s AS t, 1 AS dt, 0 AS dd FROM spans
-  UNION ALL SELECT principal_arn, e, -1, 0 FROM spans
-  UNION ALL SELECT principal_arn, event_ts - :window_seconds, 0, 1 FROM d WHERE denied
-  UNION ALL SELECT principal_arn, event_ts + 1, 0, -1 FROM d WHERE denied
+  SELECT actor_arn, s AS t, 1 AS dt, 0 AS dd FROM spans
+  UNION ALL SELECT actor_arn, e, -1, 0 FROM spans
+  UNION ALL SELECT actor_arn, event_ts - :window_seconds, 0, 1 FROM d WHERE denied
+  UNION ALL SELECT actor_arn, event_ts + 1, 0, -1 FROM d WHERE denied
 ),
 steps AS (
   -- tables and denials seen by a window starting anywhere in [t, next_t)
-  SELECT principal_arn, t, lead(t) OVER (PARTITION BY principal_arn ORDER BY t) AS next_t,
+  SELECT actor_arn, t, lead(t) OVER (PARTITION BY actor_arn ORDER BY t) AS next_t,
          sum(sum(dt)) OVER running AS tables, sum(sum(dd)) OVER running AS denied
-  FROM edges GROUP BY principal_arn, t
-  WINDOW running AS (PARTITION BY principal_arn ORDER BY t ROWS UNBOUNDED PRECEDING)
+  FROM edges GROUP BY actor_arn, t
+  WINDOW running AS (PARTITION BY actor_arn ORDER BY t ROWS UNBOUNDED PRECEDING)
 ),
 hot AS (
-  SELECT principal_arn, min(t) AS t0, max(next_t) - 1 + :window_seconds AS t1,
-         max(tables) AS peak_tables, max(denied) AS peak_denied
+  -- hot windows whose reach overlaps are one burst (as in DDB-MASS-SCAN)
+  SELECT actor_arn, t, next_t - 1 + :window_seconds AS reach, tables, denied,
+         max(next_t - 1 + :window_seconds) OVER (PARTITION BY actor_arn ORDER BY t
+             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_reach
   FROM steps WHERE tables >= :recon_tables OR denied >= :denied_calls
-  GROUP BY principal_arn
+),
+bursts AS (
+  SELECT actor_arn, min(t) AS t0, max(reach) AS t1, max(tables) AS peak_tables,
+         max(denied) AS peak_denied
+  FROM (SELECT *, sum(prev_reach IS NULL OR t > prev_reach)
+                    OVER (PARTITION BY actor_arn ORDER BY t ROWS UNBOUNDED PRECEDING) AS burst
+        FROM hot)
+  GROUP BY actor_arn, burst
 )
 SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(d.event_ts), 'unixepoch') AS first_seen,
        strftime('%Y-%m-%dT%H:%M:%SZ', max(d.event_ts), 'unixepoch') AS last_seen,
        count(*) AS event_count,
        max(d.account_id) AS account_id,
        sole(d.aws_region) AS aws_region,
-       d.principal_arn,
+       d.actor_arn AS principal_arn,
        sole(d.access_key_id) AS access_key_id,
        sole(d.source_ip) AS source_ip,
        NULL AS table_name,
        group_concat(DISTINCT d.event_name) AS event_names,
        id_list(d.event_id) AS event_ids,
-       printf('%d describe/list calls over %d table(s), %d access-denied error(s); peak %d tables and %d denials within %d s',
+       printf('%d describe/list calls over %d table(s), %d access-denied error(s); peak %d tables and %d denials within %d s%s',
               sum(d.event_name GLOB 'Describe*' OR d.event_name GLOB 'List*'),
               count(DISTINCT d.table_name), sum(d.error_code IS NOT NULL),
-              h.peak_tables, h.peak_denied, :window_seconds) AS detail,
-       coalesce(d.principal_arn, '') AS group_key
-FROM hot h JOIN d ON d.principal_arn IS h.principal_arn AND d.event_ts BETWEEN h.t0 AND h.t1
-GROUP BY d.principal_arn
+              h.peak_tables, h.peak_denied, :window_seconds,
+              CASE WHEN count(DISTINCT d.principal_arn) > 1
+                   THEN '; sessions: ' || id_list(DISTINCT arn_session(d.principal_arn))
+                   ELSE '' END) AS detail,
+       json_array(d.actor_arn, h.t0) AS group_key
+FROM bursts h JOIN d ON d.actor_arn IS h.actor_arn AND d.event_ts BETWEEN h.t0 AND h.t1
+GROUP BY d.actor_arn, h.t0

@@ -9,11 +9,11 @@
 -- references: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/TTL.html
 -- falsepositives: TTL introduced on a long-lived table by a reviewed change.
 SELECT event_time AS first_seen, event_time AS last_seen, 1 AS event_count,
-       account_id, aws_region, principal_arn, access_key_id, source_ip, table_name,
+       account_id, aws_region, actor_arn AS principal_arn, access_key_id, source_ip, table_name,
        event_name AS event_names, event_id AS event_ids,
        printf('TTL enabled on existing table %s using attribute %s', coalesce(table_name, '?'),
               coalesce(json_extract(request_parameters, '$.timeToLiveSpecification.attributeName'), '?'))
-         AS detail,
+         || coalesce(' (session ' || arn_session(principal_arn) || ')', '') AS detail,
        event_id AS group_key
 FROM events e
 WHERE event_source = 'dynamodb.amazonaws.com' AND event_name = 'UpdateTimeToLive'

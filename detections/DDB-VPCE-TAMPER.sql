@@ -24,12 +24,12 @@ hits AS (
     AND e.event_name IN ('DeleteVpcEndpoints', 'ModifyVpcEndpoint')
 )
 SELECT event_time AS first_seen, event_time AS last_seen, 1 AS event_count,
-       account_id, aws_region, principal_arn, access_key_id, source_ip, NULL AS table_name,
+       account_id, aws_region, actor_arn AS principal_arn, access_key_id, source_ip, NULL AS table_name,
        event_name AS event_names, event_id AS event_ids,
        CASE WHEN ddb_ids IS NOT NULL
             THEN printf('%s on DynamoDB VPC endpoint %s', event_name, ddb_ids)
             ELSE printf('%s on a VPC endpoint not known to serve DynamoDB', event_name)
-       END AS detail,
+       END || coalesce(' (session ' || arn_session(principal_arn) || ')', '') AS detail,
        CASE WHEN ddb_ids IS NULL THEN 'medium' END AS severity,
        event_id AS group_key
 FROM hits

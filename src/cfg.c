@@ -33,6 +33,8 @@ static const struct cfg_key keys[] = {
     {"trusted_vpc_endpoints", CT_LIST, 0, "VPC endpoint ids treated as the approved path"},
     {"trusted_accounts", CT_LIST, 0, "accounts a resource policy may grant (DDB-POLICY-EXPOSE)"},
     {"trusted_export_buckets", CT_LIST, 0, "S3 buckets exports may go to (DDB-EXFIL-EXPORT)"},
+    {"trusted_kinesis_streams", CT_LIST, 0,
+     "Kinesis stream ARNs tables may stream to (DDB-EXFIL-EXPORT)"},
     {"dax_role_arns", CT_LIST, 0, "DAX service role ARNs, which must only read (DDB-DAX-WRITE)"},
     {"offensive_user_agents", CT_REGEXES, 0,
      "PCRE2 patterns added to detections/offensive_user_agents.txt"},

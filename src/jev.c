@@ -114,6 +114,7 @@ static const struct keydef keydefs[] = {
     {"statement", 9, CTX_REQ, K_LOOSE, JF_REQ_STATEMENT, 0},
     {"backupArn", 9, CTX_REQ, K_LOOSE, JF_REQ_BACKUP_ARN, 0},
     {"streamArn", 9, CTX_REQ, K_LOOSE, JF_REQ_STREAM_ARN, 0},
+    {"shardIterator", 13, CTX_REQ, K_LOOSE, JF_REQ_SHARD_ITERATOR, 0},
     {"tableDescription", 16, CTX_RESP, K_MAP, -1, CTX_TD},
     {"tableName", 9, CTX_TD, K_LOOSE, JF_RESP_TABLE_NAME, 0},
     {"tableArn", 8, CTX_TD, K_LOOSE, JF_RESP_TABLE_ARN, 0},
@@ -133,6 +134,7 @@ static const char *const field_names[JF_COUNT] = {
     "sessionIssuer.arn", "sessionIssuer.userName", "requestParameters.tableName",
     "requestParameters.tableArn", "requestParameters.resourceArn",
     "requestParameters.statement", "requestParameters.backupArn", "requestParameters.streamArn",
+    "requestParameters.shardIterator",
     "tableDescription.tableName", "tableDescription.tableArn",
     "resources", "requestParameters", "responseElements", "additionalEventData",
     "resources.ARN", "resources.type"};

@@ -244,6 +244,8 @@ static void set_table(norm_row *row, const jev_event *ev)
                                    &n) == 0 ||
                norm_table_from_arn(ev->v[JF_REQ_STREAM_ARN], ev->len[JF_REQ_STREAM_ARN], &name,
                                    &n) == 0 ||
+               norm_table_from_arn(ev->v[JF_REQ_SHARD_ITERATOR], ev->len[JF_REQ_SHARD_ITERATOR],
+                                   &name, &n) == 0 ||
                norm_table_from_arn(ev->v[JF_REQ_RESOURCE_ARN], ev->len[JF_REQ_RESOURCE_ARN],
                                    &name, &n) == 0 ||
                norm_table_from_arn(ev->v[JF_RESOURCE_TABLE_ARN],

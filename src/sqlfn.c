@@ -186,6 +186,21 @@ static void fn_regexp_warnings(sqlite3_context *ctx, int argc, sqlite3_value **a
     sqlite3_result_text(ctx, msg, -1, SQLITE_TRANSIENT);
 }
 
+/* The session name of an assumed-role or federated-user ARN (what follows
+ * its last '/'), else NULL: an alert on a role lists the sessions it saw. */
+static void fn_arn_session(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const char *s = (const char *)sqlite3_value_text(argv[0]), *slash;
+    int n = sqlite3_value_bytes(argv[0]);
+
+    (void)argc;
+    if (s == NULL || (strstr(s, ":assumed-role/") == NULL && strstr(s, ":federated-user/") == NULL))
+        return;
+    slash = strrchr(s, '/');
+    if (slash && slash[1])
+        sqlite3_result_text(ctx, slash + 1, (int)(s + n - slash - 1), SQLITE_TRANSIENT);
+}
+
 static void fn_partiql_bulk(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     const char *pk = argc > 1 ? (const char *)sqlite3_value_text(argv[1]) : NULL;
@@ -395,6 +410,8 @@ int sqlfn_register(sqlite3 *db, int opts, char *err, size_t errlen)
                                    fn_regexp_warnings, NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_create_function_v2(db, "ip_in_cidr", 2, flags, NULL, fn_ip_in_cidr, NULL, NULL,
                                    NULL) != SQLITE_OK ||
+        sqlite3_create_function_v2(db, "arn_session", 1, flags, NULL, fn_arn_session, NULL,
+                                   NULL, NULL) != SQLITE_OK ||
         sqlite3_create_function_v2(db, "partiql_bulk", 2, flags, NULL, fn_partiql_bulk, NULL,
                                    NULL, NULL) != SQLITE_OK ||
         sqlite3_create_function_v2(db, "partiql_table", 1, flags, NULL, fn_partiql_table, NULL,

@@ -11,6 +11,7 @@
  *   regexp_warnings()       those limit hits since the last call, as one
  *                           line (NULL for none); then forgets them
  *   ip_in_cidr(ip, cidr)    1/0, NULL when either does not parse
+ *   arn_session(arn)        the session name of an assumed-role ARN, or NULL
  *   partiql_bulk(stmt, pk)  1 when stmt is a SELECT that is not a key lookup
  *                           (pql.h); pk is the partition key or NULL
  *   partiql_table(stmt)     the table a PartiQL statement names, or NULL

@@ -1,0 +1,319 @@
+#!/usr/bin/env python3
+"""Writes the fires/benign pairs of tests/detections/RULE__case/: for each
+mechanism of the detection rules, the way an attacker who has read the rule
+would get past it (fires.json) beside the routine job that must not trip it
+(benign.json). Records follow the shapes AWS documents for CloudTrail
+(userIdentity with sessionContext.sessionIssuer for roles, requestParameters
+with lower-case keys, vpcEndpointAccountId, invokedBy for services).
+
+Deterministic: run `python3 tests/tools/gen_pairs.py` from the project root;
+the same bytes every time."""
+import json
+import os
+import uuid
+
+ACCT = "111122223333"
+EVIL = "999988887777"
+NS = uuid.UUID("6f1c3a52-9d1e-4f7b-8a53-2b9e0c1d4e77")
+_n = [0]
+
+
+def eid(tag):
+    _n[0] += 1
+    return str(uuid.uuid5(NS, "%s-%d" % (tag, _n[0])))
+
+
+def ts(day, h, m, s=0):
+    return "2026-11-%02dT%02d:%02d:%02dZ" % (day, h, m, s)
+
+
+def role(name, session, acct=ACCT, path=""):
+    return {"type": "AssumedRole", "principalId": "AROA%s:%s" % (name.upper()[:12], session),
+            "arn": "arn:aws:sts::%s:assumed-role/%s/%s" % (acct, name, session),
+            "accountId": acct, "accessKeyId": "ASIA" + uuid.uuid5(NS, session).hex[:16].upper(),
+            "sessionContext": {"sessionIssuer": {
+                "type": "Role", "principalId": "AROA%s" % name.upper()[:12],
+                "arn": "arn:aws:iam::%s:role/%s%s" % (acct, path, name),
+                "accountId": acct, "userName": name},
+                "attributes": {"creationDate": "2026-11-12T00:00:00Z", "mfaAuthenticated": "false"}}}
+
+
+def service_role(service, name, session):
+    r = role(name, session, path="aws-service-role/%s/" % service)
+    r["invokedBy"] = service
+    return r
+
+
+def user(name, key="AKIAEXAMPLEUSERKEY01"):
+    return {"type": "IAMUser", "principalId": "AIDA" + name.upper()[:12],
+            "arn": "arn:aws:iam::%s:user/%s" % (ACCT, name), "accountId": ACCT,
+            "accessKeyId": key, "userName": name}
+
+
+def aws_service(svc):
+    return {"type": "AWSService", "invokedBy": svc}
+
+
+def event(who, name, when, params=None, source="dynamodb.amazonaws.com", ip="10.20.1.9",
+          data=None, error=None, response=None, vpce=None, vpce_acct=None, read_only=None,
+          agent="aws-sdk-java/2.25.10 Linux/5.10 OpenJDK_64-Bit_Server_VM/17.0.11"):
+    if data is None:
+        data = name in ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan",
+                        "BatchGetItem", "BatchWriteItem", "ExecuteStatement",
+                        "BatchExecuteStatement", "ExecuteTransaction", "GetRecords",
+                        "GetShardIterator")
+    if read_only is None:
+        read_only = name.startswith(("Get", "Describe", "List", "Query", "Scan", "Batch Get")) \
+            or name in ("ExecuteStatement", "BatchExecuteStatement")
+    e = {"eventVersion": "1.09", "userIdentity": who, "eventTime": when, "eventSource": source,
+         "eventName": name, "awsRegion": "eu-west-1",
+         "sourceIPAddress": who.get("invokedBy", ip) if who["type"] == "AWSService" else ip,
+         "userAgent": who.get("invokedBy", agent) if who["type"] == "AWSService" else agent,
+         "requestParameters": params or {}, "responseElements": response,
+         "requestID": uuid.uuid5(NS, when + name).hex.upper(), "eventID": eid(name),
+         "readOnly": read_only, "eventType": "AwsApiCall", "managementEvent": not data,
+         "recipientAccountId": ACCT, "eventCategory": "Data" if data else "Management"}
+    if error:
+        e["errorCode"], e["errorMessage"] = error, "User is not authorized to perform this action"
+    if vpce:
+        e["vpcEndpointId"] = vpce
+        e["vpcEndpointAccountId"] = vpce_acct or ACCT
+    return e
+
+
+def table_arn(t, acct=ACCT):
+    return "arn:aws:dynamodb:eu-west-1:%s:table/%s" % (acct, t)
+
+
+TABLES = ["orders", "customers", "payments", "invoices", "sessions", "audit-log"]
+out = {}
+
+
+def pair(case, fires, benign, expect, config=None):
+    out[case] = (fires, benign, expect, config)
+
+
+# --- DDB-MASS-SCAN -----------------------------------------------------------
+# a role rotating session names: 60 scans, one per session; per-session counting sees 1 each
+pair("DDB-MASS-SCAN__session-rotation",
+     [event(role("etl-loader", "s%02d" % i), "Scan", ts(12, 2, i // 2, i % 2 * 30),
+            {"tableName": TABLES[i % 6]}) for i in range(60)],
+     [event(role("etl-loader", "s%02d" % i), "Query", ts(12, 2, i // 2, i % 2 * 30),
+            {"tableName": TABLES[i % 6], "keyConditionExpression": "pk = :v"}) for i in range(60)],
+     "fires high\nbenign none\nfires_alerts 1\nfires_principal arn:aws:iam::%s:role/etl-loader\n"
+     "fires_detail sessions: s\n" % ACCT)
+# PartiQL: SELECTs that do not pin the key are scans; the key is learnt from CreateTable
+create = [event(user("admin"), "CreateTable", ts(11, 9, i),
+                {"tableName": t, "keySchema": [{"attributeName": "pk", "keyType": "HASH"},
+                                               {"attributeName": "sk", "keyType": "RANGE"}],
+                 "billingMode": "PAY_PER_REQUEST", "deletionProtectionEnabled": True})
+          for i, t in enumerate(TABLES)]
+evasive = ["SELECT * FROM \"%s\" WHERE attribute_exists(pk)", "SELECT * FROM \"%s\" WHERE pk = 'a' OR 1 = 1",
+           "SELECT * FROM \"%s\" WHERE begins_with(pk, '')", "SELECT * FROM \"%s\" WHERE sk = 'x'",
+           "SELECT * FROM \"%s\" WHERE pk <> 'none'"]
+pair("DDB-MASS-SCAN__partiql",
+     create + [event(role("reporting", "r1"), "ExecuteStatement", ts(12, 3, i // 3, i % 3 * 20),
+                     {"statement": evasive[i % 5] % TABLES[i % 6]}) for i in range(55)],
+     create + [event(role("reporting", "r1"), "ExecuteStatement", ts(12, 3, i // 3, i % 3 * 20),
+                     {"statement": "SELECT * FROM \"%s\" WHERE pk = ? AND sk > ?" % TABLES[i % 6]})
+               for i in range(55)],
+     "fires high\nbenign none\nfires_alerts 1\n")
+# BatchExecuteStatement / ExecuteTransaction hide scans in a list of statements
+pair("DDB-MASS-SCAN__partiql-batch",
+     [event(role("reporting", "r2"), "BatchExecuteStatement", ts(12, 4, i),
+            {"statements": [{"statement": "SELECT * FROM \"%s\" WHERE pk = ?" % TABLES[i % 6]},
+                            {"statement": "SELECT * FROM \"%s\"" % TABLES[(i + 1) % 6]}]})
+      for i in range(55)],
+     [event(role("reporting", "r2"), "BatchExecuteStatement", ts(12, 4, i),
+            {"statements": [{"statement": "SELECT * FROM \"%s\" WHERE pk = ?" % TABLES[i % 6]},
+                            {"statement": "SELECT * FROM \"%s\" WHERE pk = 'k'" % TABLES[(i + 1) % 6]}]})
+      for i in range(55)],
+     "fires high\nbenign none\n")
+# draining a stream from its start copies the table's history
+stream = table_arn("customers") + "/stream/2026-11-01T00:00:00.000"
+pair("DDB-MASS-SCAN__stream-drain",
+     [event(role("intruder", "x"), "GetShardIterator", ts(12, 5, 0),
+            {"streamArn": stream, "shardId": "shardId-000001", "shardIteratorType": "TRIM_HORIZON"})] +
+     [event(role("intruder", "x"), "GetRecords", ts(12, 5, 1 + i // 2, i % 2 * 30),
+            {"shardIterator": stream + "|1|AAAAAAAA%04d" % i, "limit": 1000}) for i in range(60)],
+     [event(role("cache-updater", "y"), "GetShardIterator", ts(12, 5, 0),
+            {"streamArn": stream, "shardId": "shardId-000001", "shardIteratorType": "LATEST"})] +
+     [event(role("cache-updater", "y"), "GetRecords", ts(12, 5, 1 + i // 2, i % 2 * 30),
+            {"shardIterator": stream + "|1|AAAAAAAA%04d" % i, "limit": 1000}) for i in range(60)],
+     "fires high\nbenign none\nfires_detail 61 bulk reads\n")
+# a week of nightly exports by one role: seven bursts, seven alerts, never one week-long window
+pair("DDB-MASS-SCAN__nightly",
+     [event(role("nightly-etl", "run-%d" % d), "Scan", ts(d, 1, i // 2, i % 2 * 30),
+            {"tableName": TABLES[i % 6]}) for d in range(9, 16) for i in range(60)],
+     [event(role("nightly-etl", "run-%d" % d), "Scan", ts(d, 1, i), {"tableName": "orders"})
+      for d in range(9, 16) for i in range(10)],
+     "fires high\nbenign none\nfires_alerts 7\n")
+# AWS reading tables for itself (DAX, Backup) is not an attacker; the same reads by a role are
+pair("DDB-MASS-SCAN__aws-service",
+     [event(role("data-copier", "c"), "Scan", ts(12, 6, i // 2, i % 2 * 30),
+            {"tableName": TABLES[i % 6]}) for i in range(60)],
+     [event(service_role("dax.amazonaws.com", "AWSServiceRoleForDAX", "dax-%d" % (i % 3)), "Scan",
+            ts(12, 6, i // 2, i % 2 * 30), {"tableName": TABLES[i % 6]}) for i in range(30)] +
+     [event(aws_service("backup.amazonaws.com"), "Scan", ts(12, 7, i // 2, i % 2 * 30),
+            {"tableName": TABLES[i % 6]}) for i in range(30)],
+     "fires high\nbenign none\n")
+
+# --- DDB-RECON ----------------------------------------------------------------
+pair("DDB-RECON__session-rotation",
+     [event(role("stolen-role", "sess-%d" % i), "DescribeTable", ts(12, 2, i * 3),
+            {"tableName": "t%02d" % i}) for i in range(12)],
+     [event(role("app-%d" % i, "sess"), "DescribeTable", ts(12, 2, i * 3),
+            {"tableName": "t%02d" % i}) for i in range(12)],
+     "fires medium\nbenign none\nfires_principal arn:aws:iam::%s:role/stolen-role\n" % ACCT)
+pair("DDB-RECON__aws-service",
+     [event(role("inventory", "i"), "DescribeTable", ts(12, 2, i * 3), {"tableName": "t%02d" % i})
+      for i in range(12)],
+     [event(service_role("config.amazonaws.com", "AWSServiceRoleForConfig", "cfg"), "DescribeTable",
+            ts(12, 2, i * 3), {"tableName": "t%02d" % i}) for i in range(12)],
+     "fires medium\nbenign none\n")
+
+# --- DDB-DESTRUCTIVE ------------------------------------------------------------
+backup = table_arn("payments") + "/backup/01731234567890-abcdef12"
+pair("DDB-DESTRUCTIVE__backup-lifecycle",
+     [event(user("svc-reporting"), "DeleteBackup", ts(12, 3, 10), {"backupArn": backup})],
+     [event(aws_service("backup.amazonaws.com"), "DeleteBackup", ts(12, 3, 10), {"backupArn": backup}),
+      event(service_role("backup.amazonaws.com", "AWSServiceRoleForBackup", "AWSBackup-lifecycle"),
+            "DeleteBackup", ts(12, 3, 20), {"backupArn": backup})],
+     "fires high\nbenign none\nfires_detail deleted: payments\n")
+
+# --- DDB-PUBLIC-SOURCE / DDB-INSECURE-CREATE: AWS itself ---------------------------
+pair("DDB-PUBLIC-SOURCE__aws-service",
+     [event(role("replicator", "r"), "PutItem", ts(12, 4, 0), {"tableName": "orders"},
+            ip="52.95.110.1", read_only=False)],
+     [event(service_role("replication.dynamodb.amazonaws.com",
+                         "AWSServiceRoleForDynamoDBReplication", "repl"), "PutItem", ts(12, 4, 0),
+            {"tableName": "orders"}, ip="52.95.110.1", read_only=False)],
+     "fires high\nbenign none\n")
+pair("DDB-INSECURE-CREATE__aws-service",
+     [event(user("admin"), "CreateTable", ts(12, 4, 0), {"tableName": "restored-orders"})],
+     [event(aws_service("backup.amazonaws.com"), "CreateTable", ts(12, 4, 0),
+            {"tableName": "restored-orders"})],
+     "fires low\nbenign none\n")
+
+# --- DDB-EXFIL-EXPORT -------------------------------------------------------------
+kcfg = {"trusted_kinesis_streams": ["arn:aws:kinesis:eu-west-1:%s:stream/cdc" % ACCT],
+        "trusted_accounts": ["444455556666"]}
+pair("DDB-EXFIL-EXPORT__kinesis",
+     [event(user("svc-reporting"), "EnableKinesisStreamingDestination", ts(12, 2, 0),
+            {"tableName": "customers", "streamArn": "arn:aws:kinesis:eu-west-1:%s:stream/drop" % EVIL})],
+     [event(role("platform-admin", "p"), "EnableKinesisStreamingDestination", ts(12, 2, 0),
+            {"tableName": "customers", "streamArn": "arn:aws:kinesis:eu-west-1:%s:stream/cdc" % ACCT})],
+     "fires high\nbenign low\nfires_detail streamed to arn:aws:kinesis:eu-west-1:%s:stream/drop\n" % EVIL,
+     kcfg)
+pair("DDB-EXFIL-EXPORT__backup-copy",
+     [event(user("svc-reporting"), "StartCopyJob", ts(12, 2, 0),
+            {"recoveryPointArn": backup, "sourceBackupVaultName": "Default",
+             "destinationBackupVaultArn": "arn:aws:backup:eu-west-1:%s:backup-vault:drop" % EVIL,
+             "iamRoleArn": "arn:aws:iam::%s:role/service-role/AWSBackupDefaultServiceRole" % ACCT},
+            source="backup.amazonaws.com", data=False, read_only=False)],
+     [event(role("dr-admin", "d"), "StartCopyJob", ts(12, 2, 0),
+            {"recoveryPointArn": backup, "sourceBackupVaultName": "Default",
+             "destinationBackupVaultArn": "arn:aws:backup:eu-central-1:444455556666:backup-vault:dr",
+             "iamRoleArn": "arn:aws:iam::%s:role/service-role/AWSBackupDefaultServiceRole" % ACCT},
+            source="backup.amazonaws.com", data=False, read_only=False)],
+     "fires high\nbenign none\nfires_detail DynamoDB recovery point\n", kcfg)
+pair("DDB-EXFIL-EXPORT__failed",
+     [event(user("svc-reporting"), "ExportTableToPointInTime", ts(12, 2, 0),
+            {"tableArn": table_arn("customers"), "s3Bucket": "exfil-drop", "s3BucketOwner": EVIL},
+            error="AccessDeniedException", read_only=False)],
+     [event(role("analytics", "a"), "ExportTableToPointInTime", ts(12, 2, 0),
+            {"tableArn": table_arn("customers"), "s3Bucket": "acme-analytics-exports"},
+            error="AccessDeniedException", read_only=False)],
+     "fires medium\nbenign low\nfires_detail attempt (failed: AccessDeniedException)\n")
+
+# --- DDB-FOREIGN-VPCE -----------------------------------------------------------------
+pair("DDB-FOREIGN-VPCE",
+     [event(role("orders-app-role", "i-1"), "Scan", ts(12, 2, 0), {"tableName": "orders"},
+            vpce="vpce-0evil0000000000001", vpce_acct=EVIL)],
+     [event(role("orders-app-role", "i-1"), "Scan", ts(12, 2, 0), {"tableName": "orders"},
+            vpce="vpce-0a1b2c3d4e5f60789", vpce_acct=ACCT)],
+     "fires high\nbenign none\nfires_detail owned by %s\n" % EVIL)
+pair("DDB-FOREIGN-VPCE__not-trusted",
+     [event(role("orders-app-role", "i-1"), "GetItem", ts(12, 2, 0), {"tableName": "orders"},
+            vpce="vpce-0unknown00000000002", vpce_acct=ACCT)],
+     [event(role("orders-app-role", "i-1"), "GetItem", ts(12, 2, 0), {"tableName": "orders"},
+            vpce="vpce-0a1b2c3d4e5f60789", vpce_acct=ACCT)],
+     "fires high\nbenign none\nfires_detail not in trusted_vpc_endpoints\n")
+
+# --- DDB-TRAIL-TAMPER: selectors read, not grepped -------------------------------------------
+def adv(*selectors):
+    return {"trailName": "org-trail", "advancedEventSelectors": [
+        {"name": n, "fieldSelectors": [{"field": f, op: v} for f, op, v in fs]} for n, fs in selectors]}
+
+
+mgmt = ("Management events", [("eventCategory", "equals", ["Management"])])
+ddb_all = ("DynamoDB", [("eventCategory", "equals", ["Data"]),
+                        ("resources.type", "equals", ["AWS::DynamoDB::Table"])])
+pair("DDB-TRAIL-TAMPER__advanced-writes-only",
+     [event(user("svc-reporting"), "PutEventSelectors", ts(12, 3, 0),
+            adv(mgmt, ("DynamoDB writes", ddb_all[1] + [("readOnly", "equals", ["false"])])),
+            source="cloudtrail.amazonaws.com", data=False, read_only=False)],
+     [event(role("platform-admin", "p"), "PutEventSelectors", ts(12, 3, 0),
+            adv(mgmt, ddb_all), source="cloudtrail.amazonaws.com", data=False, read_only=False)],
+     "fires high\nbenign none\nfires_detail reads are no longer logged\n")
+pair("DDB-TRAIL-TAMPER__advanced-decoy-table",
+     [event(user("svc-reporting"), "PutEventSelectors", ts(12, 3, 0),
+            adv(mgmt, ("DynamoDB", ddb_all[1] + [("resources.ARN", "equals", [table_arn("decoy")])])),
+            source="cloudtrail.amazonaws.com", data=False, read_only=False)],
+     [event(role("platform-admin", "p"), "PutEventSelectors", ts(12, 3, 0),
+            adv(mgmt, ("DynamoDB", ddb_all[1] + [("resources.ARN", "startsWith", ["arn:aws:dynamodb"])])),
+            source="cloudtrail.amazonaws.com", data=False, read_only=False)],
+     "fires high\nbenign none\nfires_detail only some tables\n")
+pair("DDB-TRAIL-TAMPER__basic-no-management",
+     [event(user("svc-reporting"), "PutEventSelectors", ts(12, 3, 0),
+            {"trailName": "org-trail", "eventSelectors": [
+                {"readWriteType": "All", "includeManagementEvents": False,
+                 "dataResources": [{"type": "AWS::DynamoDB::Table", "values": ["arn:aws:dynamodb"]}]}]},
+            source="cloudtrail.amazonaws.com", data=False, read_only=False)],
+     [event(role("platform-admin", "p"), "PutEventSelectors", ts(12, 3, 0),
+            {"trailName": "org-trail", "eventSelectors": [
+                {"readWriteType": "All", "includeManagementEvents": True,
+                 "dataResources": [{"type": "AWS::DynamoDB::Table", "values": ["arn:aws:dynamodb"]},
+                                   {"type": "AWS::S3::Object", "values": ["arn:aws:s3"]}]}]},
+            source="cloudtrail.amazonaws.com", data=False, read_only=False)],
+     "fires high\nbenign none\nfires_detail management events are excluded\n")
+
+# --- DDB-POLICY-EXPOSE: conditions ------------------------------------------------------------
+def policy(cond):
+    st = {"Sid": "share", "Effect": "Allow", "Principal": "*", "Action": "dynamodb:GetItem",
+          "Resource": table_arn("orders")}
+    if cond:
+        st["Condition"] = cond
+    return {"resourceArn": table_arn("orders"),
+            "policy": json.dumps({"Version": "2012-10-17", "Statement": [st]})}
+
+
+pair("DDB-POLICY-EXPOSE__org-condition",
+     [event(user("svc-reporting"), "PutResourcePolicy", ts(12, 3, 0),
+            policy({"StringNotEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}), read_only=False)],
+     [event(role("platform-admin", "p"), "PutResourcePolicy", ts(12, 3, 0),
+            policy({"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}), read_only=False)],
+     "fires critical\nbenign low\n")
+pair("DDB-POLICY-EXPOSE__account-condition",
+     [event(user("svc-reporting"), "PutResourcePolicy", ts(12, 3, 0),
+            policy({"StringEquals": {"aws:PrincipalAccount": [ACCT, EVIL]}}), read_only=False)],
+     [event(role("platform-admin", "p"), "PutResourcePolicy", ts(12, 3, 0),
+            policy({"StringEquals": {"aws:PrincipalAccount": ACCT}}), read_only=False)],
+     "fires critical\nbenign low\n")
+
+
+base = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "detections")
+for case, (fires, benign, expect, config) in sorted(out.items()):
+    d = os.path.join(base, case)
+    os.makedirs(d, exist_ok=True)
+    for kind, recs in (("fires", fires), ("benign", benign)):
+        with open(os.path.join(d, kind + ".json"), "w") as f:
+            json.dump({"Records": recs}, f, indent=1, sort_keys=False)
+            f.write("\n")
+    with open(os.path.join(d, "expect"), "w") as f:
+        f.write(expect)
+    if config:
+        with open(os.path.join(d, "config.json"), "w") as f:
+            json.dump(config, f, indent=1)
+            f.write("\n")
+print("wrote %d pairs" % len(out))
