@@ -63,6 +63,7 @@ int cmd_detect(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+int cmd_coverage(int argc, char **argv);
 
 /* Detection options shared by detect and scan. */
 typedef struct cli_detect {
@@ -112,6 +113,7 @@ typedef struct cli_report {
     const char *since, *until;
     const char *fail_on;      /* --fail-on severity, or NULL */
     int force;                /* -o may replace a symbolic link */
+    int show_suppressed;      /* --show-suppressed */
     int64_t since_ts, until_ts; /* parsed by cli_report_check() */
     FILE *out;                /* cli_report_open(): stdout or the temporary file */
     char tmp_path[4200];      /* the temporary file beside -o FILE, "" if none */
@@ -119,14 +121,18 @@ typedef struct cli_report {
 
 /* getopt_long codes and table entries of the report options, one spelling for
  * scan and report alike; a command's own codes start at CLI_OPT_OWN. */
-enum { CLI_OPT_FORMAT = 256, CLI_OPT_MIN, CLI_OPT_SINCE, CLI_OPT_UNTIL, CLI_OPT_FAIL, CLI_OPT_OWN };
+enum {
+    CLI_OPT_FORMAT = 256, CLI_OPT_MIN, CLI_OPT_SINCE, CLI_OPT_UNTIL, CLI_OPT_FAIL,
+    CLI_OPT_SHOW_SUPPRESSED, CLI_OPT_OWN
+};
 #define CLI_REPORT_LONGOPTS                                                                      \
     {"format", required_argument, NULL, CLI_OPT_FORMAT},                                         \
         {"output", required_argument, NULL, 'o'},                                                \
         {"min-severity", required_argument, NULL, CLI_OPT_MIN},                                  \
         {"since", required_argument, NULL, CLI_OPT_SINCE},                                       \
         {"until", required_argument, NULL, CLI_OPT_UNTIL},                                       \
-        {"fail-on", required_argument, NULL, CLI_OPT_FAIL}
+        {"fail-on", required_argument, NULL, CLI_OPT_FAIL},                                      \
+        {"show-suppressed", no_argument, NULL, CLI_OPT_SHOW_SUPPRESSED}
 
 /* Takes getopt_long's code c and its argument into cr when c is a report
  * option. Returns 1 when it was, 0 when the command must handle c. */

@@ -4,12 +4,16 @@
  */
 #include "cfg.h"
 #include "cli.h"
+#include "inc.h"
+#include "nov.h"
 #include "rules.h"
 #include "sqlfn.h"
+#include "sup.h"
 
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 const char *cli_rules_dir(const char *dir)
@@ -199,6 +203,47 @@ void cli_plan_free(cli_plan *p)
     memset(p, 0, sizeof *p);
 }
 
+static void on_expired(void *ctx, const char *rule, const char *until, const char *reason)
+{
+    (void)ctx;
+    cli_err("suppress entry for %s (\"%s\") expired on %s; it no longer suppresses anything",
+            rule ? rule : "?", reason ? reason : "", until);
+}
+
+/* After the rules: routine and new alerts, suppressions, then incidents over
+ * what is left, in one transaction. Returns 0, or -1 (message printed). */
+static int triage(sqlite3 *db, const cli_plan *p, long *routine, long *fresh, long *suppressed,
+                  long *incidents)
+{
+    char err[512], list[4096];
+    size_t i, n = 1;
+
+    /* the burst rules (header "routine: yes"), as a JSON array of ids */
+    snprintf(list, sizeof list, "[");
+    for (i = 0; i < rules_count(p->set); i++) {
+        const rules_rule *r = rules_get(p->set, i);
+        if (r->routine && strcmp(r->routine, "yes") == 0 && n + strlen(r->id) + 4 < sizeof list)
+            n += (size_t)snprintf(list + n, sizeof list - n, "%s\"%s\"", n > 1 ? "," : "",
+                                  r->id);
+    }
+    snprintf(list + n, sizeof list - n, "]");
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
+        nov_apply(db, list, (long)cfg_int(p->cfg, "routine_days"), routine, fresh, err,
+                  sizeof err) != 0 ||
+        sup_apply(db, (int64_t)time(NULL), on_expired, NULL, suppressed, err, sizeof err) != 0 ||
+        inc_build(db, (int64_t)cfg_int(p->cfg, "incident_gap_seconds"), incidents, err,
+                  sizeof err) != 0) {
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        cli_err("%s", err[0] ? err : sqlite3_errmsg(db));
+        return -1;
+    }
+    if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        cli_err("database: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    return 0;
+}
+
 int cli_run_detect(store *s, const cli_detect *cd, cli_plan *p, FILE *summary)
 {
     sqlite3 *db = store_db(s);
@@ -278,10 +323,17 @@ int cli_run_detect(store *s, const cli_detect *cd, cli_plan *p, FILE *summary)
         ran++;
         total += n;
     }
-    if (summary)
-        fprintf(summary, "rules: %ld ran, %ld skipped, %ld failed; %ld alerts\n", ran, skipped,
-                failed, total);
     free(jobs);
+    if (!cli_stop) {
+        long routine = 0, fresh = 0, suppressed = 0, incidents = 0;
+        err[0] = '\0';
+        if (triage(db, p, &routine, &fresh, &suppressed, &incidents) != 0)
+            status = EXIT_FATAL;
+        if (summary)
+            fprintf(summary, "rules: %ld ran, %ld skipped, %ld failed; %ld alerts in %ld "
+                    "incident(s); %ld new, %ld routine, %ld suppressed\n", ran, skipped, failed,
+                    total, incidents, fresh, routine, suppressed);
+    }
     if (cli_stop) {
         cli_err("interrupted while the rules ran; the alerts of the rules that finished are "
                 "stored");

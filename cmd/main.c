@@ -17,6 +17,7 @@ static const char usage[] =
     "  detect            run the detection rules over a database\n"
     "  report            render the alerts already in a database\n"
     "  rules list|check  list the detection rules, or validate rule files\n"
+    "  coverage          what the stored logs could see, per account and region\n"
     "\n"
     "PATH is a CloudTrail log file (.json or .json.gz, any of CloudTrail's file\n"
     "form, JSON Lines, an array of events, EventBridge events), a directory such\n"
@@ -53,6 +54,8 @@ int main(int argc, char **argv)
         return cmd_report(argc - 1, argv + 1);
     if (strcmp(cmd, "rules") == 0)
         return cmd_rules(argc - 1, argv + 1);
+    if (strcmp(cmd, "coverage") == 0)
+        return cmd_coverage(argc - 1, argv + 1);
     cli_err("unknown command '%s'; run 'ddbtrail --help' for the list", cmd);
     return EXIT_FATAL;
 }

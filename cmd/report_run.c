@@ -22,6 +22,7 @@ int cli_report_option(cli_report *cr, int c, const char *arg)
     case CLI_OPT_SINCE: cr->since = arg; return 1;
     case CLI_OPT_UNTIL: cr->until = arg; return 1;
     case CLI_OPT_FAIL: cr->fail_on = arg; return 1;
+    case CLI_OPT_SHOW_SUPPRESSED: cr->show_suppressed = 1; return 1;
     default: return 0;
     }
 }
@@ -33,7 +34,10 @@ const char cli_report_help[] =
     "  --since T         only alerts still active at or after T (ISO-8601, e.g.\n"
     "                    2026-11-12 or 2026-11-12T02:00:00Z)\n"
     "  --until T         only alerts that began at or before T\n"
-    "  --fail-on S       exit 1 when an alert at or above severity S exists\n";
+    "  --fail-on S       exit 1 when an alert at or above severity S exists\n"
+    "                    (suppressed alerts never count)\n"
+    "  --show-suppressed list the alerts a config 'suppress' entry matched (they are\n"
+    "                    always stored and counted in the summary)\n";
 
 /* Parses a --since/--until value into Unix seconds; a bare date means the
  * start (since) or end (until) of that day. Exits with 2 on a bad value. */
@@ -172,6 +176,7 @@ int cli_run_report(store *s, cli_report *cr)
     o.has_until = cr->until != NULL;
     o.until = cr->until_ts;
     o.version = DDBTRAIL_VERSION;
+    o.show_suppressed = cr->show_suppressed;
     o.color = f == stdout && o.format == REPORT_TEXT && isatty(1) && getenv("NO_COLOR") == NULL;
     if (report_render(store_db(s), &o, write_file, f, &c, err, sizeof err) != 0) {
         cli_err("report: %s", err);

@@ -5,6 +5,8 @@
 --   protection removed (UpdateTable, CreateTable does not count). Both are what an attacker
 --   disables before deleting or corrupting data so that it cannot be restored.
 -- mitre: T1490
+-- stage: impact
+-- story: recovery disabled
 -- references: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/PointInTimeRecovery.html
 -- falsepositives: Decommissioning a table on purpose.
 SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,

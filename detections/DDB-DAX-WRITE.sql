@@ -6,6 +6,8 @@
 --   its role writing means its credentials are used by something else, or it was given
 --   more than it needs.
 -- mitre: T1078.004, T1565.001
+-- stage: impact
+-- story: DAX role writing
 -- references: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/DAX.access-control.html
 -- falsepositives: DAX write-through caches, where the role must write; list no such role.
 SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,

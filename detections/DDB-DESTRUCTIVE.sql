@@ -8,6 +8,9 @@
 --   apart are one burst and one alert. AWS itself (AWS Backup expiring recovery points by
 --   their lifecycle, service-linked roles) is left out.
 -- mitre: T1485, T1490
+-- stage: impact
+-- story: tables deleted
+-- routine: yes
 -- references: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithTables.Basics.html#WorkingWithTables.Basics.DeletionProtection
 -- falsepositives: Tearing down test environments; use deletion protection on the rest.
 WITH del AS MATERIALIZED (
@@ -64,7 +67,7 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(d.event_ts), 'unixepoch') AS first_see
               CASE WHEN count(DISTINCT d.principal_arn) > 1
                    THEN '; sessions: ' || id_list(DISTINCT arn_session(d.principal_arn))
                    ELSE '' END) AS detail,
-       CASE WHEN p.peak >= :mass_delete_tables THEN 'critical' END AS severity,
+       CASE WHEN p.peak >= coalesce((SELECT max(t.value) FROM settings_actor t WHERE t.key = 'mass_delete_tables' AND d.actor_arn GLOB t.actor), :mass_delete_tables) THEN 'critical' END AS severity,
        json_array(d.actor_arn, min(d.event_ts)) AS group_key
 FROM del d LEFT JOIN peaks p ON p.actor_arn IS d.actor_arn AND p.burst = d.burst
 GROUP BY d.actor_arn, d.burst

@@ -10,6 +10,8 @@
 --   the log does not say the recovery point is DynamoDB's). A call that failed is an attempt:
 --   reported as one (medium), never as done.
 -- mitre: T1537, T1530
+-- stage: collection
+-- story: data sent out of the account
 -- references: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/S3DataExport.HowItWorks.html,
 --   https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/kds.html,
 --   https://docs.aws.amazon.com/aws-backup/latest/devguide/recov-point-create-a-copy.html

@@ -7,6 +7,8 @@
 --   attacker's own VPC gives stolen credentials a private path whose logs and policies the
 --   victim never sees: it must never look safer than the public internet.
 -- mitre: T1078.004, T1530, T1599
+-- stage: credential-use
+-- story: through a foreign VPC endpoint
 -- references: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/vpc-endpoints-dynamodb.html,
 --   https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
 -- falsepositives: Shared-services VPCs owned by another account of the organisation; list it

@@ -6,6 +6,8 @@
 --   starting point of DynamoDB data theft; workloads should use roles and temporary
 --   credentials.
 -- mitre: T1078.004, T1552.001
+-- stage: credential-use
+-- story: long-term key used
 -- references: https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#bp-workloads-use-roles
 -- falsepositives: Legacy integrations that cannot assume roles yet.
 SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,

@@ -5,6 +5,8 @@
 --   on within window_seconds, or (when require_customer_kms is set) without a
 --   customer-managed KMS key. Posture read from the logs: tables born unprotected stay so.
 -- mitre: T1485
+-- stage: credential-use
+-- story: table created without safeguards
 -- references: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/best-practices-security-preventative.html
 -- falsepositives: Short-lived test tables.
 WITH c AS (

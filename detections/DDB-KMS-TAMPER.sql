@@ -5,6 +5,8 @@
 --   DynamoDB table in the store (high), or on another key (low). A table whose key is
 --   disabled becomes unreadable: ransom without touching the data.
 -- mitre: T1485, T1486
+-- stage: impact
+-- story: table key disabled
 -- references: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/encryption.howitworks.html
 -- falsepositives: Key rotation projects.
 WITH table_keys AS (

@@ -12,9 +12,12 @@
 --   AWS itself (service identities, calls a service made on a caller's behalf, service-linked
 --   roles: DAX, Glue, Backup reading tables) is left out.
 -- mitre: T1530, T1119
+-- stage: collection
+-- story: mass scan
+-- routine: yes
 -- references: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-reference.select.html
--- falsepositives: Analytics or migration jobs; run them under a dedicated role and raise the
---   thresholds for it.
+-- falsepositives: Analytics or migration jobs; run them under a dedicated role and raise its
+--   thresholds with actor_thresholds (repeats on earlier days also become routine).
 -- How: a sweep over window edges (each call counts in the windows starting up to
 --   window_seconds before it; reads of one table merge into spans) gives every window's calls
 --   and tables in O(n log n). Hot windows whose reach overlaps form one burst.
@@ -105,7 +108,9 @@ hot AS (
          max(next_t - 1 + :window_seconds) OVER (PARTITION BY actor_arn ORDER BY t
              ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_reach
   FROM steps
-  WHERE calls >= :mass_scan_calls OR tables >= :mass_scan_tables
+  -- actor_thresholds may raise the bar for one actor (an ETL role) without moving it for all
+  WHERE calls >= coalesce((SELECT max(t.value) FROM settings_actor t WHERE t.key = 'mass_scan_calls' AND steps.actor_arn GLOB t.actor), :mass_scan_calls)
+     OR tables >= coalesce((SELECT max(t.value) FROM settings_actor t WHERE t.key = 'mass_scan_tables' AND steps.actor_arn GLOB t.actor), :mass_scan_tables)
 ),
 bursts AS (
   SELECT actor_arn, min(t) AS t0, max(reach) AS t1, max(calls) AS peak_calls,

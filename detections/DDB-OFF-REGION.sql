@@ -5,6 +5,8 @@
 --   (a global-table replica, a restore) named such a region. Data residency rules say where
 --   data may live; an attacker also often starts in a region nobody watches.
 -- mitre: T1535, T1537
+-- stage: credential-use
+-- story: outside the allowed regions
 -- references: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GlobalTables.html
 -- falsepositives: A new region adopted without updating allowed_regions.
 -- requires: allowed_regions

@@ -10,6 +10,8 @@
 --   a positive operator), is low, with the condition in detail. Deny statements never expose.
 --   AWS services count too.
 -- mitre: T1098, T1537
+-- stage: collection
+-- story: table opened by a resource policy
 -- references: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/access-control-resource-based.html
 -- falsepositives: Sharing with a partner account not yet listed in trusted_accounts.
 WITH p AS (

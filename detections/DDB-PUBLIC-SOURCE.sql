@@ -7,6 +7,8 @@
 --   misconfigured workload or credentials used from somewhere else. High when the calls
 --   include data-plane writes.
 -- mitre: T1078.004, T1530
+-- stage: credential-use
+-- story: reached from the internet
 -- references: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/vpc-endpoints-dynamodb.html
 -- falsepositives: Developers on laptops or CI runners outside the corporate network; list their
 --   egress ranges in trusted_cidrs.

@@ -8,6 +8,9 @@
 --   (service identities and service-linked roles, e.g. AWS Backup or Config inventory) is left
 --   out.
 -- mitre: T1526, T1580
+-- stage: discovery
+-- story: recon of tables
+-- routine: yes
 -- references: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/logging-using-cloudtrail.html
 -- falsepositives: Inventory and CSPM tools; give them their own role and exclude it.
 -- How: a window of window_seconds starting at t sees table T when some describe/list call on
@@ -59,7 +62,8 @@ hot AS (
   SELECT actor_arn, t, next_t - 1 + :window_seconds AS reach, tables, denied,
          max(next_t - 1 + :window_seconds) OVER (PARTITION BY actor_arn ORDER BY t
              ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_reach
-  FROM steps WHERE tables >= :recon_tables OR denied >= :denied_calls
+  FROM steps WHERE tables >= coalesce((SELECT max(t.value) FROM settings_actor t WHERE t.key = 'recon_tables' AND steps.actor_arn GLOB t.actor), :recon_tables)
+                 OR denied >= coalesce((SELECT max(t.value) FROM settings_actor t WHERE t.key = 'denied_calls' AND steps.actor_arn GLOB t.actor), :denied_calls)
 ),
 bursts AS (
   SELECT actor_arn, min(t) AS t0, max(reach) AS t1, max(tables) AS peak_tables,

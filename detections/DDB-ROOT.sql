@@ -5,6 +5,8 @@
 --   policies and should never be used for day-to-day work; its use on data is a strong sign
 --   of compromise.
 -- mitre: T1078.004
+-- stage: credential-use
+-- story: root user used
 -- references: https://docs.aws.amazon.com/IAM/latest/UserGuide/root-user-best-practices.html
 -- falsepositives: Break-glass procedures, which should be announced.
 SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,

@@ -5,6 +5,8 @@
 --   testing distributions (Kali, Parrot, Pentoo) and AWS attack frameworks (Pacu,
 --   CloudGoat, WeirdAAL, ...). Real workloads do not run from these.
 -- mitre: T1078.004, T1588.002
+-- stage: credential-use
+-- story: attack tool
 -- references: https://github.com/RhinoSecurityLabs/pacu
 -- falsepositives: Authorised penetration tests.
 WITH agents AS MATERIALIZED (

@@ -11,6 +11,8 @@
 --   table ("arn:aws:dynamodb") is fine. Without the trail nothing else in this report can be
 --   seen; attackers switch it off right before or after the theft. AWS services count too.
 -- mitre: T1562.008
+-- stage: evasion
+-- story: trail tampered
 -- references: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html
 -- falsepositives: Planned trail migrations.
 SELECT event_time AS first_seen, event_time AS last_seen, 1 AS event_count,

@@ -6,6 +6,8 @@
 --   delete the whole table's items silently, in the background, without a DeleteItem in
 --   the logs.
 -- mitre: T1485
+-- stage: impact
+-- story: TTL set to expire data
 -- references: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/TTL.html
 -- falsepositives: TTL introduced on a long-lived table by a reviewed change.
 SELECT event_time AS first_seen, event_time AS last_seen, 1 AS event_count,

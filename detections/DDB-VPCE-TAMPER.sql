@@ -6,6 +6,8 @@
 --   any other endpoint deletion is medium. Removing the endpoint pushes traffic onto the
 --   internet or lifts the endpoint policy that limits which tables can be reached.
 -- mitre: T1562.007, T1599
+-- stage: evasion
+-- story: VPC endpoint removed
 -- references: https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-ddb.html
 -- falsepositives: Network changes during maintenance windows.
 WITH known AS (

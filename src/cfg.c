@@ -6,19 +6,21 @@
  */
 #include "cfg.h"
 #include "ipa.h"
+#include "norm.h"
 #include "sqlfn.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
 #define CFG_MAX_FILE (1u << 20)  /* config files larger than this are refused */
 #define CFG_MAX_VALUES 100000    /* values per list */
 #define CFG_MAX_PATTERN 4096     /* longest PCRE2 pattern (as sqlfn accepts) */
 
-enum cfg_type { CT_LIST, CT_INT, CT_BOOL, CT_CIDRS, CT_REGEXES };
+enum cfg_type { CT_LIST, CT_INT, CT_BOOL, CT_CIDRS, CT_REGEXES, CT_SUPPRESS, CT_THRESHOLDS };
 
 struct cfg_key {
     const char *name;
@@ -47,6 +49,13 @@ static const struct cfg_key keys[] = {
     {"require_customer_kms", CT_BOOL, 0,
      "CreateTable without a customer-managed KMS key is flagged (DDB-INSECURE-CREATE)"},
     {"rule_timeout_seconds", CT_INT, 300, "time one rule may run before it is stopped"},
+    {"incident_gap_seconds", CT_INT, 21600, "alerts this close with a shared actor, key or IP"
+                                            " are one incident"},
+    {"routine_days", CT_INT, 3, "earlier days a burst pattern needs to count as routine"},
+    {"suppress", CT_SUPPRESS, 0, "[{rule, actor, tables, source_cidrs, reason, until}]:"
+                                 " alerts kept but marked suppressed"},
+    {"actor_thresholds", CT_THRESHOLDS, 0, "[{actor, mass_scan_calls, ...}]: thresholds for"
+                                           " actors matching a glob"},
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -96,8 +105,147 @@ static int key_index(const char *name)
 
 static int is_list(enum cfg_type t)
 {
-    return t == CT_LIST || t == CT_CIDRS || t == CT_REGEXES;
+    return t != CT_INT && t != CT_BOOL;
 }
+
+/* ---- lists of objects: suppress and actor_thresholds -------------------- */
+
+static void gen_val(yajl_gen g, yajl_val v)
+{
+    size_t i;
+
+    if (YAJL_IS_STRING(v)) {
+        yajl_gen_string(g, (const unsigned char *)v->u.string, strlen(v->u.string));
+    } else if (YAJL_IS_NUMBER(v)) {
+        yajl_gen_number(g, v->u.number.r, strlen(v->u.number.r));
+    } else if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v)) {
+        yajl_gen_bool(g, YAJL_IS_TRUE(v));
+    } else if (YAJL_IS_ARRAY(v)) {
+        yajl_gen_array_open(g);
+        for (i = 0; i < v->u.array.len; i++)
+            gen_val(g, v->u.array.values[i]);
+        yajl_gen_array_close(g);
+    } else if (YAJL_IS_OBJECT(v)) {
+        yajl_gen_map_open(g);
+        for (i = 0; i < v->u.object.len; i++) {
+            yajl_gen_string(g, (const unsigned char *)v->u.object.keys[i],
+                            strlen(v->u.object.keys[i]));
+            gen_val(g, v->u.object.values[i]);
+        }
+        yajl_gen_map_close(g);
+    } else {
+        yajl_gen_null(g);
+    }
+}
+
+/* 1 when v is an array of strings (each passing check when given). */
+static int strings(yajl_val v, int cidrs, char *why, size_t len)
+{
+    size_t i;
+
+    if (!YAJL_IS_ARRAY(v)) {
+        snprintf(why, len, "must be an array of strings");
+        return 0;
+    }
+    for (i = 0; i < v->u.array.len; i++) {
+        const char *s = YAJL_GET_STRING(v->u.array.values[i]);
+        if (s == NULL) {
+            snprintf(why, len, "item %zu is not a string", i + 1);
+            return 0;
+        }
+        if (cidrs && ipa_in_cidr("::", 2, s, strlen(s)) < 0) {
+            snprintf(why, len, "\"%.60s\" is not an IP network", s);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Checks one suppress entry. Returns 0, or -1 with why. */
+static int check_suppress(yajl_val o, char *why, size_t len)
+{
+    size_t i;
+    int64_t ts;
+    char when[40];
+
+    if (!YAJL_IS_OBJECT(o)) {
+        snprintf(why, len, "must be an object");
+        return -1;
+    }
+    for (i = 0; i < o->u.object.len; i++) {
+        const char *k = o->u.object.keys[i];
+        yajl_val v = o->u.object.values[i];
+        char sub[160];
+        if (strcmp(k, "rule") == 0 || strcmp(k, "actor") == 0 || strcmp(k, "reason") == 0) {
+            if (!YAJL_IS_STRING(v) || v->u.string[0] == '\0') {
+                snprintf(why, len, "\"%s\" must be a non-empty string", k);
+                return -1;
+            }
+        } else if (strcmp(k, "tables") == 0 || strcmp(k, "source_cidrs") == 0) {
+            if (!strings(v, k[0] == 's', sub, sizeof sub)) {
+                snprintf(why, len, "\"%s\" %s", k, sub);
+                return -1;
+            }
+        } else if (strcmp(k, "until") == 0) {
+            snprintf(when, sizeof when, "%.10sT23:59:59Z", YAJL_IS_STRING(v) ? v->u.string : "");
+            if (!YAJL_IS_STRING(v) || strlen(v->u.string) != 10 ||
+                norm_parse_time(when, strlen(when), &ts) != 0) {
+                snprintf(why, len, "\"until\" must be a date such as 2026-12-31");
+                return -1;
+            }
+        } else {
+            snprintf(why, len, "unknown key \"%s\" (rule, actor, tables, source_cidrs, reason, "
+                     "until)", k);
+            return -1;
+        }
+    }
+    if (!YAJL_IS_STRING(yajl_tree_get(o, (const char *[]){"reason", NULL}, yajl_t_string))) {
+        snprintf(why, len, "needs a \"reason\"");
+        return -1;
+    }
+    if (!YAJL_IS_STRING(yajl_tree_get(o, (const char *[]){"rule", NULL}, yajl_t_string))) {
+        snprintf(why, len, "needs a \"rule\" (a rule id, or \"*\")");
+        return -1;
+    }
+    return 0;
+}
+
+/* The thresholds an actor glob may override. */
+static const char *const actor_keys[] = {"mass_scan_calls", "mass_scan_tables", "recon_tables",
+                                         "denied_calls", "mass_delete_tables", NULL};
+
+static int check_threshold(yajl_val o, char *why, size_t len)
+{
+    size_t i, k;
+
+    if (!YAJL_IS_OBJECT(o) ||
+        !YAJL_IS_STRING(yajl_tree_get(o, (const char *[]){"actor", NULL}, yajl_t_string))) {
+        snprintf(why, len, "must be an object with an \"actor\" glob");
+        return -1;
+    }
+    for (i = 0; i < o->u.object.len; i++) {
+        const char *key = o->u.object.keys[i];
+        yajl_val v = o->u.object.values[i];
+        if (strcmp(key, "actor") == 0)
+            continue;
+        for (k = 0; actor_keys[k] && strcmp(actor_keys[k], key) != 0; k++)
+            ;
+        if (actor_keys[k] == NULL) {
+            snprintf(why, len, "unknown key \"%s\" (actor, mass_scan_calls, mass_scan_tables, "
+                     "recon_tables, denied_calls, mass_delete_tables)", key);
+            return -1;
+        }
+        if (!YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) < 1) {
+            snprintf(why, len, "\"%s\" must be a positive integer", key);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Adds each object of v to list ki as compact JSON, after check(). */
+static int add_objects(cfg *c, int ki, yajl_val v, int (*check)(yajl_val, char *, size_t),
+                       const char *path, char *err, size_t errlen);
 
 /* Checks one value of a list whose values have a syntax: every CIDR parses,
  * every pattern compiles, before any input is read. Returns 0, or -1 with
@@ -258,6 +406,13 @@ int cfg_load_file(cfg *c, const char *path, char *err, size_t errlen)
                 }
             }
             break;
+        case CT_SUPPRESS:
+        case CT_THRESHOLDS:
+            if (add_objects(c, ki, v, keys[ki].type == CT_SUPPRESS ? check_suppress
+                                                                   : check_threshold,
+                            path, err, errlen) != 0)
+                goto out;
+            break;
         case CT_INT:
             if (!YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) < 1) {
                 snprintf(err, errlen, "%s: \"%s\" must be a positive integer", path, name);
@@ -278,6 +433,41 @@ int cfg_load_file(cfg *c, const char *path, char *err, size_t errlen)
 out:
     yajl_tree_free(root);
     return rc;
+}
+
+static int add_objects(cfg *c, int ki, yajl_val v, int (*check)(yajl_val, char *, size_t),
+                       const char *path, char *err, size_t errlen)
+{
+    size_t k, len;
+    const unsigned char *buf;
+    char why[256];
+
+    if (!YAJL_IS_ARRAY(v)) {
+        snprintf(err, errlen, "%s: \"%s\" must be an array of objects", path, keys[ki].name);
+        return -1;
+    }
+    for (k = 0; k < v->u.array.len; k++) {
+        yajl_gen g;
+        int rc;
+        if (check(v->u.array.values[k], why, sizeof why) != 0) {
+            snprintf(err, errlen, "%s: \"%s\" item %zu: %s", path, keys[ki].name, k + 1, why);
+            return -1;
+        }
+        g = yajl_gen_alloc(NULL);
+        if (g == NULL) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        gen_val(g, v->u.array.values[k]);
+        yajl_gen_get_buf(g, &buf, &len);
+        rc = list_add(c, ki, (const char *)buf, len);
+        yajl_gen_free(g);
+        if (rc != 0) {
+            snprintf(err, errlen, "%s: \"%s\": too many values", path, keys[ki].name);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 int cfg_load_list_file(cfg *c, const char *key, const char *path, char *err, size_t errlen)
@@ -325,7 +515,8 @@ int cfg_apply(const cfg *c, sqlite3 *db, char *err, size_t errlen)
     size_t i, k;
     int ok = 1;
 
-    if (sqlite3_exec(db, "BEGIN IMMEDIATE; DELETE FROM settings; DELETE FROM settings_list;",
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE; DELETE FROM settings; DELETE FROM settings_list;"
+                         " DELETE FROM settings_actor;",
                      NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "INSERT INTO settings(key, value) VALUES(?,?)", -1, &s1, NULL) !=
             SQLITE_OK ||
@@ -333,7 +524,21 @@ int cfg_apply(const cfg *c, sqlite3 *db, char *err, size_t errlen)
                            NULL) != SQLITE_OK)
         ok = 0;
     for (i = 0; ok && i < NKEYS; i++) {
-        if (is_list(keys[i].type)) {
+        if (keys[i].type == CT_THRESHOLDS) {
+            /* one settings_actor row per (actor glob, threshold) */
+            for (k = 0; ok && k < c->nlist[i]; k++) {
+                sqlite3_stmt *t;
+                ok = sqlite3_prepare_v2(db, "INSERT INTO settings_actor(actor, key, value)"
+                                            " SELECT json_extract(?1, '$.actor'), j.key, j.value"
+                                            " FROM json_each(?1) j WHERE j.key <> 'actor'",
+                                        -1, &t, NULL) == SQLITE_OK;
+                if (ok) {
+                    sqlite3_bind_text(t, 1, c->list[i][k], -1, SQLITE_STATIC);
+                    ok = sqlite3_step(t) == SQLITE_DONE;
+                }
+                sqlite3_finalize(t);
+            }
+        } else if (is_list(keys[i].type)) {
             for (k = 0; ok && k < c->nlist[i]; k++) {
                 sqlite3_bind_text(s2, 1, keys[i].name, -1, SQLITE_STATIC);
                 sqlite3_bind_text(s2, 2, c->list[i][k], -1, SQLITE_STATIC);
@@ -364,7 +569,9 @@ void cfg_describe(char *buf, size_t len)
 
     for (i = 0; i < NKEYS && n < len; i++) {
         int w;
-        if (is_list(keys[i].type))
+        if (keys[i].type == CT_SUPPRESS || keys[i].type == CT_THRESHOLDS)
+            w = snprintf(buf + n, len - n, "  %-24s [objects]  %s\n", keys[i].name, keys[i].doc);
+        else if (is_list(keys[i].type))
             w = snprintf(buf + n, len - n, "  %-24s [strings]  %s\n", keys[i].name, keys[i].doc);
         else if (keys[i].type == CT_BOOL)
             w = snprintf(buf + n, len - n, "  %-24s %-9s  %s\n", keys[i].name,

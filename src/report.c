@@ -6,6 +6,7 @@
  * caller's write function in chunks.
  */
 #include "report.h"
+#include "cov.h"
 #include "dbuf.h"
 #include "esc.h"
 #include "norm.h"
@@ -23,13 +24,16 @@
 
 /* Columns of the alert query, in SELECT order. */
 enum { A_RULE, A_SEV, A_TITLE, A_FIRST, A_LAST, A_COUNT, A_ACCOUNT, A_REGION, A_PRINCIPAL,
-       A_KEY, A_IP, A_TABLE, A_NAMES, A_IDS, A_DETAIL, A_MITRE, A_FINGERPRINT, A_ID, A_NCOLS };
+       A_KEY, A_IP, A_TABLE, A_NAMES, A_IDS, A_DETAIL, A_MITRE, A_INCIDENT, A_NOVELTY, A_STATUS,
+       A_REASON, A_FINGERPRINT, A_ID, A_NCOLS };
 
 static const char alert_sql[] =
     "SELECT rule_id, severity, title, first_seen, last_seen, event_count, account_id,"
     " aws_region, principal_arn, access_key_id, source_ip, table_name, event_names, event_ids,"
-    " detail, mitre, fingerprint, alert_id FROM alerts"
+    " detail, mitre, incident_id, novelty, status, status_reason, fingerprint, alert_id"
+    " FROM alerts"
     " WHERE (?1 IS NULL OR unixepoch(last_seen) >= ?1) AND (?2 IS NULL OR unixepoch(first_seen) <= ?2)"
+    "   AND (?4 OR status = 'open')"
     "   AND (CASE severity WHEN 'info' THEN 0 WHEN 'low' THEN 1 WHEN 'medium' THEN 2"
     "        WHEN 'high' THEN 3 WHEN 'critical' THEN 4 ELSE 0 END) >= ?3"
     " ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2"
@@ -39,7 +43,7 @@ static const char alert_sql[] =
 static const char *const json_keys[] = {
     "rule_id", "severity", "title", "first_seen", "last_seen", "event_count", "account_id",
     "aws_region", "principal_arn", "access_key_id", "source_ip", "table_name", "event_names",
-    "event_ids", "detail", "mitre"};
+    "event_ids", "detail", "mitre", "incident_id", "novelty", "status"};
 
 static const char *const sev_names[] = {"info", "low", "medium", "high", "critical"};
 
@@ -131,8 +135,10 @@ static void bind_range(sqlite3_stmt *st, const report_opts *o)
         sqlite3_bind_int64(st, 2, o->until);
 }
 
-static int prepare_alerts(sqlite3 *db, const report_opts *o, int min_rank, sqlite3_stmt **st,
-                          char *err, size_t errlen)
+/* The alerts in the report's range at or above min_rank; suppressed ones too
+ * when with_suppressed. */
+static int prepare_alerts(sqlite3 *db, const report_opts *o, int min_rank, int with_suppressed,
+                          sqlite3_stmt **st, char *err, size_t errlen)
 {
     if (sqlite3_prepare_v2(db, alert_sql, -1, st, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "database: %s", sqlite3_errmsg(db));
@@ -140,6 +146,7 @@ static int prepare_alerts(sqlite3 *db, const report_opts *o, int min_rank, sqlit
     }
     bind_range(*st, o);
     sqlite3_bind_int(*st, 3, min_rank);
+    sqlite3_bind_int(*st, 4, with_suppressed);
     return 0;
 }
 
@@ -150,7 +157,7 @@ static int report_count(sqlite3 *db, const report_opts *o, report_counts *out, c
     int rc;
 
     memset(out, 0, sizeof *out);
-    if (prepare_alerts(db, o, 0, &st, err, errlen) != 0)
+    if (prepare_alerts(db, o, 0, 0, &st, err, errlen) != 0) /* suppressed never count */
         return -1;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int r = rules_severity_rank(col(st, A_SEV));
@@ -192,6 +199,8 @@ struct summary {
     report_counts counts; /* alerts per severity */
     long alerts;          /* of those, at or above min_rank */
     long not_run;         /* rules that failed or were skipped in the last detect */
+    long suppressed;      /* alerts in range a suppress entry matched */
+    long incidents;       /* incidents with an alert in range */
     long warned;          /* rules that ran with a warning (a value hit a regexp limit) */
 };
 
@@ -232,6 +241,19 @@ static int load_summary(sqlite3 *db, const report_opts *o, struct summary *s, ch
             snprintf(s->last, sizeof s->last, "%s", col(st, 1));
         }
         s->ddb_events = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(db,
+                           "SELECT sum(status = 'suppressed'),"
+                           " count(DISTINCT CASE WHEN status = 'open' THEN incident_id END)"
+                           " FROM alerts WHERE (?1 IS NULL OR unixepoch(last_seen) >= ?1)"
+                           " AND (?2 IS NULL OR unixepoch(first_seen) <= ?2)",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto dberr;
+    bind_range(st, o);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        s->suppressed = sqlite3_column_int64(st, 0);
+        s->incidents = sqlite3_column_int64(st, 1);
     }
     sqlite3_finalize(st);
     if (sqlite3_prepare_v2(db,
@@ -322,6 +344,62 @@ static void text_rule_problems(struct out *o, sqlite3 *db, const struct summary 
     sqlite3_finalize(st);
 }
 
+/* The incidents with an open alert in the report's range, most severe first. */
+static int prepare_incidents(sqlite3 *db, const report_opts *o, sqlite3_stmt **st)
+{
+    int rc = sqlite3_prepare_v2(
+        db,
+        "SELECT i.incident_id, i.severity, i.first_seen, i.last_seen, i.alerts, i.stages,"
+        " i.story FROM incidents i"
+        " WHERE EXISTS (SELECT 1 FROM alerts a WHERE a.incident_id = i.incident_id"
+        "   AND a.status = 'open'"
+        "   AND (?1 IS NULL OR unixepoch(a.last_seen) >= ?1)"
+        "   AND (?2 IS NULL OR unixepoch(a.first_seen) <= ?2))"
+        " ORDER BY CASE i.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2"
+        "          WHEN 'low' THEN 3 ELSE 4 END, i.first_seen, i.incident_id",
+        -1, st, NULL);
+
+    if (rc == SQLITE_OK)
+        bind_range(*st, o);
+    return rc;
+}
+
+/* The coverage section (cov.h), written after what is buffered so far. */
+static void coverage(struct out *o, sqlite3 *db, enum cov_format f)
+{
+    char err[256];
+
+    out_flush(o);
+    if (!o->failed && cov_render(db, f, o->write, o->ctx, NULL, err, sizeof err) != 0)
+        o->failed = 1;
+}
+
+/* Incidents first: the answer before the evidence. */
+static void text_incidents(struct out *o, sqlite3 *db, const report_opts *opt)
+{
+    sqlite3_stmt *st;
+    int n = 0;
+
+    if (prepare_incidents(db, opt, &st) != SQLITE_OK)
+        return;
+    while (sqlite3_step(st) == SQLITE_ROW && !o->failed) {
+        if (n++ == 0)
+            out_str(o, "\nINCIDENTS\n");
+        out_fmt(o, "\n  #%lld  ", (long long)sqlite3_column_int64(st, 0));
+        out_esc(o, esc_term, col(st, 1), col_len(st, 1));
+        out_str(o, "  ");
+        out_esc(o, esc_term, col(st, 2), col_len(st, 2));
+        out_str(o, " .. ");
+        out_esc(o, esc_term, col(st, 3), col_len(st, 3));
+        out_fmt(o, "  %lld alert(s); ", (long long)sqlite3_column_int64(st, 4));
+        out_esc(o, esc_term, col(st, 5), col_len(st, 5));
+        out_str(o, "\n     ");
+        out_esc(o, esc_term, col(st, 6), col_len(st, 6));
+        out_str(o, "\n");
+    }
+    sqlite3_finalize(st);
+}
+
 static void text_report(struct out *o, sqlite3 *db, sqlite3_stmt *st, const struct summary *s,
                         const report_opts *opt)
 {
@@ -344,7 +422,12 @@ static void text_report(struct out *o, sqlite3 *db, sqlite3_stmt *st, const stru
     out_fmt(o, "  alerts     %ld", s->alerts);
     for (i = 4; i >= opt->min_rank; i--)
         out_fmt(o, "%s %ld %s", i == 4 ? ":" : ",", s->counts.by_rank[i], sev_names[i]);
+    out_fmt(o, "; %ld incident(s)", s->incidents);
+    if (s->suppressed)
+        out_fmt(o, "; %ld suppressed%s", s->suppressed,
+                opt->show_suppressed ? " (shown)" : " (not shown: --show-suppressed)");
     out_str(o, "\n");
+    text_incidents(o, db, opt);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && !o->failed) {
         int r = rules_severity_rank(col(st, A_SEV));
         struct idlist ids = {o, 0, 3};
@@ -384,12 +467,25 @@ static void text_report(struct out *o, sqlite3 *db, sqlite3_stmt *st, const stru
             out_str(o, "\n");
         }
         text_field(o, "detail", st, A_DETAIL);
+        if (sqlite3_column_type(st, A_INCIDENT) == SQLITE_INTEGER)
+            out_fmt(o, "    %-10s #%lld\n", "incident",
+                    (long long)sqlite3_column_int64(st, A_INCIDENT));
+        if (col(st, A_STATUS) && strcmp(col(st, A_STATUS), "open") != 0) {
+            out_fmt(o, "    %-10s ", "status");
+            out_esc(o, esc_term, col(st, A_STATUS), col_len(st, A_STATUS));
+            if (col(st, A_REASON)) {
+                out_str(o, ": ");
+                out_esc(o, esc_term, col(st, A_REASON), col_len(st, A_REASON));
+            }
+            out_str(o, "\n");
+        }
     }
     if (s->alerts == 0 && s->not_run)
         out_fmt(o, "\nno alerts from the rules that ran; %ld rule(s) did not run (see the top)\n",
                 s->not_run);
     else if (s->alerts == 0)
         out_str(o, "\nno alerts\n");
+    coverage(o, db, COV_TEXT);
 }
 
 /* ---- JSON Lines and OCSF ------------------------------------------------- */
@@ -455,14 +551,20 @@ static void json_alert(yajl_gen g, dbuf *tmp, sqlite3_stmt *st)
     int c;
 
     yajl_gen_map_open(g);
-    for (c = A_RULE; c <= A_MITRE; c++) {
+    for (c = A_RULE; c <= A_STATUS; c++) {
         gen_key(g, json_keys[c]);
         if (c == A_COUNT)
+            yajl_gen_integer(g, sqlite3_column_int64(st, c));
+        else if (c == A_INCIDENT && sqlite3_column_type(st, c) == SQLITE_INTEGER)
             yajl_gen_integer(g, sqlite3_column_int64(st, c));
         else if (c == A_NAMES || c == A_IDS || c == A_MITRE)
             gen_list(g, tmp, st, c);
         else
             gen_col(g, tmp, st, c);
+    }
+    if (sqlite3_column_type(st, A_REASON) != SQLITE_NULL) {
+        gen_key(g, "status_reason");
+        gen_col(g, tmp, st, A_REASON);
     }
     yajl_gen_map_close(g);
 }
@@ -543,8 +645,13 @@ static void ocsf_alert(yajl_gen g, dbuf *tmp, sqlite3_stmt *st, const report_opt
     gen_str_kv(g, tmp, "type_name", "Detection Finding: Create");
     gen_int_kv(g, "severity_id", rank + 1);
     gen_str_kv(g, tmp, "severity", ocsf_sev[rank]);
-    gen_int_kv(g, "status_id", 1);
-    gen_str_kv(g, tmp, "status", "New");
+    if (col(st, A_STATUS) && strcmp(col(st, A_STATUS), "suppressed") == 0) {
+        gen_int_kv(g, "status_id", 3);
+        gen_str_kv(g, tmp, "status", "Suppressed");
+    } else {
+        gen_int_kv(g, "status_id", 1);
+        gen_str_kv(g, tmp, "status", "New");
+    }
     gen_int_kv(g, "time", iso_ms(col(st, A_LAST)));
     gen_int_kv(g, "count", sqlite3_column_int64(st, A_COUNT));
     gen_key(g, "message");
@@ -642,6 +749,14 @@ static void ocsf_alert(yajl_gen g, dbuf *tmp, sqlite3_stmt *st, const report_opt
     yajl_gen_map_open(g);
     gen_key(g, "event_names");
     gen_list(g, tmp, st, A_NAMES);
+    if (sqlite3_column_type(st, A_INCIDENT) == SQLITE_INTEGER) {
+        char inc[48];
+        snprintf(inc, sizeof inc, "ddbtrail-incident-%lld",
+                 (long long)sqlite3_column_int64(st, A_INCIDENT));
+        gen_str_kv(g, tmp, "incident_uid", inc);
+    }
+    gen_key(g, "novelty");
+    gen_col(g, tmp, st, A_NOVELTY);
     yajl_gen_map_close(g);
     yajl_gen_map_close(g);
 }
@@ -652,11 +767,11 @@ static void csv_report(struct out *o, sqlite3_stmt *st)
 {
     int c, rc;
 
-    for (c = A_RULE; c <= A_MITRE; c++)
+    for (c = A_RULE; c <= A_STATUS; c++)
         out_fmt(o, "%s%s", c ? "," : "", json_keys[c]);
     out_str(o, "\r\n");
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && !o->failed) {
-        for (c = A_RULE; c <= A_MITRE; c++) {
+        for (c = A_RULE; c <= A_STATUS; c++) {
             if (c)
                 out_str(o, ",");
             if (sqlite3_column_type(st, c) != SQLITE_NULL)
@@ -908,6 +1023,63 @@ static void html_rule_problems(struct out *o, sqlite3 *db, const struct summary 
     sqlite3_finalize(st);
 }
 
+/* One section per incident: its story, then its alerts as a timeline in
+ * stage order. */
+static void html_incidents(struct out *o, sqlite3 *db, const report_opts *opt)
+{
+    sqlite3_stmt *st, *al = NULL;
+    int n = 0;
+
+    if (prepare_incidents(db, opt, &st) != SQLITE_OK)
+        return;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT first_seen, rule_id, stage, title, detail, alert_id FROM alerts"
+                           " WHERE incident_id = ?1 AND status = 'open'"
+                           " ORDER BY CASE stage WHEN 'discovery' THEN 0 WHEN 'credential-use'"
+                           " THEN 1 WHEN 'collection' THEN 2 WHEN 'impact' THEN 3"
+                           " WHEN 'evasion' THEN 4 ELSE 1 END, first_seen, alert_id",
+                           -1, &al, NULL) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return;
+    }
+    while (sqlite3_step(st) == SQLITE_ROW && !o->failed) {
+        const char *sev = col(st, 1) ? col(st, 1) : "info";
+        if (n++ == 0)
+            out_str(o, "<h2>Incidents</h2>\n");
+        out_fmt(o, "<section class=\"incident sev-%s\" id=\"incident-%lld\">\n<h3>"
+                   "<span class=\"sev sev-%s\">%s</span>Incident #%lld</h3>\n<p>",
+                rules_severity_rank(sev) >= 0 ? sev : "info",
+                (long long)sqlite3_column_int64(st, 0),
+                rules_severity_rank(sev) >= 0 ? sev : "info",
+                rules_severity_rank(sev) >= 0 ? sev : "info",
+                (long long)sqlite3_column_int64(st, 0));
+        html_col(o, st, 6);
+        out_str(o, "</p>\n<p class=\"detail\">");
+        html_col(o, st, 2);
+        out_str(o, " .. ");
+        html_col(o, st, 3);
+        out_str(o, "; stages: ");
+        html_col(o, st, 5);
+        out_str(o, "</p>\n<ol class=\"steps\">\n");
+        sqlite3_bind_int64(al, 1, sqlite3_column_int64(st, 0));
+        while (sqlite3_step(al) == SQLITE_ROW) {
+            out_str(o, "<li><span class=\"mono\">");
+            html_col(o, al, 0);
+            out_str(o, "</span> ");
+            html_col(o, al, 2);
+            out_fmt(o, " <a href=\"#alert-%lld\"><code>", (long long)sqlite3_column_int64(al, 5));
+            html_col(o, al, 1);
+            out_str(o, "</code></a> ");
+            html_col(o, al, 4);
+            out_str(o, "</li>\n");
+        }
+        sqlite3_reset(al);
+        out_str(o, "</ol>\n</section>\n");
+    }
+    sqlite3_finalize(al);
+    sqlite3_finalize(st);
+}
+
 static void html_row(struct out *o, const char *label, sqlite3_stmt *st, int c, int mono)
 {
     out_fmt(o, "<tr><td>%s</td><td%s>", label, mono ? " class=\"mono\"" : "");
@@ -942,7 +1114,12 @@ static void html_report(struct out *o, sqlite3 *db, sqlite3_stmt *st, const stru
     for (i = 4; i >= opt->min_rank; i--)
         out_fmt(o, " &nbsp;<span class=\"sev sev-%s\">%ld %s</span>", sev_names[i],
                 s->counts.by_rank[i], sev_names[i]);
-    out_str(o, "</td></tr>\n</table>\n<h2>Timeline</h2>\n");
+    out_fmt(o, "; %ld incident(s)", s->incidents);
+    if (s->suppressed)
+        out_fmt(o, "; %ld suppressed%s", s->suppressed, opt->show_suppressed ? " (shown)" : "");
+    out_str(o, "</td></tr>\n</table>\n");
+    html_incidents(o, db, opt);
+    out_str(o, "<h2>Timeline</h2>\n");
     html_timeline(o, db, opt);
     out_str(o, "<h2>Alerts</h2>\n");
     if (s->alerts == 0 && s->not_run)
@@ -980,11 +1157,16 @@ static void html_report(struct out *o, sqlite3 *db, sqlite3_stmt *st, const stru
         html_row(o, "API calls", st, A_NAMES, 0);
         html_row(o, "event ids", st, A_IDS, 1);
         html_row(o, "ATT&amp;CK", st, A_MITRE, 0);
+        html_row(o, "incident", st, A_INCIDENT, 0);
+        html_row(o, "novelty", st, A_NOVELTY, 0);
+        if (col(st, A_STATUS) && strcmp(col(st, A_STATUS), "open") != 0)
+            html_row(o, "suppressed", st, A_REASON, 0);
         out_str(o, "</table>\n</section>\n");
     }
     out_str(o, "<h2>Who and from where</h2>\n");
     html_top(o, db, opt, "principals", "principal_arn");
     html_top(o, db, opt, "source IPs", "source_ip");
+    coverage(o, db, COV_HTML);
     html_rules(o, db);
     out_str(o, "<footer>Generated by ddbtrail ");
     html_text(o, opt->version);
@@ -1007,7 +1189,7 @@ int report_render(sqlite3 *db, const report_opts *opt, report_write_fn write, vo
     o.write = write;
     o.ctx = ctx;
     if (load_summary(db, opt, &s, err, errlen) != 0 ||
-        prepare_alerts(db, opt, opt->min_rank, &st, err, errlen) != 0) {
+        prepare_alerts(db, opt, opt->min_rank, opt->show_suppressed, &st, err, errlen) != 0) {
         rc = -1;
         goto out;
     }

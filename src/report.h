@@ -27,6 +27,7 @@ typedef struct report_opts {
     int64_t since;       /* Unix seconds: alerts ending before are left out */
     int64_t until;       /* Unix seconds: alerts starting after are left out */
     int color;           /* text: ANSI colour */
+    int show_suppressed; /* list suppressed alerts too (they are always counted apart) */
     const char *version; /* ddbtrail version for OCSF metadata and the HTML footer */
 } report_opts;
 

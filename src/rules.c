@@ -46,6 +46,18 @@ int rules_severity_rank(const char *s)
     return -1;
 }
 
+int rules_stage_rank(const char *s)
+{
+    static const char *const stages[] = {"discovery", "credential-use", "collection", "impact",
+                                          "evasion"};
+    int i;
+
+    for (i = 0; s && i < 5; i++)
+        if (strcmp(s, stages[i]) == 0)
+            return i;
+    return -1;
+}
+
 int rules_valid_severity(const char *s)
 {
     return rules_severity_rank(s) >= 0;
@@ -62,6 +74,9 @@ static void rule_clear(rules_rule *r)
     free(r->references);
     free(r->falsepositives);
     free(r->requires);
+    free(r->stage);
+    free(r->story);
+    free(r->routine);
     free(r->sql);
     memset(r, 0, sizeof *r);
 }
@@ -102,6 +117,9 @@ static char **header_slot(rules_rule *r, const char *key, size_t len)
         {"references", offsetof(rules_rule, references)},
         {"falsepositives", offsetof(rules_rule, falsepositives)},
         {"requires", offsetof(rules_rule, requires)},
+        {"stage", offsetof(rules_rule, stage)},
+        {"story", offsetof(rules_rule, story)},
+        {"routine", offsetof(rules_rule, routine)},
     };
     size_t i;
 
@@ -207,6 +225,15 @@ static int parse_rule(rules_rule *r, const char *text, const char *stem, char *e
     if (!rules_valid_severity(r->severity)) {
         snprintf(err, errlen, "severity '%s' is not one of info, low, medium, high, critical",
                  r->severity);
+        return -1;
+    }
+    if (r->stage && rules_stage_rank(r->stage) < 0) {
+        snprintf(err, errlen, "stage '%s' is not one of discovery, credential-use, collection, "
+                 "impact, evasion", r->stage);
+        return -1;
+    }
+    if (r->routine && strcmp(r->routine, "yes") != 0 && strcmp(r->routine, "no") != 0) {
+        snprintf(err, errlen, "routine '%s' is not yes or no", r->routine);
         return -1;
     }
     r->sql = strdup(body);
@@ -418,13 +445,16 @@ static size_t cap_ids(const char *s, size_t len)
 static const char upsert_sql[] =
     "INSERT INTO alerts(rule_id, severity, title, first_seen, last_seen, event_count,"
     " account_id, aws_region, principal_arn, access_key_id, source_ip, table_name,"
-    " event_names, event_ids, detail, mitre, fingerprint, detected_at)"
+    " event_names, event_ids, detail, mitre, fingerprint, detected_at, stage, story, status,"
+    " status_reason, novelty, incident_id)"
     " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,"
-    " strftime('%Y-%m-%dT%H:%M:%SZ','now'))"
+    " strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?18, ?19, 'open', NULL, NULL, NULL)"
     " ON CONFLICT(fingerprint) DO UPDATE SET severity=excluded.severity,"
     " title=excluded.title, first_seen=excluded.first_seen, last_seen=excluded.last_seen,"
     " event_count=excluded.event_count, event_names=excluded.event_names,"
-    " event_ids=excluded.event_ids, detail=excluded.detail, mitre=excluded.mitre";
+    " event_ids=excluded.event_ids, detail=excluded.detail, mitre=excluded.mitre,"
+    " stage=excluded.stage, story=excluded.story, status='open', status_reason=NULL,"
+    " novelty=NULL, incident_id=NULL";
 
 /* A running rule: its statement and where each column is. */
 struct cursor {
@@ -648,6 +678,11 @@ static int store_row(sqlite3_stmt *ins, const rules_rule *rule, const struct row
     else
         sqlite3_bind_null(ins, 16);
     sqlite3_bind_text(ins, 17, r->fp, -1, SQLITE_TRANSIENT);
+    if (rule->stage)
+        sqlite3_bind_text(ins, 18, rule->stage, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(ins, 18);
+    sqlite3_bind_text(ins, 19, rule->story ? rule->story : rule->title, -1, SQLITE_STATIC);
     rc = sqlite3_step(ins);
     sqlite3_reset(ins);
     if (rc != SQLITE_DONE) {

@@ -5,8 +5,10 @@
  *
  * Header keys: id (must match the file name), title, severity
  * (info|low|medium|high|critical), description, mitre, references,
- * falsepositives, and requires (a settings list that must be non-empty for
- * the rule to run). A value may continue on following "--" lines.
+ * falsepositives, requires (a settings list that must be non-empty for
+ * the rule to run), stage and story (how its alerts read in an incident),
+ * and routine ("yes" for burst rules whose repeats are learnt as routine). A
+ * value may continue on following "--" lines.
  *
  * The SELECT returns the columns in rules_columns (NULL where they do not
  * apply) and may add "severity" to override the default for one row and
@@ -25,6 +27,10 @@ typedef struct rules_rule {
     char *path;           /* file it came from */
     char *id, *title, *severity, *description, *mitre, *references, *falsepositives;
     char *requires;       /* settings list key that must be non-empty, or NULL */
+    char *stage;          /* ATT&CK stage of its alerts, for incidents: discovery,
+                             credential-use, collection, impact, evasion; or NULL */
+    char *story;          /* a few words for an incident's story ("mass scan"), or NULL */
+    char *routine;        /* "yes": a burst rule whose repeats may become routine */
     char *sql;            /* the SELECT */
 } rules_rule;
 
@@ -106,6 +112,10 @@ int rules_query_all(const char *path, int fn_flags, rules_job *jobs, size_t n, i
 
 /* 1 when s is one of the five severities. */
 int rules_valid_severity(const char *s);
+
+/* Stage rank: discovery 0, credential-use 1, collection 2, impact 3, evasion
+ * 4 (the order an attack runs in), -1 for anything else. */
+int rules_stage_rank(const char *s);
 
 /* Severity rank: info 0 .. critical 4, -1 for anything else. */
 int rules_severity_rank(const char *s);

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);\n"
@@ -36,7 +36,15 @@ static const char schema_sql[] =
     "  title TEXT, first_seen TEXT, last_seen TEXT, event_count INTEGER, account_id TEXT,\n"
     "  aws_region TEXT, principal_arn TEXT, access_key_id TEXT, source_ip TEXT,\n"
     "  table_name TEXT, event_names TEXT, event_ids TEXT, detail TEXT, mitre TEXT,\n"
-    "  fingerprint TEXT NOT NULL UNIQUE, detected_at TEXT);\n"
+    "  fingerprint TEXT NOT NULL UNIQUE, detected_at TEXT, stage TEXT, story TEXT,\n"
+    "  incident_id INTEGER, status TEXT NOT NULL DEFAULT 'open', status_reason TEXT,\n"
+    "  novelty TEXT);\n"
+    "CREATE TABLE IF NOT EXISTS incidents(\n"
+    "  incident_id INTEGER PRIMARY KEY, first_seen TEXT, last_seen TEXT, severity TEXT,\n"
+    "  alerts INTEGER, stages TEXT, story TEXT, actors TEXT, access_keys TEXT,\n"
+    "  source_ips TEXT);\n"
+    "CREATE TABLE IF NOT EXISTS settings_actor(actor TEXT NOT NULL, key TEXT NOT NULL,\n"
+    "  value INTEGER NOT NULL);\n"
     "CREATE TABLE IF NOT EXISTS rule_runs(\n"
     "  rule_id TEXT PRIMARY KEY, title TEXT, severity TEXT, status TEXT, alerts INTEGER,\n"
     "  message TEXT, ran_at TEXT);\n"
@@ -49,7 +57,8 @@ static const char schema_sql[] =
  * what a rule finds, a view could stand in for a table. */
 static const char *const known_objects[] = {
     "table meta", "table files", "table events", "table rejects", "table alerts",
-    "table rule_runs", "table settings", "table settings_list", "index files_path",
+    "table rule_runs", "table settings", "table settings_list", "table incidents",
+    "table settings_actor", "index files_path",
     "index settings_list_key", "index events_name_ts", "index events_ts",
     "index events_principal_ts", NULL};
 
@@ -180,17 +189,44 @@ static const char migrate_v2_sql[] =
     "  WHEN identity_type = 'FederatedUser' THEN 'federated' ELSE 'other' END;"
     "UPDATE meta SET value = '2' WHERE key = 'schema_version';";
 
-static int migrate(store *s, char *err, size_t errlen)
+/* Version 2 stores lack the incident, suppression and novelty columns of
+ * alerts (the tables they need are created by schema_sql). */
+static const char migrate_v3_sql[] =
+    "ALTER TABLE alerts ADD COLUMN stage TEXT;"
+    "ALTER TABLE alerts ADD COLUMN story TEXT;"
+    "ALTER TABLE alerts ADD COLUMN incident_id INTEGER;"
+    "ALTER TABLE alerts ADD COLUMN status TEXT NOT NULL DEFAULT 'open';"
+    "ALTER TABLE alerts ADD COLUMN status_reason TEXT;"
+    "ALTER TABLE alerts ADD COLUMN novelty TEXT;"
+    "UPDATE meta SET value = '3' WHERE key = 'schema_version';";
+
+/* 1 when table has the column, 0 when not, -1 on error. */
+static int has_column(store *s, const char *table, const char *column)
 {
     sqlite3_stmt *st;
-    int has_actor = 0;
+    int rc;
 
-    if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM pragma_table_info('events')"
-                                  " WHERE name = 'actor_arn'", -1, &st, NULL) != SQLITE_OK)
-        return fail(s, err, errlen, "database");
-    has_actor = sqlite3_step(st) == SQLITE_ROW;
+    if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2", -1,
+                           &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, column, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    return has_actor ? 0 : store_exec(s, migrate_v2_sql, err, errlen);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int migrate(store *s, char *err, size_t errlen)
+{
+    int v2 = has_column(s, "events", "actor_arn"), v3 = has_column(s, "alerts", "incident_id");
+
+    if (v2 < 0 || v3 < 0)
+        return fail(s, err, errlen, "database");
+    if (!v2 && store_exec(s, migrate_v2_sql, err, errlen) != 0)
+        return -1;
+    if (!v3 && store_exec(s, migrate_v3_sql, err, errlen) != 0)
+        return -1;
+    return 0;
 }
 
 /* Switches to WAL unless already there. Changing the journal mode needs an

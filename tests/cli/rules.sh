@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../lib.sh"
 run rules check
 eq "$rc" 0 "shipped rules check"
-contains "$T/out" "18 rules checked, 0 bad" "all rules checked"
+contains "$T/out" "$(ls detections/*.sql | wc -l) rules checked, 0 bad" "all rules checked"
 mkdir -p "$T/r"
 cp detections/DDB-ROOT.sql "$T/r/"
 printf -- '-- id: NO-TITLE\n-- severity: high\n-- description: x\nSELECT 1\n' >"$T/r/NO-TITLE.sql"
@@ -39,7 +39,7 @@ printf -- '-- id: ZZ-BROKEN\n-- title: t\n-- severity: low\n-- description: x\nS
 run detect --db "$T/s.db" --rules "$T/r2" --config sample-logs/ddbtrail.json
 eq "$rc" 2 "a failing rule makes detect exit 2"
 contains "$T/err" "rule ZZ-BROKEN failed: run-time error: regexp: bad pattern" "failing rule named"
-contains "$T/out" "18 ran, 0 skipped, 1 failed" "the other rules ran"
+contains "$T/out" "$(ls detections/*.sql | wc -l) ran, 0 skipped, 1 failed" "the other rules ran"
 # --only and the skipped off-region rule without allowed_regions
 run detect --db "$T/s.db" --only DDB-ROOT,DDB-OFF-REGION
 eq "$rc" 0 "--only status"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# A store made before the actor columns existed (schema version 1) is upgraded
+# A store made before the actor and incident columns existed (schema version 1) is upgraded
 # when ingest or detect opens it: actor_arn and actor_kind derived from the
 # stored identity, rules run, nothing lost.
 . "$(dirname "$0")/../lib.sh"
@@ -40,7 +40,9 @@ INSERT INTO events(event_id, event_time, event_ts, event_source, event_name, ide
 SQL
 run detect -q --db "$T/old.db"
 eq "$rc" 0 "detect on a version 1 store"
-eq "$(q "$T/old.db" "SELECT value FROM meta WHERE key='schema_version'")" 2 "schema version now 2"
+eq "$(q "$T/old.db" "SELECT value FROM meta WHERE key='schema_version'")" 3 "schema version now 3"
+eq "$(q "$T/old.db" "SELECT count(*) FROM pragma_table_info('alerts') WHERE name IN ('stage','story','incident_id','status','status_reason','novelty')")" \
+   6 "alerts gained the incident, suppression and novelty columns"
 eq "$(q "$T/old.db" "SELECT group_concat(event_id || '=' || actor_arn || '/' || actor_kind, ' ') FROM (SELECT * FROM events ORDER BY event_id)")" \
    "a1=arn:aws:iam::111122223333:role/app/role r1=arn:aws:iam::111122223333:root/root" "actor derived"
 eq "$(q "$T/old.db" "SELECT count(*) FROM alerts WHERE rule_id='DDB-ROOT'")" 1 \

@@ -84,7 +84,7 @@ READ = {"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems", "Describ
 
 
 def ddb(t, ident, name, region=HOME, ip="10.20.1.15", ua=None, req=None, resp=None, vpce=None,
-        table=None, error=None, source="dynamodb.amazonaws.com"):
+        table=None, error=None, source="dynamodb.amazonaws.com", vpce_acct=ACCT):
     ua = ua or "aws-sdk-java/2.25.10 Linux/5.10.219-208.866.amzn2.x86_64 OpenJDK_64-Bit_Server_VM/17.0.11+9-LTS Java/17.0.11 vendor/Amazon.com_Inc. io/sync http/Apache cfg/retry-mode/legacy"
     if req is None and table:
         req = {"tableName": table}
@@ -116,7 +116,7 @@ def ddb(t, ident, name, region=HOME, ip="10.20.1.15", ua=None, req=None, resp=No
                             "ARN": f"arn:aws:dynamodb:{region}:{ACCT}:table/{table}"}]
     if vpce:
         ev["vpcEndpointId"] = vpce
-        ev["vpcEndpointAccountId"] = ACCT
+        ev["vpcEndpointAccountId"] = vpce_acct
     if error:
         ev["errorCode"], ev["errorMessage"] = error
         ev["responseElements"] = None
@@ -324,6 +324,12 @@ def incident():
     evs.append(vpce_delete(at(58), L(), ip, ua))
     evs.append(other(at(60), L(), "cloudtrail.amazonaws.com", "StopLogging", ip=ip, ua=ua,
                      req={"name": f"arn:aws:cloudtrail:eu-west-1:{ACCT}:trail/org-trail"}))
+    # one last read through an endpoint in the attacker's own VPC, where the company's
+    # network controls and endpoint policies do not apply (appended last so the events
+    # above keep their ids)
+    evs.append(ddb(at(62), L(), "GetItem", ip="172.31.9.14", ua=ua, table="customers",
+                   req={"tableName": "customers", "key": {"pk": {"S": "***"}}},
+                   vpce="vpce-0f00dbadc0ffee001", vpce_acct=FOREIGN))
     return evs
 
 

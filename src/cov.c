@@ -1,0 +1,173 @@
+/*
+ * cov: coverage of the stored logs (see cov.h). One aggregate query over
+ * events; every value that came from a log is escaped for its format.
+ */
+#include "cov.h"
+#include "dbuf.h"
+#include "esc.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <yajl/yajl_gen.h>
+
+static const char cov_sql[] =
+    "SELECT coalesce(recipient_account_id, account_id) AS acct, aws_region,"
+    " strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch'),"
+    " strftime('%Y-%m-%dT%H:%M:%SZ', max(event_ts), 'unixepoch'),"
+    " sum(event_source = 'dynamodb.amazonaws.com' AND event_category = 'Management'),"
+    " sum(event_source = 'dynamodb.amazonaws.com' AND event_category = 'Data'),"
+    " (max(event_ts) / 3600 - min(event_ts) / 3600 + 1) - count(DISTINCT event_ts / 3600)"
+    " FROM events GROUP BY acct, aws_region ORDER BY acct, aws_region";
+
+enum { C_ACCT, C_REGION, C_FROM, C_TO, C_MGMT, C_DATA, C_SILENT };
+
+struct sink {
+    cov_write_fn write;
+    void *ctx;
+    dbuf b;
+    int failed;
+};
+
+static void put(struct sink *k, const char *s, size_t n)
+{
+    if (!k->failed && k->write(k->ctx, s, n) != 0)
+        k->failed = 1;
+}
+
+static void puts_lit(struct sink *k, const char *s)
+{
+    put(k, s, strlen(s));
+}
+
+/* A log value, escaped for the terminal or HTML. */
+static void put_val(struct sink *k, sqlite3_stmt *st, int c, int html)
+{
+    const char *s = (const char *)sqlite3_column_text(st, c);
+
+    if (s == NULL) {
+        puts_lit(k, "-");
+        return;
+    }
+    dbuf_reset(&k->b);
+    if ((html ? esc_html : esc_term)(&k->b, s, (size_t)sqlite3_column_bytes(st, c)) == 0)
+        put(k, k->b.p ? k->b.p : "", k->b.len);
+}
+
+static void put_fmt(struct sink *k, const char *fmt, long long a, long long b, long long c)
+{
+    char buf[128];
+    int n = snprintf(buf, sizeof buf, fmt, a, b, c);
+
+    if (n > 0)
+        put(k, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+}
+
+static void json_row(struct sink *k, yajl_gen g, sqlite3_stmt *st)
+{
+    static const char *const keys[] = {"account_id", "aws_region", "first_seen", "last_seen"};
+    const unsigned char *buf;
+    size_t len;
+    int c;
+
+    yajl_gen_map_open(g);
+    for (c = C_ACCT; c <= C_TO; c++) {
+        const char *s = (const char *)sqlite3_column_text(st, c);
+        yajl_gen_string(g, (const unsigned char *)keys[c], strlen(keys[c]));
+        dbuf_reset(&k->b);
+        if (s && esc_utf8(&k->b, s, (size_t)sqlite3_column_bytes(st, c)) == 0)
+            yajl_gen_string(g, (const unsigned char *)(k->b.p ? k->b.p : ""), k->b.len);
+        else
+            yajl_gen_null(g);
+    }
+    yajl_gen_string(g, (const unsigned char *)"management_events", 17);
+    yajl_gen_integer(g, sqlite3_column_int64(st, C_MGMT));
+    yajl_gen_string(g, (const unsigned char *)"data_events", 11);
+    yajl_gen_integer(g, sqlite3_column_int64(st, C_DATA));
+    yajl_gen_string(g, (const unsigned char *)"silent_hours", 12);
+    yajl_gen_integer(g, sqlite3_column_int64(st, C_SILENT));
+    yajl_gen_string(g, (const unsigned char *)"blind_spot", 10);
+    yajl_gen_bool(g, sqlite3_column_int64(st, C_MGMT) > 0 && sqlite3_column_int64(st, C_DATA) == 0);
+    yajl_gen_map_close(g);
+    yajl_gen_get_buf(g, &buf, &len);
+    put(k, (const char *)buf, len);
+    put(k, "\n", 1);
+    yajl_gen_clear(g);
+    yajl_gen_reset(g, NULL); /* one top-level object per line */
+}
+
+int cov_render(sqlite3 *db, enum cov_format f, cov_write_fn write, void *ctx, long *blind,
+               char *err, size_t errlen)
+{
+    struct sink k = {write, ctx, {0}, 0};
+    sqlite3_stmt *st;
+    yajl_gen g = NULL;
+    long nblind = 0, rows = 0;
+    int rc, html = f == COV_HTML;
+
+    if (sqlite3_prepare_v2(db, cov_sql, -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "coverage: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    dbuf_init(&k.b, 1u << 20);
+    if (f == COV_JSON && (g = yajl_gen_alloc(NULL)) == NULL) {
+        sqlite3_finalize(st);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (f == COV_TEXT)
+        puts_lit(&k, "\nCOVERAGE (what the logs could see, per account and region)\n");
+    else if (html)
+        puts_lit(&k, "<h2>Coverage</h2>\n<table class=\"top\"><tr><th>account</th><th>region"
+                     "</th><th>time covered</th><th>DynamoDB management</th><th>DynamoDB data"
+                     "</th><th>hours with no events</th></tr>\n");
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && !k.failed) {
+        int is_blind = sqlite3_column_int64(st, C_MGMT) > 0 && sqlite3_column_int64(st, C_DATA) == 0;
+        nblind += is_blind;
+        rows++;
+        if (f == COV_JSON) {
+            json_row(&k, g, st);
+            continue;
+        }
+        puts_lit(&k, html ? "<tr><td class=\"mono\">" : "  ");
+        put_val(&k, st, C_ACCT, html);
+        puts_lit(&k, html ? "</td><td>" : " ");
+        put_val(&k, st, C_REGION, html);
+        puts_lit(&k, html ? "</td><td>" : ": ");
+        put_val(&k, st, C_FROM, html);
+        puts_lit(&k, " .. ");
+        put_val(&k, st, C_TO, html);
+        put_fmt(&k, html ? "</td><td>%lld</td><td>%lld</td><td>%lld</td></tr>\n"
+                         : "; DynamoDB %lld management, %lld data events; %lld hour(s) with no "
+                           "events\n",
+                sqlite3_column_int64(st, C_MGMT), sqlite3_column_int64(st, C_DATA),
+                sqlite3_column_int64(st, C_SILENT));
+        if (is_blind) {
+            puts_lit(&k, html ? "<tr><td colspan=\"6\" class=\"incomplete\">" : "    WARNING  ");
+            put_val(&k, st, C_REGION, html);
+            puts_lit(&k, " of ");
+            put_val(&k, st, C_ACCT, html);
+            puts_lit(&k, " shows DynamoDB management activity (tables exist) but no data events: "
+                         "reads, scans and exports by item are invisible to every rule");
+            puts_lit(&k, html ? "</td></tr>\n" : "\n");
+        }
+    }
+    if (f == COV_TEXT && rows == 0)
+        puts_lit(&k, "  no events stored\n");
+    if (html)
+        puts_lit(&k, "</table>\n");
+    sqlite3_finalize(st);
+    if (g)
+        yajl_gen_free(g); /* yajl_gen_free(NULL) is not a no-op */
+    dbuf_free(&k.b);
+    if (blind)
+        *blind = nblind;
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        snprintf(err, errlen, "coverage: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    if (k.failed) {
+        snprintf(err, errlen, "cannot write the coverage");
+        return -1;
+    }
+    return 0;
+}

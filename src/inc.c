@@ -1,0 +1,360 @@
+/*
+ * inc: incidents (see inc.h).
+ *
+ * The alerts are read once into an array; for each link kind (actor, key,
+ * public IP) a sort by (value, first seen) puts the alerts that may join
+ * next to each other, and a walk with the running end of the chain unions
+ * them (union-find). Then each group is written as one incidents row.
+ */
+#include "inc.h"
+#include "ipa.h"
+#include "rules.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define INC_STORY_MAX 1024 /* bytes of an incident's story */
+
+struct alert {
+    int64_t id, first, last;
+    int sev, stage;        /* ranks; stage -1 when the rule gives none */
+    char *actor, *key, *ip, *story;
+    size_t parent;         /* union-find */
+    size_t root;           /* find() of this alert, once the groups are final */
+};
+
+static size_t find(struct alert *a, size_t i)
+{
+    while (a[i].parent != i) {
+        a[i].parent = a[a[i].parent].parent;
+        i = a[i].parent;
+    }
+    return i;
+}
+
+static void unite(struct alert *a, size_t x, size_t y)
+{
+    x = find(a, x);
+    y = find(a, y);
+    if (x != y)
+        a[x > y ? x : y].parent = x < y ? x : y; /* the earlier alert's index is the root */
+}
+
+/* The field alerts link on: kind 0 actor, 1 access key, 2 public IP. */
+static const char *field(const struct alert *a, int kind)
+{
+    return kind == 0 ? a->actor : kind == 1 ? a->key : a->ip;
+}
+
+/* qsort_r order: by the linking field, then first seen. */
+static int by_field(const void *x, const void *y, void *kind)
+{
+    const struct alert *const *a = x, *const *b = y;
+    int k = *(const int *)kind;
+    const char *fa = field(*a, k), *fb = field(*b, k);
+    int c = strcmp(fa ? fa : "", fb ? fb : "");
+
+    if (c)
+        return c;
+    return (*a)->first < (*b)->first ? -1 : (*a)->first > (*b)->first;
+}
+
+static int by_root(const void *x, const void *y)
+{
+    const struct alert *const *a = x, *const *b = y;
+
+    if ((*a)->root != (*b)->root)
+        return (*a)->root < (*b)->root ? -1 : 1;
+    return *a < *b ? -1 : *a > *b;
+}
+
+/* Orders a group's alerts as the story tells them: stage, then time. */
+static int by_stage(const void *x, const void *y)
+{
+    const struct alert *const *a = x, *const *b = y;
+    int sa = (*a)->stage < 0 ? 1 : (*a)->stage, sb = (*b)->stage < 0 ? 1 : (*b)->stage;
+
+    if (sa != sb)
+        return sa - sb;
+    return (*a)->first < (*b)->first ? -1 : (*a)->first > (*b)->first;
+}
+
+static char *dup_col(sqlite3_stmt *st, int c)
+{
+    const char *s = (const char *)sqlite3_column_text(st, c);
+
+    return s ? strdup(s) : NULL;
+}
+
+static void free_alerts(struct alert *a, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        free(a[i].actor);
+        free(a[i].key);
+        free(a[i].ip);
+        free(a[i].story);
+    }
+    free(a);
+}
+
+/* Appends s to the buffer when it fits, with sep before it unless first. */
+static void add(char *buf, size_t *n, const char *sep, const char *s)
+{
+    int w = snprintf(buf + *n, INC_STORY_MAX - *n, "%s%s", *n ? sep : "", s);
+
+    if (w > 0 && *n + (size_t)w < INC_STORY_MAX)
+        *n += (size_t)w;
+}
+
+/* The short name of an actor ARN: what follows ":" of its resource part. */
+static const char *short_actor(const char *arn)
+{
+    const char *c = arn ? strrchr(arn, ':') : NULL;
+
+    return c && c[1] ? c + 1 : arn ? arn : "?";
+}
+
+/* One distinct-value list of a group for the incidents row: "a, b" (at most 5). */
+static void distinct(struct alert **g, size_t n, const char *(*get)(const struct alert *),
+                     char *out, size_t outlen)
+{
+    size_t i, k, used = 0, count = 0;
+
+    out[0] = '\0';
+    for (i = 0; i < n; i++) {
+        const char *v = get(g[i]);
+        int seen = 0;
+        if (v == NULL)
+            continue;
+        for (k = 0; k < i && !seen; k++)
+            seen = get(g[k]) && strcmp(get(g[k]), v) == 0;
+        if (seen)
+            continue;
+        if (++count <= 5 && used < outlen)
+            used += (size_t)snprintf(out + used, outlen - used, "%s%s", used ? ", " : "", v);
+    }
+    if (count > 5 && used < outlen)
+        snprintf(out + used, outlen - used, " (+%zu more)", count - 5);
+}
+
+static const char *get_actor(const struct alert *a) { return a->actor; }
+static const char *get_short(const struct alert *a) { return a->actor ? short_actor(a->actor) : NULL; }
+static const char *get_key(const struct alert *a) { return a->key; }
+static const char *get_ip(const struct alert *a) { return a->ip; }
+
+static const char *const sev_names[] = {"info", "low", "medium", "high", "critical"};
+static const char *const stage_names[] = {"discovery", "credential-use", "collection", "impact",
+                                          "evasion"};
+
+/* Writes one incident from its alerts (sorted by stage in place). */
+static int write_incident(sqlite3 *db, sqlite3_stmt *ins, sqlite3_stmt *mark, struct alert **g,
+                          size_t n)
+{
+    char story[INC_STORY_MAX], stages[128] = "", actors[512], who[512], keys[512], ips[512];
+    char first[32], last[32];
+    size_t i, k, sn = 0, tn = 0;
+    int64_t t0 = g[0]->first, t1 = g[0]->last, id;
+    int sev = 0, nstages = 0, seen_stage[5] = {0}, rc;
+    time_t tt;
+    struct tm tm;
+
+    qsort(g, n, sizeof *g, by_stage);
+    for (i = 0; i < n; i++) {
+        if (g[i]->first < t0)
+            t0 = g[i]->first;
+        if (g[i]->last > t1)
+            t1 = g[i]->last;
+        if (g[i]->sev > sev)
+            sev = g[i]->sev;
+        if (g[i]->stage >= 0 && !seen_stage[g[i]->stage]++) {
+            nstages++;
+            tn += (size_t)snprintf(stages + tn, sizeof stages - tn, "%s%s", tn ? ", " : "",
+                                   stage_names[g[i]->stage]);
+        }
+    }
+    if (nstages >= 3 && sev < 4)
+        sev++;
+    distinct(g, n, get_actor, actors, sizeof actors);
+    distinct(g, n, get_short, who, sizeof who);
+    distinct(g, n, get_key, keys, sizeof keys);
+    distinct(g, n, get_ip, ips, sizeof ips);
+    /* who, from where: then each step once, in stage order */
+    story[0] = '\0';
+    if (who[0])
+        add(story, &sn, "", who);
+    if (keys[0] && !strchr(keys, ',')) {
+        add(story, &sn, "", " (");
+        add(story, &sn, "", keys);
+        add(story, &sn, "", ")");
+    }
+    if (ips[0]) {
+        add(story, &sn, "", " from ");
+        add(story, &sn, "", ips);
+    }
+    if (sn)
+        add(story, &sn, "", ": ");
+    {
+        size_t start = sn;
+        for (i = 0; i < n; i++) {
+            int dup = 0;
+            for (k = 0; k < i && !dup; k++)
+                dup = g[k]->story && g[i]->story && strcmp(g[k]->story, g[i]->story) == 0;
+            if (!dup && g[i]->story) {
+                char piece[300];
+                snprintf(piece, sizeof piece, "%s%s", sn > start ? " \u2192 " : "", g[i]->story);
+                add(story, &sn, "", piece);
+            }
+        }
+    }
+    tt = (time_t)t0;
+    gmtime_r(&tt, &tm);
+    strftime(first, sizeof first, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    tt = (time_t)t1;
+    gmtime_r(&tt, &tm);
+    strftime(last, sizeof last, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    sqlite3_bind_text(ins, 1, first, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(ins, 2, last, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(ins, 3, sev_names[sev], -1, SQLITE_STATIC);
+    sqlite3_bind_int64(ins, 4, (sqlite3_int64)n);
+    sqlite3_bind_text(ins, 5, stages, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(ins, 6, story, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(ins, 7, actors, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(ins, 8, keys, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(ins, 9, ips, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(ins);
+    sqlite3_reset(ins);
+    if (rc != SQLITE_DONE)
+        return -1;
+    id = sqlite3_last_insert_rowid(db);
+    for (i = 0; i < n; i++) {
+        sqlite3_bind_int64(mark, 1, id);
+        sqlite3_bind_int64(mark, 2, g[i]->id);
+        rc = sqlite3_step(mark);
+        sqlite3_reset(mark);
+        if (rc != SQLITE_DONE)
+            return -1;
+    }
+    return 0;
+}
+
+int inc_build(sqlite3 *db, int64_t gap, long *incidents, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL, *ins = NULL, *mark = NULL;
+    struct alert *a = NULL;
+    struct alert **order = NULL;
+    size_t n = 0, cap = 0, i, j;
+    int rc = -1, kind;
+
+    *incidents = 0;
+    if (sqlite3_exec(db, "DELETE FROM incidents; UPDATE alerts SET incident_id = NULL",
+                     NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db,
+                           "SELECT alert_id, unixepoch(first_seen), unixepoch(last_seen), severity,"
+                           " stage, story, principal_arn, access_key_id, source_ip FROM alerts"
+                           " WHERE status = 'open' AND novelty IS NOT 'routine'"
+                           " AND first_seen IS NOT NULL ORDER BY unixepoch(first_seen), alert_id",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto dberr;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct alert *x;
+        const char *ip = (const char *)sqlite3_column_text(st, 8);
+        if (n == INC_MAX_ALERTS) {
+            snprintf(err, errlen, "incidents: more than %d alerts; not grouped", INC_MAX_ALERTS);
+            goto fail;
+        }
+        if (n == cap) {
+            size_t nc = cap ? 2 * cap : 256;
+            struct alert *na = realloc(a, nc * sizeof *a);
+            if (na == NULL)
+                goto oom;
+            a = na;
+            cap = nc;
+        }
+        x = &a[n++];
+        memset(x, 0, sizeof *x);
+        x->id = sqlite3_column_int64(st, 0);
+        x->first = sqlite3_column_int64(st, 1);
+        x->last = sqlite3_column_type(st, 2) == SQLITE_NULL ? x->first
+                                                             : sqlite3_column_int64(st, 2);
+        x->sev = rules_severity_rank((const char *)sqlite3_column_text(st, 3));
+        if (x->sev < 0)
+            x->sev = 0;
+        x->stage = rules_stage_rank((const char *)sqlite3_column_text(st, 4));
+        x->parent = n - 1;
+        x->story = dup_col(st, 5);
+        x->actor = dup_col(st, 6);
+        x->key = dup_col(st, 7);
+        /* only a public address links: 10.0.0.5 is a thousand unrelated hosts */
+        if (ip && strcmp(ipa_kind(ip, strlen(ip)), "public") == 0)
+            x->ip = dup_col(st, 8);
+        if ((sqlite3_column_type(st, 5) != SQLITE_NULL && x->story == NULL) ||
+            (sqlite3_column_type(st, 6) != SQLITE_NULL && x->actor == NULL))
+            goto oom;
+    }
+    if (rc != SQLITE_DONE)
+        goto dberr;
+    sqlite3_finalize(st);
+    st = NULL;
+    order = malloc((n ? n : 1) * sizeof *order);
+    if (order == NULL)
+        goto oom;
+    for (kind = 0; kind < 3; kind++) {
+        int64_t reach = 0;
+        for (i = 0; i < n; i++)
+            order[i] = &a[i];
+        qsort_r(order, n, sizeof *order, by_field, &kind);
+        for (i = 0; i < n; i++) {
+            const char *v = field(order[i], kind), *prev = i ? field(order[i - 1], kind) : NULL;
+            if (v == NULL)
+                continue;
+            if (prev && strcmp(prev, v) == 0 && order[i]->first <= reach + gap) {
+                unite(a, (size_t)(order[i] - a), (size_t)(order[i - 1] - a));
+                if (order[i]->last > reach)
+                    reach = order[i]->last;
+            } else {
+                reach = order[i]->last;
+            }
+        }
+    }
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO incidents(first_seen, last_seen, severity, alerts, stages,"
+                           " story, actors, access_keys, source_ips) VALUES(?,?,?,?,?,?,?,?,?)",
+                           -1, &ins, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "UPDATE alerts SET incident_id = ?1 WHERE alert_id = ?2", -1,
+                           &mark, NULL) != SQLITE_OK)
+        goto dberr;
+    /* a group's root is its earliest alert (alerts came sorted by time): sorting by root
+     * lays the groups out one after the other, in order of their first alert */
+    for (i = 0; i < n; i++) {
+        a[i].root = find(a, i);
+        order[i] = &a[i];
+    }
+    qsort(order, n, sizeof *order, by_root);
+    for (i = 0; i < n; i = j) {
+        for (j = i + 1; j < n && order[j]->root == order[i]->root; j++)
+            ;
+        if (write_incident(db, ins, mark, order + i, j - i) != 0)
+            goto dberr;
+        (*incidents)++;
+    }
+    rc = 0;
+    goto out;
+oom:
+    snprintf(err, errlen, "incidents: out of memory");
+    goto fail;
+dberr:
+    snprintf(err, errlen, "incidents: %s", sqlite3_errmsg(db));
+fail:
+    rc = -1;
+out:
+    sqlite3_finalize(st);
+    sqlite3_finalize(ins);
+    sqlite3_finalize(mark);
+    free(order);
+    free_alerts(a, n);
+    return rc;
+}

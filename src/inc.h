@@ -1,0 +1,28 @@
+/*
+ * inc: incidents. A leaked key's one attack raises a dozen alerts; an analyst
+ * wants one story. Alerts join one incident when they share an actor, an
+ * access key or a public source IP and overlap or follow each other within
+ * gap seconds (transitively: a key links recon to the scan, the scan's IP
+ * links it to the root session). An incident's alerts are ordered by ATT&CK
+ * stage (discovery, credential use, collection and exfiltration, impact,
+ * defense evasion) and time; its severity is its highest alert's, one step
+ * higher when it spans three or more stages; its story is one line ("user/x
+ * (AKIA...) from 185.220.101.47: recon of tables -> mass scan -> ...").
+ *
+ * Suppressed and routine alerts join no incident.
+ */
+#ifndef DDBTRAIL_INC_H
+#define DDBTRAIL_INC_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum { INC_MAX_ALERTS = 1000000 }; /* alerts grouped in one run; more is an error */
+
+/* Rebuilds the incidents table from db's open alerts and sets each alert's
+ * incident_id. Sets *incidents to the number made. Returns 0, or -1 with
+ * err. */
+int inc_build(sqlite3 *db, int64_t gap, long *incidents, char *err, size_t errlen);
+
+#endif
