@@ -277,6 +277,12 @@ static const char *form_name(unsigned forms, uint64_t values)
         return values > 1 ? "eventbridge-lines" : "eventbridge";
     case JEV_FORM_EVENT:
         return values > 1 ? "jsonl" : "event";
+    case JEV_FORM_LOOKUP:
+        return "lookup-events";
+    case JEV_FORM_CWL:
+        return "cloudwatch-logs";
+    case JEV_FORM_LAKE:
+        return "cloudtrail-lake";
     case 0:
         return "none";
     default:

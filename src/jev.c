@@ -44,6 +44,9 @@ enum ctx {
     CTX_REQ,       /* requestParameters */
     CTX_RESP,      /* responseElements */
     CTX_TD,        /* responseElements.tableDescription */
+    CTX_WRAPLIST,  /* Events[] / events[] / logEvents[] / QueryResultRows[] */
+    CTX_LAKEROW,   /* one QueryResultRows[] row: an array of one-key objects */
+    CTX_WRAPITEM,  /* one item holding an event as a JSON string */
     CTX_COUNT
 };
 
@@ -55,7 +58,11 @@ enum kind {
     K_ARR,     /* array with its own context */
     K_CAPTURE, /* any value, copied out as JSON */
     K_RECORDS, /* the Records key of a CloudTrail file */
-    K_DETAIL   /* the detail key of an EventBridge envelope */
+    K_DETAIL,  /* the detail key of an EventBridge envelope */
+    K_WRAP,    /* a list of items that carry events as strings (field: the JEV_FORM_ bit) */
+    K_EMBED,   /* an event as a JSON string */
+    K_EMBED_ID, /* the item's id, named in rejects */
+    K_MSGTYPE  /* CloudWatch messageType: CONTROL_MESSAGE items are not events */
 };
 
 struct keydef {
@@ -93,6 +100,17 @@ static const struct keydef keydefs[] = {
     {"additionalEventData", 19, CTX_EVENT, K_CAPTURE, JF_ADDITIONAL_EVENT_DATA, CTX_NONE},
     {"Records", 7, CTX_EVENT, K_RECORDS, -1, CTX_RECORDS},
     {"detail", 6, CTX_EVENT, K_DETAIL, -1, CTX_EVENT},
+    {"Events", 6, CTX_EVENT, K_WRAP, JEV_FORM_LOOKUP, CTX_WRAPLIST},
+    {"events", 6, CTX_EVENT, K_WRAP, JEV_FORM_CWL, CTX_WRAPLIST},
+    {"logEvents", 9, CTX_EVENT, K_WRAP, JEV_FORM_CWL, CTX_WRAPLIST},
+    {"QueryResultRows", 15, CTX_EVENT, K_WRAP, JEV_FORM_LAKE, CTX_WRAPLIST},
+    {"messageType", 11, CTX_EVENT, K_MSGTYPE, -1, 0},
+    {"CloudTrailEvent", 15, CTX_WRAPITEM, K_EMBED, -1, 0},
+    {"message", 7, CTX_WRAPITEM, K_EMBED, -1, 0},
+    {"eventJson", 9, CTX_WRAPITEM, K_EMBED, -1, 0},
+    {"EventId", 7, CTX_WRAPITEM, K_EMBED_ID, -1, 0},
+    {"eventId", 7, CTX_WRAPITEM, K_EMBED_ID, -1, 0},
+    {"id", 2, CTX_WRAPITEM, K_EMBED_ID, -1, 0},
     {"type", 4, CTX_UID, K_STR, JF_UID_TYPE, 0},
     {"principalId", 11, CTX_UID, K_STR, JF_UID_PRINCIPAL_ID, 0},
     {"arn", 3, CTX_UID, K_STR, JF_UID_ARN, 0},
@@ -183,6 +201,9 @@ struct jev {
     jev_keep_fn keep;          /* optional: is an event of this source and name wanted? */
     signed char wanted;        /* keep()'s answer for the open record, -1 until asked */
     void *keep_ctx;
+    int nested;                /* decodes an embedded event: no wrappers inside */
+    int control;               /* CloudWatch CONTROL_MESSAGE: its items are not events */
+    char item_id[80];          /* id of the wrapped item being read ("" if none yet) */
     int cb_failed;             /* a user callback asked to stop; message in cb_err */
     char cb_err[256];
     /* keydefs by context and length, so a key is compared only with the names its
@@ -448,6 +469,77 @@ static void end_top_value(jev *j)
     j->nl_in_value = 0;
 }
 
+/* ---- events embedded as JSON strings -------------------------------------- */
+
+/* The embedding decoder is the child's callback context: events go to the
+ * parent's callbacks as they are, rejects with the string's offset and the
+ * item's id, since offsets inside the string mean nothing to the user. */
+static int child_event(void *ctx, const jev_event *ev, char *err, size_t errlen)
+{
+    jev *j = ctx;
+    jev_event copy = *ev;
+
+    copy.offset = j->ev_offset;
+    return j->on_event(j->ctx, &copy, err, errlen);
+}
+
+static int child_reject(void *ctx, uint64_t offset, const char *reason, char *err,
+                        size_t errlen)
+{
+    jev *j = ctx;
+    char msg[400];
+
+    (void)offset;
+    snprintf(msg, sizeof msg, "embedded event%s%s%s: %s", j->item_id[0] ? " (id " : "",
+             j->item_id, j->item_id[0] ? ")" : "", reason);
+    return j->on_reject(j->ctx, j->ev_offset, msg, err, errlen);
+}
+
+/* Decodes one event given as a JSON string with a decoder of its own (same
+ * caps; no wrappers inside). Returns the yajl continue flag. */
+static int embedded(jev *j, const char *s, size_t len)
+{
+    char err[300];
+    jev *c;
+    int rc;
+
+    if (j->control)
+        return 1; /* CloudWatch health checks, not events */
+    j->ev_offset = jev_pos(j) - len; /* about where the string began */
+    c = jev_new(child_event, child_reject, j);
+    if (c == NULL) {
+        snprintf(j->fatal, sizeof j->fatal, "out of memory");
+        return 0;
+    }
+    c->nested = 1;
+    c->unit = j->unit;
+    jev_set_keep(c, j->keep, j->keep_ctx);
+    rc = jev_feed(c, s, len, err, sizeof err) == 0 ? jev_finish(c, err, sizeof err) : -1;
+    if (c->cb_failed) {
+        snprintf(j->cb_err, sizeof j->cb_err, "%s", c->cb_err);
+        j->cb_failed = 1;
+        jev_free(c);
+        return 0;
+    }
+    if (rc != 0) {
+        /* the child's own offset is inside the string: drop it */
+        char *at = strrchr(err, '(');
+        if (at && at > err && strstr(at, "byte ") != NULL)
+            at[-1] = '\0';
+        rc = child_reject(j, 0, err, NULL, 0) == 0;
+    } else if (c->values == 0) {
+        rc = child_reject(j, 0, "empty string, not an event", NULL, 0) == 0;
+    } else {
+        rc = 1;
+    }
+    if (!rc) {
+        snprintf(j->cb_err, sizeof j->cb_err, "ingest stopped");
+        j->cb_failed = 1;
+    }
+    jev_free(c);
+    return rc;
+}
+
 enum tok { T_NULL, T_BOOL, T_NUMBER, T_STRING };
 
 static const char *tok_noun(enum tok t)
@@ -479,9 +571,20 @@ static int on_scalar(jev *j, enum tok t, const char *s, size_t len)
         return 1;
     }
     kd = p->key;
-    if (kd == NULL || (j->root_depth == 0 && kd->kind != K_RECORDS))
+    if (kd == NULL || (j->root_depth == 0 && kd->kind != K_RECORDS && kd->kind != K_EMBED &&
+                       kd->kind != K_EMBED_ID))
         return 1;
     switch (kd->kind) {
+    case K_EMBED:
+        return t == T_STRING ? embedded(j, s, len) : 1;
+    case K_EMBED_ID:
+        if (t == T_STRING || t == T_NUMBER)
+            snprintf(j->item_id, sizeof j->item_id, "%.*s", (int)(len < 64 ? len : 64), s);
+        return 1;
+    case K_MSGTYPE:
+        if (t == T_STRING && j->depth == 1)
+            j->control = len == 15 && memcmp(s, "CONTROL_MESSAGE", 15) == 0;
+        return 1;
     case K_STR:
         if (t == T_STRING)
             return set_field(j, kd->field, s, len);
@@ -574,6 +677,12 @@ static unsigned char child_ctx(jev *j, struct frame *p, int is_map, int *is_root
         }
         if (p->ctx == CTX_RESOURCES && is_map)
             return CTX_RESOURCE;
+        if ((p->ctx == CTX_WRAPLIST || p->ctx == CTX_LAKEROW) && is_map) {
+            j->item_id[0] = '\0';
+            return CTX_WRAPITEM;
+        }
+        if (p->ctx == CTX_WRAPLIST && !is_map)
+            return CTX_LAKEROW;
         return CTX_NONE;
     }
     kd = p->key;
@@ -608,6 +717,14 @@ static unsigned char child_ctx(jev *j, struct frame *p, int is_map, int *is_root
         }
         emit_reject(j, jev_pos(j) - 1, "Records is not an array");
         return CTX_NONE;
+    case K_WRAP:
+        /* not inside an embedded event, and only as the top-level object's list */
+        if (j->depth != 1 || is_map || j->nested)
+            return CTX_NONE;
+        j->top_container = 1;
+        j->root_depth = 0; /* the wrapper is no event */
+        j->forms |= (unsigned)kd->field;
+        return kd->child;
     case K_DETAIL:
         if (j->depth != 1 || !is_map)
             return CTX_NONE;
@@ -929,7 +1046,7 @@ static int jev_restart(jev *j, uint64_t pos)
 static int may_be_lines(const jev *j)
 {
     return !j->multiline && !j->top_is_array &&
-           !(j->forms & (JEV_FORM_RECORDS | JEV_FORM_ARRAY));
+           !(j->forms & (JEV_FORM_RECORDS | JEV_FORM_ARRAY | JEV_FORM_LOOKUP | JEV_FORM_LAKE));
 }
 
 /* 1 once the stream is JSON Lines: every value so far began and ended on one
@@ -947,7 +1064,8 @@ static int is_lines(const jev *j)
 static int jev_resync(jev *j, uint64_t pos, uint64_t next_line)
 {
     if (j->values == 0 || j->top_container || j->top_is_array ||
-        (j->forms & (JEV_FORM_RECORDS | JEV_FORM_ARRAY)))
+        (j->forms & (JEV_FORM_RECORDS | JEV_FORM_ARRAY | JEV_FORM_LOOKUP | JEV_FORM_CWL |
+                     JEV_FORM_LAKE)))
         return -1;
     if (jev_restart(j, next_line ? next_line : pos) != 0)
         return -1;

@@ -12,6 +12,16 @@
  *   event event ...                 JSON Lines / concatenated objects
  *   [event, ...]                    a top-level array
  *   {"detail-type":..., "detail":event}   the EventBridge envelope
+ *   {"Events":[{"EventId":..., "CloudTrailEvent":"<event as a JSON string>"}]}
+ *                                   aws cloudtrail lookup-events output
+ *   {"events":[{"message":"<event>"}]}, {"messageType":..., "logEvents":[...]}
+ *                                   CloudWatch Logs: filter-log-events,
+ *                                   get-log-events, subscription deliveries
+ *   {"QueryResultRows":[[{"eventJson":"<event>"}], ...]}
+ *                                   CloudTrail Lake get-query-results
+ *
+ * An event embedded as a JSON string is decoded by a decoder of its own with
+ * the same caps; its problems are rejects at the string's offset.
  *
  * Field values are handed over as byte strings exactly as logged (JSON
  * escapes decoded). requestParameters, responseElements and
@@ -91,7 +101,10 @@ enum {
     JEV_FORM_RECORDS = 1,     /* {"Records":[...]} */
     JEV_FORM_EVENT = 2,       /* a bare top-level event */
     JEV_FORM_ARRAY = 4,       /* [event, ...] */
-    JEV_FORM_EVENTBRIDGE = 8  /* {"detail": event} */
+    JEV_FORM_EVENTBRIDGE = 8, /* {"detail": event} */
+    JEV_FORM_LOOKUP = 16,     /* lookup-events pages */
+    JEV_FORM_CWL = 32,        /* CloudWatch Logs events */
+    JEV_FORM_LAKE = 64        /* CloudTrail Lake query results */
 };
 
 typedef struct jev jev;
