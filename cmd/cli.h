@@ -39,6 +39,9 @@ void cli_catch_signals(void);
 typedef struct cli_ingest {
     ing_opts opts;
     int quiet;          /* no summary */
+    int follow;         /* scan --follow */
+    double interval;    /* --interval: seconds between detections when following */
+    uint64_t every;     /* --every: also detect after this many new events (0: never) */
     int progress;       /* 1: force a progress line, 0: never, -1: when stderr is a tty */
 } cli_ingest;
 
@@ -155,6 +158,15 @@ void cli_report_abort(cli_report *cr);
  * it. Returns EXIT_FATAL on error, EXIT_ALERTS when an alert at or above
  * --fail-on exists, else EXIT_CLEAN. */
 int cli_run_report(store *s, cli_report *cr);
+
+/* scan --follow: reads path ("-" or a FIFO) as records arrive into s, runs the
+ * rules every ci->interval seconds or ci->every events, and prints each new or
+ * escalated alert once in cr's format. keep_all: a --db store, never pruned.
+ * Returns EXIT_CLEAN at EOF, EXIT_ALERTS at the first alert at or above
+ * --fail-on, EXIT_REJECTS when records were rejected, EXIT_FATAL, or
+ * EXIT_INTERRUPT on SIGINT/SIGTERM. */
+int cli_run_follow(store *s, const cli_ingest *ci, const cli_detect *cd, cli_plan *p,
+                   cli_report *cr, const char *path, int keep_all);
 
 /* The report options' --help text. */
 extern const char cli_report_help[];

@@ -9,7 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { OPT_ALL = CLI_OPT_OWN, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_THREADS };
+enum { OPT_ALL = CLI_OPT_OWN, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_THREADS, OPT_FOLLOW,
+       OPT_INTERVAL, OPT_EVERY };
 
 static void usage(FILE *f)
 {
@@ -40,6 +41,12 @@ static void usage(FILE *f)
             "  --threads N       decoding threads, and rules run at once (default: one\n"
             "                    per CPU, at most 8)\n"
             "  --no-progress     no progress line on stderr\n"
+            "  --follow          PATH is a live feed (- or a FIFO): store records as they\n"
+            "                    come, run the rules every --interval seconds, and print\n"
+            "                    each new alert (or one whose severity rose) once; JSON\n"
+            "                    Lines by default when stdout is not a terminal\n"
+            "  --interval S      seconds between detections when following (default 10)\n"
+            "  --every N         also detect after N new events when following\n"
             "%s"
             "  -q, --quiet       no ingest and rule summaries on stderr\n"
             "  -h, --help        this help\n"
@@ -72,6 +79,9 @@ int cmd_scan(int argc, char **argv)
         {"threads", required_argument, NULL, OPT_THREADS},
         {"progress", no_argument, NULL, OPT_PROGRESS},
         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+        {"follow", no_argument, NULL, OPT_FOLLOW},
+        {"interval", required_argument, NULL, OPT_INTERVAL},
+        {"every", required_argument, NULL, OPT_EVERY},
         {"quiet", no_argument, NULL, 'q'},          {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     cli_ingest ci;
@@ -89,6 +99,7 @@ int cmd_scan(int argc, char **argv)
     memset(&cd, 0, sizeof cd);
     memset(&cr, 0, sizeof cr);
     ci.progress = -1;
+    ci.interval = 10;
     while ((c = getopt_long(argc, argv, "d:c:r:o:qh", longopts, NULL)) != -1) {
         if (cli_report_option(&cr, c, optarg))
             continue;
@@ -104,6 +115,17 @@ int cmd_scan(int argc, char **argv)
             break;
         case OPT_PROGRESS: ci.progress = 1; break;
         case OPT_NO_PROGRESS: ci.progress = 0; break;
+        case OPT_FOLLOW: ci.follow = 1; break;
+        case OPT_INTERVAL: {
+            char *end;
+            ci.interval = strtod(optarg, &end);
+            if (*end || !(ci.interval > 0 && ci.interval <= 86400)) {
+                cli_err("--interval wants seconds between 0 and 86400, not '%s'", optarg);
+                return EXIT_FATAL;
+            }
+            break;
+        }
+        case OPT_EVERY: ci.every = cli_parse_u64("--every", optarg); break;
         case 'q': ci.quiet = cd.quiet = 1; break;
         case 'h': usage(stdout); return EXIT_CLEAN;
         default:
@@ -115,6 +137,22 @@ int cmd_scan(int argc, char **argv)
         cli_err("scan needs at least one PATH (a file, a directory such as AWSLogs/, or - "
                 "for stdin)");
         return EXIT_FATAL;
+    }
+    if (ci.follow) {
+        if (argc - optind != 1) {
+            cli_err("--follow reads one live feed: - (stdin) or a FIFO");
+            return EXIT_FATAL;
+        }
+        if (cr.output) {
+            cli_err("--follow prints alerts as they come; -o is for a finished report");
+            return EXIT_FATAL;
+        }
+        if (cr.format == NULL && !isatty(1))
+            cr.format = "json";
+        if (cr.format && strcmp(cr.format, "csv") == 0) {
+            cli_err("--follow prints json, ocsf or text, not csv");
+            return EXIT_FATAL;
+        }
     }
     cli_report_check(&cr);
     /* everything that can be wrong before reading input is found before reading input */
@@ -151,6 +189,11 @@ int cmd_scan(int argc, char **argv)
         return EXIT_FATAL;
     }
     cli_catch_signals();
+    if (ci.follow) {
+        cd.quiet = 1; /* a detection every few seconds: no summary line each time */
+        status = cli_run_follow(s, &ci, &cd, &plan, &cr, argv[optind], db != tmpdb);
+        goto out;
+    }
     in_status = cli_run_ingest(s, &ci, argv + optind, argc - optind, &tot, &digests, &nonlog);
     if (!ci.quiet)
         cli_print_ingest_summary(stderr, &tot, digests, nonlog);

@@ -27,6 +27,10 @@ enum { A_RULE, A_SEV, A_TITLE, A_FIRST, A_LAST, A_COUNT, A_ACCOUNT, A_REGION, A_
        A_KEY, A_IP, A_TABLE, A_NAMES, A_IDS, A_DETAIL, A_MITRE, A_INCIDENT, A_NOVELTY, A_STATUS,
        A_REASON, A_FINGERPRINT, A_ID, A_NCOLS };
 
+#define SEV_RANK_SQL                                                                      \
+    "(CASE severity WHEN 'info' THEN 0 WHEN 'low' THEN 1 WHEN 'medium' THEN 2"             \
+    " WHEN 'high' THEN 3 WHEN 'critical' THEN 4 ELSE 0 END)"
+
 static const char alert_sql[] =
     "SELECT rule_id, severity, title, first_seen, last_seen, event_count, account_id,"
     " aws_region, principal_arn, access_key_id, source_ip, table_name, event_names, event_ids,"
@@ -34,8 +38,15 @@ static const char alert_sql[] =
     " FROM alerts"
     " WHERE (?1 IS NULL OR unixepoch(last_seen) >= ?1) AND (?2 IS NULL OR unixepoch(first_seen) <= ?2)"
     "   AND (?4 OR status = 'open')"
-    "   AND (CASE severity WHEN 'info' THEN 0 WHEN 'low' THEN 1 WHEN 'medium' THEN 2"
-    "        WHEN 'high' THEN 3 WHEN 'critical' THEN 4 ELSE 0 END) >= ?3"
+    "   AND " SEV_RANK_SQL " >= ?3";
+
+/* With report_opts.only_unseen: leave out what temp.followed says was shown at
+ * this severity or higher. */
+static const char unseen_sql[] =
+    " AND NOT EXISTS (SELECT 1 FROM temp.followed f WHERE f.fingerprint = alerts.fingerprint"
+    "                 AND f.rank >= " SEV_RANK_SQL ")";
+
+static const char order_sql[] =
     " ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2"
     "          WHEN 'low' THEN 3 ELSE 4 END, first_seen, rule_id, alert_id";
 
@@ -140,7 +151,10 @@ static void bind_range(sqlite3_stmt *st, const report_opts *o)
 static int prepare_alerts(sqlite3 *db, const report_opts *o, int min_rank, int with_suppressed,
                           sqlite3_stmt **st, char *err, size_t errlen)
 {
-    if (sqlite3_prepare_v2(db, alert_sql, -1, st, NULL) != SQLITE_OK) {
+    char sql[sizeof alert_sql + sizeof unseen_sql + sizeof order_sql];
+
+    snprintf(sql, sizeof sql, "%s%s%s", alert_sql, o->only_unseen ? unseen_sql : "", order_sql);
+    if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "database: %s", sqlite3_errmsg(db));
         return -1;
     }

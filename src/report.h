@@ -28,6 +28,8 @@ typedef struct report_opts {
     int64_t until;       /* Unix seconds: alerts starting after are left out */
     int color;           /* text: ANSI colour */
     int show_suppressed; /* list suppressed alerts too (they are always counted apart) */
+    int only_unseen;     /* list only alerts that the connection's temp.followed(fingerprint,
+                            rank) does not hold at their severity or higher (scan --follow) */
     const char *version; /* ddbtrail version for OCSF metadata and the HTML footer */
 } report_opts;
 

@@ -1,0 +1,210 @@
+/*
+ * follow: `ddbtrail scan --follow [--db FILE] -|FIFO`: a live feed never
+ * ends, so its alerts cannot wait for EOF. Records are stored as they arrive;
+ * every --interval seconds or --every N events the rules run over the store
+ * and each alert not printed before (or whose severity rose) is printed once,
+ * as JSON Lines, OCSF, or one text line. Without --db, events older than the
+ * longest window are pruned from the throwaway store, so a run of any length
+ * stays small.
+ */
+#include "cli.h"
+#include "flw.h"
+#include "report.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define FOLLOW_CHUNK (64 * 1024)
+
+static void on_msg(void *ctx, const char *path, const char *m)
+{
+    int *rejected = ctx;
+
+    *rejected = 1;
+    cli_err("%s: %s", path, m);
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static int write_out(void *ctx, const char *p, size_t n)
+{
+    return fwrite(p, 1, n, ctx) == n ? 0 : -1;
+}
+
+/* One text line per new alert: time, severity, rule, principal, detail. */
+static int print_text(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    int i;
+
+    if (sqlite3_prepare_v2(db,
+                           "SELECT last_seen, upper(severity), rule_id, principal_arn, detail,"
+                           " incident_id FROM alerts a WHERE status = 'open'"
+                           " AND NOT EXISTS (SELECT 1 FROM temp.followed f"
+                           "   WHERE f.fingerprint = a.fingerprint AND f.rank >= (CASE severity"
+                           "   WHEN 'info' THEN 0 WHEN 'low' THEN 1 WHEN 'medium' THEN 2"
+                           "   WHEN 'high' THEN 3 WHEN 'critical' THEN 4 ELSE 0 END))"
+                           " ORDER BY first_seen, alert_id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        for (i = 0; i < 5; i++) {
+            const char *v = (const char *)sqlite3_column_text(st, i);
+            if (i)
+                fputs(i == 4 ? ": " : " ", stdout);
+            cli_put_safe(stdout, v ? v : "-", v ? (size_t)sqlite3_column_bytes(st, i) : 1);
+        }
+        if (sqlite3_column_type(st, 5) == SQLITE_INTEGER)
+            printf(" [incident #%lld]", (long long)sqlite3_column_int64(st, 5));
+        putchar('\n');
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+/* Runs the rules, prints what is new, remembers it. Returns EXIT_CLEAN,
+ * EXIT_ALERTS when fail_on is reached, EXIT_FATAL or EXIT_INTERRUPT. */
+static int detect_and_print(store *s, const cli_detect *cd, cli_plan *p, const cli_report *cr)
+{
+    sqlite3 *db = store_db(s);
+    report_opts o;
+    char err[512];
+    int rc = cli_run_detect(s, cd, p, NULL);
+
+    if (rc == EXIT_INTERRUPT)
+        return rc;
+    memset(&o, 0, sizeof o);
+    report_parse_format(cr->format, &o.format);
+    o.only_unseen = 1;
+    o.version = DDBTRAIL_VERSION;
+    if (o.format == REPORT_TEXT ? print_text(db) != 0
+                                : report_render(db, &o, write_out, stdout, NULL, err,
+                                                sizeof err) != 0) {
+        cli_err("report: %s", o.format == REPORT_TEXT ? sqlite3_errmsg(db) : err);
+        return EXIT_FATAL;
+    }
+    if (fflush(stdout) != 0) {
+        cli_err("cannot write to stdout: %s", strerror(errno));
+        return EXIT_FATAL;
+    }
+    if (sqlite3_exec(db,
+                     "INSERT OR REPLACE INTO temp.followed SELECT fingerprint, (CASE severity"
+                     " WHEN 'info' THEN 0 WHEN 'low' THEN 1 WHEN 'medium' THEN 2"
+                     " WHEN 'high' THEN 3 WHEN 'critical' THEN 4 ELSE 0 END)"
+                     " FROM alerts WHERE status = 'open'",
+                     NULL, NULL, NULL) != SQLITE_OK) {
+        cli_err("database: %s", sqlite3_errmsg(db));
+        return EXIT_FATAL;
+    }
+    if (cr->fail_on) {
+        sqlite3_stmt *st;
+        int hit = 0;
+        if (sqlite3_prepare_v2(db,
+                               "SELECT 1 FROM alerts WHERE status = 'open' AND (CASE severity"
+                               " WHEN 'info' THEN 0 WHEN 'low' THEN 1 WHEN 'medium' THEN 2"
+                               " WHEN 'high' THEN 3 WHEN 'critical' THEN 4 ELSE 0 END) >= ?"
+                               " LIMIT 1", -1, &st, NULL) == SQLITE_OK) {
+            sqlite3_bind_int(st, 1, rules_severity_rank(cr->fail_on));
+            hit = sqlite3_step(st) == SQLITE_ROW;
+            sqlite3_finalize(st);
+        }
+        if (hit)
+            return EXIT_ALERTS;
+    }
+    return rc;
+}
+
+int cli_run_follow(store *s, const cli_ingest *ci, const cli_detect *cd, cli_plan *p,
+                   cli_report *cr, const char *path, int keep_all)
+{
+    char err[512], *buf = malloc(FOLLOW_CHUNK);
+    int fd = strcmp(path, "-") == 0 ? 0 : -1, status = EXIT_CLEAN, rejected = 0, eof = 0;
+    double next;
+    int64_t keep = 2 * (int64_t)cfg_int(p->cfg, "window_seconds");
+    flw *f;
+
+    if (buf == NULL) {
+        cli_err("out of memory");
+        return EXIT_FATAL;
+    }
+    if (fd < 0 && (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+        cli_err("%s: cannot open: %s", path, strerror(errno));
+        free(buf);
+        return EXIT_FATAL;
+    }
+    if (sqlite3_exec(store_db(s), "CREATE TEMP TABLE followed(fingerprint TEXT PRIMARY KEY,"
+                                  " rank INTEGER)", NULL, NULL, NULL) != SQLITE_OK ||
+        (f = flw_new(s, fd == 0 ? "(stdin, followed)" : path, ci->opts.all_events, on_msg,
+                     &rejected, err, sizeof err)) == NULL) {
+        cli_err("%s", err[0] ? err : sqlite3_errmsg(store_db(s)));
+        free(buf);
+        return EXIT_FATAL;
+    }
+    next = now_s() + ci->interval;
+    while (!eof && !cli_stop && (status == EXIT_CLEAN || status == EXIT_REJECTS)) {
+        struct pollfd pfd = {fd, POLLIN, 0};
+        double wait = next - now_s();
+        int r = poll(&pfd, 1, wait > 0 ? (int)(wait * 1000) + 1 : 0);
+
+        if (r < 0 && errno != EINTR) {
+            cli_err("%s: %s", path, strerror(errno));
+            status = EXIT_FATAL;
+            break;
+        }
+        if (r > 0) {
+            ssize_t n = read(fd, buf, FOLLOW_CHUNK);
+            if (n < 0 && errno != EINTR && errno != EAGAIN) {
+                cli_err("%s: read error: %s", path, strerror(errno));
+                status = EXIT_FATAL;
+                break;
+            }
+            if (n == 0)
+                eof = 1;
+            else if (n > 0 && flw_feed(f, buf, (size_t)n, err, sizeof err) != 0) {
+                cli_err("%s: %s", path, err);
+                eof = 1; /* nothing after this can be read as JSON */
+                rejected = 1;
+            }
+        }
+        if (eof || now_s() >= next || (ci->every && flw_pending(f) >= ci->every)) {
+            int rc;
+            if (eof ? flw_finish(f, 0, err, sizeof err) != 0 : flw_commit(f, err, sizeof err) != 0) {
+                cli_err("%s", err);
+                status = EXIT_FATAL;
+                break;
+            }
+            rc = detect_and_print(s, cd, p, cr);
+            if (rc != EXIT_CLEAN)
+                status = rc;
+            else if (rejected)
+                status = EXIT_REJECTS;
+            if (!keep_all && flw_last_ts(f) > keep &&
+                flw_prune(f, flw_last_ts(f) - keep, err, sizeof err) != 0) {
+                cli_err("%s", err);
+                status = EXIT_FATAL;
+            }
+            next = now_s() + ci->interval;
+        }
+    }
+    if (cli_stop) {
+        /* what arrived is committed; nothing is printed half-way */
+        flw_finish(f, 1, err, sizeof err);
+        status = EXIT_INTERRUPT;
+    }
+    flw_free(f);
+    free(buf);
+    if (fd > 0)
+        close(fd);
+    return status;
+}
