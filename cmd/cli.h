@@ -67,6 +67,15 @@ int cmd_scan(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_coverage(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+
+/* Verifies the CloudTrail trees among paths against their digest files
+ * (src/dig.h): problems one per line (or JSON object) to out when not NULL,
+ * and into s's integrity table when s is not NULL; the summary line to
+ * summary. Returns EXIT_CLEAN, EXIT_ALERTS (problems), EXIT_REJECTS
+ * (unreadable files) or EXIT_FATAL. */
+int cli_run_verify(char **paths, int n, const char *keys_file, store *s, FILE *out, int json,
+                   FILE *summary);
 
 /* Detection options shared by detect and scan. */
 typedef struct cli_detect {

@@ -18,6 +18,7 @@ static const char usage[] =
     "  report            render the alerts already in a database\n"
     "  rules list|check  list the detection rules, or validate rule files\n"
     "  coverage          what the stored logs could see, per account and region\n"
+    "  verify PATH...    prove a downloaded tree complete and unmodified (digests)\n"
     "\n"
     "PATH is a CloudTrail log file (.json or .json.gz, any of CloudTrail's file\n"
     "form, JSON Lines, an array of events, EventBridge events), a directory such\n"
@@ -56,6 +57,8 @@ int main(int argc, char **argv)
         return cmd_rules(argc - 1, argv + 1);
     if (strcmp(cmd, "coverage") == 0)
         return cmd_coverage(argc - 1, argv + 1);
+    if (strcmp(cmd, "verify") == 0)
+        return cmd_verify(argc - 1, argv + 1);
     cli_err("unknown command '%s'; run 'ddbtrail --help' for the list", cmd);
     return EXIT_FATAL;
 }

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 enum { OPT_ALL = CLI_OPT_OWN, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_THREADS, OPT_FOLLOW,
-       OPT_INTERVAL, OPT_EVERY };
+       OPT_INTERVAL, OPT_EVERY, OPT_KEYS };
 
 static void usage(FILE *f)
 {
@@ -47,6 +47,9 @@ static void usage(FILE *f)
             "                    Lines by default when stdout is not a terminal\n"
             "  --interval S      seconds between detections when following (default 10)\n"
             "  --every N         also detect after N new events when following\n"
+            "  --public-keys F   also verify digest signatures (aws cloudtrail\n"
+            "                    list-public-keys output); digests in the trees read are\n"
+            "                    always checked for missing, modified or injected files\n"
             "%s"
             "  -q, --quiet       no ingest and rule summaries on stderr\n"
             "  -h, --help        this help\n"
@@ -82,13 +85,14 @@ int cmd_scan(int argc, char **argv)
         {"follow", no_argument, NULL, OPT_FOLLOW},
         {"interval", required_argument, NULL, OPT_INTERVAL},
         {"every", required_argument, NULL, OPT_EVERY},
+        {"public-keys", required_argument, NULL, OPT_KEYS},
         {"quiet", no_argument, NULL, 'q'},          {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     cli_ingest ci;
     cli_detect cd;
     cli_plan plan;
     cli_report cr;
-    const char *db = NULL;
+    const char *db = NULL, *keys = NULL;
     char tmpdb[4096] = "", err[512];
     ing_totals tot;
     size_t digests, nonlog;
@@ -126,6 +130,7 @@ int cmd_scan(int argc, char **argv)
             break;
         }
         case OPT_EVERY: ci.every = cli_parse_u64("--every", optarg); break;
+        case OPT_KEYS: keys = optarg; break;
         case 'q': ci.quiet = cd.quiet = 1; break;
         case 'h': usage(stdout); return EXIT_CLEAN;
         default:
@@ -199,6 +204,13 @@ int cmd_scan(int argc, char **argv)
         cli_print_ingest_summary(stderr, &tot, digests, nonlog);
     if (in_status == EXIT_FATAL || in_status == EXIT_INTERRUPT) {
         status = in_status;
+        goto out;
+    }
+    /* the digests in the trees read prove them complete, or not (DDB-LOG-TAMPER) */
+    if (digests > 0 &&
+        cli_run_verify(argv + optind, argc - optind, keys, s, NULL, 0,
+                       ci.quiet ? NULL : stderr) == EXIT_FATAL) {
+        status = EXIT_FATAL;
         goto out;
     }
     det_status = cli_run_detect(s, &cd, &plan, ci.quiet ? NULL : stderr);

@@ -45,6 +45,9 @@ static const char schema_sql[] =
     "  source_ips TEXT);\n"
     "CREATE TABLE IF NOT EXISTS settings_actor(actor TEXT NOT NULL, key TEXT NOT NULL,\n"
     "  value INTEGER NOT NULL);\n"
+    "CREATE TABLE IF NOT EXISTS integrity(\n"
+    "  kind TEXT NOT NULL, trail TEXT, region TEXT, digest_path TEXT, log_path TEXT,\n"
+    "  expected TEXT, actual TEXT, time_start TEXT, time_end TEXT, message TEXT);\n"
     "CREATE TABLE IF NOT EXISTS rule_runs(\n"
     "  rule_id TEXT PRIMARY KEY, title TEXT, severity TEXT, status TEXT, alerts INTEGER,\n"
     "  message TEXT, ran_at TEXT);\n"
@@ -58,7 +61,7 @@ static const char schema_sql[] =
 static const char *const known_objects[] = {
     "table meta", "table files", "table events", "table rejects", "table alerts",
     "table rule_runs", "table settings", "table settings_list", "table incidents",
-    "table settings_actor", "index files_path",
+    "table settings_actor", "table integrity", "index files_path",
     "index settings_list_key", "index events_name_ts", "index events_ts",
     "index events_principal_ts", NULL};
 
@@ -513,6 +516,28 @@ int store_file_update(store *s, int64_t file_id, const store_counts *c, const ch
     if (rc != SQLITE_DONE)
         return fail(s, err, errlen, "database");
     return 0;
+}
+
+int store_integrity(store *s, const char *const f[STORE_INTEGRITY_COLS], char *err,
+                    size_t errlen)
+{
+    sqlite3_stmt *st;
+    int i, rc;
+
+    if (f == NULL)
+        return store_exec(s, "DELETE FROM integrity", err, errlen);
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT INTO integrity(kind, trail, region, digest_path, log_path,"
+                           " expected, actual, time_start, time_end, message)"
+                           " VALUES(?,?,?,?,?,?,?,?,?,?)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return fail(s, err, errlen, "database");
+    for (i = 0; i < STORE_INTEGRITY_COLS; i++)
+        if (f[i])
+            sqlite3_bind_text(st, i + 1, f[i], -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : fail(s, err, errlen, "database");
 }
 
 int store_prepare_detect(store *s, char *err, size_t errlen)

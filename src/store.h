@@ -80,6 +80,14 @@ int store_reject(store *s, int64_t file_id, uint64_t offset, const char *reason,
 int store_file_update(store *s, int64_t file_id, const store_counts *c, const char *status,
                       const char *format, const char *error, char *err, size_t errlen);
 
+enum { STORE_INTEGRITY_COLS = 10 };
+
+/* Adds one integrity finding (kind, trail, region, digest_path, log_path,
+ * expected, actual, time_start, time_end, message; NULLs allowed), or with f
+ * NULL empties the table (each verification replaces the last). */
+int store_integrity(store *s, const char *const f[STORE_INTEGRITY_COLS], char *err,
+                    size_t errlen);
+
 /* Creates the indexes the detection rules rely on (once; cheap after). */
 int store_prepare_detect(store *s, char *err, size_t errlen);
 

@@ -91,6 +91,29 @@ static int push(walk_list *l, const char *path)
     return 0;
 }
 
+/* Counts a digest file, and lists it when the caller wants digests. */
+static int add_digest(walk_list *l, const char *path)
+{
+    char *copy;
+
+    l->digests++;
+    if (!l->keep_digests || l->nd >= WALK_MAX_PATHS)
+        return 0;
+    if (l->nd == l->ad) {
+        size_t na = l->ad ? l->ad * 2 : 64;
+        char **p = realloc(l->dpaths, na * sizeof *p);
+        if (p == NULL)
+            return -1;
+        l->dpaths = p;
+        l->ad = na;
+    }
+    copy = strdup(path);
+    if (copy == NULL)
+        return -1;
+    l->dpaths[l->nd++] = copy;
+    return 0;
+}
+
 static int ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
@@ -178,7 +201,7 @@ static int walk_dir(walk_list *l, const char *dir, struct ancestor *anc, int dep
                 rc = walk_dir(l, path, anc, depth + 1, on_err, ctx);
             }
         } else if (walk_is_digest(path)) {
-            l->digests++;
+            rc = add_digest(l, path);
         } else if (!walk_is_log_name(name)) {
             l->nonlog++;
         } else {
@@ -221,10 +244,8 @@ int walk_add(walk_list *l, const char *path, walk_err_fn on_err, void *ctx)
         return 0;
     }
     if (!S_ISDIR(st.st_mode)) {
-        if (walk_is_digest(path)) {
-            l->digests++;
-            return 0;
-        }
+        if (walk_is_digest(path))
+            return add_digest(l, path);
         return push_named(l, path, on_err, ctx);
     }
     anc[0].dev = st.st_dev;
@@ -239,6 +260,9 @@ void walk_free(walk_list *l)
     for (i = 0; i < l->n; i++)
         free(l->paths[i]);
     free(l->paths);
+    for (i = 0; i < l->nd; i++)
+        free(l->dpaths[i]);
+    free(l->dpaths);
     if (l->dirs)
         free(l->dirs->slot);
     free(l->dirs);

@@ -24,6 +24,9 @@ typedef struct walk_list {
     size_t errors;     /* unreadable directories, loops, missing paths */
     size_t revisits;   /* directories reached again by another path (symlinks): not re-read */
     struct walk_dirs *dirs; /* directories read so far, by (device, inode); owned */
+    int keep_digests;  /* set before walking: also list the digest files in dpaths */
+    char **dpaths;     /* the digest files, when keep_digests; owned by the list */
+    size_t nd, ad;
 } walk_list;
 
 enum { WALK_MAX_PATHS = 1000000 }; /* files one run holds; past it the walk stops, loudly */

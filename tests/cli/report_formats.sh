@@ -15,8 +15,8 @@ eq "$(jq -r '.rule_id' "$T/alerts.jsonl" | sort -u | wc -l)" "$nrules" "every ru
 eq "$(jq -r 'keys_unsorted | join(",")' "$T/alerts.jsonl" | sort -u)" \
    "rule_id,severity,title,first_seen,last_seen,event_count,account_id,aws_region,principal_arn,access_key_id,source_ip,table_name,event_names,event_ids,detail,mitre,incident_id,novelty,status" \
    "JSON keys exactly"
-eq "$(jq -r 'select(.rule_id != "DDB-BLIND-SPOT") | .incident_id' "$T/alerts.jsonl" | sort -u | wc -l)" 1 \
-   "the sample incident is one incident"
+eq "$(jq -r 'select(.principal_arn != null) | .incident_id' "$T/alerts.jsonl" | sort -u | wc -l)" 1 \
+   "the sample incident is one incident (the blind spot and the deleted log file have no actor)"
 
 run report --db "$T/s.db" --format ocsf
 jq -e -s 'all(.[]; .class_uid==2004 and .type_uid==200401 and (.severity_id>=1 and .severity_id<=5)
@@ -45,7 +45,8 @@ PY
 find sample-logs -name '*.json.gz' ! -name '*Digest*' | sort | xargs cat |
     ddb scan -q --format json --config "$cfg" - >"$T/stdin.jsonl" 2>"$T/err"
 eq "$?" 0 "stdin scan status"
-jq -c 'del(.event_ids)' "$T/alerts.jsonl" | sort >"$T/a"
-jq -c 'del(.event_ids)' "$T/stdin.jsonl" | sort >"$T/b"
+# (a pipe has no digests: DDB-LOG-TAMPER, and the incident numbering it shifts, are the files' only)
+jq -c 'select(.rule_id != "DDB-LOG-TAMPER") | del(.event_ids, .incident_id)' "$T/alerts.jsonl" | sort >"$T/a"
+jq -c 'del(.event_ids, .incident_id)' "$T/stdin.jsonl" | sort >"$T/b"
 cmp -s "$T/a" "$T/b" || { fail "stdin alerts differ"; diff "$T/a" "$T/b" | head; }
 done_case

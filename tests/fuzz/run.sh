@@ -14,7 +14,7 @@ command -v clang >/dev/null || { echo "fuzz: needs clang (apt-get install clang 
 flags="-Wall -Wextra -Werror -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE -std=c11"
 pkg=$(pkg-config --cflags --libs zlib yajl sqlite3 libpcre2-8 libcrypto)
 pass=0 fail=0
-for h in reader config text; do
+for h in reader config text digest; do
     echo "fuzz: building $h"
     # shellcheck disable=SC2086
     clang $flags -Isrc -o "$out/fuzz_$h" tests/fuzz/fuzz_$h.c src/*.c $pkg -lpthread || exit 2
@@ -28,6 +28,9 @@ for h in reader config text; do
         cp tests/fuzz/regressions/* "$corpus/" 2>/dev/null ;;
     config)
         cp sample-logs/ddbtrail.json tests/detections/config.json "$corpus/" ;;
+    digest)
+        find sample-logs -name '*CloudTrail-Digest*.json.gz' | sort | head -n 3 | xargs -I{} cp {} "$corpus/"
+        cp tests/integrity/public-keys.json "$corpus/" ;;
     text)
         printf '10.0.0.1|10.0.0.0/8' >"$corpus/a"; printf '2001:db8::1|2001:db8::/32' >"$corpus/b"
         printf '2026-11-12T02:10:00.5Z' >"$corpus/c"; printf 'SELECT * FROM "t" WHERE x' >"$corpus/d"

@@ -11,8 +11,11 @@ must fire the rule and a benign twin that differs in one decisive way.
 The same seed gives the same bytes (gzip mtime is pinned), so regenerating
 shows up in git only when this script changes.
 """
+import base64
 import gzip
+import hashlib
 import json
+import subprocess
 import os
 import random
 import shutil
@@ -322,39 +325,117 @@ def incident():
                      req={"trailName": "org-trail", "eventSelectors": [
                          {"readWriteType": "All", "includeManagementEvents": True, "dataResources": []}]}))
     evs.append(vpce_delete(at(58), L(), ip, ua))
-    evs.append(other(at(60), L(), "cloudtrail.amazonaws.com", "StopLogging", ip=ip, ua=ua,
+    # an hour later, logging stopped; the attacker then deletes that hour's log file from the
+    # bucket (write_s3_tree), which the digests give away
+    evs.append(other(at(115), L(), "cloudtrail.amazonaws.com", "StopLogging", ip=ip, ua=ua,
                      req={"name": f"arn:aws:cloudtrail:eu-west-1:{ACCT}:trail/org-trail"}))
     # one last read through an endpoint in the attacker's own VPC, where the company's
     # network controls and endpoint policies do not apply (appended last so the events
     # above keep their ids)
-    evs.append(ddb(at(62), L(), "GetItem", ip="172.31.9.14", ua=ua, table="customers",
+    evs.append(ddb(at(33), L(), "GetItem", ip="172.31.9.14", ua=ua, table="customers",
                    req={"tableName": "customers", "key": {"pk": {"S": "***"}}},
                    vpce="vpce-0f00dbadc0ffee001", vpce_acct=FOREIGN))
     return evs
 
 
+BUCKET = "acme-cloudtrail-logs"
+TRAIL = "org-trail"
+INTEGRITY = os.path.join(ROOT, "tests", "integrity")
+KEY_PEM = os.path.join(INTEGRITY, "test-key.pem")
+
+
+def sha256(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def sign(text):
+    """SHA256withRSA with the test key, as hex (openssl does the RSA)."""
+    out = subprocess.run(["openssl", "dgst", "-sha256", "-sign", KEY_PEM], input=text.encode(),
+                         capture_output=True, check=True).stdout
+    return out.hex()
+
+
+def public_key():
+    """The test key's public half as `aws cloudtrail list-public-keys` prints keys:
+    base64 of the DER RSAPublicKey, and its fingerprint."""
+    der = subprocess.run(["openssl", "rsa", "-in", KEY_PEM, "-RSAPublicKey_out", "-outform", "DER"],
+                         capture_output=True, check=True).stdout
+    return base64.b64encode(der).decode(), hashlib.md5(der).hexdigest()
+
+
+def gz(path, data):
+    with open(path, "wb") as f:
+        with gzip.GzipFile(fileobj=f, mode="wb", mtime=0, filename="") as g:
+            g.write(data)
+
+
 def write_s3_tree(root, events):
     """Writes events as CloudTrail delivers them: one gzip file per region per
-    ~hour, keys in CloudTrail's own order, plus a digest file to be skipped."""
+    ~hour, keys in CloudTrail's own order, and for every region and hour of the
+    week a digest file (log file integrity validation) chained to the previous
+    one and signed with the test key. Then the attacker deletes the log file
+    that holds the incident's StopLogging (04:05); its bytes are kept in
+    tests/integrity/ so a test can put it back."""
     shutil.rmtree(root, ignore_errors=True)
     buckets = {}
     for ev in events:
         t = datetime.strptime(ev["eventTime"], "%Y-%m-%dT%H:%M:%SZ")
         buckets.setdefault((ev["awsRegion"], t.strftime("%Y%m%dT%H")), []).append(ev)
+    listed = {}  # (region, hour) -> [(key, sha256, oldest, newest)]
     for (region, hour), evs in sorted(buckets.items()):
         evs.sort(key=lambda e: e["eventTime"])
-        d = os.path.join(root, "AWSLogs", ACCT, "CloudTrail", region, hour[:4], hour[4:6], hour[6:8])
+        rel = os.path.join("AWSLogs", ACCT, "CloudTrail", region, hour[:4], hour[4:6], hour[6:8])
+        d = os.path.join(root, rel)
         os.makedirs(d, exist_ok=True)
         name = f"{ACCT}_CloudTrail_{region}_{hour}05Z_{uid()[:16].replace('-', '')}.json.gz"
         data = json.dumps({"Records": evs}, separators=(",", ":")).encode()
-        with open(os.path.join(d, name), "wb") as f:
-            with gzip.GzipFile(fileobj=f, mode="wb", mtime=0, filename="") as gz:
-                gz.write(data)
-    dd = os.path.join(root, "AWSLogs", ACCT, "CloudTrail-Digest", HOME, "2026", "11", "12")
-    os.makedirs(dd, exist_ok=True)
-    with open(os.path.join(dd, f"{ACCT}_CloudTrail-Digest_{HOME}_org-trail_{HOME}_20261112T030000Z.json.gz"), "wb") as f:
-        with gzip.GzipFile(fileobj=f, mode="wb", mtime=0, filename="") as gz:
-            gz.write(json.dumps({"awsAccountId": ACCT, "digestStartTime": "2026-11-12T02:00:00Z"}).encode())
+        gz(os.path.join(d, name), data)
+        listed.setdefault((region, hour), []).append(
+            (rel + "/" + name, sha256(data), evs[0]["eventTime"], evs[-1]["eventTime"]))
+    fingerprint = public_key()[1]
+    start = datetime(2026, 11, 9, 0, 0, 0)
+    for region in sorted({r for r, _ in buckets}):
+        prev = None  # (key, sha256 of content, signature)
+        for h in range(7 * 24):
+            t0 = start + timedelta(hours=h)
+            t1 = t0 + timedelta(hours=1)
+            rel = os.path.join("AWSLogs", ACCT, "CloudTrail-Digest", region,
+                               t1.strftime("%Y"), t1.strftime("%m"), t1.strftime("%d"))
+            key = rel + "/" + f"{ACCT}_CloudTrail-Digest_{region}_{TRAIL}_{region}_{t1.strftime('%Y%m%dT%H%M%SZ')}.json.gz"
+            files = listed.get((region, t0.strftime("%Y%m%dT%H")), [])
+            dig = {"awsAccountId": ACCT, "digestStartTime": iso(t0), "digestEndTime": iso(t1),
+                   "digestS3Bucket": BUCKET, "digestS3Object": key,
+                   "digestPublicKeyFingerprint": fingerprint,
+                   "digestSignatureAlgorithm": "SHA256withRSA",
+                   "newestEventTime": files[-1][3] if files else None,
+                   "oldestEventTime": files[0][2] if files else None,
+                   "previousDigestS3Bucket": BUCKET if prev else None,
+                   "previousDigestS3Object": prev[0] if prev else None,
+                   "previousDigestHashValue": prev[1] if prev else None,
+                   "previousDigestHashAlgorithm": "SHA-256" if prev else None,
+                   "previousDigestSignature": prev[2] if prev else None,
+                   "logFiles": [{"s3Bucket": BUCKET, "s3Object": k, "hashValue": hv,
+                                 "hashAlgorithm": "SHA-256", "newestEventTime": new,
+                                 "oldestEventTime": old} for k, hv, old, new in files]}
+            data = json.dumps(dig, separators=(",", ":")).encode()
+            os.makedirs(os.path.join(root, rel), exist_ok=True)
+            gz(os.path.join(root, key), data)
+            signing = "%s\n%s/%s\n%s\n%s" % (iso(t1), BUCKET, key, sha256(data),
+                                             prev[2] if prev else "null")
+            prev = (key, sha256(data), sign(signing))
+    # the attacker deletes the log file with their StopLogging in it
+    victim = listed[(HOME, "20261112T04")][0][0]
+    os.makedirs(INTEGRITY, exist_ok=True)
+    shutil.copyfile(os.path.join(root, victim), os.path.join(INTEGRITY, "deleted-log.json.gz"))
+    with open(os.path.join(INTEGRITY, "deleted-log.path"), "w") as f:
+        f.write(victim + "\n")
+    os.remove(os.path.join(root, victim))
+    value, fp = public_key()
+    with open(os.path.join(INTEGRITY, "public-keys.json"), "w") as f:
+        json.dump({"PublicKeyList": [{"Value": value, "ValidityStartTime": 1793491200.0,
+                                      "ValidityEndTime": 1825027200.0, "Fingerprint": fp}]},
+                  f, indent=4)
+        f.write("\n")
 
 
 SAMPLE_CONFIG = {

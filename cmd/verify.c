@@ -1,0 +1,188 @@
+/*
+ * verify: `ddbtrail verify [--public-keys FILE] [--format text|json] PATH...`:
+ * checks a downloaded CloudTrail tree against its digest files, offline (see
+ * src/dig.h). Also run by scan over the trees it reads.
+ */
+#include "cli.h"
+#include "dig.h"
+#include "walk.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_gen.h>
+
+static const char help[] =
+    "usage: ddbtrail verify [--public-keys FILE] [--format text|json] PATH...\n"
+    "\n"
+    "Prove a downloaded CloudTrail tree (AWSLogs/...) complete and unmodified with its\n"
+    "digest files, offline: every log file a digest lists is there with the SHA-256 it\n"
+    "lists, each digest chains to the previous one by hash, no hours are missing, and\n"
+    "no log file is there that no digest lists.\n"
+    "\n"
+    "options:\n"
+    "  --public-keys FILE  also verify each digest's signature with these keys: the\n"
+    "                      output of 'aws cloudtrail list-public-keys', saved once.\n"
+    "                      The newest digest's own signature is S3 object metadata,\n"
+    "                      which downloads do not keep: it is reported as not verifiable\n"
+    "  --format F          text (default): one line per problem and a summary;\n"
+    "                      json: one object per problem\n"
+    "  -h, --help          this help\n"
+    "\n"
+    "exit status: 0 clean; 1 problems found; 2 usage or fatal error; 3 some inputs\n"
+    "could not be read.\n";
+
+struct vctx {
+    int json;
+    store *s;        /* scan: findings also go to its integrity table; else NULL */
+    FILE *out;
+    int store_failed;
+};
+
+static void on_problem(void *arg, const dig_problem *p)
+{
+    struct vctx *v = arg;
+    const char *f[STORE_INTEGRITY_COLS] = {p->kind, p->trail, p->region, p->digest, p->log,
+                                           p->expected, p->actual, p->start, p->end,
+                                           p->message};
+    char err[256];
+
+    if (v->s && store_integrity(v->s, f, err, sizeof err) != 0 && !v->store_failed) {
+        cli_err("%s", err);
+        v->store_failed = 1;
+    }
+    if (v->out == NULL)
+        return;
+    if (v->json) {
+        static const char *const keys[] = {"kind", "trail", "region", "digest", "log_file",
+                                           "expected", "actual", "start", "end", "message"};
+        yajl_gen g = yajl_gen_alloc(NULL);
+        const unsigned char *buf;
+        size_t len;
+        int i;
+        if (g == NULL)
+            return;
+        yajl_gen_map_open(g);
+        for (i = 0; i < STORE_INTEGRITY_COLS; i++) {
+            yajl_gen_string(g, (const unsigned char *)keys[i], strlen(keys[i]));
+            if (f[i])
+                yajl_gen_string(g, (const unsigned char *)f[i], strlen(f[i]));
+            else
+                yajl_gen_null(g);
+        }
+        yajl_gen_map_close(g);
+        yajl_gen_get_buf(g, &buf, &len);
+        fwrite(buf, 1, len, v->out);
+        fputc('\n', v->out);
+        yajl_gen_free(g);
+    } else {
+        fputs(p->kind, v->out);
+        fputs(": ", v->out);
+        cli_put_safe(v->out, p->message, strlen(p->message));
+        fputc('\n', v->out);
+    }
+}
+
+static void on_error(void *arg, const char *path, const char *msg)
+{
+    (void)arg;
+    cli_err("%s: %s", path, msg);
+}
+
+int cli_run_verify(char **paths, int n, const char *keys_file, store *s, FILE *out, int json,
+                   FILE *summary)
+{
+    walk_list wl;
+    struct vctx v = {json, s, out, 0};
+    dig_summary sum;
+    char err[512], *keys = NULL;
+    int i, status = EXIT_CLEAN;
+
+    memset(&wl, 0, sizeof wl);
+    wl.keep_digests = 1;
+    if (keys_file) {
+        FILE *kf = fopen(keys_file, "rb");
+        long len;
+        if (kf == NULL || fseek(kf, 0, SEEK_END) != 0 || (len = ftell(kf)) < 0 ||
+            len > (1L << 22) || fseek(kf, 0, SEEK_SET) != 0 || (keys = malloc((size_t)len + 1)) == NULL ||
+            fread(keys, 1, (size_t)len, kf) != (size_t)len) {
+            cli_err("%s: cannot read the public keys", keys_file);
+            if (kf)
+                fclose(kf);
+            free(keys);
+            return EXIT_FATAL;
+        }
+        keys[len] = '\0';
+        fclose(kf);
+    }
+    for (i = 0; i < n; i++)
+        if (walk_add(&wl, paths[i], NULL, NULL) != 0) {
+            cli_err("out of memory");
+            free(keys);
+            walk_free(&wl);
+            return EXIT_FATAL;
+        }
+    if (s && store_integrity(s, NULL, err, sizeof err) != 0) {
+        cli_err("%s", err);
+        status = EXIT_FATAL;
+    } else if (dig_verify(wl.dpaths, wl.nd, wl.paths, wl.n, keys, on_problem, on_error, &v,
+                          &sum, err, sizeof err) != 0) {
+        cli_err("%s", err);
+        status = EXIT_FATAL;
+    } else {
+        size_t problems = sum.missing + sum.modified + sum.chain + sum.gaps + sum.unlisted +
+                          sum.signatures;
+        if (summary) {
+            fprintf(summary, "integrity: %zu log files verified against %zu digests: %zu missing, "
+                    "%zu modified, %zu broken chain, %zu gaps, %zu unlisted",
+                    sum.verified, sum.digests, sum.missing, sum.modified, sum.chain, sum.gaps,
+                    sum.unlisted);
+            if (keys)
+                fprintf(summary, "; signatures: %zu verified, %zu bad, %zu newest not verifiable "
+                        "offline (S3 metadata)", sum.signed_ok, sum.signatures, sum.unverifiable);
+            else
+                fprintf(summary, "; signatures not checked (--public-keys)");
+            if (sum.unreadable)
+                fprintf(summary, "; %zu unreadable", sum.unreadable);
+            fputc('\n', summary);
+        }
+        status = problems ? EXIT_ALERTS
+                 : sum.unreadable || wl.errors ? EXIT_REJECTS : EXIT_CLEAN;
+        if (sum.digests == 0 && summary)
+            fprintf(summary, "integrity: no digest files found; nothing could be verified\n");
+    }
+    if (v.store_failed)
+        status = EXIT_FATAL;
+    free(keys);
+    walk_free(&wl);
+    return status;
+}
+
+int cmd_verify(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"public-keys", required_argument, NULL, 'k'},
+                                             {"format", required_argument, NULL, 'f'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    const char *keys = NULL, *format = "text";
+    int c;
+
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'k': keys = optarg; break;
+        case 'f': format = optarg; break;
+        case 'h': fputs(help, stdout); return EXIT_CLEAN;
+        default: fputs(help, stderr); return EXIT_FATAL;
+        }
+    }
+    if (optind >= argc) {
+        cli_err("verify needs a PATH (a downloaded AWSLogs/ tree)");
+        return EXIT_FATAL;
+    }
+    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
+        cli_err("--format wants text or json, not '%s'", format);
+        return EXIT_FATAL;
+    }
+    return cli_run_verify(argv + optind, argc - optind, keys, NULL, stdout,
+                          format[0] == 'j', format[0] == 'j' ? stderr : stdout);
+}
