@@ -21,6 +21,11 @@
 
 #define FOLLOW_CHUNK (64 * 1024)
 
+/* An alert's severity as a number, for "printed at this severity or higher". */
+#define RANK_SQL                                                                      \
+    "(CASE severity WHEN 'info' THEN 0 WHEN 'low' THEN 1 WHEN 'medium' THEN 2"       \
+    " WHEN 'high' THEN 3 WHEN 'critical' THEN 4 ELSE 0 END)"
+
 static void on_msg(void *ctx, const char *path, const char *m)
 {
     int *rejected = ctx;
@@ -52,9 +57,7 @@ static int print_text(sqlite3 *db)
                            "SELECT last_seen, upper(severity), rule_id, principal_arn, detail,"
                            " incident_id FROM alerts a WHERE status = 'open'"
                            " AND NOT EXISTS (SELECT 1 FROM temp.followed f"
-                           "   WHERE f.fingerprint = a.fingerprint AND f.rank >= (CASE severity"
-                           "   WHEN 'info' THEN 0 WHEN 'low' THEN 1 WHEN 'medium' THEN 2"
-                           "   WHEN 'high' THEN 3 WHEN 'critical' THEN 4 ELSE 0 END))"
+                           "   WHERE f.fingerprint = a.fingerprint AND f.rank >= " RANK_SQL ")"
                            " ORDER BY first_seen, alert_id",
                            -1, &st, NULL) != SQLITE_OK)
         return -1;
@@ -99,9 +102,7 @@ static int detect_and_print(store *s, const cli_detect *cd, cli_plan *p, const c
         return EXIT_FATAL;
     }
     if (sqlite3_exec(db,
-                     "INSERT OR REPLACE INTO temp.followed SELECT fingerprint, (CASE severity"
-                     " WHEN 'info' THEN 0 WHEN 'low' THEN 1 WHEN 'medium' THEN 2"
-                     " WHEN 'high' THEN 3 WHEN 'critical' THEN 4 ELSE 0 END)"
+                     "INSERT OR REPLACE INTO temp.followed SELECT fingerprint, " RANK_SQL
                      " FROM alerts WHERE status = 'open'",
                      NULL, NULL, NULL) != SQLITE_OK) {
         cli_err("database: %s", sqlite3_errmsg(db));
@@ -111,10 +112,8 @@ static int detect_and_print(store *s, const cli_detect *cd, cli_plan *p, const c
         sqlite3_stmt *st;
         int hit = 0;
         if (sqlite3_prepare_v2(db,
-                               "SELECT 1 FROM alerts WHERE status = 'open' AND (CASE severity"
-                               " WHEN 'info' THEN 0 WHEN 'low' THEN 1 WHEN 'medium' THEN 2"
-                               " WHEN 'high' THEN 3 WHEN 'critical' THEN 4 ELSE 0 END) >= ?"
-                               " LIMIT 1", -1, &st, NULL) == SQLITE_OK) {
+                               "SELECT 1 FROM alerts WHERE status = 'open' AND " RANK_SQL
+                               " >= ? LIMIT 1", -1, &st, NULL) == SQLITE_OK) {
             sqlite3_bind_int(st, 1, rules_severity_rank(cr->fail_on));
             hit = sqlite3_step(st) == SQLITE_ROW;
             sqlite3_finalize(st);
