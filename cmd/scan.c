@@ -60,7 +60,7 @@ static void usage(FILE *f)
             cli_report_help);
 }
 
-/* Removes a temporary database and its WAL files. */
+/* Removes a temporary database and its journal files. */
 static void remove_db(const char *path)
 {
     char p[4200];
@@ -69,6 +69,8 @@ static void remove_db(const char *path)
     snprintf(p, sizeof p, "%s-wal", path);
     unlink(p);
     snprintf(p, sizeof p, "%s-shm", path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-journal", path);
     unlink(p);
 }
 
@@ -184,7 +186,7 @@ int cmd_scan(int argc, char **argv)
         close(fd);
         db = tmpdb;
     }
-    s = store_open(db, 0, err, sizeof err);
+    s = store_open(db, db == tmpdb ? STORE_THROWAWAY : 0, err, sizeof err);
     if (s == NULL) {
         cli_err("%s", err);
         if (tmpdb[0])

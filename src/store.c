@@ -293,8 +293,16 @@ store *store_open(const char *path, int flags, char *err, size_t errlen)
         char ver[64];
         snprintf(ver, sizeof ver, "INSERT OR IGNORE INTO meta VALUES('schema_version','%d');",
                  STORE_SCHEMA_VERSION);
-        if (set_wal(s, err, errlen) ||
-            store_exec(s, "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-8192;", err, errlen) ||
+        /* a throwaway store needs no durability: no fsync, and a rollback journal that is
+         * truncated, not a WAL every page passes through twice (scan, 200 000 events:
+         * 2.77 s -> 2.03 s median; an in-memory journal was as fast but grew with each
+         * transaction) */
+        if ((flags & STORE_THROWAWAY
+                 ? store_exec(s, "PRAGMA journal_mode=TRUNCATE; PRAGMA synchronous=OFF;", err,
+                              errlen)
+                 : set_wal(s, err, errlen) ||
+                       store_exec(s, "PRAGMA synchronous=NORMAL;", err, errlen)) ||
+            store_exec(s, "PRAGMA cache_size=-8192;", err, errlen) ||
             store_exec(s, "BEGIN IMMEDIATE", err, errlen) ||
             store_exec(s, schema_sql, err, errlen) || migrate(s, err, errlen) ||
             store_exec(s, ver, err, errlen) ||

@@ -36,7 +36,11 @@ enum store_outcome {
     STORE_CLASH      /* the eventID was stored with other content: not inserted */
 };
 
-enum { STORE_READONLY = 1 };
+enum {
+    STORE_READONLY = 1,
+    STORE_THROWAWAY = 2 /* a private temporary store (scan without --db): no durability, so
+                           no fsync and the rollback journal in memory instead of a WAL */
+};
 
 /* Opens (creating when needed, unless STORE_READONLY) the database at path.
  * Returns a new store or NULL with a message in err; free it with
