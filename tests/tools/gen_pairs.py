@@ -172,6 +172,21 @@ pair("DDB-RECON__aws-service",
             ts(12, 2, i * 3), {"tableName": "t%02d" % i}) for i in range(12)],
      "fires medium\nbenign none\n")
 
+# Application Auto Scaling describes and resizes every table it manages, all day long
+pair("DDB-RECON__autoscaling",
+     [event(role("ops-script", "o"), "DescribeTable", ts(12, 2, i * 3), {"tableName": "t%02d" % i})
+      for i in range(12)],
+     [event(service_role("application-autoscaling.amazonaws.com",
+                         "AWSServiceRoleForApplicationAutoScaling_DynamoDBTable", "autoscaling"),
+            "DescribeTable", ts(12, 2, i * 3), {"tableName": "t%02d" % i}) for i in range(12)] +
+     [event(service_role("application-autoscaling.amazonaws.com",
+                         "AWSServiceRoleForApplicationAutoScaling_DynamoDBTable", "autoscaling"),
+            "UpdateTable", ts(12, 2, i * 3 + 1),
+            {"tableName": "t%02d" % i, "provisionedThroughput": {"readCapacityUnits": 20,
+                                                                 "writeCapacityUnits": 5}},
+            read_only=False) for i in range(12)],
+     "fires medium\nbenign none\n")
+
 # --- DDB-DESTRUCTIVE ------------------------------------------------------------
 backup = table_arn("payments") + "/backup/01731234567890-abcdef12"
 pair("DDB-DESTRUCTIVE__backup-lifecycle",
