@@ -70,48 +70,42 @@ static int dirs_add(walk_list *l, dev_t dev, ino_t ino)
     return 1;
 }
 
-static int push(walk_list *l, const char *path)
+/* Appends a copy of path to the array *v of *n entries in *alloc slots.
+ * Returns 0, or -1 when out of memory. */
+static int append(char ***v, size_t *n, size_t *alloc, const char *path)
 {
     char *copy;
 
-    if (l->n >= WALK_MAX_PATHS)
-        return 1;
-    if (l->n == l->alloc) {
-        size_t na = l->alloc ? l->alloc * 2 : 64;
-        char **p = realloc(l->paths, na * sizeof *p);
+    if (*n == *alloc) {
+        size_t na = *alloc ? *alloc * 2 : 64;
+        char **p = realloc(*v, na * sizeof *p);
         if (p == NULL)
             return -1;
-        l->paths = p;
-        l->alloc = na;
+        *v = p;
+        *alloc = na;
     }
     copy = strdup(path);
     if (copy == NULL)
         return -1;
-    l->paths[l->n++] = copy;
+    (*v)[(*n)++] = copy;
     return 0;
+}
+
+/* Lists a file to read. Returns 0, 1 when the list is full, -1 out of memory. */
+static int push(walk_list *l, const char *path)
+{
+    if (l->n >= WALK_MAX_PATHS)
+        return 1;
+    return append(&l->paths, &l->n, &l->alloc, path);
 }
 
 /* Counts a digest file, and lists it when the caller wants digests. */
 static int add_digest(walk_list *l, const char *path)
 {
-    char *copy;
-
     l->digests++;
     if (!l->keep_digests || l->nd >= WALK_MAX_PATHS)
         return 0;
-    if (l->nd == l->ad) {
-        size_t na = l->ad ? l->ad * 2 : 64;
-        char **p = realloc(l->dpaths, na * sizeof *p);
-        if (p == NULL)
-            return -1;
-        l->dpaths = p;
-        l->ad = na;
-    }
-    copy = strdup(path);
-    if (copy == NULL)
-        return -1;
-    l->dpaths[l->nd++] = copy;
-    return 0;
+    return append(&l->dpaths, &l->nd, &l->ad, path);
 }
 
 static int ends_with(const char *s, const char *suffix)
