@@ -52,6 +52,20 @@ d['previousDigestSignature'] = ('0' if s[0] != '0' else '1') + s[1:]
 sys.stdout.write(json.dumps(d, separators=(',', ':')))" | gzip -n >"$f.new"; mv "$f.new" "$f"
 run verify "$T/t5"; eq "$(kinds)" "" "forged signature: invisible without keys"
 run verify --public-keys "$keys" "$T/t5"; eq "$(kinds)" "signature " "forged signature: signature, once"
+# hours with no digest: logging stopped, the chain restarted after a hole
+fresh t7; dd16=AWSLogs/111122223333/CloudTrail-Digest/eu-west-1/2026/11/16
+dd15=AWSLogs/111122223333/CloudTrail-Digest/eu-west-1/2026/11/15
+rm "$T/t7/$dd15/"*T230000Z*
+f=$(ls "$T/t7/$dd16/"*T000000Z*)
+zcat "$f" | python3 -c "
+import json, sys
+d = json.load(sys.stdin)
+for k in ('previousDigestS3Bucket', 'previousDigestS3Object', 'previousDigestHashValue',
+          'previousDigestHashAlgorithm', 'previousDigestSignature'):
+    d[k] = None
+sys.stdout.write(json.dumps(d, separators=(',', ':')))" | gzip -n >"$f.new"; mv "$f.new" "$f"
+run verify "$T/t7"; eq "$(kinds)" "gap " "an hour without digests: gap, once"
+contains "$T/out" "no digest for 2026-11-15T22:00:00Z .. 2026-11-15T23:00:00Z" "the gap's hours named"
 # JSON output
 run verify --format json "$T/t1"
 eq "$(jq -r .kind "$T/out")" missing "json: one object per problem"
