@@ -32,6 +32,11 @@ void cli_catch_signals(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
+int cli_write_stream(void *ctx, const char *p, size_t n)
+{
+    return fwrite(p, 1, n, ctx) == n ? 0 : -1;
+}
+
 void cli_put_safe(FILE *f, const char *s, size_t len)
 {
     dbuf b;

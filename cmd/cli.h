@@ -32,6 +32,10 @@ void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * so log values can never drive the terminal. */
 void cli_put_safe(FILE *f, const char *s, size_t len);
 
+/* A report/coverage write callback: writes n bytes to the FILE *ctx. Returns 0
+ * or -1. */
+int cli_write_stream(void *ctx, const char *p, size_t n);
+
 /* Installs the SIGINT/SIGTERM handler that sets cli_stop. */
 void cli_catch_signals(void);
 

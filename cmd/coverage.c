@@ -19,11 +19,6 @@ static const char help[] =
     "\n"
     "exit status: 0 no blind spot; 1 a blind spot; 2 usage or fatal error.\n";
 
-static int write_out(void *ctx, const char *p, size_t n)
-{
-    return fwrite(p, 1, n, ctx) == n ? 0 : -1;
-}
-
 int cmd_coverage(int argc, char **argv)
 {
     static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
@@ -57,7 +52,7 @@ int cmd_coverage(int argc, char **argv)
         cli_err("%s", err);
         return EXIT_FATAL;
     }
-    rc = cov_render(store_db(s), format[0] == 't' ? COV_TEXT : COV_JSON, write_out, stdout,
+    rc = cov_render(store_db(s), format[0] == 't' ? COV_TEXT : COV_JSON, cli_write_stream, stdout,
                     &blind, err, sizeof err);
     store_free(s);
     if (rc != 0 || fflush(stdout) != 0) {

@@ -42,11 +42,6 @@ static double now_s(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static int write_out(void *ctx, const char *p, size_t n)
-{
-    return fwrite(p, 1, n, ctx) == n ? 0 : -1;
-}
-
 /* One text line per new alert: time, severity, rule, principal, detail. */
 static int print_text(sqlite3 *db)
 {
@@ -92,7 +87,7 @@ static int detect_and_print(store *s, const cli_detect *cd, cli_plan *p, const c
     o.only_unseen = 1;
     o.version = DDBTRAIL_VERSION;
     if (o.format == REPORT_TEXT ? print_text(db) != 0
-                                : report_render(db, &o, write_out, stdout, NULL, err,
+                                : report_render(db, &o, cli_write_stream, stdout, NULL, err,
                                                 sizeof err) != 0) {
         cli_err("report: %s", o.format == REPORT_TEXT ? sqlite3_errmsg(db) : err);
         return EXIT_FATAL;
@@ -178,7 +173,7 @@ int cli_run_follow(store *s, const cli_ingest *ci, const cli_detect *cd, cli_pla
         }
         if (eof || now_s() >= next || (ci->every && flw_pending(f) >= ci->every)) {
             int rc;
-            if (eof ? flw_finish(f, 0, err, sizeof err) != 0 : flw_commit(f, err, sizeof err) != 0) {
+            if ((eof ? flw_finish(f, 0, err, sizeof err) : flw_commit(f, err, sizeof err)) != 0) {
                 cli_err("%s", err);
                 status = EXIT_FATAL;
                 break;

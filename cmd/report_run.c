@@ -84,11 +84,6 @@ void cli_report_check(cli_report *cr)
         cr->until_ts = parse_time_opt("--until", cr->until, 1);
 }
 
-static int write_file(void *ctx, const char *p, size_t n)
-{
-    return fwrite(p, 1, n, ctx) == n ? 0 : -1;
-}
-
 int cli_report_open(cli_report *cr)
 {
     char dir[4096];
@@ -178,7 +173,7 @@ int cli_run_report(store *s, cli_report *cr)
     o.version = DDBTRAIL_VERSION;
     o.show_suppressed = cr->show_suppressed;
     o.color = f == stdout && o.format == REPORT_TEXT && isatty(1) && getenv("NO_COLOR") == NULL;
-    if (report_render(store_db(s), &o, write_file, f, &c, err, sizeof err) != 0) {
+    if (report_render(store_db(s), &o, cli_write_stream, f, &c, err, sizeof err) != 0) {
         cli_err("report: %s", err);
         status = EXIT_FATAL;
     }

@@ -104,7 +104,8 @@ int cli_run_verify(char **paths, int n, const char *keys_file, store *s, FILE *o
         FILE *kf = fopen(keys_file, "rb");
         long len;
         if (kf == NULL || fseek(kf, 0, SEEK_END) != 0 || (len = ftell(kf)) < 0 ||
-            len > (1L << 22) || fseek(kf, 0, SEEK_SET) != 0 || (keys = malloc((size_t)len + 1)) == NULL ||
+            len > (1L << 22) || fseek(kf, 0, SEEK_SET) != 0 ||
+            (keys = malloc((size_t)len + 1)) == NULL ||
             fread(keys, 1, (size_t)len, kf) != (size_t)len) {
             cli_err("%s: cannot read the public keys", keys_file);
             if (kf)

@@ -121,7 +121,8 @@ int cov_render(sqlite3 *db, enum cov_format f, cov_write_fn write, void *ctx, lo
                      "</th><th>time covered</th><th>DynamoDB management</th><th>DynamoDB data"
                      "</th><th>hours with no events</th></tr>\n");
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && !k.failed) {
-        int is_blind = sqlite3_column_int64(st, C_MGMT) > 0 && sqlite3_column_int64(st, C_DATA) == 0;
+        int is_blind =
+            sqlite3_column_int64(st, C_MGMT) > 0 && sqlite3_column_int64(st, C_DATA) == 0;
         nblind += is_blind;
         rows++;
         if (f == COV_JSON) {

@@ -244,7 +244,8 @@ int dig_parse_check(const char *json, size_t len, char *err, size_t errlen)
     return rc;
 }
 
-/* Region and trail from a digest key: .../<acct>_CloudTrail-Digest_<region>_<trail>_<region>_<time>.json.gz */
+/* Region and trail from a digest key:
+ * .../<acct>_CloudTrail-Digest_<region>_<trail>_<region>_<time>.json.gz */
 static void name_parts(struct digf *d)
 {
     const char *base = strrchr(d->key, '/'), *p, *end;

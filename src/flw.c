@@ -79,8 +79,7 @@ static int on_event(void *ctx, const jev_event *ev, char *err, size_t errlen)
         store_event(f->st, f->file_id, &row, &out, diff, sizeof diff, err, errlen) != 0)
         return -1;
     if (out == STORE_CLASH) {
-        snprintf(why, sizeof why, "eventID %.100s is already stored with other content "
-                 "(differs: %.150s); this record was not stored", ev->v[JF_EVENT_ID], diff);
+        store_clash_reason(&row, diff, why, sizeof why);
         f->c.clash++;
         return on_reject(f, ev->offset, why, err, errlen);
     }

@@ -142,13 +142,13 @@ static void distinct(struct alert **g, size_t n, const char *(*get)(const struct
 }
 
 static const char *get_actor(const struct alert *a) { return a->actor; }
-static const char *get_short(const struct alert *a) { return a->actor ? short_actor(a->actor) : NULL; }
+static const char *get_short(const struct alert *a)
+{
+    return a->actor ? short_actor(a->actor) : NULL;
+}
 static const char *get_key(const struct alert *a) { return a->key; }
 static const char *get_ip(const struct alert *a) { return a->ip; }
 
-static const char *const sev_names[] = {"info", "low", "medium", "high", "critical"};
-static const char *const stage_names[] = {"discovery", "credential-use", "collection", "impact",
-                                          "evasion"};
 
 /* Writes one incident from its alerts (sorted by stage in place). */
 static int write_incident(sqlite3 *db, sqlite3_stmt *ins, sqlite3_stmt *mark, struct alert **g,
@@ -173,7 +173,7 @@ static int write_incident(sqlite3 *db, sqlite3_stmt *ins, sqlite3_stmt *mark, st
         if (g[i]->stage >= 0 && !seen_stage[g[i]->stage]++) {
             nstages++;
             tn += (size_t)snprintf(stages + tn, sizeof stages - tn, "%s%s", tn ? ", " : "",
-                                   stage_names[g[i]->stage]);
+                                   rules_stage_name(g[i]->stage));
         }
     }
     if (nstages >= 3 && sev < 4)
@@ -218,7 +218,7 @@ static int write_incident(sqlite3 *db, sqlite3_stmt *ins, sqlite3_stmt *mark, st
     strftime(last, sizeof last, "%Y-%m-%dT%H:%M:%SZ", &tm);
     sqlite3_bind_text(ins, 1, first, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(ins, 2, last, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(ins, 3, sev_names[sev], -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 3, rules_severity_name(sev), -1, SQLITE_STATIC);
     sqlite3_bind_int64(ins, 4, (sqlite3_int64)n);
     sqlite3_bind_text(ins, 5, stages, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(ins, 6, story, -1, SQLITE_TRANSIENT);

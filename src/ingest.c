@@ -516,10 +516,7 @@ static int apply(ing *g, struct batch *b, int *input_rc, char *err, size_t errle
                 return -1;
             if (out == STORE_CLASH) {
                 char why[512];
-                const norm_val *id = &row.col[NC_EVENT_ID];
-                snprintf(why, sizeof why, "eventID %.*s is already stored with other content "
-                         "(differs: %s); this record was not stored",
-                         (int)(id->n > 100 ? 100 : id->n), id->p, diff);
+                store_clash_reason(&row, diff, why, sizeof why);
                 g->c.clash++;
                 if (add_reject(g, offset, why, b->unit, err, errlen) != 0)
                     return -1;

@@ -145,7 +145,8 @@ _Static_assert(sizeof keydefs / sizeof keydefs[0] < 255, "keydef indexes are byt
 static const char *const field_names[JF_COUNT] = {
     "eventID", "eventTime", "eventSource", "eventName", "eventType", "eventCategory",
     "managementEvent", "readOnly", "awsRegion", "sourceIPAddress", "userAgent",
-    "vpcEndpointId", "vpcEndpointAccountId", "errorCode", "errorMessage", "recipientAccountId", "requestID",
+    "vpcEndpointId", "vpcEndpointAccountId", "errorCode", "errorMessage", "recipientAccountId",
+    "requestID",
     "userIdentity.type", "userIdentity.principalId", "userIdentity.arn",
     "userIdentity.accountId", "userIdentity.accessKeyId", "userIdentity.userName",
     "userIdentity.invokedBy", "sessionContext.attributes.mfaAuthenticated",

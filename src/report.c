@@ -36,7 +36,8 @@ static const char alert_sql[] =
     " aws_region, principal_arn, access_key_id, source_ip, table_name, event_names, event_ids,"
     " detail, mitre, incident_id, novelty, status, status_reason, fingerprint, alert_id"
     " FROM alerts"
-    " WHERE (?1 IS NULL OR unixepoch(last_seen) >= ?1) AND (?2 IS NULL OR unixepoch(first_seen) <= ?2)"
+    " WHERE (?1 IS NULL OR unixepoch(last_seen) >= ?1)"
+    "   AND (?2 IS NULL OR unixepoch(first_seen) <= ?2)"
     "   AND (?4 OR status = 'open')"
     "   AND " SEV_RANK_SQL " >= ?3";
 
@@ -271,8 +272,8 @@ static int load_summary(sqlite3 *db, const report_opts *o, struct summary *s, ch
     }
     sqlite3_finalize(st);
     if (sqlite3_prepare_v2(db,
-                           "SELECT sum(status <> 'ran'), sum(status = 'ran' AND message IS NOT NULL)"
-                           " FROM rule_runs",
+                           "SELECT sum(status <> 'ran'),"
+                           " sum(status = 'ran' AND message IS NOT NULL) FROM rule_runs",
                            -1, &st, NULL) != SQLITE_OK)
         goto dberr;
     if (sqlite3_step(st) == SQLITE_ROW) {

@@ -46,10 +46,21 @@ int rules_severity_rank(const char *s)
     return -1;
 }
 
+static const char *const stages[] = {"discovery", "credential-use", "collection", "impact",
+                                      "evasion"};
+
+const char *rules_severity_name(int rank)
+{
+    return severities[rank < 0 ? 0 : rank > 4 ? 4 : rank];
+}
+
+const char *rules_stage_name(int rank)
+{
+    return rank >= 0 && rank < 5 ? stages[rank] : NULL;
+}
+
 int rules_stage_rank(const char *s)
 {
-    static const char *const stages[] = {"discovery", "credential-use", "collection", "impact",
-                                          "evasion"};
     int i;
 
     for (i = 0; s && i < 5; i++)

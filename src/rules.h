@@ -117,6 +117,11 @@ int rules_valid_severity(const char *s);
  * 4 (the order an attack runs in), -1 for anything else. */
 int rules_stage_rank(const char *s);
 
+/* The names of severity and stage ranks (static strings; a severity out of
+ * range is clamped, a stage out of range is NULL). */
+const char *rules_severity_name(int rank);
+const char *rules_stage_name(int rank);
+
 /* Severity rank: info 0 .. critical 4, -1 for anything else. */
 int rules_severity_rank(const char *s);
 

@@ -482,6 +482,14 @@ int store_event(store *s, int64_t file_id, const norm_row *row, enum store_outco
     return 0;
 }
 
+void store_clash_reason(const norm_row *row, const char *diff, char *buf, size_t len)
+{
+    const norm_val *id = &row->col[NC_EVENT_ID];
+
+    snprintf(buf, len, "eventID %.*s is already stored with other content (differs: %s); "
+             "this record was not stored", (int)(id->n > 100 ? 100 : id->n), id->p, diff);
+}
+
 int store_reject(store *s, int64_t file_id, uint64_t offset, const char *reason, char *err,
                  size_t errlen)
 {

@@ -73,6 +73,10 @@ int store_file_begin(store *s, const char *path, int64_t size, int64_t mtime,
 int store_event(store *s, int64_t file_id, const norm_row *row, enum store_outcome *outcome,
                 char *diff, size_t difflen, char *err, size_t errlen);
 
+/* The reject reason for a clash: "eventID X is already stored with other
+ * content (differs: COLUMNS); this record was not stored", into buf. */
+void store_clash_reason(const norm_row *row, const char *diff, char *buf, size_t len);
+
 /* Records a rejected record at a byte offset. */
 int store_reject(store *s, int64_t file_id, uint64_t offset, const char *reason, char *err,
                  size_t errlen);
