@@ -184,6 +184,11 @@ int cli_run_ingest(store *s, const cli_ingest *ci, char **paths, int npaths, ing
     }
     if (wl.errors)
         status = EXIT_REJECTS;
+    if (ci->shard_plan) {
+        cli_shard_filter(wl.paths, &wl.n, ci->shard_plan, ci->shard_k);
+        opts.shard_plan = ci->shard_plan;
+        opts.shard_k = ci->shard_k;
+    }
     opts.stop = &cli_stop;
     opts.threads = cli_threads(opts.threads);
     g = ing_new(s, &opts, on_msg, &mc);
@@ -234,5 +239,8 @@ void cli_print_ingest_summary(FILE *f, const ing_totals *t, size_t digests, size
     if (t->clash)
         fprintf(f, " (%llu of them eventID clashes: same eventID, other content)",
                 (unsigned long long)t->clash);
+    if (t->other_shard)
+        fprintf(f, "; %llu records of other shards' accounts left to them",
+                (unsigned long long)t->other_shard);
     fputc('\n', f);
 }

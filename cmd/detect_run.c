@@ -87,8 +87,8 @@ static void record_run(sqlite3 *db, const rules_rule *r, const char *status, lon
 
     if (sqlite3_prepare_v2(db,
                            "INSERT OR REPLACE INTO rule_runs(rule_id, title, severity, status,"
-                           " alerts, message, ran_at)"
-                           " VALUES(?,?,?,?,?,?,strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
+                           " alerts, message, ran_at, rule_sha256)"
+                           " VALUES(?,?,?,?,?,?,strftime('%Y-%m-%dT%H:%M:%SZ','now'),?)",
                            -1, &st, NULL) != SQLITE_OK)
         return;
     sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
@@ -100,6 +100,7 @@ static void record_run(sqlite3 *db, const rules_rule *r, const char *status, lon
         sqlite3_bind_text(st, 6, msg, -1, SQLITE_TRANSIENT);
     else
         sqlite3_bind_null(st, 6);
+    sqlite3_bind_text(st, 7, r->sha256, -1, SQLITE_STATIC);
     sqlite3_step(st);
     sqlite3_finalize(st);
 }

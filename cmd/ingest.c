@@ -21,6 +21,8 @@ static const char help[] =
     "  --force         re-read files already ingested unchanged\n"
     "  --batch N       events per transaction (default 50000)\n"
     "  --threads N     decoding threads (default: one per CPU, at most 8)\n"
+    "  --shard K/N     keep only the accounts of shard K of N ('ddbtrail shards'\n"
+    "                  prints the plan; 'ddbtrail merge' joins the shard stores)\n"
     "  --progress / --no-progress   force the progress line on or off\n"
     "                  (default: on when stderr is a terminal and a directory is read)\n"
     "  -q, --quiet     no summary\n"
@@ -32,7 +34,8 @@ static const char help[] =
     "exit status: 0 clean, 2 usage or fatal error, 3 some input rejected,\n"
     "130 interrupted (re-run the same command to finish).\n";
 
-enum { OPT_ALL = 256, OPT_FORCE, OPT_BATCH, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_THREADS };
+enum { OPT_ALL = 256, OPT_FORCE, OPT_BATCH, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_THREADS,
+       OPT_SHARD };
 
 int cmd_ingest(int argc, char **argv)
 {
@@ -42,13 +45,14 @@ int cmd_ingest(int argc, char **argv)
         {"force", no_argument, NULL, OPT_FORCE},
         {"batch", required_argument, NULL, OPT_BATCH},
         {"threads", required_argument, NULL, OPT_THREADS},
+        {"shard", required_argument, NULL, OPT_SHARD},
         {"progress", no_argument, NULL, OPT_PROGRESS},
         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     cli_ingest ci;
-    const char *db = NULL;
+    const char *db = NULL, *shard = NULL;
     ing_totals tot;
     size_t digests, nonlog;
     char err[512];
@@ -66,6 +70,7 @@ int cmd_ingest(int argc, char **argv)
         case OPT_THREADS: ci.opts.threads = (int)cli_parse_u64("--threads", optarg); break;
         case OPT_PROGRESS: ci.progress = 1; break;
         case OPT_NO_PROGRESS: ci.progress = 0; break;
+        case OPT_SHARD: shard = optarg; break;
         case 'q': ci.quiet = 1; break;
         case 'h': fputs(help, stdout); return EXIT_CLEAN;
         default: fputs(help, stderr); return EXIT_FATAL;
@@ -79,15 +84,22 @@ int cmd_ingest(int argc, char **argv)
         cli_err("ingest needs at least one PATH (a file, a directory, or - for stdin)");
         return EXIT_FATAL;
     }
+    if (shard && cli_shard_setup(&ci, shard, argv + optind, argc - optind) != EXIT_CLEAN)
+        return EXIT_FATAL;
     s = store_open(db, 0, err, sizeof err);
     if (s == NULL) {
         cli_err("%s", err);
+        shd_plan_free(ci.shard_plan);
         return EXIT_FATAL;
     }
     cli_catch_signals();
-    status = cli_run_ingest(s, &ci, argv + optind, argc - optind, &tot, &digests, &nonlog);
-    if (!ci.quiet)
-        cli_print_ingest_summary(stdout, &tot, digests, nonlog);
+    status = cli_shard_claim(s, &ci, db);
+    if (status == EXIT_CLEAN) {
+        status = cli_run_ingest(s, &ci, argv + optind, argc - optind, &tot, &digests, &nonlog);
+        if (!ci.quiet)
+            cli_print_ingest_summary(stdout, &tot, digests, nonlog);
+    }
     store_free(s);
+    shd_plan_free(ci.shard_plan);
     return status;
 }

@@ -19,6 +19,8 @@ static const char usage[] =
     "  rules list|check  list the detection rules, or validate rule files\n"
     "  coverage          what the stored logs could see, per account and region\n"
     "  verify PATH...    prove a downloaded tree complete and unmodified (digests)\n"
+    "  shards PATH...    how --shard K/N splits the accounts of a tree into N jobs\n"
+    "  merge SHARD.db... fold shard stores into one (--db OUT)\n"
     "\n"
     "PATH is a CloudTrail log file (.json or .json.gz, any of CloudTrail's file\n"
     "form, JSON Lines, an array of events, EventBridge events, lookup-events pages,\n"
@@ -61,6 +63,10 @@ int main(int argc, char **argv)
         return cmd_coverage(argc - 1, argv + 1);
     if (strcmp(cmd, "verify") == 0)
         return cmd_verify(argc - 1, argv + 1);
+    if (strcmp(cmd, "shards") == 0)
+        return cmd_shards(argc - 1, argv + 1);
+    if (strcmp(cmd, "merge") == 0)
+        return cmd_merge(argc - 1, argv + 1);
     cli_err("unknown command '%s'; run 'ddbtrail --help' for the list", cmd);
     return EXIT_FATAL;
 }

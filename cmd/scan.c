@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 enum { OPT_ALL = CLI_OPT_OWN, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_THREADS, OPT_FOLLOW,
-       OPT_INTERVAL, OPT_EVERY, OPT_KEYS };
+       OPT_INTERVAL, OPT_EVERY, OPT_KEYS, OPT_SHARD };
 
 static void usage(FILE *f)
 {
@@ -41,6 +41,9 @@ static void usage(FILE *f)
             "  --threads N       decoding threads, and rules run at once (default: one\n"
             "                    per CPU, at most 8)\n"
             "  --no-progress     no progress line on stderr\n"
+            "  --shard K/N       only the accounts of shard K of N: one job of a run split\n"
+            "                    across machines ('ddbtrail shards' prints the plan,\n"
+            "                    'ddbtrail merge' joins the shards' --db stores)\n"
             "  --follow          PATH is a live feed (- or a FIFO): store records as they\n"
             "                    come, run the rules every --interval seconds, and print\n"
             "                    each new alert (or one whose severity rose) once; JSON\n"
@@ -88,13 +91,14 @@ int cmd_scan(int argc, char **argv)
         {"interval", required_argument, NULL, OPT_INTERVAL},
         {"every", required_argument, NULL, OPT_EVERY},
         {"public-keys", required_argument, NULL, OPT_KEYS},
+        {"shard", required_argument, NULL, OPT_SHARD},
         {"quiet", no_argument, NULL, 'q'},          {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     cli_ingest ci;
     cli_detect cd;
     cli_plan plan;
     cli_report cr;
-    const char *db = NULL, *keys = NULL;
+    const char *db = NULL, *keys = NULL, *shard = NULL;
     char tmpdb[4096] = "", err[512];
     ing_totals tot;
     size_t digests, nonlog;
@@ -133,6 +137,7 @@ int cmd_scan(int argc, char **argv)
         }
         case OPT_EVERY: ci.every = cli_parse_u64("--every", optarg); break;
         case OPT_KEYS: keys = optarg; break;
+        case OPT_SHARD: shard = optarg; break;
         case 'q': ci.quiet = cd.quiet = 1; break;
         case 'h': usage(stdout); return EXIT_CLEAN;
         default:
@@ -146,6 +151,10 @@ int cmd_scan(int argc, char **argv)
         return EXIT_FATAL;
     }
     if (ci.follow) {
+        if (shard) {
+            cli_err("--shard splits files and trees; a --follow feed is one stream");
+            return EXIT_FATAL;
+        }
         if (argc - optind != 1) {
             cli_err("--follow reads one live feed: - (stdin) or a FIFO");
             return EXIT_FATAL;
@@ -162,13 +171,17 @@ int cmd_scan(int argc, char **argv)
         }
     }
     cli_report_check(&cr);
+    if (shard && cli_shard_setup(&ci, shard, argv + optind, argc - optind) != EXIT_CLEAN)
+        return EXIT_FATAL;
     /* everything that can be wrong before reading input is found before reading input */
     if (cli_detect_load(&cd, &plan) != EXIT_CLEAN) {
         cli_plan_free(&plan);
+        shd_plan_free(ci.shard_plan);
         return EXIT_FATAL;
     }
     if (cli_report_open(&cr) != EXIT_CLEAN) {
         cli_plan_free(&plan);
+        shd_plan_free(ci.shard_plan);
         return EXIT_FATAL;
     }
     if (db == NULL) {
@@ -181,6 +194,7 @@ int cmd_scan(int argc, char **argv)
                     dir && *dir ? dir : "/tmp", strerror(errno));
             cli_report_abort(&cr);
             cli_plan_free(&plan);
+            shd_plan_free(ci.shard_plan);
             return EXIT_FATAL;
         }
         close(fd);
@@ -193,12 +207,17 @@ int cmd_scan(int argc, char **argv)
             remove_db(tmpdb);
         cli_report_abort(&cr);
         cli_plan_free(&plan);
+        shd_plan_free(ci.shard_plan);
         return EXIT_FATAL;
     }
     cli_catch_signals();
     if (ci.follow) {
         cd.quiet = 1; /* a detection every few seconds: no summary line each time */
         status = cli_run_follow(s, &ci, &cd, &plan, &cr, argv[optind], db != tmpdb);
+        goto out;
+    }
+    if (cli_shard_claim(s, &ci, db == tmpdb ? "the temporary store" : db) != EXIT_CLEAN) {
+        status = EXIT_FATAL;
         goto out;
     }
     in_status = cli_run_ingest(s, &ci, argv + optind, argc - optind, &tot, &digests, &nonlog);
@@ -211,7 +230,7 @@ int cmd_scan(int argc, char **argv)
     /* the digests in the trees read prove them complete, or not (DDB-LOG-TAMPER) */
     if (digests > 0 &&
         cli_run_verify(argv + optind, argc - optind, keys, s, NULL, 0,
-                       ci.quiet ? NULL : stderr) == EXIT_FATAL) {
+                       ci.quiet ? NULL : stderr, ci.shard_plan, ci.shard_k) == EXIT_FATAL) {
         status = EXIT_FATAL;
         goto out;
     }
@@ -233,5 +252,6 @@ out:
     if (tmpdb[0])
         remove_db(tmpdb);
     cli_plan_free(&plan);
+    shd_plan_free(ci.shard_plan);
     return status;
 }

@@ -90,7 +90,7 @@ static void on_error(void *arg, const char *path, const char *msg)
 }
 
 int cli_run_verify(char **paths, int n, const char *keys_file, store *s, FILE *out, int json,
-                   FILE *summary)
+                   FILE *summary, const shd_plan *shard_plan, unsigned shard_k)
 {
     walk_list wl;
     struct vctx v = {json, s, out, 0};
@@ -123,6 +123,10 @@ int cli_run_verify(char **paths, int n, const char *keys_file, store *s, FILE *o
             walk_free(&wl);
             return EXIT_FATAL;
         }
+    if (shard_plan) {
+        cli_shard_filter(wl.paths, &wl.n, shard_plan, shard_k);
+        cli_shard_filter(wl.dpaths, &wl.nd, shard_plan, shard_k);
+    }
     if (s && store_integrity(s, NULL, err, sizeof err) != 0) {
         cli_err("%s", err);
         status = EXIT_FATAL;
@@ -185,5 +189,5 @@ int cmd_verify(int argc, char **argv)
         return EXIT_FATAL;
     }
     return cli_run_verify(argv + optind, argc - optind, keys, NULL, stdout,
-                          format[0] == 'j', format[0] == 'j' ? stderr : stdout);
+                          format[0] == 'j', format[0] == 'j' ? stderr : stdout, NULL, 0);
 }

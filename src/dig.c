@@ -65,6 +65,19 @@ static void hex(const unsigned char *md, unsigned n, char *out)
     out[2 * n] = '\0';
 }
 
+int dig_sha256_hex(const void *p, size_t n, char out[65])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned len = 0;
+
+    if (EVP_Digest(p, n, md, &len, EVP_sha256(), NULL) != 1 || len != 32) {
+        out[0] = '\0';
+        return -1;
+    }
+    hex(md, len, out);
+    return 0;
+}
+
 /* Streams path's decoded content through SHA-256; keeps the content in keep
  * when keep is not NULL (digests). Returns 0, or -1 with err. */
 static int read_hash(const char *path, char out[65], dbuf *keep, char *err, size_t errlen)

@@ -41,6 +41,7 @@ struct batch {
     uint64_t where;        /* trailer: offset of problem */
     const char *unit;      /* "byte" or "decompressed byte" for reject offsets */
     uint64_t skipped;      /* events in this batch not kept */
+    uint64_t other_shard;  /* records left to other shards */
     uint64_t raw_bytes, json_bytes;
     dbuf data;             /* 'R' rows and 'X' rejects, serialised */
     struct batch *next;    /* queue link */
@@ -177,6 +178,7 @@ struct decoder {
     struct worker *w;
     struct batch *b;       /* being filled */
     int dead;              /* the run aborted: stop producing */
+    int by_record;         /* sharding by each record's account: the path names none */
 };
 
 static void put_u32(dbuf *d, uint32_t v, int *rc)
@@ -218,6 +220,12 @@ static int on_reject(void *ctx, uint64_t offset, const char *reason, char *err, 
 {
     struct decoder *d = ctx;
 
+    /* a broken record has no account to trust: shard 0 reports it, once */
+    if (d->by_record && d->w->g->opts.shard_k != 0) {
+        d->b->other_shard++;
+        return 0;
+    }
+
     if (dec_reject(d, offset, reason, 1) != 0) {
         snprintf(err, errlen, "ingest stopped");
         return -1;
@@ -240,6 +248,13 @@ static int on_event(void *ctx, const jev_event *ev, char *err, size_t errlen)
     char why[160];
     int i, rc = 0;
 
+    if (d->by_record &&
+        shd_plan_of(d->w->g->opts.shard_plan, ev->v[JF_RECIPIENT_ACCOUNT_ID],
+                    ev->v[JF_RECIPIENT_ACCOUNT_ID] ? ev->len[JF_RECIPIENT_ACCOUNT_ID] : 0) !=
+            d->w->g->opts.shard_k) {
+        d->b->other_shard++;
+        return 0;
+    }
     if (!keep_event(d, ev->v[JF_EVENT_SOURCE], ev->len[JF_EVENT_SOURCE], ev->v[JF_EVENT_NAME],
                     ev->len[JF_EVENT_NAME])) {
         d->b->skipped++;
@@ -355,7 +370,8 @@ static void decode_input(struct worker *w, size_t index)
 {
     ing *g = w->g;
     const char *path = g->paths[index];
-    struct decoder d = {w, batch_new(index, 1), 0};
+    struct decoder d = {w, batch_new(index, 1), 0,
+                        g->opts.shard_plan != NULL && !shd_path_account(path, NULL)};
     int is_stdin = strcmp(path, "-") == 0, fd;
     struct stat st;
 
@@ -503,6 +519,7 @@ static int apply(ing *g, struct batch *b, int *input_rc, char *err, size_t errle
     g->tot.raw_bytes += b->raw_bytes;
     g->c.seen += b->skipped;
     g->c.skipped += b->skipped;
+    g->tot.other_shard += b->other_shard;
     p = b->data.p;
     end = p + b->data.len;
     while (p && p < end) {

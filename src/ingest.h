@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "shd.h"
 #include "store.h"
 
 typedef struct ing_opts {
@@ -25,6 +26,9 @@ typedef struct ing_opts {
     uint64_t batch;      /* events per transaction (0: default 50 000) */
     int threads;         /* decoding threads, 1 to 8 (0: 1); how many is the caller's call */
     volatile sig_atomic_t *stop; /* when non-NULL and set: stop at the next chunk */
+    const shd_plan *shard_plan;  /* when non-NULL: keep only shard_k's records of inputs whose
+                                    path names no account (borrowed, finished) */
+    unsigned shard_k;
 } ing_opts;
 
 /* Totals over all inputs of one ingest run. */
@@ -33,6 +37,7 @@ typedef struct ing_totals {
     uint64_t unchanged;   /* inputs skipped: already ingested, unchanged */
     uint64_t failed;      /* inputs with an error (unreadable, corrupt, ...) */
     uint64_t seen, stored, duplicate, skipped, rejected, clash; /* as in store_counts */
+    uint64_t other_shard; /* records (and rejects) of other shards' accounts: not counted above */
     uint64_t raw_bytes;   /* bytes read from inputs */
     uint64_t json_bytes;  /* bytes of JSON after decompression */
     int64_t first_ts, last_ts; /* event time span of stored events, 0 if none */

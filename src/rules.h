@@ -32,6 +32,7 @@ typedef struct rules_rule {
     char *story;          /* a few words for an incident's story ("mass scan"), or NULL */
     char *routine;        /* "yes": a burst rule whose repeats may become routine */
     char *sql;            /* the SELECT */
+    char sha256[65];      /* of the whole file, in hex: which version of the rule ran */
 } rules_rule;
 
 typedef struct rules rules;

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);\n"
@@ -50,7 +50,7 @@ static const char schema_sql[] =
     "  expected TEXT, actual TEXT, time_start TEXT, time_end TEXT, message TEXT);\n"
     "CREATE TABLE IF NOT EXISTS rule_runs(\n"
     "  rule_id TEXT PRIMARY KEY, title TEXT, severity TEXT, status TEXT, alerts INTEGER,\n"
-    "  message TEXT, ran_at TEXT);\n"
+    "  message TEXT, ran_at TEXT, rule_sha256 TEXT);\n"
     "CREATE TABLE IF NOT EXISTS settings(key TEXT PRIMARY KEY, value);\n"
     "CREATE TABLE IF NOT EXISTS settings_list(key TEXT NOT NULL, value TEXT NOT NULL);\n"
     "CREATE INDEX IF NOT EXISTS settings_list_key ON settings_list(key, value);\n";
@@ -203,6 +203,11 @@ static const char migrate_v3_sql[] =
     "ALTER TABLE alerts ADD COLUMN novelty TEXT;"
     "UPDATE meta SET value = '3' WHERE key = 'schema_version';";
 
+/* Version 3 stores lack the rule file digests that merge compares. */
+static const char migrate_v4_sql[] =
+    "ALTER TABLE rule_runs ADD COLUMN rule_sha256 TEXT;"
+    "UPDATE meta SET value = '4' WHERE key = 'schema_version';";
+
 /* 1 when table has the column, 0 when not, -1 on error. */
 static int has_column(store *s, const char *table, const char *column)
 {
@@ -222,12 +227,15 @@ static int has_column(store *s, const char *table, const char *column)
 static int migrate(store *s, char *err, size_t errlen)
 {
     int v2 = has_column(s, "events", "actor_arn"), v3 = has_column(s, "alerts", "incident_id");
+    int v4 = has_column(s, "rule_runs", "rule_sha256");
 
-    if (v2 < 0 || v3 < 0)
+    if (v2 < 0 || v3 < 0 || v4 < 0)
         return fail(s, err, errlen, "database");
     if (!v2 && store_exec(s, migrate_v2_sql, err, errlen) != 0)
         return -1;
     if (!v3 && store_exec(s, migrate_v3_sql, err, errlen) != 0)
+        return -1;
+    if (!v4 && store_exec(s, migrate_v4_sql, err, errlen) != 0)
         return -1;
     return 0;
 }
@@ -363,6 +371,38 @@ int store_file_known(store *s, const char *path, int64_t size, int64_t mtime)
     found = sqlite3_step(st) == SQLITE_ROW;
     sqlite3_finalize(st);
     return found;
+}
+
+int store_meta_get(store *s, const char *key, char *buf, size_t len)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL) !=
+        SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        snprintf(buf, len, "%s",
+                 sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "");
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_meta_set(store *s, const char *key, const char *value, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", -1,
+                           &st, NULL) != SQLITE_OK)
+        return fail(s, err, errlen, "database");
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : fail(s, err, errlen, "database");
 }
 
 int store_begin(store *s, char *err, size_t errlen)

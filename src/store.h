@@ -53,6 +53,13 @@ sqlite3 *store_db(store *s);
 /* 1 when path was completely ingested before with this size and mtime. */
 int store_file_known(store *s, const char *path, int64_t size, int64_t mtime);
 
+/* The meta table's value for key into buf. Returns 1 when present, 0 when
+ * not, -1 on error. */
+int store_meta_get(store *s, const char *key, char *buf, size_t len);
+
+/* Sets the meta table's key to value. Returns 0, or -1 with err. */
+int store_meta_set(store *s, const char *key, const char *value, char *err, size_t errlen);
+
 /* Opens a write transaction unless one is open. Returns 0 or -1. */
 int store_begin(store *s, char *err, size_t errlen);
 

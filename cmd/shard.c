@@ -1,0 +1,269 @@
+/*
+ * shard: `ddbtrail shards PATH... --shards N` (the plan, to check balance),
+ * and what `--shard K/N` does to ingest and scan: plan from the trees named,
+ * keep this shard's files, and mark the store with the shard and the plan's
+ * digest so that it is never filled from two plans (src/shd.h).
+ */
+#include "cli.h"
+#include "walk.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char help[] =
+    "usage: ddbtrail shards PATH... --shards N [--format text|json]\n"
+    "\n"
+    "Print how 'ingest/scan --shard K/N' splits the log files under PATH into N\n"
+    "jobs: per shard, its accounts, files and bytes. A file's account is the\n"
+    "log owner in its S3 key (AWSLogs/[o-ORG/]ACCOUNT/...); accounts are dealt out\n"
+    "largest first to the lightest shard, so no shard is more than one account's\n"
+    "bytes heavier than another. Files whose path names no account are split by\n"
+    "each record's recipientAccountId (FNV-1a-32 mod N) and listed apart.\n"
+    "\n"
+    "options:\n"
+    "  --shards N      number of shards (1 to 65536)\n"
+    "  --format F      text (default) or json\n"
+    "  -h, --help      this help\n"
+    "\n"
+    "exit status: 0 plan printed; 2 usage or fatal error; 3 a path could not be read.\n";
+
+static void on_walk_err(void *ctx, const char *path, const char *msg)
+{
+    (void)ctx;
+    cli_err("%s: %s", path, msg);
+}
+
+int cli_shard_plan(char **paths, int n, unsigned nshards, shd_plan **out, uint64_t *loose_files,
+                   uint64_t *loose_bytes)
+{
+    walk_list wl;
+    shd_plan *p = shd_plan_new(nshards);
+    size_t i;
+    int k, status = EXIT_CLEAN;
+
+    memset(&wl, 0, sizeof wl);
+    *out = NULL;
+    *loose_files = *loose_bytes = 0;
+    if (p == NULL) {
+        cli_err("out of memory");
+        return EXIT_FATAL;
+    }
+    for (k = 0; k < n; k++)
+        if (walk_add(&wl, paths[k], on_walk_err, NULL) != 0) {
+            cli_err("out of memory");
+            status = EXIT_FATAL;
+            goto out;
+        }
+    if (wl.errors)
+        status = EXIT_REJECTS;
+    for (i = 0; i < wl.n; i++) {
+        char acct[SHD_ACCOUNT_LEN + 1];
+        struct stat st;
+        uint64_t bytes = strcmp(wl.paths[i], "-") != 0 && stat(wl.paths[i], &st) == 0 &&
+                                 S_ISREG(st.st_mode)
+                             ? (uint64_t)st.st_size
+                             : 0;
+        if (!shd_path_account(wl.paths[i], acct)) {
+            (*loose_files)++;
+            *loose_bytes += bytes;
+        } else if (shd_plan_add(p, acct, bytes) != 0) {
+            cli_err("out of memory, or more than %d accounts", SHD_MAX_ACCOUNTS);
+            status = EXIT_FATAL;
+            goto out;
+        }
+    }
+    shd_plan_finish(p);
+out:
+    walk_free(&wl);
+    if (status == EXIT_FATAL)
+        shd_plan_free(p);
+    else
+        *out = p;
+    return status;
+}
+
+void cli_shard_filter(char **v, size_t *n, const shd_plan *p, unsigned k)
+{
+    size_t i, kept = 0;
+
+    for (i = 0; i < *n; i++) {
+        char acct[SHD_ACCOUNT_LEN + 1];
+        if (!shd_path_account(v[i], acct) || shd_plan_of(p, acct, SHD_ACCOUNT_LEN) == k)
+            v[kept++] = v[i];
+        else
+            free(v[i]);
+    }
+    *n = kept;
+}
+
+int cli_shard_claim(store *s, const cli_ingest *ci, const char *db)
+{
+    char want[128], have[128] = "", digest[65], err[512];
+    int rc = store_meta_get(s, "shard", have, sizeof have);
+
+    if (rc < 0) {
+        cli_err("%s: cannot read its meta table", db);
+        return EXIT_FATAL;
+    }
+    if (ci->shard_plan == NULL) {
+        if (rc == 1) {
+            cli_err("%s holds shard %s of a sharded run; add the same --shard (or use "
+                    "another --db) so that no other account's events join it", db, have);
+            return EXIT_FATAL;
+        }
+        return EXIT_CLEAN;
+    }
+    shd_plan_digest(ci->shard_plan, digest);
+    snprintf(want, sizeof want, "%u/%u %s", ci->shard_k, shd_plan_shards(ci->shard_plan),
+             digest);
+    if (rc == 1 && strcmp(have, want) != 0) {
+        cli_err("%s holds shard %s; this run is shard %s (a shard is K/N and the digest of "
+                "its plan: a new account or a changed tree can move accounts between "
+                "shards); use another --db", db, have, want);
+        return EXIT_FATAL;
+    }
+    if (rc == 0) {
+        sqlite3_stmt *st;
+        int any = 0;
+        if (sqlite3_prepare_v2(store_db(s), "SELECT 1 FROM files LIMIT 1", -1, &st, NULL) ==
+            SQLITE_OK) {
+            any = sqlite3_step(st) == SQLITE_ROW;
+            sqlite3_finalize(st);
+        }
+        if (any) {
+            cli_err("%s already holds an unsharded run's events; a shard needs a store of its "
+                    "own (use another --db)", db);
+            return EXIT_FATAL;
+        }
+        if (store_meta_set(s, "shard", want, err, sizeof err) != 0) {
+            cli_err("%s", err);
+            return EXIT_FATAL;
+        }
+    }
+    return EXIT_CLEAN;
+}
+
+int cli_shard_setup(cli_ingest *ci, const char *spec, char **paths, int n)
+{
+    unsigned k, nshards;
+    uint64_t lf, lb;
+    char err[256];
+    shd_plan *p;
+    int rc;
+
+    if (shd_parse(spec, &k, &nshards, err, sizeof err) != 0) {
+        cli_err("%s", err);
+        return EXIT_FATAL;
+    }
+    rc = cli_shard_plan(paths, n, nshards, &p, &lf, &lb);
+    if (rc == EXIT_FATAL)
+        return rc;
+    ci->shard_plan = p;
+    ci->shard_k = k;
+    return EXIT_CLEAN;
+}
+
+static void json_accounts(const shd_plan *p, unsigned shard)
+{
+    size_t i;
+    int first = 1;
+
+    for (i = 0; i < shd_plan_count(p); i++) {
+        const shd_account *a = shd_plan_get(p, i);
+        if (a->shard == shard) {
+            printf("%s\"%s\"", first ? "" : ",", a->id);
+            first = 0;
+        }
+    }
+}
+
+int cmd_shards(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"shards", required_argument, NULL, 'n'},
+                                             {"format", required_argument, NULL, 'f'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    const char *format = "text";
+    uint64_t nshards = 0, lf, lb, *bytes, *files, *accts;
+    char digest[65];
+    shd_plan *p;
+    size_t i;
+    unsigned s;
+    int c, status;
+
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'n': nshards = cli_parse_u64("--shards", optarg); break;
+        case 'f': format = optarg; break;
+        case 'h': fputs(help, stdout); return EXIT_CLEAN;
+        default: fputs(help, stderr); return EXIT_FATAL;
+        }
+    }
+    if (optind >= argc || nshards == 0 || nshards > SHD_MAX_SHARDS) {
+        cli_err("shards needs PATH... and --shards N (1 to %d)", SHD_MAX_SHARDS);
+        return EXIT_FATAL;
+    }
+    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
+        cli_err("--format wants text or json, not '%s'", format);
+        return EXIT_FATAL;
+    }
+    status = cli_shard_plan(argv + optind, argc - optind, (unsigned)nshards, &p, &lf, &lb);
+    if (status == EXIT_FATAL)
+        return status;
+    bytes = calloc(nshards, sizeof *bytes);
+    files = calloc(nshards, sizeof *files);
+    accts = calloc(nshards, sizeof *accts);
+    if (bytes == NULL || files == NULL || accts == NULL) {
+        cli_err("out of memory");
+        status = EXIT_FATAL;
+        goto out;
+    }
+    for (i = 0; i < shd_plan_count(p); i++) {
+        const shd_account *a = shd_plan_get(p, i);
+        bytes[a->shard] += a->bytes;
+        files[a->shard] += a->files;
+        accts[a->shard]++;
+    }
+    shd_plan_digest(p, digest);
+    if (format[0] == 'j') {
+        printf("{\"shards\":%u,\"plan_digest\":\"%s\",\"accounts\":%zu,"
+               "\"unplaced_files\":%llu,\"unplaced_bytes\":%llu,\"plan\":[",
+               (unsigned)nshards, digest, shd_plan_count(p), (unsigned long long)lf,
+               (unsigned long long)lb);
+        for (s = 0; s < nshards; s++) {
+            printf("%s{\"shard\":%u,\"files\":%llu,\"bytes\":%llu,\"accounts\":[", s ? "," : "",
+                   s, (unsigned long long)files[s], (unsigned long long)bytes[s]);
+            json_accounts(p, s);
+            printf("]}");
+        }
+        printf("]}\n");
+    } else {
+        printf("%u shards, %zu accounts (plan %.16s)\n", (unsigned)nshards, shd_plan_count(p),
+               digest);
+        for (s = 0; s < nshards; s++) {
+            printf("shard %u/%u: %llu accounts, %llu files, %llu bytes", s, (unsigned)nshards,
+                   (unsigned long long)accts[s], (unsigned long long)files[s],
+                   (unsigned long long)bytes[s]);
+            for (i = 0; i < shd_plan_count(p); i++)
+                if (shd_plan_get(p, i)->shard == s)
+                    printf(" %s", shd_plan_get(p, i)->id);
+            putchar('\n');
+        }
+        if (lf)
+            printf("not in an AWSLogs/ACCOUNT/ tree: %llu files, %llu bytes (every shard reads "
+                   "them and keeps its accounts' records)\n",
+                   (unsigned long long)lf, (unsigned long long)lb);
+    }
+    if (fflush(stdout) != 0) {
+        cli_err("cannot write to stdout");
+        status = EXIT_FATAL;
+    }
+out:
+    free(bytes);
+    free(files);
+    free(accts);
+    shd_plan_free(p);
+    return status;
+}

@@ -1,0 +1,380 @@
+/*
+ * mrg: merging shard stores (see mrg.h). The shard is attached to the merged
+ * store's connection and folded in with INSERT ... SELECT, so nothing passes
+ * through C but counts. Idempotence comes from the data, not from a log of
+ * merges: events are unique by eventID, alerts by fingerprint, integrity
+ * findings and files rows by their whole content; a files row already present
+ * brings no rejects, since they came with it the first time.
+ */
+#include "mrg.h"
+#include "inc.h"
+
+#include <stdio.h>
+#include <string.h>
+
+enum { MRG_SQL_MAX = 8192 };
+
+static int dberr(sqlite3 *db, const char *what, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "%s: %s", what, sqlite3_errmsg(db));
+    return -1;
+}
+
+static int exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
+{
+    return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0
+                                                                : dberr(db, "merge", err, errlen);
+}
+
+/* Runs sql and says in *n how many rows it changed. */
+static int exec_count(sqlite3 *db, const char *sql, uint64_t *n, char *err, size_t errlen)
+{
+    if (exec(db, sql, err, errlen) != 0)
+        return -1;
+    *n = (uint64_t)sqlite3_changes64(db);
+    return 0;
+}
+
+/* The first row's first column of sql as text into buf. Returns 1 when there
+ * was a row, 0 when none, -1 on error. */
+static int first_text(sqlite3 *db, const char *sql, char *buf, size_t len)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        snprintf(buf, len, "%s",
+                 sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "");
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The first integer of sql, or -1 on error. */
+static int64_t first_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    int64_t v = -1;
+
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* "prefix.a, prefix.b, ..." for the columns of main.table except those in skip
+ * (a space-separated list with spaces around each name). Column names come
+ * from ddbtrail's own schema, so they are pasted, never values. */
+static int columns(sqlite3 *db, const char *table, const char *skip, const char *prefix,
+                   char *buf, size_t len, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    size_t n = 0;
+    int rc;
+
+    buf[0] = '\0';
+    if (sqlite3_prepare_v2(db, "SELECT name FROM pragma_table_info(?1, 'main') ORDER BY cid",
+                           -1, &st, NULL) != SQLITE_OK)
+        return dberr(db, "merge", err, errlen);
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        char pad[80];
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        snprintf(pad, sizeof pad, " %s ", name);
+        if (strstr(skip, pad))
+            continue;
+        n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "%s%s%s%s", n ? ", " : "",
+                              prefix, *prefix ? "." : "", name);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE || n >= len) {
+        snprintf(err, errlen, "merge: cannot list the columns of %s", table);
+        return -1;
+    }
+    return 0;
+}
+
+/* The first difference between the shard's settings and rules and the merged
+ * store's, as a sentence, or "" when they agree. */
+static const char *const diff_sql[] = {
+    "SELECT 'setting ' || s.key || ' is ' || quote(s.value) || ' in the shard, '"
+    " || coalesce((SELECT quote(m.value) FROM main.settings m WHERE m.key = s.key), 'unset')"
+    " || ' in the merged store' FROM shard.settings s WHERE NOT EXISTS"
+    " (SELECT 1 FROM main.settings m WHERE m.key = s.key AND m.value IS s.value)"
+    " UNION ALL SELECT 'setting ' || m.key || ' is unset in the shard, ' || quote(m.value)"
+    " || ' in the merged store' FROM main.settings m WHERE NOT EXISTS"
+    " (SELECT 1 FROM shard.settings s WHERE s.key = m.key) LIMIT 1",
+    "SELECT 'list setting ' || key || ' holds ' || quote(value) || ' only in the shard'"
+    " FROM (SELECT key, value FROM shard.settings_list EXCEPT"
+    "       SELECT key, value FROM main.settings_list)"
+    " UNION ALL SELECT 'list setting ' || key || ' holds ' || quote(value)"
+    " || ' only in the merged store' FROM (SELECT key, value FROM main.settings_list EXCEPT"
+    "       SELECT key, value FROM shard.settings_list) LIMIT 1",
+    "SELECT 'actor threshold ' || key || ' for ' || quote(actor) || ' is ' || value"
+    " || ' only in the shard' FROM (SELECT actor, key, value FROM shard.settings_actor EXCEPT"
+    "       SELECT actor, key, value FROM main.settings_actor)"
+    " UNION ALL SELECT 'actor threshold ' || key || ' for ' || quote(actor) || ' is ' || value"
+    " || ' only in the merged store' FROM (SELECT actor, key, value FROM main.settings_actor"
+    "       EXCEPT SELECT actor, key, value FROM shard.settings_actor) LIMIT 1",
+    "SELECT 'rule ' || s.rule_id || CASE WHEN m.rule_id IS NULL"
+    "   THEN ' ran in the shard but not in the merged store'"
+    "   ELSE ' differs: its file hashed ' || substr(coalesce(s.rule_sha256, 'unknown'), 1, 16)"
+    "        || ' in the shard, ' || substr(coalesce(m.rule_sha256, 'unknown'), 1, 16)"
+    "        || ' in the merged store' END"
+    " FROM shard.rule_runs s LEFT JOIN main.rule_runs m ON m.rule_id = s.rule_id"
+    " WHERE m.rule_id IS NULL OR m.rule_sha256 IS NOT s.rule_sha256"
+    " UNION ALL SELECT 'rule ' || m.rule_id || ' ran in the merged store but not in the shard'"
+    " FROM main.rule_runs m WHERE NOT EXISTS"
+    " (SELECT 1 FROM shard.rule_runs s WHERE s.rule_id = m.rule_id) LIMIT 1",
+    NULL};
+
+/* Settings and rule versions: copied into a merged store that has none yet,
+ * else compared. Returns 0, 1 (err says what differs) or -1. */
+static int settle_settings(sqlite3 *db, char *err, size_t errlen)
+{
+    int64_t shard_ran = first_int(db, "SELECT EXISTS (SELECT 1 FROM shard.rule_runs)");
+    int64_t main_ran = first_int(db, "SELECT EXISTS (SELECT 1 FROM main.rule_runs)");
+    char diff[1024];
+    int i;
+
+    if (shard_ran < 0 || main_ran < 0)
+        return dberr(db, "merge", err, errlen);
+    if (shard_ran == 0) /* ingested, never detected: nothing to compare */
+        return 0;
+    if (main_ran == 0)
+        return exec(db,
+                    "DELETE FROM main.settings; DELETE FROM main.settings_list;"
+                    " DELETE FROM main.settings_actor;"
+                    "INSERT INTO main.settings SELECT * FROM shard.settings;"
+                    "INSERT INTO main.settings_list SELECT * FROM shard.settings_list;"
+                    "INSERT INTO main.settings_actor SELECT * FROM shard.settings_actor;"
+                    "INSERT INTO main.rule_runs SELECT * FROM shard.rule_runs;",
+                    err, errlen);
+    for (i = 0; diff_sql[i]; i++) {
+        int rc = first_text(db, diff_sql[i], diff, sizeof diff);
+        if (rc < 0)
+            return dberr(db, "merge", err, errlen);
+        if (rc == 1) {
+            snprintf(err, errlen, "%s; its alerts were found under other settings or rules "
+                     "(run every shard with the same --config and detections/)", diff);
+            return 1;
+        }
+    }
+    /* a rule that failed, was skipped or warned anywhere says so in the merged store */
+    return exec(db,
+                "UPDATE main.rule_runs SET status = s.status, message = s.message"
+                " FROM shard.rule_runs s WHERE s.rule_id = rule_runs.rule_id"
+                " AND s.status <> 'ran' AND rule_runs.status = 'ran';"
+                "UPDATE main.rule_runs SET message = s.message FROM shard.rule_runs s"
+                " WHERE s.rule_id = rule_runs.rule_id AND rule_runs.message IS NULL"
+                " AND s.message IS NOT NULL;",
+                err, errlen);
+}
+
+/* A shard's plan ("K/N DIGEST" in its meta) must be the merged store's. */
+static int settle_plan(sqlite3 *db, char *err, size_t errlen)
+{
+    char shard[160], merged[160];
+    const char *plan;
+    int rc = first_text(db, "SELECT value FROM shard.meta WHERE key = 'shard'", shard,
+                        sizeof shard);
+
+    if (rc < 0)
+        return dberr(db, "merge", err, errlen);
+    if (rc == 0 || (plan = strchr(shard, '/')) == NULL)
+        return 0;
+    plan++;
+    rc = first_text(db, "SELECT value FROM main.meta WHERE key = 'shard_plan'", merged,
+                    sizeof merged);
+    if (rc < 0)
+        return dberr(db, "merge", err, errlen);
+    if (rc == 1 && strcmp(merged, plan) != 0) {
+        snprintf(err, errlen, "the shard is %s, of another plan than the merged store's (%s): "
+                 "a changed tree or shard count moves accounts between shards", shard,
+                 merged);
+        return 1;
+    }
+    if (rc == 0) {
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(db, "INSERT INTO main.meta VALUES('shard_plan', ?1)", -1, &st,
+                               NULL) != SQLITE_OK)
+            return dberr(db, "merge", err, errlen);
+        sqlite3_bind_text(st, 1, plan, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE)
+            return dberr(db, "merge", err, errlen);
+    }
+    return 0;
+}
+
+/* The same files row: every column but the id and when it was written. */
+#define SAME_FILE(m, f)                                                                   \
+    m ".path IS " f ".path AND " m ".size IS " f ".size AND " m ".mtime IS " f ".mtime AND " \
+    m ".format IS " f ".format AND " m ".events_seen = " f ".events_seen AND "              \
+    m ".events_stored = " f ".events_stored AND " m ".events_skipped = " f                 \
+    ".events_skipped AND " m ".records_rejected = " f ".records_rejected AND "             \
+    m ".events_duplicate = " f ".events_duplicate AND " m ".status = " f ".status AND "    \
+    m ".error IS " f ".error"
+
+static int merge_files(sqlite3 *db, mrg_counts *c, char *err, size_t errlen)
+{
+    char sql[MRG_SQL_MAX], cols[1024], fcols[1024];
+    int64_t before = first_int(db, "SELECT coalesce(max(file_id), 0) FROM main.files");
+
+    if (before < 0 || columns(db, "files", " file_id ", "", cols, sizeof cols, err, errlen) ||
+        columns(db, "files", " file_id ", "f", fcols, sizeof fcols, err, errlen))
+        return -1;
+    snprintf(sql, sizeof sql,
+             "INSERT INTO main.files(%s) SELECT %s FROM shard.files f WHERE NOT EXISTS"
+             " (SELECT 1 FROM main.files m WHERE " SAME_FILE("m", "f") ") ORDER BY f.file_id",
+             cols, fcols);
+    if (exec_count(db, sql, &c->files, err, errlen) != 0)
+        return -1;
+    snprintf(sql, sizeof sql,
+             "CREATE TEMP TABLE IF NOT EXISTS mrg_files(old INTEGER PRIMARY KEY, new INTEGER,"
+             " fresh INTEGER);"
+             "DELETE FROM temp.mrg_files;"
+             "INSERT INTO temp.mrg_files SELECT old, id, id > %lld FROM (SELECT f.file_id AS old,"
+             " (SELECT min(m.file_id) FROM main.files m WHERE " SAME_FILE("m", "f") ") AS id"
+             " FROM shard.files f);"
+             "INSERT INTO main.rejects(file_id, byte_offset, reason)"
+             " SELECT m.new, r.byte_offset, r.reason FROM shard.rejects r"
+             " JOIN temp.mrg_files m ON m.old = r.file_id WHERE m.fresh ORDER BY r.rowid;",
+             (long long)before);
+    if (exec(db, sql, err, errlen) != 0)
+        return -1;
+    c->rejects = (uint64_t)sqlite3_changes64(db);
+    return 0;
+}
+
+static int merge_events(sqlite3 *db, mrg_counts *c, char *err, size_t errlen)
+{
+    char sql[MRG_SQL_MAX], cols[2048], ecols[2048];
+    int64_t total = first_int(db, "SELECT count(*) FROM shard.events");
+
+    if (total < 0 ||
+        columns(db, "events", " file_id ", "", cols, sizeof cols, err, errlen) != 0 ||
+        columns(db, "events", " file_id ", "e", ecols, sizeof ecols, err, errlen) != 0)
+        return -1;
+    snprintf(sql, sizeof sql,
+             "INSERT OR IGNORE INTO main.events(%s, file_id) SELECT %s,"
+             " (SELECT new FROM temp.mrg_files WHERE old = e.file_id) FROM shard.events e",
+             cols, ecols);
+    if (exec_count(db, sql, &c->events, err, errlen) != 0)
+        return -1;
+    c->events_present = (uint64_t)total - c->events;
+    return 0;
+}
+
+static int merge_alerts(sqlite3 *db, mrg_counts *c, char *err, size_t errlen)
+{
+    char sql[MRG_SQL_MAX], cols[1024], acols[1024], set[2048];
+    int64_t total = first_int(db, "SELECT count(*) FROM shard.alerts");
+    size_t n = 0;
+    const char *p;
+
+    if (total < 0 ||
+        columns(db, "alerts", " alert_id incident_id ", "", cols, sizeof cols, err, errlen) ||
+        columns(db, "alerts", " alert_id incident_id ", "a", acols, sizeof acols, err, errlen))
+        return -1;
+    /* "x = excluded.x, ..." */
+    for (p = cols; *p;) {
+        size_t len = strcspn(p, ",");
+        n += (size_t)snprintf(set + n, n < sizeof set ? sizeof set - n : 0, "%s%.*s = excluded.%.*s",
+                              n ? ", " : "", (int)len, p, (int)len, p);
+        p += len;
+        while (*p == ',' || *p == ' ')
+            p++;
+    }
+    if (n >= sizeof set) {
+        snprintf(err, errlen, "merge: too many alert columns");
+        return -1;
+    }
+    /* the same finding merged again is left alone; one detected later replaces it */
+    snprintf(sql, sizeof sql,
+             "INSERT INTO main.alerts(%s) SELECT %s FROM shard.alerts a WHERE true"
+             " ORDER BY a.alert_id"
+             " ON CONFLICT(fingerprint) DO UPDATE SET %s"
+             " WHERE excluded.detected_at > alerts.detected_at",
+             cols, acols, set);
+    {
+        int64_t before = first_int(db, "SELECT count(*) FROM main.alerts");
+        if (before < 0 || exec(db, sql, err, errlen) != 0)
+            return -1;
+        c->alerts = (uint64_t)(first_int(db, "SELECT count(*) FROM main.alerts") - before);
+    }
+    c->alerts_present = (uint64_t)total - c->alerts;
+    return 0;
+}
+
+int mrg_shard(sqlite3 *out, const char *path, int with_events, mrg_counts *c, char *err,
+              size_t errlen)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    memset(c, 0, sizeof *c);
+    if (sqlite3_prepare_v2(out, "ATTACH ?1 AS shard", -1, &st, NULL) != SQLITE_OK)
+        return dberr(out, "merge", err, errlen);
+    sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return dberr(out, "cannot attach the shard", err, errlen);
+    rc = exec(out, "BEGIN IMMEDIATE", err, errlen);
+    if (rc == 0)
+        rc = settle_settings(out, err, errlen);
+    if (rc == 0)
+        rc = settle_plan(out, err, errlen);
+    if (rc == 0 && (merge_files(out, c, err, errlen) != 0 ||
+                    (with_events && merge_events(out, c, err, errlen) != 0) ||
+                    merge_alerts(out, c, err, errlen) != 0 ||
+                    exec_count(out,
+                               "INSERT INTO main.integrity SELECT * FROM shard.integrity i"
+                               " WHERE NOT EXISTS (SELECT 1 FROM main.integrity m WHERE"
+                               " m.kind IS i.kind AND m.trail IS i.trail AND m.region IS i.region"
+                               " AND m.digest_path IS i.digest_path AND m.log_path IS i.log_path"
+                               " AND m.expected IS i.expected AND m.actual IS i.actual"
+                               " AND m.time_start IS i.time_start AND m.time_end IS i.time_end"
+                               " AND m.message IS i.message)",
+                               &c->integrity, err, errlen) != 0))
+        rc = -1;
+    /* the merged store's report must not read a missing event as no event */
+    if (rc == 0 && !with_events &&
+        first_int(out, "SELECT EXISTS (SELECT 1 FROM shard.events)") == 1 &&
+        exec(out, "INSERT OR REPLACE INTO main.meta VALUES('events_merged', 'no')", err,
+             errlen) != 0)
+        rc = -1;
+    if (rc == 0 && exec(out, "COMMIT", err, errlen) != 0)
+        rc = -1;
+    if (rc != 0)
+        sqlite3_exec(out, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_exec(out, "DETACH shard", NULL, NULL, NULL);
+    return rc;
+}
+
+int mrg_finish(sqlite3 *out, long *incidents, char *err, size_t errlen)
+{
+    int64_t gap = first_int(out, "SELECT coalesce((SELECT value FROM settings"
+                                 " WHERE key = 'incident_gap_seconds'), -1)");
+
+    *incidents = 0;
+    if (exec(out,
+             "BEGIN IMMEDIATE; UPDATE rule_runs SET alerts ="
+             " (SELECT count(*) FROM alerts a WHERE a.rule_id = rule_runs.rule_id)",
+             err, errlen) != 0)
+        goto fail;
+    if (gap >= 0 && inc_build(out, gap, incidents, err, errlen) != 0)
+        goto fail;
+    if (exec(out, "COMMIT", err, errlen) != 0)
+        goto fail;
+    return 0;
+fail:
+    sqlite3_exec(out, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
+}

@@ -1,0 +1,265 @@
+/*
+ * shd: account sharding plans (see shd.h). Accounts are gathered in an
+ * open-addressing table while the tree is listed (a tree has many files per
+ * account), then sorted by id so that a record's account is found by binary
+ * search from any decoding thread: a finished plan is read-only.
+ */
+#include "shd.h"
+#include "dig.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct shd_plan {
+    unsigned n;          /* shards */
+    shd_account *acc;    /* accounts; in id order once finished */
+    size_t count, alloc;
+    size_t *slot;        /* while adding: index + 1 of the account in each slot, 0 empty */
+    size_t nslots;       /* a power of two, at least twice count */
+};
+
+int shd_parse(const char *spec, unsigned *k, unsigned *n, char *err, size_t errlen)
+{
+    unsigned long a, b;
+    char *end;
+
+    errno = 0;
+    a = strtoul(spec, &end, 10);
+    if (errno || end == spec || *end != '/' || spec[0] == '-' || end[1] == '-')
+        goto bad;
+    b = strtoul(end + 1, &end, 10);
+    if (errno || *end || b == 0 || b > SHD_MAX_SHARDS || a >= b)
+        goto bad;
+    *k = (unsigned)a;
+    *n = (unsigned)b;
+    return 0;
+bad:
+    snprintf(err, errlen, "--shard wants K/N with 0 <= K < N <= %d (shard 0/3 is the first of "
+             "three), not '%s'", SHD_MAX_SHARDS, spec);
+    return -1;
+}
+
+uint32_t shd_hash(const char *acct, size_t len)
+{
+    uint32_t h = 2166136261u;
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        h ^= (unsigned char)acct[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
+static int is_account(const char *p, size_t len)
+{
+    size_t i;
+
+    if (len != SHD_ACCOUNT_LEN)
+        return 0;
+    for (i = 0; i < len; i++)
+        if (p[i] < '0' || p[i] > '9')
+            return 0;
+    return 1;
+}
+
+int shd_path_account(const char *path, char *acct)
+{
+    const char *p = path;
+
+    /* the last AWSLogs component wins: a download may sit under any directory */
+    const char *hit = NULL;
+    while ((p = strstr(p, "AWSLogs/")) != NULL) {
+        if (p == path || p[-1] == '/')
+            hit = p + 8;
+        p += 8;
+    }
+    if (hit == NULL)
+        return 0;
+    if (hit[0] == 'o' && hit[1] == '-') {
+        const char *slash = strchr(hit, '/');
+        if (slash == NULL)
+            return 0;
+        hit = slash + 1;
+    }
+    if (!is_account(hit, strcspn(hit, "/")) || hit[SHD_ACCOUNT_LEN] != '/')
+        return 0;
+    if (acct) {
+        memcpy(acct, hit, SHD_ACCOUNT_LEN);
+        acct[SHD_ACCOUNT_LEN] = '\0';
+    }
+    return 1;
+}
+
+shd_plan *shd_plan_new(unsigned n)
+{
+    shd_plan *p = calloc(1, sizeof *p);
+
+    if (p)
+        p->n = n ? n : 1;
+    return p;
+}
+
+static int grow_slots(shd_plan *p)
+{
+    size_t ns = p->nslots ? p->nslots * 2 : 64, i;
+    size_t *slot = calloc(ns, sizeof *slot);
+
+    if (slot == NULL)
+        return -1;
+    for (i = 0; i < p->count; i++) {
+        size_t h = shd_hash(p->acc[i].id, SHD_ACCOUNT_LEN) & (ns - 1);
+        while (slot[h])
+            h = (h + 1) & (ns - 1);
+        slot[h] = i + 1;
+    }
+    free(p->slot);
+    p->slot = slot;
+    p->nslots = ns;
+    return 0;
+}
+
+int shd_plan_add(shd_plan *p, const char *acct, uint64_t bytes)
+{
+    size_t h;
+
+    if (2 * (p->count + 1) > p->nslots && grow_slots(p) != 0)
+        return -1;
+    h = shd_hash(acct, SHD_ACCOUNT_LEN) & (p->nslots - 1);
+    while (p->slot[h]) {
+        shd_account *a = &p->acc[p->slot[h] - 1];
+        if (memcmp(a->id, acct, SHD_ACCOUNT_LEN) == 0) {
+            a->bytes += bytes;
+            a->files++;
+            return 0;
+        }
+        h = (h + 1) & (p->nslots - 1);
+    }
+    if (p->count >= SHD_MAX_ACCOUNTS)
+        return -1;
+    if (p->count == p->alloc) {
+        size_t na = p->alloc ? p->alloc * 2 : 16;
+        shd_account *acc = realloc(p->acc, na * sizeof *acc);
+        if (acc == NULL)
+            return -1;
+        p->acc = acc;
+        p->alloc = na;
+    }
+    memcpy(p->acc[p->count].id, acct, SHD_ACCOUNT_LEN);
+    p->acc[p->count].id[SHD_ACCOUNT_LEN] = '\0';
+    p->acc[p->count].bytes = bytes;
+    p->acc[p->count].files = 1;
+    p->acc[p->count].shard = 0;
+    p->slot[h] = ++p->count;
+    return 0;
+}
+
+/* Heaviest first; equal weights in hash order, then id, so that the deal
+ * depends on nothing but the accounts themselves. */
+static int by_weight(const void *a, const void *b)
+{
+    const shd_account *x = a, *y = b;
+    uint32_t hx = shd_hash(x->id, SHD_ACCOUNT_LEN), hy = shd_hash(y->id, SHD_ACCOUNT_LEN);
+
+    if (x->bytes != y->bytes)
+        return x->bytes > y->bytes ? -1 : 1;
+    if (hx != hy)
+        return hx < hy ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
+static int by_id(const void *a, const void *b)
+{
+    return strcmp(((const shd_account *)a)->id, ((const shd_account *)b)->id);
+}
+
+void shd_plan_finish(shd_plan *p)
+{
+    uint64_t *load = calloc(p->n, sizeof *load);
+    size_t *naccts = calloc(p->n, sizeof *naccts), i;
+    unsigned s;
+
+    free(p->slot);
+    p->slot = NULL;
+    p->nslots = 0;
+    if (p->count)
+        qsort(p->acc, p->count, sizeof *p->acc, by_weight);
+    for (i = 0; i < p->count; i++) {
+        unsigned best = 0;
+        if (load == NULL || naccts == NULL) {
+            /* no memory for the deal: the hash alone, still the same in every job */
+            p->acc[i].shard = shd_hash(p->acc[i].id, SHD_ACCOUNT_LEN) % p->n;
+            continue;
+        }
+        for (s = 1; s < p->n; s++)
+            if (load[s] < load[best] || (load[s] == load[best] && naccts[s] < naccts[best]))
+                best = s;
+        p->acc[i].shard = best;
+        load[best] += p->acc[i].bytes;
+        naccts[best]++;
+    }
+    if (p->count)
+        qsort(p->acc, p->count, sizeof *p->acc, by_id);
+    free(load);
+    free(naccts);
+}
+
+unsigned shd_plan_of(const shd_plan *p, const char *acct, size_t len)
+{
+    if (len == 0)
+        return 0;
+    if (len == SHD_ACCOUNT_LEN && p->count) {
+        shd_account key;
+        const shd_account *a;
+        memcpy(key.id, acct, SHD_ACCOUNT_LEN);
+        key.id[SHD_ACCOUNT_LEN] = '\0';
+        a = bsearch(&key, p->acc, p->count, sizeof *p->acc, by_id);
+        if (a)
+            return a->shard;
+    }
+    return shd_hash(acct, len) % p->n;
+}
+
+unsigned shd_plan_shards(const shd_plan *p)
+{
+    return p->n;
+}
+
+size_t shd_plan_count(const shd_plan *p)
+{
+    return p->count;
+}
+
+const shd_account *shd_plan_get(const shd_plan *p, size_t i)
+{
+    return i < p->count ? &p->acc[i] : NULL;
+}
+
+int shd_plan_digest(const shd_plan *p, char out[65])
+{
+    size_t len = 16 + p->count * (SHD_ACCOUNT_LEN + 8), n, i;
+    char *text = malloc(len);
+    int rc;
+
+    if (text == NULL) {
+        out[0] = '\0';
+        return -1;
+    }
+    n = (size_t)snprintf(text, len, "%u\n", p->n);
+    for (i = 0; i < p->count; i++)
+        n += (size_t)snprintf(text + n, len - n, "%s %u\n", p->acc[i].id, p->acc[i].shard);
+    rc = dig_sha256_hex(text, n, out);
+    free(text);
+    return rc;
+}
+
+void shd_plan_free(shd_plan *p)
+{
+    if (p == NULL)
+        return;
+    free(p->acc);
+    free(p->slot);
+    free(p);
+}
