@@ -34,7 +34,7 @@ UNIT_SRC := $(wildcard tests/unit/*.c)
 
 BIN := $(if $(filter build,$(BUILD)),ddbtrail,$(BUILD)/ddbtrail)
 
-.PHONY: all run test check check-asan check-tsan check-valgrind deps install clean bench bench-scale fuzz check-symbols
+.PHONY: all run test deps-test check check-asan check-tsan check-valgrind deps install clean bench bench-scale fuzz check-symbols
 
 all: $(BIN)
 
@@ -62,11 +62,14 @@ $(BUILD)/unit: $(UNIT_SRC) $(wildcard tests/unit/*.h) $(BUILD)/libddbtrail.a
 deps:
 	@sh tests/install-deps.sh
 
+deps-test:
+	@sh tests/install-deps.sh test
+
 run: deps
 	@$(MAKE) --no-print-directory all
 	./ddbtrail scan sample-logs/ --config sample-logs/ddbtrail.json
 
-test: deps
+test: deps-test
 	@$(MAKE) --no-print-directory all $(BUILD)/unit
 	@DDBTRAIL=./$(BIN) UNIT=$(BUILD)/unit sh tests/run.sh
 
@@ -108,6 +111,7 @@ install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ddbtrail/detections \
 	    $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/ddbtrail
+	install -m 755 cmd/ddbtrail-dask $(DESTDIR)$(PREFIX)/bin/ddbtrail-dask
 	install -m 644 detections/* $(DESTDIR)$(PREFIX)/share/ddbtrail/detections/
 	install -m 644 ddbtrail.1 $(DESTDIR)$(PREFIX)/share/man/man1/ddbtrail.1
 

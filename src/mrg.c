@@ -8,6 +8,7 @@
  */
 #include "mrg.h"
 #include "inc.h"
+#include "store.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -33,23 +34,6 @@ static int exec_count(sqlite3 *db, const char *sql, uint64_t *n, char *err, size
         return -1;
     *n = (uint64_t)sqlite3_changes64(db);
     return 0;
-}
-
-/* The first row's first column of sql as text into buf. Returns 1 when there
- * was a row, 0 when none, -1 on error. */
-static int first_text(sqlite3 *db, const char *sql, char *buf, size_t len)
-{
-    sqlite3_stmt *st;
-    int rc;
-
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        snprintf(buf, len, "%s",
-                 sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "");
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* The first integer of sql, or -1 on error. */
@@ -155,7 +139,7 @@ static int settle_settings(sqlite3 *db, char *err, size_t errlen)
                     "INSERT INTO main.rule_runs SELECT * FROM shard.rule_runs;",
                     err, errlen);
     for (i = 0; diff_sql[i]; i++) {
-        int rc = first_text(db, diff_sql[i], diff, sizeof diff);
+        int rc = store_first_text(db, diff_sql[i], NULL, diff, sizeof diff);
         if (rc < 0)
             return dberr(db, "merge", err, errlen);
         if (rc == 1) {
@@ -180,16 +164,16 @@ static int settle_plan(sqlite3 *db, char *err, size_t errlen)
 {
     char shard[160], merged[160];
     const char *plan;
-    int rc = first_text(db, "SELECT value FROM shard.meta WHERE key = 'shard'", shard,
-                        sizeof shard);
+    int rc = store_first_text(db, "SELECT value FROM shard.meta WHERE key = 'shard'", NULL,
+                              shard, sizeof shard);
 
     if (rc < 0)
         return dberr(db, "merge", err, errlen);
     if (rc == 0 || (plan = strchr(shard, '/')) == NULL)
         return 0;
     plan++;
-    rc = first_text(db, "SELECT value FROM main.meta WHERE key = 'shard_plan'", merged,
-                    sizeof merged);
+    rc = store_first_text(db, "SELECT value FROM main.meta WHERE key = 'shard_plan'", NULL,
+                          merged, sizeof merged);
     if (rc < 0)
         return dberr(db, "merge", err, errlen);
     if (rc == 1 && strcmp(merged, plan) != 0) {
@@ -212,6 +196,12 @@ static int settle_plan(sqlite3 *db, char *err, size_t errlen)
     return 0;
 }
 
+/* The shard ("K/N") the attached store holds, or NULL: a loose file read by
+ * every shard has a files row in each, and those stay apart when merged. */
+#define SHARD_LABEL                                                                        \
+    "(SELECT substr(value, 1, instr(value || ' ', ' ') - 1) FROM shard.meta"               \
+    " WHERE key = 'shard')"
+
 /* The same files row: every column but the id and when it was written. */
 #define SAME_FILE(m, f)                                                                   \
     m ".path IS " f ".path AND " m ".size IS " f ".size AND " m ".mtime IS " f ".mtime AND " \
@@ -219,18 +209,20 @@ static int settle_plan(sqlite3 *db, char *err, size_t errlen)
     m ".events_stored = " f ".events_stored AND " m ".events_skipped = " f                 \
     ".events_skipped AND " m ".records_rejected = " f ".records_rejected AND "             \
     m ".events_duplicate = " f ".events_duplicate AND " m ".status = " f ".status AND "    \
-    m ".error IS " f ".error"
+    m ".error IS " f ".error AND " m ".shard IS coalesce(" f ".shard, " SHARD_LABEL ")"
 
 static int merge_files(sqlite3 *db, mrg_counts *c, char *err, size_t errlen)
 {
     char sql[MRG_SQL_MAX], cols[1024], fcols[1024];
     int64_t before = first_int(db, "SELECT coalesce(max(file_id), 0) FROM main.files");
 
-    if (before < 0 || columns(db, "files", " file_id ", "", cols, sizeof cols, err, errlen) ||
-        columns(db, "files", " file_id ", "f", fcols, sizeof fcols, err, errlen))
+    if (before < 0 ||
+        columns(db, "files", " file_id shard ", "", cols, sizeof cols, err, errlen) ||
+        columns(db, "files", " file_id shard ", "f", fcols, sizeof fcols, err, errlen))
         return -1;
     snprintf(sql, sizeof sql,
-             "INSERT INTO main.files(%s) SELECT %s FROM shard.files f WHERE NOT EXISTS"
+             "INSERT INTO main.files(%s, shard) SELECT %s, coalesce(f.shard, " SHARD_LABEL ")"
+             " FROM shard.files f WHERE NOT EXISTS"
              " (SELECT 1 FROM main.files m WHERE " SAME_FILE("m", "f") ") ORDER BY f.file_id",
              cols, fcols);
     if (exec_count(db, sql, &c->files, err, errlen) != 0)
@@ -285,8 +277,8 @@ static int merge_alerts(sqlite3 *db, mrg_counts *c, char *err, size_t errlen)
     /* "x = excluded.x, ..." */
     for (p = cols; *p;) {
         size_t len = strcspn(p, ",");
-        n += (size_t)snprintf(set + n, n < sizeof set ? sizeof set - n : 0, "%s%.*s = excluded.%.*s",
-                              n ? ", " : "", (int)len, p, (int)len, p);
+        n += (size_t)snprintf(set + n, n < sizeof set ? sizeof set - n : 0,
+                              "%s%.*s = excluded.%.*s", n ? ", " : "", (int)len, p, (int)len, p);
         p += len;
         while (*p == ',' || *p == ' ')
             p++;

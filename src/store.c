@@ -17,7 +17,7 @@ static const char schema_sql[] =
     "  events_stored INTEGER NOT NULL DEFAULT 0, events_skipped INTEGER NOT NULL DEFAULT 0,\n"
     "  records_rejected INTEGER NOT NULL DEFAULT 0,\n"
     "  events_duplicate INTEGER NOT NULL DEFAULT 0,\n"
-    "  status TEXT NOT NULL, error TEXT, ingested_at TEXT);\n"
+    "  status TEXT NOT NULL, error TEXT, ingested_at TEXT, shard TEXT);\n"
     "CREATE INDEX IF NOT EXISTS files_path ON files(path, size, mtime);\n"
     "CREATE TABLE IF NOT EXISTS events(\n"
     "  event_id TEXT PRIMARY KEY, event_time TEXT, event_ts INTEGER, event_source TEXT,\n"
@@ -203,9 +203,11 @@ static const char migrate_v3_sql[] =
     "ALTER TABLE alerts ADD COLUMN novelty TEXT;"
     "UPDATE meta SET value = '3' WHERE key = 'schema_version';";
 
-/* Version 3 stores lack the rule file digests that merge compares. */
+/* Version 3 stores lack the rule file digests that merge compares, and the
+ * shard a merged files row came from. */
 static const char migrate_v4_sql[] =
     "ALTER TABLE rule_runs ADD COLUMN rule_sha256 TEXT;"
+    "ALTER TABLE files ADD COLUMN shard TEXT;"
     "UPDATE meta SET value = '4' WHERE key = 'schema_version';";
 
 /* 1 when table has the column, 0 when not, -1 on error. */
@@ -373,21 +375,26 @@ int store_file_known(store *s, const char *path, int64_t size, int64_t mtime)
     return found;
 }
 
-int store_meta_get(store *s, const char *key, char *buf, size_t len)
+int store_first_text(sqlite3 *db, const char *sql, const char *param, char *buf, size_t len)
 {
     sqlite3_stmt *st;
     int rc;
 
-    if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL) !=
-        SQLITE_OK)
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
         return -1;
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    if (param)
+        sqlite3_bind_text(st, 1, param, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         snprintf(buf, len, "%s",
                  sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "");
     sqlite3_finalize(st);
     return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_meta_get(store *s, const char *key, char *buf, size_t len)
+{
+    return store_first_text(s->db, "SELECT value FROM meta WHERE key = ?", key, buf, len);
 }
 
 int store_meta_set(store *s, const char *key, const char *value, char *err, size_t errlen)

@@ -53,6 +53,11 @@ sqlite3 *store_db(store *s);
 /* 1 when path was completely ingested before with this size and mtime. */
 int store_file_known(store *s, const char *path, int64_t size, int64_t mtime);
 
+/* The first column of the first row of sql (with param bound to ?1 when not
+ * NULL) as text into buf. Returns 1 when there was a row, 0 when none, -1 on
+ * error. */
+int store_first_text(sqlite3 *db, const char *sql, const char *param, char *buf, size_t len);
+
 /* The meta table's value for key into buf. Returns 1 when present, 0 when
  * not, -1 on error. */
 int store_meta_get(store *s, const char *key, char *buf, size_t len);

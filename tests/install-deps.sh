@@ -1,6 +1,8 @@
 #!/bin/sh
 # Installs the Debian packages ddbtrail needs to build and test, if missing.
-# Used by `make run` and `make test` so both work on a fresh Debian machine.
+# Used by `make run` and `make test` so both work on a fresh Debian machine;
+# `install-deps.sh test` also installs what only tests use (Dask for the
+# ddbtrail-dask runner, run by Debian's /usr/bin/python3).
 set -e
 need=""
 for pair in zlib:zlib1g-dev yajl:libyajl-dev sqlite3:libsqlite3-dev libpcre2-8:libpcre2-dev libcrypto:libssl-dev; do
@@ -13,6 +15,9 @@ command -v make >/dev/null 2>&1 || need="$need make"
 command -v sqlite3 >/dev/null 2>&1 || need="$need sqlite3"
 command -v jq >/dev/null 2>&1 || need="$need jq"
 command -v python3 >/dev/null 2>&1 || need="$need python3"
+if [ "${1:-}" = test ]; then
+    /usr/bin/python3 -c 'import distributed' >/dev/null 2>&1 || need="$need python3-distributed"
+fi
 [ -z "$need" ] && exit 0
 echo "ddbtrail: installing missing packages:$need" >&2
 if [ "$(id -u)" != 0 ]; then

@@ -55,7 +55,8 @@ def role(acct, name, session):
             "sessionContext": {"sessionIssuer": {
                 "type": "Role", "principalId": pid, "arn": f"arn:aws:iam::{acct}:role/{name}",
                 "accountId": acct, "userName": name},
-                "attributes": {"creationDate": "2026-10-05T00:00:00Z", "mfaAuthenticated": "false"}}}
+                "attributes": {"creationDate": "2026-10-05T00:00:00Z",
+                               "mfaAuthenticated": "false"}}}
 
 
 def user(acct, name, key):

@@ -1,0 +1,73 @@
+#!/bin/sh
+# The Dask runner (cmd/ddbtrail-dask) on a local cluster of two worker
+# processes, loopback only: the generated organisation trail in three shards
+# gives the alerts of one run; and when the worker running a shard is killed
+# (SIGKILL, by a ddbtrail wrapper on its first attempt) the run still completes
+# with the same alerts, the killed attempt's half-written store left unmerged.
+. "$(dirname "$0")/../lib.sh"
+if ! /usr/bin/python3 -c 'import distributed' 2>/dev/null; then
+    [ "${CI:-}" = true ] && { echo "FAIL: CI must install python3-distributed"; exit 1; }
+    skip "no python3-distributed for /usr/bin/python3 (make test installs it as root)"
+fi
+python3 tests/tools/gen_org.py "$T" || { echo "generator failed"; exit 1; }
+RUNNER=$top/cmd/ddbtrail-dask
+cd "$T" || exit 1
+alerts() { q "$1" "SELECT rule_id, account_id, principal_arn, first_seen, last_seen, event_count
+                   FROM alerts ORDER BY 1, 2, 3, 4"; }
+
+ddb scan -q --db one.db --config config.json --format json org >/dev/null
+alerts one.db >one.tsv
+ok_if '[ -s one.tsv ]' "one run found nothing"
+
+# --- a clean run ---------------------------------------------------------------
+/usr/bin/python3 "$RUNNER" --shards 3 --workers 2 --work work --ddbtrail "$DDBTRAIL" \
+    --config config.json --format json -o report.json org >out 2>err
+rc=$?
+eq "$rc" 0 "runner exit status"
+[ "$rc" = 0 ] || sed 's/^/      /' err | tail -20
+eq "$(ls work/shard-*-of-3.db | wc -l | tr -d ' ')" 3 "three shard stores"
+alerts work/merged.db >dask.tsv
+cmp -s one.tsv dask.tsv || { fail "Dask run differs from one run"; diff one.tsv dask.tsv | head; }
+eq "$(jq -s length report.json)" "$(wc -l <one.tsv | tr -d ' ')" "report has every alert"
+contains err "3 shards merged" "runner says it merged"
+
+# --- a worker killed while it runs a shard -----------------------------------------
+# The wrapper starts the real scan of shard 1/3 in the background, then kills the
+# Dask worker process that started it (its parent): the scan writes on into its
+# temporary store, which the runner must never merge; Dask runs the task again.
+cat >killer.sh <<EOF
+#!/bin/sh
+case " \$* " in
+*" 1/3 "*)
+    if mkdir "$T/killed" 2>/dev/null; then
+        "$DDBTRAIL" "\$@" >/dev/null 2>&1 &
+        sleep 0.3
+        kill -9 \$PPID
+        wait
+        exit 0
+    fi ;;
+esac
+exec "$DDBTRAIL" "\$@"
+EOF
+chmod +x killer.sh
+/usr/bin/python3 "$RUNNER" --shards 3 --workers 2 --work work2 --ddbtrail "$T/killer.sh" \
+    --config config.json --format json -o report2.json org >out2 2>err2
+rc=$?
+eq "$rc" 0 "runner exit status after a worker was killed"
+[ "$rc" = 0 ] || sed 's/^/      /' err2 | tail -20
+ok_if '[ -d killed ]' "the worker was never killed"
+alerts work2/merged.db >dask2.tsv
+cmp -s one.tsv dask2.tsv ||
+    { fail "run with a killed worker differs"; diff one.tsv dask2.tsv | head; }
+contains err2 "partial store(s) of failed attempts left" "the killed attempt's store is named"
+eq "$(ls work2/shard-*-of-3.db | wc -l | tr -d ' ')" 3 "three complete shard stores"
+
+# --- a shard that keeps failing fails the run, loudly -----------------------------
+printf '{"no_such_key": 1}\n' >bad.json
+/usr/bin/python3 "$RUNNER" --shards 2 --workers 2 --retries 1 --work work3 \
+    --ddbtrail "$DDBTRAIL" --config bad.json org >out3 2>err3
+rc=$?
+eq "$rc" 2 "runner exits 2 when shards fail"
+contains err3 "shards failed; nothing merged" "the failure is said"
+ok_if '[ ! -f work3/merged.db ]' "nothing merged after a failed shard"
+done_case
