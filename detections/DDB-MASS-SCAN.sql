@@ -112,31 +112,58 @@ hot AS (
   WHERE calls >= coalesce((SELECT max(t.value) FROM settings_actor t WHERE t.key = 'mass_scan_calls' AND steps.actor_arn GLOB t.actor), :mass_scan_calls)
      OR tables >= coalesce((SELECT max(t.value) FROM settings_actor t WHERE t.key = 'mass_scan_tables' AND steps.actor_arn GLOB t.actor), :mass_scan_tables)
 ),
-bursts AS (
+bursts AS MATERIALIZED (
   SELECT actor_arn, min(t) AS t0, max(reach) AS t1, max(calls) AS peak_calls,
          max(tables) AS peak_tables
   FROM (SELECT *, sum(prev_reach IS NULL OR t > prev_reach)
                     OVER (PARTITION BY actor_arn ORDER BY t ROWS UNBOUNDED PRECEDING) AS burst
         FROM hot)
   GROUP BY actor_arn, burst
+),
+marks AS (
+  -- bursts of one actor are disjoint and ordered: a burst start sorts before a read at the
+  -- same second, and the latest start and end so far are the burst a read may belong to (a
+  -- join of bursts and reads would compare every read with every burst)
+  SELECT *, max(b0) OVER w AS t0, max(b1) OVER w AS t1
+  FROM (SELECT actor_arn, t0 AS event_ts, 0 AS kind, t0 AS b0, t1 AS b1, NULL AS event_id,
+               NULL AS principal_arn, NULL AS account_id, NULL AS aws_region,
+               NULL AS access_key_id, NULL AS source_ip, NULL AS table_name,
+               NULL AS event_name
+        FROM bursts
+        UNION ALL
+        SELECT actor_arn, event_ts, 1, NULL, NULL, event_id, principal_arn, account_id,
+               aws_region, access_key_id, source_ip, table_name, event_name
+        FROM bulk)
+  WINDOW w AS (PARTITION BY actor_arn ORDER BY event_ts, kind ROWS UNBOUNDED PRECEDING)
+),
+inside AS (
+  -- the reads inside a burst, by eventID within it (as event_ids lists them)
+  SELECT * FROM marks WHERE kind = 1 AND event_ts <= t1 ORDER BY actor_arn, t0, event_id
+),
+found AS (
+  SELECT actor_arn, t0, min(event_ts) AS first_ts, max(event_ts) AS last_ts, count(*) AS n,
+         max(account_id) AS account_id, sole(aws_region) AS aws_region,
+         sole(access_key_id) AS access_key_id, sole(source_ip) AS source_ip,
+         sole(table_name) AS table_name, group_concat(DISTINCT event_name) AS event_names,
+         id_list(event_id) AS event_ids, count(DISTINCT table_name) AS tables,
+         count(DISTINCT principal_arn) AS sessions,
+         id_list(DISTINCT arn_session(principal_arn)) AS session_names
+  FROM inside GROUP BY actor_arn, t0
 )
-SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(b.event_ts), 'unixepoch') AS first_seen,
-       strftime('%Y-%m-%dT%H:%M:%SZ', max(b.event_ts), 'unixepoch') AS last_seen,
-       count(*) AS event_count,
-       max(b.account_id) AS account_id,
-       sole(b.aws_region) AS aws_region,
-       b.actor_arn AS principal_arn,
-       sole(b.access_key_id) AS access_key_id,
-       sole(b.source_ip) AS source_ip,
-       sole(b.table_name) AS table_name,
-       group_concat(DISTINCT b.event_name) AS event_names,
-       id_list(b.event_id) AS event_ids,
+SELECT strftime('%Y-%m-%dT%H:%M:%SZ', f.first_ts, 'unixepoch') AS first_seen,
+       strftime('%Y-%m-%dT%H:%M:%SZ', f.last_ts, 'unixepoch') AS last_seen,
+       f.n AS event_count,
+       f.account_id,
+       f.aws_region,
+       f.actor_arn AS principal_arn,
+       f.access_key_id,
+       f.source_ip,
+       f.table_name,
+       f.event_names,
+       f.event_ids,
        printf('%d bulk reads over %d table(s); peak %d calls and %d tables within %d s%s',
-              count(*), count(DISTINCT b.table_name), h.peak_calls, h.peak_tables,
-              :window_seconds,
-              CASE WHEN count(DISTINCT b.principal_arn) > 1
-                   THEN '; sessions: ' || id_list(DISTINCT arn_session(b.principal_arn))
-                   ELSE '' END) AS detail,
-       json_array(b.actor_arn, h.t0) AS group_key
-FROM bursts h JOIN bulk b ON b.actor_arn IS h.actor_arn AND b.event_ts BETWEEN h.t0 AND h.t1
-GROUP BY b.actor_arn, h.t0
+              f.n, f.tables, h.peak_calls, h.peak_tables, :window_seconds,
+              CASE WHEN f.sessions > 1 THEN '; sessions: ' || f.session_names ELSE '' END)
+         AS detail,
+       json_array(f.actor_arn, h.t0) AS group_key
+FROM found f JOIN bursts h ON h.actor_arn IS f.actor_arn AND h.t0 = f.t0

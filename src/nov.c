@@ -33,7 +33,9 @@ static const char nov_sql[] =
     "                WHEN NOT h.seen"
     "                THEN 'new: ' || alerts.detail"
     "                ELSE alerts.detail END"
-    " FROM h WHERE h.alert_id = alerts.alert_id";
+    /* only alerts the rules just wrote (their upsert clears novelty): one judged before, by
+     * a detect that did not re-run its rule, keeps its judgement and its detail prefix */
+    " FROM h WHERE h.alert_id = alerts.alert_id AND alerts.novelty IS NULL";
 
 int nov_apply(sqlite3 *db, const char *routine_rules, long routine_days, long *routine,
               long *fresh, char *err, size_t errlen)

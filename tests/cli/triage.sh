@@ -61,6 +61,16 @@ contains "$T/out" '"novelty":"routine"' "JSON carries novelty"
 contains "$T/out" 'routine: seen on 5 earlier days (high otherwise)' "detail says why"
 eq "$(q "$T/n.db" "SELECT novelty || ':' || severity FROM alerts WHERE principal_arn LIKE '%role/thief'")" \
    "new:high" "a first-time actor is new and keeps its severity"
+# a detect that does not re-run a rule leaves its alerts' judgement as it was: no second
+# "routine:" or "new:" in front of the detail, the severity it had still named
+q "$T/n.db" "SELECT detail FROM alerts ORDER BY alert_id" >"$T/details.before"
+run detect -q --db "$T/n.db" --only DDB-ROOT
+run detect -q --db "$T/n.db" --only DDB-ROOT
+q "$T/n.db" "SELECT detail FROM alerts ORDER BY alert_id" >"$T/details.after"
+cmp -s "$T/details.before" "$T/details.after" || fail "a detect of another rule re-judged alerts"
+eq "$(q "$T/n.db" "SELECT count(*) FROM alerts WHERE detail LIKE 'routine:%routine:%'
+                   OR detail LIKE 'new: new:%' OR detail LIKE '%(info otherwise)%'")" 0 \
+   "judgement applied once"
 
 # 2. suppression: kept, counted, shown on request; expired entries warn; other alerts untouched
 cat >"$T/sup.json" <<'JSON'
