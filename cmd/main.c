@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include <stdio.h>
+#include <sqlite3.h>
 #include <string.h>
 
 static const char usage[] =
@@ -36,6 +37,11 @@ static const char usage[] =
 int main(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : NULL;
+
+    /* SQLite's caches recycle and its sorters spill to temporary files once its heap nears
+     * 8 MiB, so memory stays flat however large the store: a 2 000 000-event scan peaked at
+     * 79 MiB without the limit, 53 MiB with it (make bench-scale; 200 000 events: +6 % time) */
+    sqlite3_soft_heap_limit64(8 << 20);
 
     if (cmd == NULL) {
         fputs(usage, stderr);

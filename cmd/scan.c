@@ -200,7 +200,10 @@ int cmd_scan(int argc, char **argv)
         close(fd);
         db = tmpdb;
     }
-    s = store_open(db, db == tmpdb ? STORE_THROWAWAY : 0, err, sizeof err);
+    /* a batch into a throwaway store settles eventIDs once, after the last input */
+    s = store_open(db, db != tmpdb ? 0 : ci.follow ? STORE_THROWAWAY
+                                               : STORE_THROWAWAY | STORE_DEFERRED_KEYS,
+                   err, sizeof err);
     if (s == NULL) {
         cli_err("%s", err);
         if (tmpdb[0])

@@ -76,7 +76,8 @@ static int on_event(void *ctx, const jev_event *ev, char *err, size_t errlen)
     if (norm_event(ev, &row, why, sizeof why) != 0)
         return on_reject(f, ev->offset, why, err, errlen);
     if (store_begin(f->st, err, errlen) != 0 ||
-        store_event(f->st, f->file_id, &row, &out, diff, sizeof diff, err, errlen) != 0)
+        store_event(f->st, f->file_id, ev->offset, &row, &out, diff, sizeof diff, err,
+                    errlen) != 0)
         return -1;
     if (out == STORE_CLASH) {
         store_clash_reason(&row, diff, why, sizeof why);

@@ -63,7 +63,7 @@ static const char *const known_objects[] = {
     "table rule_runs", "table settings", "table settings_list", "table incidents",
     "table settings_actor", "table integrity", "index files_path",
     "index settings_list_key", "index events_name_ts", "index events_ts",
-    "index events_principal_ts", NULL};
+    "index events_principal_ts", "index events_event_id", NULL};
 
 struct store {
     sqlite3 *db;            /* the connection */
@@ -72,6 +72,7 @@ struct store {
     sqlite3_stmt *ins_reject;
     sqlite3_stmt *upd_file;  /* counters, status, format, error */
     int in_txn;              /* a transaction is open */
+    int deferred;            /* STORE_DEFERRED_KEYS: eventIDs made unique by store_settle_keys() */
 };
 
 static int fail(store *s, char *err, size_t errlen, const char *what)
@@ -109,12 +110,15 @@ static int prepare_ingest(store *s, char *err, size_t errlen)
     size_t n = 0;
     int i;
 
-    n += (size_t)snprintf(sql + n, sizeof sql - n, "INSERT OR IGNORE INTO events(");
+    n += (size_t)snprintf(sql + n, sizeof sql - n, "INSERT %sINTO events(",
+                          s->deferred ? "" : "OR IGNORE ");
     for (i = 0; i < NC_COUNT; i++)
         n += (size_t)snprintf(sql + n, sizeof sql - n, "%s,", norm_col_names[i]);
-    n += (size_t)snprintf(sql + n, sizeof sql - n, "file_id) VALUES(");
-    for (i = 0; i <= NC_COUNT; i++)
-        n += (size_t)snprintf(sql + n, sizeof sql - n, "?%s", i < NC_COUNT ? "," : ")");
+    n += (size_t)snprintf(sql + n, sizeof sql - n, "file_id%s) VALUES(",
+                          s->deferred ? ", byte_offset" : "");
+    for (i = 0; i <= NC_COUNT + s->deferred; i++)
+        n += (size_t)snprintf(sql + n, sizeof sql - n, "?%s",
+                              i < NC_COUNT + s->deferred ? "," : ")");
     if (prepare(s, sql, &s->ins_event, err, errlen) != 0)
         return -1;
     n = (size_t)snprintf(sql, sizeof sql, "SELECT ");
@@ -270,6 +274,37 @@ static int set_wal(store *s, char *err, size_t errlen)
     return fail(s, err, errlen, "database");
 }
 
+/* The schema; a deferred-keys store's events have no primary key while they
+ * are read, and keep each record's byte offset for store_settle_keys(). */
+static int create_schema(store *s, char *err, size_t errlen)
+{
+    static const char pk[] = " PRIMARY KEY", last[] = "vpc_endpoint_account_id TEXT";
+    const char *k = strstr(schema_sql, "event_id TEXT PRIMARY KEY");
+    const char *e = strstr(schema_sql, last);
+    char *sql;
+    int rc;
+
+    if (!s->deferred)
+        return store_exec(s, schema_sql, err, errlen);
+    if (k == NULL || e == NULL) {
+        snprintf(err, errlen, "internal: no events table in the schema");
+        return -1;
+    }
+    k += strlen("event_id TEXT");
+    e += strlen(last);
+    sql = malloc(sizeof schema_sql + 32);
+    if (sql == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    snprintf(sql, sizeof schema_sql + 32, "%.*s%.*s, byte_offset INTEGER%s",
+             (int)(k - schema_sql), schema_sql, (int)(e - k - (sizeof pk - 1)),
+             k + sizeof pk - 1, e);
+    rc = store_exec(s, sql, err, errlen);
+    free(sql);
+    return rc;
+}
+
 store *store_open(const char *path, int flags, char *err, size_t errlen)
 {
     store *s = calloc(1, sizeof *s);
@@ -280,6 +315,7 @@ store *store_open(const char *path, int flags, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    s->deferred = (flags & STORE_DEFERRED_KEYS) && (flags & STORE_THROWAWAY);
     if (sqlite3_open_v2(path, &s->db, oflags, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "cannot open database %s: %s", path,
                  s->db ? sqlite3_errmsg(s->db) : "out of memory");
@@ -314,7 +350,7 @@ store *store_open(const char *path, int flags, char *err, size_t errlen)
                        store_exec(s, "PRAGMA synchronous=NORMAL;", err, errlen)) ||
             store_exec(s, "PRAGMA cache_size=-8192;", err, errlen) ||
             store_exec(s, "BEGIN IMMEDIATE", err, errlen) ||
-            store_exec(s, schema_sql, err, errlen) || migrate(s, err, errlen) ||
+            create_schema(s, err, errlen) || migrate(s, err, errlen) ||
             store_exec(s, ver, err, errlen) ||
             store_exec(s, "COMMIT", err, errlen) || prepare_ingest(s, err, errlen)) {
             char tmp[512];
@@ -390,6 +426,11 @@ int store_first_text(sqlite3 *db, const char *sql, const char *param, char *buf,
                  sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "");
     sqlite3_finalize(st);
     return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_deferred(const store *s)
+{
+    return s->deferred;
 }
 
 int store_meta_get(store *s, const char *key, char *buf, size_t len)
@@ -498,8 +539,9 @@ static int compare_stored(store *s, const norm_row *row, char *diff, size_t diff
     return rc == SQLITE_ROW ? ndiff : rc == SQLITE_DONE ? 0 : -1;
 }
 
-int store_event(store *s, int64_t file_id, const norm_row *row, enum store_outcome *outcome,
-                char *diff, size_t difflen, char *err, size_t errlen)
+int store_event(store *s, int64_t file_id, uint64_t offset, const norm_row *row,
+                enum store_outcome *outcome, char *diff, size_t difflen, char *err,
+                size_t errlen)
 {
     sqlite3_stmt *st = s->ins_event;
     int i, rc;
@@ -514,11 +556,13 @@ int store_event(store *s, int64_t file_id, const norm_row *row, enum store_outco
             sqlite3_bind_null(st, i + 1);
     }
     sqlite3_bind_int64(st, NC_COUNT + 1, file_id);
+    if (s->deferred)
+        sqlite3_bind_int64(st, NC_COUNT + 2, (int64_t)offset);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return fail(s, err, errlen, "database");
-    if (sqlite3_changes(s->db) > 0) {
+    if (s->deferred || sqlite3_changes(s->db) > 0) {
         *outcome = STORE_NEW;
         return 0;
     }
@@ -529,12 +573,139 @@ int store_event(store *s, int64_t file_id, const norm_row *row, enum store_outco
     return 0;
 }
 
+static void clash_reason(const char *id, size_t n, const char *diff, char *buf, size_t len)
+{
+    snprintf(buf, len, "eventID %.*s is already stored with other content (differs: %s); "
+             "this record was not stored", (int)(n > 100 ? 100 : n), id, diff);
+}
+
 void store_clash_reason(const norm_row *row, const char *diff, char *buf, size_t len)
 {
-    const norm_val *id = &row->col[NC_EVENT_ID];
+    clash_reason(row->col[NC_EVENT_ID].p, row->col[NC_EVENT_ID].n, diff, buf, len);
+}
 
-    snprintf(buf, len, "eventID %.*s is already stored with other content (differs: %s); "
-             "this record was not stored", (int)(id->n > 100 ? 100 : id->n), id->p, diff);
+/* One later record of an eventID against the first: a duplicate is counted
+ * where it was read, a clash becomes that file's reject. Deletes the record. */
+static int settle_one(store *s, sqlite3_stmt *cmp, sqlite3_stmt *const upd[3], int64_t keep,
+                      int64_t rid, int64_t file_id, uint64_t offset, const char *id,
+                      store_clash_fn on_clash, void *ctx, uint64_t *dups, uint64_t *clashes)
+{
+    char diff[300] = "", why[512];
+    size_t n = 0;
+    int c, ndiff = 0, rc;
+
+    sqlite3_bind_int64(cmp, 1, keep);
+    sqlite3_bind_int64(cmp, 2, rid);
+    if ((rc = sqlite3_step(cmp)) == SQLITE_ROW)
+        for (c = 0; c < NC_COUNT; c++)
+            if (sqlite3_column_int(cmp, c)) {
+                if (n < sizeof diff)
+                    n += (size_t)snprintf(diff + n, sizeof diff - n, "%s%s", ndiff ? ", " : "",
+                                          norm_col_names[c]);
+                ndiff++;
+            }
+    sqlite3_reset(cmp);
+    if (rc != SQLITE_ROW)
+        return -1;
+    sqlite3_bind_int64(upd[0], 1, rid);
+    sqlite3_bind_int64(upd[ndiff ? 2 : 1], 1, file_id);
+    rc = sqlite3_step(upd[0]) == SQLITE_DONE && sqlite3_step(upd[ndiff ? 2 : 1]) == SQLITE_DONE;
+    sqlite3_reset(upd[0]);
+    sqlite3_reset(upd[ndiff ? 2 : 1]);
+    if (!rc)
+        return -1;
+    if (ndiff == 0) {
+        (*dups)++;
+        return 0;
+    }
+    (*clashes)++;
+    clash_reason(id, strlen(id), diff, why, sizeof why);
+    sqlite3_bind_int64(s->ins_reject, 1, file_id);
+    sqlite3_bind_int64(s->ins_reject, 2, (int64_t)offset);
+    sqlite3_bind_text(s->ins_reject, 3, why, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(s->ins_reject);
+    sqlite3_reset(s->ins_reject);
+    if (rc != SQLITE_DONE)
+        return -1;
+    if (on_clash)
+        on_clash(ctx, file_id, offset, why);
+    return 0;
+}
+
+int store_settle_keys(store *s, store_clash_fn on_clash, void *ctx, uint64_t *dups,
+                      uint64_t *clashes, char *err, size_t errlen)
+{
+    static const char *const upd_sql[3] = {
+        "DELETE FROM events WHERE rowid = ?1",
+        "UPDATE files SET events_duplicate = events_duplicate + 1 WHERE file_id = ?1",
+        "UPDATE files SET events_stored = events_stored - 1,"
+        " records_rejected = records_rejected + 1 WHERE file_id = ?1"};
+    sqlite3_stmt *cmp = NULL, *list = NULL, *upd[3] = {NULL, NULL, NULL};
+    char sql[4096], *last = NULL;
+    size_t n;
+    int64_t keep = 0;
+    int i, rc = -1;
+
+    *dups = *clashes = 0;
+    if (!s->deferred)
+        return 0;
+    /* every record of an eventID read more than once, in the order they were stored */
+    if (store_begin(s, err, errlen) != 0 ||
+        store_exec(s,
+                   "CREATE INDEX IF NOT EXISTS events_event_id ON events(event_id);"
+                   "DROP TABLE IF EXISTS temp.settle;"
+                   "CREATE TEMP TABLE settle AS SELECT rowid AS rid, event_id, file_id, byte_offset"
+                   " FROM events WHERE event_id IN"
+                   " (SELECT event_id FROM events GROUP BY event_id HAVING count(*) > 1)"
+                   " ORDER BY event_id, rowid;",
+                   err, errlen) != 0)
+        return -1;
+    n = (size_t)snprintf(sql, sizeof sql, "SELECT ");
+    for (i = 0; i < NC_COUNT; i++)
+        n += (size_t)snprintf(sql + n, sizeof sql - n, "a.%s IS NOT b.%s%s", norm_col_names[i],
+                              norm_col_names[i], i + 1 < NC_COUNT ? ", " : "");
+    snprintf(sql + n, sizeof sql - n, " FROM events a, events b WHERE a.rowid = ?1"
+             " AND b.rowid = ?2");
+    if (sqlite3_prepare_v2(s->db, sql, -1, &cmp, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db, "SELECT rid, event_id, file_id, byte_offset FROM temp.settle"
+                                  " ORDER BY rowid", -1, &list, NULL) != SQLITE_OK)
+        goto out;
+    for (i = 0; i < 3; i++)
+        if (sqlite3_prepare_v2(s->db, upd_sql[i], -1, &upd[i], NULL) != SQLITE_OK)
+            goto out;
+    while ((rc = sqlite3_step(list)) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(list, 1);
+        if (id == NULL)
+            continue; /* no eventID: never stored, but be safe */
+        if (last == NULL || strcmp(id, last) != 0) { /* the first of its eventID stays */
+            free(last);
+            if ((last = strdup(id)) == NULL) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            keep = sqlite3_column_int64(list, 0);
+            continue;
+        }
+        if (settle_one(s, cmp, upd, keep, sqlite3_column_int64(list, 0),
+                       sqlite3_column_int64(list, 2), (uint64_t)sqlite3_column_int64(list, 3),
+                       id, on_clash, ctx, dups, clashes) != 0) {
+            rc = SQLITE_ERROR;
+            break;
+        }
+    }
+    rc = rc == SQLITE_DONE ? 0 : -1;
+out:
+    free(last);
+    if (rc != 0)
+        fail(s, err, errlen, "database");
+    sqlite3_finalize(cmp);
+    sqlite3_finalize(list);
+    for (i = 0; i < 3; i++)
+        sqlite3_finalize(upd[i]);
+    if (rc == 0 && (store_exec(s, "DROP TABLE temp.settle", err, errlen) != 0 ||
+                    store_commit(s, err, errlen) != 0))
+        rc = -1;
+    return rc;
 }
 
 int store_reject(store *s, int64_t file_id, uint64_t offset, const char *reason, char *err,

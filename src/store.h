@@ -38,8 +38,13 @@ enum store_outcome {
 
 enum {
     STORE_READONLY = 1,
-    STORE_THROWAWAY = 2 /* a private temporary store (scan without --db): no durability, so
-                           no fsync and the rollback journal in memory instead of a WAL */
+    STORE_THROWAWAY = 2, /* a private temporary store (scan without --db): no durability, so
+                            no fsync and the rollback journal in memory instead of a WAL */
+    STORE_DEFERRED_KEYS = 4 /* with STORE_THROWAWAY, for one batch of inputs: events are
+                               appended without a unique eventID key, and
+                               store_settle_keys() sorts duplicates and clashes out once at
+                               the end (a random-key insert per event made ingest cost grow
+                               faster than the input) */
 };
 
 /* Opens (creating when needed, unless STORE_READONLY) the database at path.
@@ -81,9 +86,27 @@ int store_file_begin(store *s, const char *path, int64_t size, int64_t mtime,
  * re-delivers an event byte for byte, so an eventID stored with other
  * content is a clash (a forged or corrupted record, or a producer reusing
  * ids): the row is not inserted and diff receives the names of the columns
- * that differ, comma-separated. */
-int store_event(store *s, int64_t file_id, const norm_row *row, enum store_outcome *outcome,
-                char *diff, size_t difflen, char *err, size_t errlen);
+ * that differ, comma-separated. offset is the record's byte offset, kept by a
+ * STORE_DEFERRED_KEYS store (which always says STORE_NEW). */
+int store_event(store *s, int64_t file_id, uint64_t offset, const norm_row *row,
+                enum store_outcome *outcome, char *diff, size_t difflen, char *err,
+                size_t errlen);
+
+/* 1 when s was opened with STORE_DEFERRED_KEYS (and STORE_THROWAWAY). */
+int store_deferred(const store *s);
+
+/* Called for each clash store_settle_keys() finds: the files row and byte
+ * offset of the record not kept, and the reject reason (borrowed). */
+typedef void (*store_clash_fn)(void *ctx, int64_t file_id, uint64_t offset, const char *reason);
+
+/* After the last input of a STORE_DEFERRED_KEYS store: indexes the eventIDs
+ * and keeps the first stored record of each; a later one with the same
+ * content counts as a duplicate in its files row, one with other content is a
+ * clash: removed, a reject of its file at its offset (its files row's stored
+ * count moved to rejected), and reported through on_clash. Sets *dups and
+ * *clashes. A no-op on other stores. Returns 0, or -1 with err. */
+int store_settle_keys(store *s, store_clash_fn on_clash, void *ctx, uint64_t *dups,
+                      uint64_t *clashes, char *err, size_t errlen);
 
 /* The reject reason for a clash: "eventID X is already stored with other
  * content (differs: COLUMNS); this record was not stored", into buf. */
