@@ -105,7 +105,7 @@ bench: deps
 
 bench-scale: deps
 	@$(MAKE) --no-print-directory all
-	@sh tests/bench/bench.sh 200000 1000000 2000000
+	@RUNS=$(or $(RUNS),1) sh tests/bench/bench.sh 200000 2000000 10000000
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ddbtrail/detections \

@@ -110,6 +110,12 @@ for events in ${*:-200000}; do
         -v b="$json_bytes" 'BEGIN {
         printf "scan / zcat = %.2f (target <= 1.3)   jq / scan = %.1f (target >= 5)\n", s / z, j / s;
         printf "detect / scan = %.2f   database / JSON = %.2f (target <= 0.5)\n", d / s, db / b }'
+    # linearity: scan's cost per event against the first size's
+    [ -n "${first_per_event:-}" ] ||
+        first_per_event=$(awk -v s="$scan_wall" -v n="$events" 'BEGIN {printf "%.9f", s / n}')
+    awk -v s="$scan_wall" -v n="$events" -v f="$first_per_event" 'BEGIN {
+        printf "scan per event = %.2f us, %.2f x the first size'"'"'s (target <= 1.25)\n",
+               s / n * 1e6, s / n / f }'
     [ -z "$duck_wall" ] || awk -v s="$scan_wall" -v k="$duck_wall" 'BEGIN {
         printf "scan (all rules) / duckdb (one rule) = %.2f (target <= 1.0); groups identical\n", s / k }'
 done
