@@ -7,6 +7,7 @@
 #include "rules.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -105,6 +106,20 @@ int cli_report_open(cli_report *cr)
             cli_err("%s is a directory; -o wants a file name", cr->output);
             return EXIT_FATAL;
         }
+        /* a device or FIFO (-o /dev/null, a pipe to a collector) is written to, never
+         * replaced: renaming a file over /dev/null as root would break the machine */
+        if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) ||
+            S_ISBLK(st.st_mode)) {
+            fd = open(cr->output, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+            if (fd < 0 || (cr->out = fdopen(fd, "w")) == NULL) {
+                cli_err("%s: cannot write: %s", cr->output, strerror(errno));
+                if (fd >= 0)
+                    close(fd);
+                cr->out = stdout;
+                return EXIT_FATAL;
+            }
+            return EXIT_CLEAN;
+        }
     }
     slash = strrchr(cr->output, '/');
     base = slash ? slash + 1 : cr->output;
@@ -183,11 +198,11 @@ int cli_run_report(store *s, cli_report *cr)
             cli_err("%s: cannot write: %s", cr->output, strerror(errno));
             status = EXIT_FATAL;
         }
-        if (status == EXIT_CLEAN && rename(cr->tmp_path, cr->output) != 0) {
+        if (status == EXIT_CLEAN && cr->tmp_path[0] && rename(cr->tmp_path, cr->output) != 0) {
             cli_err("%s: cannot write: %s", cr->output, strerror(errno));
             status = EXIT_FATAL;
         }
-        if (status != EXIT_CLEAN)
+        if (status != EXIT_CLEAN && cr->tmp_path[0])
             unlink(cr->tmp_path);
         cr->tmp_path[0] = '\0';
     } else if (fflush(stdout) != 0) {

@@ -112,6 +112,16 @@ eq "$(cat "$T/target")" "secret" "--force: target still untouched"
 ok_if '[ -f "$T/link.txt" ] && [ ! -L "$T/link.txt" ]' "--force: the link replaced by the report"
 contains "$T/link.txt" "ddbtrail report" "--force: the report written"
 eq "$(ls -A "$T" | grep -c ddbtrail-)" 0 "-o: no temporary file left"
+# a FIFO (like /dev/null, a device: the same branch) is written to, never replaced by a
+# renamed file; the reader gives up after 10 s should the report never come
+mkfifo "$T/pipe"
+timeout 10 cat "$T/pipe" >"$T/from-pipe" &
+reader=$!
+run scan -q "$T/one.json" -o "$T/pipe"
+wait $reader
+eq "$rc" 0 "-o FIFO: exit status"
+ok_if '[ -p "$T/pipe" ]' "-o FIFO: still a FIFO, not replaced by a file"
+contains "$T/from-pipe" "ddbtrail report" "-o FIFO: the report came through"
 run scan -q "$T/one.json" -o "$T/no-such-dir/r.txt"
 eq "$rc" 2 "-o in a missing directory: exit 2"
 lacks "$T/err" "inputs:" "-o in a missing directory: refused before reading"
