@@ -453,7 +453,10 @@ static size_t cap_ids(const char *s, size_t len)
 
 #define RULES_FP_LEN (RULES_MAX_ID_LEN + 2 + 64 + 1) /* "ID:" + SHA-256 in hex */
 #define RULES_NCOLS 12                  /* entries of rules_columns */
-#define RULES_KEEP_BUDGET (24u << 20)   /* bytes all kept results together may hold */
+/* Bytes all kept results together may hold; a rule past it is run again and stored as it
+ * runs. 24 MiB put a 10 000 000-event scan at 86 MiB peak; 4 MiB keeps it at 62 MiB, no
+ * slower (200 000 events: their results fit; 10 000 000: 98 s against 105 s). */
+#define RULES_KEEP_BUDGET (4u << 20)
 
 static const char upsert_sql[] =
     "INSERT INTO alerts(rule_id, severity, title, first_seen, last_seen, event_count,"

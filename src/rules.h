@@ -103,7 +103,7 @@ typedef struct rules_job {
 
 /* Runs the jobs' rules on `threads` (2 or more) read-only connections of their
  * own to the database file at path (readers do not block each other in WAL
- * mode), with the sqlfn flags fn_flags, and keeps their rows: 24 MiB in all,
+ * mode), with the sqlfn flags fn_flags, and keeps their rows: 4 MiB in all,
  * past which a rule is left for rules_run(). Whatever was committed before
  * the call is what the rules see. Returns 0, or -1 when no thread ran
  * (fewer than 2 asked for, no file, or none started): every job then has
