@@ -641,8 +641,8 @@ int store_settle_keys(store *s, store_clash_fn on_clash, void *ctx, uint64_t *du
     static const char *const upd_sql[3] = {
         "DELETE FROM events WHERE rowid = ?1",
         "UPDATE files SET events_duplicate = events_duplicate + 1 WHERE file_id = ?1",
-        "UPDATE files SET events_stored = events_stored - 1,"
-        " records_rejected = records_rejected + 1 WHERE file_id = ?1"};
+        ("UPDATE files SET events_stored = events_stored - 1,"
+         " records_rejected = records_rejected + 1 WHERE file_id = ?1")};
     sqlite3_stmt *cmp = NULL, *list = NULL, *upd[3] = {NULL, NULL, NULL};
     char sql[4096], *last = NULL;
     size_t n;
