@@ -57,11 +57,12 @@ typedef struct cli_ingest {
 int cli_shard_setup(cli_ingest *ci, const char *spec, char **paths, int n);
 
 /* Walks paths and plans nshards shards of the files whose path names an
- * account; the others are counted in *loose_files and *loose_bytes. Returns
- * EXIT_CLEAN or EXIT_REJECTS (a path could not be read) with a new plan in
- * *out (free it with shd_plan_free()), or EXIT_FATAL. */
-int cli_shard_plan(char **paths, int n, unsigned nshards, shd_plan **out, uint64_t *loose_files,
-                   uint64_t *loose_bytes);
+ * account; the others are counted in *loose_files and *loose_bytes (either
+ * may be NULL). Paths that cannot be read are named on stderr unless quiet.
+ * Returns EXIT_CLEAN or EXIT_REJECTS (a path could not be read) with a new
+ * plan in *out (free it with shd_plan_free()), or EXIT_FATAL. */
+int cli_shard_plan(char **paths, int n, unsigned nshards, int quiet, shd_plan **out,
+                   uint64_t *loose_files, uint64_t *loose_bytes);
 
 /* Keeps, of the n paths in v, those of shard k or naming no account; frees
  * the others and updates *n. */

@@ -35,8 +35,8 @@ static void on_walk_err(void *ctx, const char *path, const char *msg)
     cli_err("%s: %s", path, msg);
 }
 
-int cli_shard_plan(char **paths, int n, unsigned nshards, shd_plan **out, uint64_t *loose_files,
-                   uint64_t *loose_bytes)
+int cli_shard_plan(char **paths, int n, unsigned nshards, int quiet, shd_plan **out,
+                   uint64_t *loose_files, uint64_t *loose_bytes)
 {
     walk_list wl;
     shd_plan *p = shd_plan_new(nshards);
@@ -45,13 +45,16 @@ int cli_shard_plan(char **paths, int n, unsigned nshards, shd_plan **out, uint64
 
     memset(&wl, 0, sizeof wl);
     *out = NULL;
-    *loose_files = *loose_bytes = 0;
+    if (loose_files)
+        *loose_files = 0;
+    if (loose_bytes)
+        *loose_bytes = 0;
     if (p == NULL) {
         cli_err("out of memory");
         return EXIT_FATAL;
     }
     for (k = 0; k < n; k++)
-        if (walk_add(&wl, paths[k], on_walk_err, NULL) != 0) {
+        if (walk_add(&wl, paths[k], quiet ? NULL : on_walk_err, NULL) != 0) {
             cli_err("out of memory");
             status = EXIT_FATAL;
             goto out;
@@ -66,8 +69,10 @@ int cli_shard_plan(char **paths, int n, unsigned nshards, shd_plan **out, uint64
                              ? (uint64_t)st.st_size
                              : 0;
         if (!shd_path_account(wl.paths[i], acct)) {
-            (*loose_files)++;
-            *loose_bytes += bytes;
+            if (loose_files)
+                (*loose_files)++;
+            if (loose_bytes)
+                *loose_bytes += bytes;
         } else if (shd_plan_add(p, acct, bytes) != 0) {
             cli_err("out of memory, or more than %d accounts", SHD_MAX_ACCOUNTS);
             status = EXIT_FATAL;
@@ -148,7 +153,6 @@ int cli_shard_claim(store *s, const cli_ingest *ci, const char *db)
 int cli_shard_setup(cli_ingest *ci, const char *spec, char **paths, int n)
 {
     unsigned k, nshards;
-    uint64_t lf, lb;
     char err[256];
     shd_plan *p;
     int rc;
@@ -157,7 +161,8 @@ int cli_shard_setup(cli_ingest *ci, const char *spec, char **paths, int n)
         cli_err("%s", err);
         return EXIT_FATAL;
     }
-    rc = cli_shard_plan(paths, n, nshards, &p, &lf, &lb);
+    /* quiet: the run walks the same paths again and names what it cannot read */
+    rc = cli_shard_plan(paths, n, nshards, 1, &p, NULL, NULL);
     if (rc == EXIT_FATAL)
         return rc;
     ci->shard_plan = p;
@@ -209,7 +214,8 @@ int cmd_shards(int argc, char **argv)
         cli_err("--format wants text or json, not '%s'", format);
         return EXIT_FATAL;
     }
-    status = cli_shard_plan(argv + optind, argc - optind, (unsigned)nshards, &p, &lf, &lb);
+    status = cli_shard_plan(argv + optind, argc - optind, (unsigned)nshards, 0, &p, &lf,
+                            &lb);
     if (status == EXIT_FATAL)
         return status;
     bytes = calloc(nshards, sizeof *bytes);

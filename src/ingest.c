@@ -80,8 +80,6 @@ struct ing {
     store_counts c;
     uint64_t since_commit; /* events since the last commit */
     int64_t first_ts, last_ts;
-    unsigned char *gz;     /* by file_id: 1 when its offsets count decompressed bytes */
-    size_t ngz;
 };
 
 /* ---- batches and queues ------------------------------------------------- */
@@ -442,7 +440,6 @@ ing *ing_new(store *s, const ing_opts *opts, ing_msg_fn on_msg, void *ctx)
 void ing_free(ing *g)
 {
     if (g)
-        free(g->gz);
     free(g);
 }
 
@@ -473,27 +470,28 @@ static int add_reject(ing *g, uint64_t offset, const char *reason, const char *u
     return store_reject(g->st, g->file_id, offset, reason, err, errlen);
 }
 
-/* Reads back one serialised row and its input offset; the row borrows from
- * the batch. */
 /* A clash found after the last input (STORE_DEFERRED_KEYS): said as it
- * would have been while reading, naming the file and the record's offset. */
+ * would have been while reading, naming the file and the record's offset,
+ * which counts decompressed bytes when the file's format says gzip. */
 static void on_clash(void *ctx, int64_t file_id, uint64_t offset, const char *reason)
 {
     ing *g = ctx;
-    char path[4096] = "?", line[700];
-
-    char id[32];
+    char id[32], path[4096] = "?", format[48] = "", line[700];
 
     snprintf(id, sizeof id, "%lld", (long long)file_id);
     store_first_text(store_db(g->st), "SELECT path FROM files WHERE file_id = CAST(?1 AS INTEGER)",
                      id, path, sizeof path);
+    store_first_text(store_db(g->st),
+                     "SELECT format FROM files WHERE file_id = CAST(?1 AS INTEGER)", id, format,
+                     sizeof format);
     snprintf(line, sizeof line, "%s (%s %llu)", reason,
-             file_id > 0 && (size_t)file_id < g->ngz && g->gz[file_id] ? "decompressed byte"
-                                                                        : "byte",
+             strncmp(format, "gzip+", 5) == 0 ? "decompressed byte" : "byte",
              (unsigned long long)offset);
     g->on_msg(g->ctx, path, line);
 }
 
+/* Reads back one serialised row and its input offset; the row borrows from
+ * the batch. */
 static const char *read_row(const char *p, norm_row *row, uint64_t *offset)
 {
     int i;
@@ -593,21 +591,6 @@ static int apply(ing *g, struct batch *b, int *input_rc, char *err, size_t errle
     }
     if (!b->last)
         return 0;
-    /* a deferred-keys store reports clashes after the last input, with this unit */
-    if (store_deferred(g->st) && g->file_id > 0) {
-        size_t id = (size_t)g->file_id;
-        if (id >= g->ngz) {
-            size_t n = id * 2 + 64;
-            unsigned char *gz = realloc(g->gz, n);
-            if (gz) {
-                memset(gz + g->ngz, 0, n - g->ngz);
-                g->gz = gz;
-                g->ngz = n;
-            }
-        }
-        if (id < g->ngz)
-            g->gz[id] = b->unit && b->unit[0] == 'd';
-    }
     /* the rest of the input, unreadable, counts as one rejected record */
     if (b->problem[0] && add_reject(g, b->where, b->problem, NULL, err, errlen) != 0)
         return -1;

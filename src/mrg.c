@@ -36,20 +36,6 @@ static int exec_count(sqlite3 *db, const char *sql, uint64_t *n, char *err, size
     return 0;
 }
 
-/* The first integer of sql, or -1 on error. */
-static int64_t first_int(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st;
-    int64_t v = -1;
-
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
 /* "prefix.a, prefix.b, ..." for the columns of main.table except those in skip
  * (a space-separated list with spaces around each name). Column names come
  * from ddbtrail's own schema, so they are pasted, never values. */
@@ -120,8 +106,8 @@ static const char *const diff_sql[] = {
  * else compared. Returns 0, 1 (err says what differs) or -1. */
 static int settle_settings(sqlite3 *db, char *err, size_t errlen)
 {
-    int64_t shard_ran = first_int(db, "SELECT EXISTS (SELECT 1 FROM shard.rule_runs)");
-    int64_t main_ran = first_int(db, "SELECT EXISTS (SELECT 1 FROM main.rule_runs)");
+    int64_t shard_ran = store_first_int(db, "SELECT EXISTS (SELECT 1 FROM shard.rule_runs)");
+    int64_t main_ran = store_first_int(db, "SELECT EXISTS (SELECT 1 FROM main.rule_runs)");
     char diff[1024];
     int i;
 
@@ -214,7 +200,7 @@ static int settle_plan(sqlite3 *db, char *err, size_t errlen)
 static int merge_files(sqlite3 *db, mrg_counts *c, char *err, size_t errlen)
 {
     char sql[MRG_SQL_MAX], cols[1024], fcols[1024];
-    int64_t before = first_int(db, "SELECT coalesce(max(file_id), 0) FROM main.files");
+    int64_t before = store_first_int(db, "SELECT coalesce(max(file_id), 0) FROM main.files");
 
     if (before < 0 ||
         columns(db, "files", " file_id shard ", "", cols, sizeof cols, err, errlen) ||
@@ -247,7 +233,7 @@ static int merge_files(sqlite3 *db, mrg_counts *c, char *err, size_t errlen)
 static int merge_events(sqlite3 *db, mrg_counts *c, char *err, size_t errlen)
 {
     char sql[MRG_SQL_MAX], cols[2048], ecols[2048];
-    int64_t total = first_int(db, "SELECT count(*) FROM shard.events");
+    int64_t total = store_first_int(db, "SELECT count(*) FROM shard.events");
 
     if (total < 0 ||
         columns(db, "events", " file_id ", "", cols, sizeof cols, err, errlen) != 0 ||
@@ -266,7 +252,7 @@ static int merge_events(sqlite3 *db, mrg_counts *c, char *err, size_t errlen)
 static int merge_alerts(sqlite3 *db, mrg_counts *c, char *err, size_t errlen)
 {
     char sql[MRG_SQL_MAX], cols[1024], acols[1024], set[2048];
-    int64_t total = first_int(db, "SELECT count(*) FROM shard.alerts");
+    int64_t total = store_first_int(db, "SELECT count(*) FROM shard.alerts");
     size_t n = 0;
     const char *p;
 
@@ -295,10 +281,10 @@ static int merge_alerts(sqlite3 *db, mrg_counts *c, char *err, size_t errlen)
              " WHERE excluded.detected_at > alerts.detected_at",
              cols, acols, set);
     {
-        int64_t before = first_int(db, "SELECT count(*) FROM main.alerts");
+        int64_t before = store_first_int(db, "SELECT count(*) FROM main.alerts");
         if (before < 0 || exec(db, sql, err, errlen) != 0)
             return -1;
-        c->alerts = (uint64_t)(first_int(db, "SELECT count(*) FROM main.alerts") - before);
+        c->alerts = (uint64_t)(store_first_int(db, "SELECT count(*) FROM main.alerts") - before);
     }
     c->alerts_present = (uint64_t)total - c->alerts;
     return 0;
@@ -338,7 +324,7 @@ int mrg_shard(sqlite3 *out, const char *path, int with_events, mrg_counts *c, ch
         rc = -1;
     /* the merged store's report must not read a missing event as no event */
     if (rc == 0 && !with_events &&
-        first_int(out, "SELECT EXISTS (SELECT 1 FROM shard.events)") == 1 &&
+        store_first_int(out, "SELECT EXISTS (SELECT 1 FROM shard.events)") == 1 &&
         exec(out, "INSERT OR REPLACE INTO main.meta VALUES('events_merged', 'no')", err,
              errlen) != 0)
         rc = -1;
@@ -352,7 +338,7 @@ int mrg_shard(sqlite3 *out, const char *path, int with_events, mrg_counts *c, ch
 
 int mrg_finish(sqlite3 *out, long *incidents, char *err, size_t errlen)
 {
-    int64_t gap = first_int(out, "SELECT coalesce((SELECT value FROM settings"
+    int64_t gap = store_first_int(out, "SELECT coalesce((SELECT value FROM settings"
                                  " WHERE key = 'incident_gap_seconds'), -1)");
 
     *incidents = 0;

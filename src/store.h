@@ -63,6 +63,10 @@ int store_file_known(store *s, const char *path, int64_t size, int64_t mtime);
  * error. */
 int store_first_text(sqlite3 *db, const char *sql, const char *param, char *buf, size_t len);
 
+/* The first column of the first row of sql as an integer; -1 when sql fails
+ * or returns no row (callers ask for counts and EXISTS, never negative). */
+int64_t store_first_int(sqlite3 *db, const char *sql);
+
 /* The meta table's value for key into buf. Returns 1 when present, 0 when
  * not, -1 on error. */
 int store_meta_get(store *s, const char *key, char *buf, size_t len);

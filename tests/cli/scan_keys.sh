@@ -14,6 +14,7 @@ cp "$g" "$T/in/a/two.json.gz"
 # a clash: the first event of $g with another eventName, and a plain duplicate of its second
 zcat "$g" | jq -c '{Records: [(.Records[0] | .eventName = "DeleteTable"), .Records[1]]}' \
     >"$T/in/b/forged.json"
+gzip -c "$T/in/b/forged.json" >"$T/in/b/forged2.json.gz"  # the same clash, offsets inflated
 n=$(zcat "$f" | jq '.Records | length')
 ok_if '[ "$n" -gt 0 ]' "the sample file has no events"
 
@@ -28,7 +29,9 @@ cmp -s "$T/scan.msgs" "$T/ingest.msgs" ||
 contains "$T/scan.msgs" \
     "already stored with other content (differs: event_name); this record was not stored (byte " \
     "the clash named with its byte offset"
-contains "$T/scan.msgs" "1 of them eventID clashes" "clash counted"
+contains "$T/scan.msgs" "forged2.json.gz: .*this record was not stored (decompressed byte " \
+    "a gzip file's clash named with its decompressed offset"
+contains "$T/scan.msgs" "2 of them eventID clashes" "clashes counted"
 ok_if 'grep -Eq " [1-9][0-9]* already stored" "$T/scan.msgs"' "duplicates counted"
 run detect -q --db "$T/s.db"
 ddb report --db "$T/s.db" --format json >"$T/ingest.json"

@@ -132,4 +132,8 @@ done
 contains err "K/N" "the bad spec says the form"
 run scan --shard 0/2 --follow -
 eq "$rc" 2 "--shard with --follow"
+# a path that cannot be read is named once, though the plan walks it too
+run ingest -q --shard 0/3 --db s9.db no-such-dir org
+eq "$rc" 3 "an unreadable path among a shard's inputs"
+eq "$(grep -c 'no-such-dir' err)" 1 "the unreadable path named once"
 done_case
