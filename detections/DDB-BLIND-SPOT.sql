@@ -12,21 +12,37 @@
 -- references: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html
 -- falsepositives: Regions whose tables are never read or written in the period (rare); an input
 --   that holds only management events on purpose.
+-- How: the (account, region, category) triples are collected in one pass into a small b-tree
+--   (DISTINCT), and only a blind region's events are grouped; when none is blind, the events
+--   are not read again. Grouping every DynamoDB event sorted all of them: 31 days of 665 000
+--   events, none blind, took 1.13 s, now 0.50 s (`detect --only DDB-BLIND-SPOT`, medians of 5).
+WITH seen AS (
+  SELECT DISTINCT coalesce(recipient_account_id, account_id) AS account, aws_region,
+         event_category AS category
+  FROM events NOT INDEXED
+  WHERE event_source = 'dynamodb.amazonaws.com'
+),
+blind AS MATERIALIZED (
+  SELECT account, aws_region FROM seen GROUP BY account, aws_region
+  HAVING sum(category = 'Management') > 0 AND sum(category = 'Data') = 0
+)
 SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,
        strftime('%Y-%m-%dT%H:%M:%SZ', max(event_ts), 'unixepoch') AS last_seen,
        count(*) AS event_count,
-       coalesce(recipient_account_id, account_id) AS account_id,
-       aws_region,
+       b.account AS account_id,
+       b.aws_region,
        NULL AS principal_arn, NULL AS access_key_id, NULL AS source_ip,
        sole(table_name) AS table_name,
        group_concat(DISTINCT event_name) AS event_names,
        id_list(event_id) AS event_ids,
        printf('region %s of account %s: %d DynamoDB management event(s) (%d table(s)) but no '
               || 'DynamoDB data events; item reads, scans and exports here are invisible to '
-              || 'every rule', aws_region, coalesce(recipient_account_id, account_id), count(*),
+              || 'every rule', b.aws_region, b.account, count(*),
               count(DISTINCT table_name)) AS detail,
-       json_array(coalesce(recipient_account_id, account_id), aws_region) AS group_key
-FROM events NOT INDEXED
-WHERE event_source = 'dynamodb.amazonaws.com'
-GROUP BY coalesce(recipient_account_id, account_id), aws_region
-HAVING sum(event_category = 'Management') > 0 AND sum(event_category = 'Data') = 0
+       json_array(b.account, b.aws_region) AS group_key
+FROM events e NOT INDEXED CROSS JOIN blind b
+WHERE EXISTS (SELECT 1 FROM blind)
+  AND e.event_source = 'dynamodb.amazonaws.com'
+  AND coalesce(e.recipient_account_id, e.account_id) IS b.account
+  AND e.aws_region IS b.aws_region
+GROUP BY b.account, b.aws_region

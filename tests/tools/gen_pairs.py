@@ -317,6 +317,32 @@ pair("DDB-POLICY-EXPOSE__account-condition",
      "fires critical\nbenign low\n")
 
 
+# --- DDB-BLIND-SPOT ------------------------------------------------------------
+# data events logged in one region only: tables managed in us-east-1 are read there unseen,
+# while the busy, fully logged eu-west-1 must not hide it; benign: both regions logged
+
+
+def in_region(e, region):
+    e["awsRegion"] = region
+    return e
+
+
+def regional(region, data):
+    evs = [in_region(event(role("platform-admin", "p"), n, ts(12, 5, i), {"tableName": t}), region)
+           for i, (n, t) in enumerate([("CreateTable", "ledger"), ("DescribeTable", "ledger"),
+                                       ("UpdateTable", "ledger")])]
+    if data:
+        evs += [in_region(event(role("app", "a"), "GetItem", ts(12, 6, i),
+                                {"tableName": "ledger", "key": {"pk": {"S": "k%d" % i}}}), region)
+                for i in range(3)]
+    return evs
+
+
+pair("DDB-BLIND-SPOT__region",
+     regional("eu-west-1", True) + regional("us-east-1", False),
+     regional("eu-west-1", True) + regional("us-east-1", True),
+     "fires medium\nbenign none\nfires_alerts 1\nfires_detail region us-east-1 of account\n")
+
 base = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "detections")
 for case, (fires, benign, expect, config) in sorted(out.items()):
     d = os.path.join(base, case)
