@@ -439,7 +439,6 @@ ing *ing_new(store *s, const ing_opts *opts, ing_msg_fn on_msg, void *ctx)
 
 void ing_free(ing *g)
 {
-    if (g)
     free(g);
 }
 

@@ -444,11 +444,6 @@ int64_t store_first_int(sqlite3 *db, const char *sql)
     return v;
 }
 
-int store_deferred(const store *s)
-{
-    return s->deferred;
-}
-
 int store_meta_get(store *s, const char *key, char *buf, size_t len)
 {
     return store_first_text(s->db, "SELECT value FROM meta WHERE key = ?", key, buf, len);

@@ -96,9 +96,6 @@ int store_event(store *s, int64_t file_id, uint64_t offset, const norm_row *row,
                 enum store_outcome *outcome, char *diff, size_t difflen, char *err,
                 size_t errlen);
 
-/* 1 when s was opened with STORE_DEFERRED_KEYS (and STORE_THROWAWAY). */
-int store_deferred(const store *s);
-
 /* Called for each clash store_settle_keys() finds: the files row and byte
  * offset of the record not kept, and the reject reason (borrowed). */
 typedef void (*store_clash_fn)(void *ctx, int64_t file_id, uint64_t offset, const char *reason);
