@@ -13,9 +13,11 @@
 -- falsepositives: Regions whose tables are never read or written in the period (rare); an input
 --   that holds only management events on purpose.
 -- How: the (account, region, category) triples are collected in one pass into a small b-tree
---   (DISTINCT), and only a blind region's events are grouped; when none is blind, the events
---   are not read again. Grouping every DynamoDB event sorted all of them: 31 days of 665 000
---   events, none blind, took 1.13 s, now 0.50 s (`detect --only DDB-BLIND-SPOT`, medians of 5).
+--   (DISTINCT), and only a blind region's events are grouped. The one-row gate in front of
+--   the join is the outer loop, so when none is blind the events are not read again (a
+--   WHERE EXISTS term is tested per row: 0.40 s -> 0.27 s over 665 000 events). Grouping
+--   every DynamoDB event sorted all of them: 31 days of 665 000 events, none blind, took
+--   1.13 s, 0.50 s with the per-row test (`detect --only DDB-BLIND-SPOT`, medians of 5).
 WITH seen AS (
   SELECT DISTINCT coalesce(recipient_account_id, account_id) AS account, aws_region,
          event_category AS category
@@ -40,9 +42,9 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,
               || 'every rule', b.aws_region, b.account, count(*),
               count(DISTINCT table_name)) AS detail,
        json_array(b.account, b.aws_region) AS group_key
-FROM events e NOT INDEXED CROSS JOIN blind b
-WHERE EXISTS (SELECT 1 FROM blind)
-  AND e.event_source = 'dynamodb.amazonaws.com'
+FROM (SELECT 1 WHERE EXISTS (SELECT 1 FROM blind)) CROSS JOIN events e NOT INDEXED
+     CROSS JOIN blind b
+WHERE e.event_source = 'dynamodb.amazonaws.com'
   AND coalesce(e.recipient_account_id, e.account_id) IS b.account
   AND e.aws_region IS b.aws_region
 GROUP BY b.account, b.aws_region
