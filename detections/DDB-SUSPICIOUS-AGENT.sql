@@ -9,12 +9,31 @@
 -- story: attack tool
 -- references: https://github.com/RhinoSecurityLabs/pacu
 -- falsepositives: Authorised penetration tests.
-WITH agents AS MATERIALIZED (
-  -- each distinct user agent is matched once, not once per event; the event id names
-  -- the value in a warning if a pattern hits PCRE2's limits on it
-  SELECT a.user_agent FROM (SELECT user_agent, min(event_id) AS first_id FROM events NOT INDEXED
-                            WHERE event_source IN ('dynamodb.amazonaws.com', 'dax.amazonaws.com')
-                              AND user_agent IS NOT NULL GROUP BY user_agent) a
+-- How: the distinct user agents are collected in one pass (DISTINCT keeps only them) and
+--   each is matched once, not once per event; regexp_try() finds the matches and the values
+--   that hit PCRE2's limits, and only those are grouped by their first event, whose id names
+--   the value in the limit warning when regexp() matches them again. Grouping every DynamoDB
+--   event by user agent to name that event sorted them all: 31 days of 665 000 events,
+--   0.49 s -> 0.20 s when no agent matches, 0.75 s -> 0.67 s with one that does
+--   (`detect --threads 1 --only DDB-SUSPICIOUS-AGENT`, medians of 5).
+WITH uas AS (
+  SELECT DISTINCT user_agent FROM events NOT INDEXED
+  WHERE event_source IN ('dynamodb.amazonaws.com', 'dax.amazonaws.com')
+    AND user_agent IS NOT NULL
+),
+hits AS MATERIALIZED (
+  SELECT user_agent FROM uas u
+  WHERE EXISTS (SELECT 1 FROM settings_list s
+                WHERE s.key = 'offensive_user_agents'
+                  AND regexp_try(s.value, u.user_agent) IS NOT 0)
+),
+agents AS MATERIALIZED (
+  SELECT a.user_agent
+  FROM (SELECT user_agent, min(event_id) AS first_id
+        FROM (SELECT 1 WHERE EXISTS (SELECT 1 FROM hits)) CROSS JOIN events NOT INDEXED
+        WHERE event_source IN ('dynamodb.amazonaws.com', 'dax.amazonaws.com')
+          AND user_agent IN (SELECT user_agent FROM hits)
+        GROUP BY user_agent) a
   WHERE EXISTS (SELECT 1 FROM settings_list s
                 WHERE s.key = 'offensive_user_agents'
                   AND regexp(s.value, a.user_agent, a.first_id))

@@ -107,7 +107,12 @@ static rx *rx_compile(const char *pat, size_t len, int jit, char *err, size_t er
     return r;
 }
 
-static void fn_regexp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+/* Matches text (argv[1]) against pattern (argv[0]), compiling it through the
+ * cache: 1 or 0, RX_LIMIT when PCRE2's match or depth limit stopped it, or
+ * -1 with an error already set on ctx. NULL in either gives RX_NULL. */
+enum { RX_NULL = -3, RX_LIMIT = -2 };
+
+static int rx_run(sqlite3_context *ctx, sqlite3_value **argv)
 {
     rx_cache *cache = sqlite3_user_data(ctx);
     const char *pat, *text;
@@ -117,9 +122,8 @@ static void fn_regexp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     unsigned i;
     char err[512];
 
-    (void)argc;
     if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL)
-        return;
+        return RX_NULL;
     pat = (const char *)sqlite3_value_text(argv[0]);
     plen = (size_t)sqlite3_value_bytes(argv[0]);
     r = cache->slot[cache->last];
@@ -135,7 +139,7 @@ static void fn_regexp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
             r = rx_compile(pat, plen, !cache->no_jit, err, sizeof err);
             if (r == NULL) {
                 sqlite3_result_error(ctx, err, -1);
-                return;
+                return -1;
             }
             rx_free(cache->slot[cache->next]);
             cache->slot[cache->next] = r;
@@ -147,25 +151,48 @@ static void fn_regexp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     rc = pcre2_match(r->code, (PCRE2_SPTR)text, (size_t)sqlite3_value_bytes(argv[1]), 0, 0,
                      r->md, cache->mctx);
     if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
-        rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT) {
-        /* a crafted value against a backtracking pattern: no match, and a warning,
-         * never an error that would cost the rule its other alerts */
-        if (cache->limit_hits++ == 0) {
-            const char *label = argc > 2 ? (const char *)sqlite3_value_text(argv[2]) : NULL;
-            snprintf(cache->first_hit, sizeof cache->first_hit, "%s%.80s (pattern '%.80s')",
-                     label ? "event " : "a value", label ? label : "", r->pattern);
-        }
-        sqlite3_result_int(ctx, 0);
-        return;
-    }
+        rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT)
+        return RX_LIMIT;
     if (rc < 0 && rc != PCRE2_ERROR_NOMATCH) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(rc, msg, sizeof msg);
         snprintf(err, sizeof err, "regexp: %s", (char *)msg);
         sqlite3_result_error(ctx, err, -1);
-        return;
+        return -1;
     }
-    sqlite3_result_int(ctx, rc >= 0);
+    return rc >= 0;
+}
+
+static void fn_regexp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    rx_cache *cache = sqlite3_user_data(ctx);
+    int rc = rx_run(ctx, argv);
+
+    if (rc == RX_LIMIT) {
+        /* a crafted value against a backtracking pattern: no match, and a warning,
+         * never an error that would cost the rule its other alerts */
+        if (cache->limit_hits++ == 0) {
+            const char *label = argc > 2 ? (const char *)sqlite3_value_text(argv[2]) : NULL;
+            snprintf(cache->first_hit, sizeof cache->first_hit, "%s%.80s (pattern '%.80s')",
+                     label ? "event " : "a value", label ? label : "",
+                     (const char *)sqlite3_value_text(argv[0]));
+        }
+        sqlite3_result_int(ctx, 0);
+    } else if (rc >= 0) {
+        sqlite3_result_int(ctx, rc);
+    }
+}
+
+/* regexp_try(): as regexp(), but a limit hit is NULL and remembered nowhere,
+ * so that a rule can find its candidates first and match those again with
+ * regexp() and a label for the warning. */
+static void fn_regexp_try(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    int rc = rx_run(ctx, argv);
+
+    (void)argc;
+    if (rc >= 0)
+        sqlite3_result_int(ctx, rc);
 }
 
 /* regexp_warnings(): what the limits cost since the last call, as one line,
@@ -405,6 +432,8 @@ int sqlfn_register(sqlite3 *db, int opts, char *err, size_t errlen)
     if (sqlite3_create_function_v2(db, "regexp", 2, flags, cache, fn_regexp, NULL, NULL,
                                    cache_free) != SQLITE_OK ||
         sqlite3_create_function_v2(db, "regexp", 3, flags, cache, fn_regexp, NULL, NULL,
+                                   NULL) != SQLITE_OK ||
+        sqlite3_create_function_v2(db, "regexp_try", 2, flags, cache, fn_regexp_try, NULL, NULL,
                                    NULL) != SQLITE_OK ||
         sqlite3_create_function_v2(db, "regexp_warnings", 0, SQLITE_UTF8, cache,
                                    fn_regexp_warnings, NULL, NULL, NULL) != SQLITE_OK ||

@@ -8,6 +8,9 @@
  *                           hits the match or depth limit (a crafted value
  *                           against a backtracking pattern) is no match and
  *                           is remembered, with label (an event id) when given
+ *   regexp_try(pattern, text)
+ *                           as regexp(), but a limit hit is NULL and not
+ *                           remembered (find candidates, then regexp() them)
  *   regexp_warnings()       those limit hits since the last call, as one
  *                           line (NULL for none); then forgets them
  *   ip_in_cidr(ip, cidr)    1/0, NULL when either does not parse

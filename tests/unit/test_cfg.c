@@ -1,5 +1,5 @@
 /*
- * Unit tests for cfg (config keys, types, errors) and sqlfn (REGEXP,
+ * Unit tests for cfg (config keys, types, errors) and sqlfn (REGEXP, regexp_try,
  * ip_in_cidr, arn_account, id_list, sole) through a real SQLite connection.
  */
 #include "cfg.h"
@@ -99,6 +99,12 @@ static void sql_functions(void)
         {"SELECT CAST(x'61ff63' AS TEXT) REGEXP 'c$'", "1"},
         {"SELECT 'abc' REGEXP '('", "ERROR: regexp: bad pattern '(': missing closing "
                                     "parenthesis (at offset 1)"},
+        {"SELECT regexp_try('(?i)KALI', 'Linux kali-2023')", "1"},
+        {"SELECT regexp_try('(?i)kali', 'aws-sdk-java')", "0"},
+        {"SELECT regexp_try('x', NULL)", "NULL"},
+        {"SELECT regexp_try('^(a|aa)+$', printf('%.30000c!', 'a'))", "NULL"},
+        {"SELECT regexp_try('(', 'abc')", "ERROR: regexp: bad pattern '(': missing closing "
+                                          "parenthesis (at offset 1)"},
         {"SELECT ip_in_cidr('10.1.2.3', '10.0.0.0/8')", "1"},
         {"SELECT ip_in_cidr('2001:db8::1', '2001:db8::/32')", "1"},
         {"SELECT ip_in_cidr('dynamodb.amazonaws.com', '10.0.0.0/8')", "NULL"},
@@ -126,12 +132,23 @@ static void sql_functions(void)
          "a|-|-"},
     };
     sqlite3 *db = db_open();
+    char warning[256];
     size_t i;
 
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *got = q(db, cases[i].sql);
         CHECKF(strcmp(got, cases[i].want) == 0, "%s: got %s", cases[i].sql, got);
     }
+    /* a limit hit: regexp() is no match and remembers it with its label, regexp_try() is
+     * NULL and remembers nothing */
+    CHECK(strcmp(q(db, "SELECT regexp_warnings()"), "NULL") == 0);
+    CHECK(strcmp(q(db, "SELECT regexp_try('^(a|aa)+$', printf('%.30000c!', 'a'))"), "NULL") == 0);
+    CHECK(strcmp(q(db, "SELECT regexp_warnings()"), "NULL") == 0);
+    CHECK(strcmp(q(db, "SELECT regexp('^(a|aa)+$', printf('%.30000c!', 'a'), 'e-1')"), "0") == 0);
+    snprintf(warning, sizeof warning, "%s", q(db, "SELECT regexp_warnings()"));
+    CHECKF(strcmp(warning, "1 value(s) hit PCRE2's match or depth limit and count as no match; "
+                           "the first: event e-1 (pattern '^(a|aa)+$')") == 0,
+           "regexp_warnings: %s", warning);
     /* many patterns in turn: the cache evicts and recompiles correctly */
     for (i = 0; i < 100; i++) {
         char sql[128];
