@@ -343,6 +343,26 @@ pair("DDB-BLIND-SPOT__region",
      regional("eu-west-1", True) + regional("us-east-1", True),
      "fires medium\nbenign none\nfires_alerts 1\nfires_detail region us-east-1 of account\n")
 
+# --- DDB-SUSPICIOUS-AGENT ------------------------------------------------------
+# the rule matches each distinct agent once: a few Pacu calls by a stolen user key hide among
+# forty distinct SDK agents of an application role; benign: the same fleet, AWS Backup's own
+# calls, and a reporting app whose agent only contains "pacu" inside a longer word
+fleet = [event(role("app", "a%d" % (i % 4)), "GetItem", ts(12, 7, i % 60),
+               {"tableName": TABLES[i % 6], "key": {"pk": {"S": "k%d" % i}}},
+               agent="aws-sdk-java/2.25.%d Linux/5.10 OpenJDK_64-Bit_Server_VM/17.0.%d" % (i, i % 7))
+         for i in range(40)]
+pair("DDB-SUSPICIOUS-AGENT__many-agents",
+     fleet + [event(user("svc-legacy", "AKIAEXAMPLELEAKED001"), n, ts(12, 8, i), {"tableName": "orders"},
+                    ip="203.0.113.50", agent="Boto3/1.34.5 Python/3.11 Linux/6.1 Botocore/1.34.5 Pacu/1.5.2")
+              for i, n in enumerate(["ListTables", "DescribeTable", "Scan"])],
+     fleet + [event(aws_service("backup.amazonaws.com"), "DescribeTable", ts(12, 8, 0),
+                    {"tableName": "orders"}),
+              event(role("reporting", "r"), "Query", ts(12, 8, 1),
+                    {"tableName": "orders", "keyConditionExpression": "pk = :v"},
+                    agent="aws-sdk-go/1.44.0 (go1.21; linux; amd64) app/pacualdo-reports")],
+     "fires high\nbenign none\nfires_alerts 1\n"
+     "fires_principal arn:aws:iam::%s:user/svc-legacy\n" % ACCT)
+
 base = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "detections")
 for case, (fires, benign, expect, config) in sorted(out.items()):
     d = os.path.join(base, case)
