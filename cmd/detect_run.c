@@ -4,11 +4,10 @@
  */
 #include "cfg.h"
 #include "cli.h"
-#include "inc.h"
-#include "nov.h"
 #include "rules.h"
 #include "sqlfn.h"
 #include "sup.h"
+#include "triage.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -212,12 +211,13 @@ static void on_expired(void *ctx, const char *rule, const char *until, const cha
 }
 
 /* After the rules: routine and new alerts, suppressions, then incidents over
- * what is left, in one transaction. Returns 0, or -1 (message printed). */
-static int triage(sqlite3 *db, const cli_plan *p, long *routine, long *fresh, long *suppressed,
-                  long *incidents)
+ * what is left, in one transaction under the rules' limits. Returns 0, 1
+ * when a signal stopped it, or -1 (message printed). */
+static int triage(sqlite3 *db, const cli_plan *p, const rules_limits *lim, triage_counts *c)
 {
     char err[512], list[4096];
     size_t i, n = 1;
+    triage_opts o;
 
     /* the burst rules (header "routine: yes"), as a JSON array of ids */
     snprintf(list, sizeof list, "[");
@@ -228,21 +228,29 @@ static int triage(sqlite3 *db, const cli_plan *p, long *routine, long *fresh, lo
                                   r->id);
     }
     snprintf(list + n, sizeof list - n, "]");
-    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
-        nov_apply(db, list, (long)cfg_int(p->cfg, "routine_days"), routine, fresh, err,
-                  sizeof err) != 0 ||
-        sup_apply(db, (int64_t)time(NULL), on_expired, NULL, suppressed, err, sizeof err) != 0 ||
-        inc_build(db, (int64_t)cfg_int(p->cfg, "incident_gap_seconds"), incidents, err,
-                  sizeof err) != 0) {
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    memset(&o, 0, sizeof o);
+    o.routine_rules = list;
+    o.routine_days = (long)cfg_int(p->cfg, "routine_days");
+    o.incident_gap = (int64_t)cfg_int(p->cfg, "incident_gap_seconds");
+    o.now = (int64_t)time(NULL);
+    o.on_expired = on_expired;
+    o.lim = lim;
+    if (triage_run(db, &o, c, err, sizeof err) != 0) {
+        if (c->stopped == 1)
+            return 1;
         cli_err("%s", err[0] ? err : sqlite3_errmsg(db));
         return -1;
     }
-    if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        cli_err("database: %s", sqlite3_errmsg(db));
-        return -1;
-    }
     return 0;
+}
+
+/* Says on the store, for the report, that the last detect stopped early. */
+static void note_interrupted(store *s, const char *what)
+{
+    char err[256];
+
+    if (store_meta_set(s, "interrupted", what, err, sizeof err) != 0)
+        cli_err("%s", err);
 }
 
 int cli_run_detect(store *s, const cli_detect *cd, cli_plan *p, FILE *summary)
@@ -263,7 +271,8 @@ int cli_run_detect(store *s, const cli_detect *cd, cli_plan *p, FILE *summary)
         cli_err("%s", err);
         return EXIT_FATAL;
     }
-    if (sqlite3_exec(db, "DELETE FROM rule_runs", NULL, NULL, NULL) != SQLITE_OK) {
+    if (sqlite3_exec(db, "DELETE FROM rule_runs; DELETE FROM meta WHERE key = 'interrupted'",
+                     NULL, NULL, NULL) != SQLITE_OK) {
         cli_err("database: %s", sqlite3_errmsg(db));
         return EXIT_FATAL;
     }
@@ -302,7 +311,7 @@ int cli_run_detect(store *s, const cli_detect *cd, cli_plan *p, FILE *summary)
             snprintf(err, sizeof err, "%s", jobs[k].err);
         sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
         if (rc == 0) {
-            rc = rules_store(r, jobs[k].result, db, &n, err, sizeof err);
+            rc = rules_store(r, jobs[k].result, db, &lim, &n, err, sizeof err);
         } else if (rc == 1) {
             rc = rules_run(r, db, &lim, &n, err, sizeof err);
             rules_take_warning(db, jobs[k].warn, sizeof jobs[k].warn);
@@ -325,20 +334,29 @@ int cli_run_detect(store *s, const cli_detect *cd, cli_plan *p, FILE *summary)
         total += n;
     }
     free(jobs);
-    if (!cli_stop) {
-        long routine = 0, fresh = 0, suppressed = 0, incidents = 0;
-        err[0] = '\0';
-        if (triage(db, p, &routine, &fresh, &suppressed, &incidents) != 0)
+    if (cli_stop) {
+        cli_err("interrupted while the rules ran; the alerts of the rules that finished are "
+                "stored");
+        note_interrupted(s, "while the rules ran: the rules marked failed did not finish, and "
+                            "novelty, suppressions and incidents were not updated");
+        return EXIT_INTERRUPT;
+    }
+    {
+        triage_counts c;
+        int t = triage(db, p, &lim, &c);
+        if (t == 1) {
+            cli_err("interrupted during triage; the rules' alerts are stored, novelty, "
+                    "suppressions and incidents were not updated");
+            note_interrupted(s, "during triage: the alerts are the rules' own, novelty, "
+                                "suppressions and incidents were not updated");
+            return EXIT_INTERRUPT;
+        }
+        if (t != 0)
             status = EXIT_FATAL;
         if (summary)
             fprintf(summary, "rules: %ld ran, %ld skipped, %ld failed; %ld alerts in %ld "
                     "incident(s); %ld new, %ld routine, %ld suppressed\n", ran, skipped, failed,
-                    total, incidents, fresh, routine, suppressed);
-    }
-    if (cli_stop) {
-        cli_err("interrupted while the rules ran; the alerts of the rules that finished are "
-                "stored");
-        return EXIT_INTERRUPT;
+                    total, c.incidents, c.fresh, c.routine, c.suppressed);
     }
     return status;
 }

@@ -48,37 +48,94 @@ static const char *field(const struct alert *a, int kind)
     return kind == 0 ? a->actor : kind == 1 ? a->key : a->ip;
 }
 
+/* What a sort compares by, and where it counts its comparisons: the work
+ * inc_build() reports, which tests bound to O(n log n). */
+struct order {
+    int kind;       /* by_field: the link kind */
+    uint64_t *work; /* comparisons made; never NULL */
+};
+
 /* qsort_r order: by the linking field, then first seen. */
-static int by_field(const void *x, const void *y, void *kind)
+static int by_field(const void *x, const void *y, void *arg)
 {
     const struct alert *const *a = x, *const *b = y;
-    int k = *(const int *)kind;
-    const char *fa = field(*a, k), *fb = field(*b, k);
+    struct order *o = arg;
+    const char *fa = field(*a, o->kind), *fb = field(*b, o->kind);
     int c = strcmp(fa ? fa : "", fb ? fb : "");
 
+    (*o->work)++;
     if (c)
         return c;
     return (*a)->first < (*b)->first ? -1 : (*a)->first > (*b)->first;
 }
 
-static int by_root(const void *x, const void *y)
+static int by_root(const void *x, const void *y, void *arg)
 {
     const struct alert *const *a = x, *const *b = y;
+    struct order *o = arg;
 
+    (*o->work)++;
     if ((*a)->root != (*b)->root)
         return (*a)->root < (*b)->root ? -1 : 1;
     return *a < *b ? -1 : *a > *b;
 }
 
 /* Orders a group's alerts as the story tells them: stage, then time. */
-static int by_stage(const void *x, const void *y)
+static int by_stage(const void *x, const void *y, void *arg)
 {
     const struct alert *const *a = x, *const *b = y;
+    struct order *o = arg;
     int sa = (*a)->stage < 0 ? 1 : (*a)->stage, sb = (*b)->stage < 0 ? 1 : (*b)->stage;
 
+    (*o->work)++;
     if (sa != sb)
         return sa - sb;
     return (*a)->first < (*b)->first ? -1 : (*a)->first > (*b)->first;
+}
+
+/* One value of a group's alert, and where in the group it stands. */
+struct occurrence {
+    const char *v;
+    size_t at;
+};
+
+static int by_value(const void *x, const void *y, void *arg)
+{
+    const struct occurrence *a = x, *b = y;
+    struct order *o = arg;
+    int c = strcmp(a->v, b->v);
+
+    (*o->work)++;
+    if (c)
+        return c;
+    return a->at < b->at ? -1 : a->at > b->at;
+}
+
+/* Sets first[i] to 1 where get(g[i]) is not NULL and no earlier alert of the
+ * group has the same value, 0 elsewhere, by sorting the values (a group of
+ * 50 000 alerts must not compare each with every earlier one). occ is
+ * scratch of n entries. Returns the number of distinct values. */
+static size_t mark_first(struct alert **g, size_t n, const char *(*get)(const struct alert *),
+                         struct occurrence *occ, unsigned char *first, uint64_t *work)
+{
+    struct order o = {0, work};
+    size_t i, m = 0, distinct = 0;
+
+    for (i = 0; i < n; i++) {
+        first[i] = 0;
+        if (get(g[i]) != NULL) {
+            occ[m].v = get(g[i]);
+            occ[m++].at = i;
+        }
+    }
+    qsort_r(occ, m, sizeof *occ, by_value, &o);
+    for (i = 0; i < m; i++)
+        if (i == 0 || strcmp(occ[i - 1].v, occ[i].v) != 0) {
+            first[occ[i].at] = 1;
+            distinct++;
+        }
+    *work += n + m;
+    return distinct;
 }
 
 static char *dup_col(sqlite3_stmt *st, int c)
@@ -118,24 +175,21 @@ static const char *short_actor(const char *arn)
     return c && c[1] ? c + 1 : arn ? arn : "?";
 }
 
-/* One distinct-value list of a group for the incidents row: "a, b" (at most 5). */
+/* One distinct-value list of a group for the incidents row: "a, b" (at most 5,
+ * in the group's order), from the marks of mark_first(). */
 static void distinct(struct alert **g, size_t n, const char *(*get)(const struct alert *),
-                     char *out, size_t outlen)
+                     const unsigned char *first, size_t count, char *out, size_t outlen)
 {
-    size_t i, k, used = 0, count = 0;
+    size_t i, used = 0, listed = 0;
 
     out[0] = '\0';
-    for (i = 0; i < n; i++) {
-        const char *v = get(g[i]);
-        int seen = 0;
-        if (v == NULL)
+    for (i = 0; i < n && listed < 5; i++) {
+        if (!first[i])
             continue;
-        for (k = 0; k < i && !seen; k++)
-            seen = get(g[k]) && strcmp(get(g[k]), v) == 0;
-        if (seen)
-            continue;
-        if (++count <= 5 && used < outlen)
-            used += (size_t)snprintf(out + used, outlen - used, "%s%s", used ? ", " : "", v);
+        listed++;
+        if (used < outlen)
+            used += (size_t)snprintf(out + used, outlen - used, "%s%s", used ? ", " : "",
+                                     get(g[i]));
     }
     if (count > 5 && used < outlen)
         snprintf(out + used, outlen - used, " (+%zu more)", count - 5);
@@ -148,21 +202,40 @@ static const char *get_short(const struct alert *a)
 }
 static const char *get_key(const struct alert *a) { return a->key; }
 static const char *get_ip(const struct alert *a) { return a->ip; }
+static const char *get_story(const struct alert *a) { return a->story; }
 
+
+/* Scratch for write_incident(), sized for the largest group. */
+struct scratch {
+    struct occurrence *occ;
+    unsigned char *first;
+    uint64_t *work;
+};
+
+/* The distinct values of one field of a group, listed into out. */
+static void list_field(struct alert **g, size_t n, const char *(*get)(const struct alert *),
+                       struct scratch *sc, char *out, size_t outlen)
+{
+    size_t count = mark_first(g, n, get, sc->occ, sc->first, sc->work);
+
+    distinct(g, n, get, sc->first, count, out, outlen);
+}
 
 /* Writes one incident from its alerts (sorted by stage in place). */
 static int write_incident(sqlite3 *db, sqlite3_stmt *ins, sqlite3_stmt *mark, struct alert **g,
-                          size_t n)
+                          size_t n, struct scratch *sc)
 {
     char story[INC_STORY_MAX], stages[128] = "", actors[512], who[512], keys[512], ips[512];
     char first[32], last[32];
-    size_t i, k, sn = 0, tn = 0;
+    size_t i, sn = 0, tn = 0;
+    struct order by = {0, sc->work};
     int64_t t0 = g[0]->first, t1 = g[0]->last, id;
     int sev = 0, nstages = 0, seen_stage[5] = {0}, rc;
     time_t tt;
     struct tm tm;
 
-    qsort(g, n, sizeof *g, by_stage);
+    qsort_r(g, n, sizeof *g, by_stage, &by);
+    *sc->work += n;
     for (i = 0; i < n; i++) {
         if (g[i]->first < t0)
             t0 = g[i]->first;
@@ -178,10 +251,10 @@ static int write_incident(sqlite3 *db, sqlite3_stmt *ins, sqlite3_stmt *mark, st
     }
     if (nstages >= 3 && sev < 4)
         sev++;
-    distinct(g, n, get_actor, actors, sizeof actors);
-    distinct(g, n, get_short, who, sizeof who);
-    distinct(g, n, get_key, keys, sizeof keys);
-    distinct(g, n, get_ip, ips, sizeof ips);
+    list_field(g, n, get_actor, sc, actors, sizeof actors);
+    list_field(g, n, get_short, sc, who, sizeof who);
+    list_field(g, n, get_key, sc, keys, sizeof keys);
+    list_field(g, n, get_ip, sc, ips, sizeof ips);
     /* who, from where: then each step once, in stage order */
     story[0] = '\0';
     if (who[0])
@@ -199,11 +272,9 @@ static int write_incident(sqlite3 *db, sqlite3_stmt *ins, sqlite3_stmt *mark, st
         add(story, &sn, "", ": ");
     {
         size_t start = sn;
+        mark_first(g, n, get_story, sc->occ, sc->first, sc->work);
         for (i = 0; i < n; i++) {
-            int dup = 0;
-            for (k = 0; k < i && !dup; k++)
-                dup = g[k]->story && g[i]->story && strcmp(g[k]->story, g[i]->story) == 0;
-            if (!dup && g[i]->story) {
+            if (sc->first[i]) {
                 char piece[300];
                 snprintf(piece, sizeof piece, "%s%s", sn > start ? " \u2192 " : "", g[i]->story);
                 add(story, &sn, "", piece);
@@ -241,17 +312,44 @@ static int write_incident(sqlite3 *db, sqlite3_stmt *ins, sqlite3_stmt *mark, st
     return 0;
 }
 
-int inc_build(sqlite3 *db, int64_t gap, long *incidents, char *err, size_t errlen)
+/* Runs one statement to its end, adding its VM steps to *work. */
+static int exec_counted(sqlite3 *db, const char *sql, uint64_t *work)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        ;
+    *work += (uint64_t)sqlite3_stmt_status(st, SQLITE_STMTSTATUS_VM_STEP, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static uint64_t steps(sqlite3_stmt *st)
+{
+    return st ? (uint64_t)sqlite3_stmt_status(st, SQLITE_STMTSTATUS_VM_STEP, 0) : 0;
+}
+
+int inc_build(sqlite3 *db, int64_t gap, inc_cancel_fn cancel, void *ctx, long *incidents,
+              uint64_t *work, char *err, size_t errlen)
 {
     sqlite3_stmt *st = NULL, *ins = NULL, *mark = NULL;
     struct alert *a = NULL;
     struct alert **order = NULL;
+    struct scratch sc = {NULL, NULL, NULL};
+    uint64_t done = 0; /* work, when the caller does not count it */
     size_t n = 0, cap = 0, i, j;
     int rc = -1, kind;
 
     *incidents = 0;
-    if (sqlite3_exec(db, "DELETE FROM incidents; UPDATE alerts SET incident_id = NULL",
-                     NULL, NULL, NULL) != SQLITE_OK ||
+    if (work == NULL)
+        work = &done;
+    sc.work = work;
+    if (exec_counted(db, "DELETE FROM incidents", work) != 0 ||
+        exec_counted(db, "UPDATE alerts SET incident_id = NULL WHERE incident_id IS NOT NULL",
+                     work) != 0 ||
         sqlite3_prepare_v2(db,
                            "SELECT alert_id, unixepoch(first_seen), unixepoch(last_seen), severity,"
                            " stage, story, principal_arn, access_key_id, source_ip FROM alerts"
@@ -297,16 +395,23 @@ int inc_build(sqlite3 *db, int64_t gap, long *incidents, char *err, size_t errle
     }
     if (rc != SQLITE_DONE)
         goto dberr;
+    *work += steps(st);
     sqlite3_finalize(st);
     st = NULL;
     order = malloc((n ? n : 1) * sizeof *order);
-    if (order == NULL)
+    sc.occ = malloc((n ? n : 1) * sizeof *sc.occ);
+    sc.first = malloc(n ? n : 1);
+    if (order == NULL || sc.occ == NULL || sc.first == NULL)
         goto oom;
     for (kind = 0; kind < 3; kind++) {
+        struct order by = {kind, work};
         int64_t reach = 0;
+        if (cancel && cancel(ctx))
+            goto stopped;
         for (i = 0; i < n; i++)
             order[i] = &a[i];
-        qsort_r(order, n, sizeof *order, by_field, &kind);
+        qsort_r(order, n, sizeof *order, by_field, &by);
+        *work += n;
         for (i = 0; i < n; i++) {
             const char *v = field(order[i], kind), *prev = i ? field(order[i - 1], kind) : NULL;
             if (v == NULL)
@@ -333,16 +438,24 @@ int inc_build(sqlite3 *db, int64_t gap, long *incidents, char *err, size_t errle
         a[i].root = find(a, i);
         order[i] = &a[i];
     }
-    qsort(order, n, sizeof *order, by_root);
+    {
+        struct order by = {0, work};
+        qsort_r(order, n, sizeof *order, by_root, &by);
+    }
     for (i = 0; i < n; i = j) {
+        if ((*incidents & 1023) == 0 && cancel && cancel(ctx))
+            goto stopped;
         for (j = i + 1; j < n && order[j]->root == order[i]->root; j++)
             ;
-        if (write_incident(db, ins, mark, order + i, j - i) != 0)
+        if (write_incident(db, ins, mark, order + i, j - i, &sc) != 0)
             goto dberr;
         (*incidents)++;
     }
     rc = 0;
     goto out;
+stopped:
+    snprintf(err, errlen, "incidents: interrupted");
+    goto fail;
 oom:
     snprintf(err, errlen, "incidents: out of memory");
     goto fail;
@@ -351,9 +464,12 @@ dberr:
 fail:
     rc = -1;
 out:
+    *work += steps(ins) + steps(mark);
     sqlite3_finalize(st);
     sqlite3_finalize(ins);
     sqlite3_finalize(mark);
+    free(sc.occ);
+    free(sc.first);
     free(order);
     free_alerts(a, n);
     return rc;

@@ -20,9 +20,17 @@
 
 enum { INC_MAX_ALERTS = 1000000 }; /* alerts grouped in one run; more is an error */
 
+/* Asked between the steps that run no SQL (SQL is stopped by the
+ * connection's progress handler); non-zero stops the build. */
+typedef int (*inc_cancel_fn)(void *ctx);
+
 /* Rebuilds the incidents table from db's open alerts and sets each alert's
- * incident_id. Sets *incidents to the number made. Returns 0, or -1 with
- * err. */
-int inc_build(sqlite3 *db, int64_t gap, long *incidents, char *err, size_t errlen);
+ * incident_id, in O(n log n) of the alerts whatever the size of a group.
+ * cancel may be NULL. Sets *incidents to the number made; adds to *work
+ * (when not NULL) the SQLite VM steps and the comparisons and visits it
+ * made, which tests bound. Returns 0, or -1 with err ("incidents:
+ * interrupted" when cancel stopped it). */
+int inc_build(sqlite3 *db, int64_t gap, inc_cancel_fn cancel, void *ctx, long *incidents,
+              uint64_t *work, char *err, size_t errlen);
 
 #endif

@@ -1,29 +1,62 @@
 /*
- * nov: routine and new alerts (see nov.h), as one UPDATE over the alerts
- * table: the history an alert is judged against is the other alerts of the
- * store, which a persistent --db keeps across runs.
+ * nov: routine and new alerts (see nov.h).
+ *
+ * Only the alerts the rules just wrote are judged (their upsert cleared
+ * novelty); the history they are judged against is every open alert of the
+ * store, which a persistent --db keeps across runs. Each judgement must cost
+ * a few index probes, never a pass over the history: a log in which one
+ * rule fires 50 000 times is a log an attacker can write. So the history is
+ * first folded into indexed temp tables, de-duplicated to what a judgement
+ * reads:
+ *
+ *   nov_x      the alerts to judge, with their day and hour
+ *   nov_first  per (rule, actor): the first day it fired ("seen" before?)
+ *   nov_days   per (rule, actor, table) of a burst rule: the days it fired
+ *   nov_hist   per such day: the distinct (hour, volume) it fired at
+ *
+ * and an alert of a burst rule counts the earlier days of its pattern with,
+ * for each day, one probe of nov_hist for a similar hour and volume. The
+ * cost is O(n log n) in the alerts for a store of a given span, whatever
+ * their shape: one actor's thousands, or many actors' nightly bursts.
+ * NULL actors and tables compare with IS, as values of their own, which the
+ * indexes serve.
  */
 #include "nov.h"
 
 #include <stdio.h>
 
-static const char nov_sql[] =
-    "WITH a AS MATERIALIZED ("
-    "  SELECT alert_id, rule_id, principal_arn, table_name, event_count, severity,"
-    "         date(first_seen) AS day, CAST(strftime('%H', first_seen) AS INTEGER) AS hour"
-    "  FROM alerts WHERE status = 'open' AND first_seen IS NOT NULL),"
-    " h AS MATERIALIZED ("
-    "  SELECT a.alert_id, a.severity,"
-    "    (SELECT count(DISTINCT b.day) FROM a b"
-    "     WHERE b.rule_id = a.rule_id AND b.principal_arn IS a.principal_arn"
-    "       AND b.table_name IS a.table_name AND b.day < a.day"
-    "       AND b.event_count BETWEEN a.event_count / 2.0 AND a.event_count * 2.0"
-    "       AND min(abs(b.hour - a.hour), 24 - abs(b.hour - a.hour)) <= 2) AS days,"
-    "    EXISTS (SELECT 1 FROM a b WHERE b.rule_id = a.rule_id"
-    "            AND b.principal_arn IS a.principal_arn AND b.day < a.day) AS seen,"
-    "    a.rule_id IN (SELECT value FROM json_each(?2)) AS burst"
-    "  FROM a)"
-    " UPDATE alerts SET"
+/* The statements of one judgement, run in order; ?1 is routine_days, ?2
+ * the JSON array of burst rule ids. */
+static const char *const nov_steps[] = {
+    "DROP TABLE IF EXISTS temp.nov_x",
+    "DROP TABLE IF EXISTS temp.nov_first",
+    "DROP TABLE IF EXISTS temp.nov_days",
+    "DROP TABLE IF EXISTS temp.nov_hist",
+    "CREATE TEMP TABLE nov_x AS"
+    " SELECT alert_id, rule_id, principal_arn, table_name, event_count, severity,"
+    "        date(first_seen) AS day, CAST(strftime('%H', first_seen) AS INTEGER) AS hour,"
+    "        rule_id IN (SELECT value FROM json_each(?2)) AS burst"
+    " FROM alerts WHERE status = 'open' AND first_seen IS NOT NULL AND novelty IS NULL",
+    "CREATE TEMP TABLE nov_first AS"
+    " SELECT rule_id, principal_arn, min(date(first_seen)) AS day FROM alerts"
+    " WHERE status = 'open' AND first_seen IS NOT NULL"
+    "   AND rule_id IN (SELECT rule_id FROM nov_x)"
+    " GROUP BY rule_id, principal_arn",
+    "CREATE INDEX temp.nov_first_key ON nov_first(rule_id, principal_arn)",
+    "CREATE TEMP TABLE nov_hist AS"
+    " SELECT DISTINCT rule_id, principal_arn, table_name, date(first_seen) AS day,"
+    "        CAST(strftime('%H', first_seen) AS INTEGER) AS hour, event_count FROM alerts"
+    " WHERE status = 'open' AND first_seen IS NOT NULL"
+    "   AND rule_id IN (SELECT rule_id FROM nov_x WHERE burst)",
+    "CREATE INDEX temp.nov_hist_key"
+    " ON nov_hist(rule_id, principal_arn, table_name, day, hour, event_count)",
+    "CREATE TEMP TABLE nov_days AS"
+    " SELECT DISTINCT rule_id, principal_arn, table_name, day FROM nov_hist"
+    " WHERE day IS NOT NULL",
+    "CREATE INDEX temp.nov_days_key ON nov_days(rule_id, principal_arn, table_name, day)",
+    /* days: the earlier distinct days of the same rule, actor and table with an alert of half
+     * to twice the events within two hours of the clock (23:00 is near 01:00) */
+    "UPDATE alerts SET"
     "  novelty = CASE WHEN h.burst AND h.days >= ?1 THEN 'routine'"
     "                 WHEN NOT h.seen THEN 'new' END,"
     "  severity = CASE WHEN h.burst AND h.days >= ?1 THEN 'info' ELSE alerts.severity END,"
@@ -33,29 +66,70 @@ static const char nov_sql[] =
     "                WHEN NOT h.seen"
     "                THEN 'new: ' || alerts.detail"
     "                ELSE alerts.detail END"
-    /* only alerts the rules just wrote (their upsert clears novelty): one judged before, by
-     * a detect that did not re-run its rule, keeps its judgement and its detail prefix */
-    " FROM h WHERE h.alert_id = alerts.alert_id AND alerts.novelty IS NULL";
+    " FROM (SELECT x.alert_id, x.severity, x.burst,"
+    "         coalesce((SELECT f.day < x.day FROM nov_first f WHERE f.rule_id = x.rule_id"
+    "                   AND f.principal_arn IS x.principal_arn), 0) AS seen,"
+    "         CASE WHEN x.burst THEN"
+    "           (SELECT count(*) FROM nov_days d"
+    "            WHERE d.rule_id = x.rule_id AND d.principal_arn IS x.principal_arn"
+    "              AND d.table_name IS x.table_name AND d.day < x.day"
+    "              AND EXISTS (SELECT 1 FROM nov_hist b"
+    "                          WHERE b.rule_id = d.rule_id AND b.principal_arn IS d.principal_arn"
+    "                            AND b.table_name IS d.table_name AND b.day = d.day"
+    "                            AND b.hour IN ((x.hour + 22) % 24, (x.hour + 23) % 24, x.hour,"
+    "                                           (x.hour + 1) % 24, (x.hour + 2) % 24)"
+    "                            AND b.event_count BETWEEN x.event_count / 2.0"
+    "                                                  AND x.event_count * 2.0))"
+    "         ELSE 0 END AS days"
+    "       FROM nov_x x) h"
+    " WHERE h.alert_id = alerts.alert_id AND alerts.novelty IS NULL",
+    "DROP TABLE temp.nov_x",
+    "DROP TABLE temp.nov_first",
+    "DROP TABLE temp.nov_days",
+    "DROP TABLE temp.nov_hist",
+    NULL};
 
-int nov_apply(sqlite3 *db, const char *routine_rules, long routine_days, long *routine,
-              long *fresh, char *err, size_t errlen)
+/* Prepares, binds (the parameters a statement names) and runs sql; adds its
+ * VM steps to *work. Returns 0, or -1 with err. */
+static int nov_exec(sqlite3 *db, const char *sql, long routine_days, const char *routine_rules,
+                    uint64_t *work, char *err, size_t errlen)
 {
     sqlite3_stmt *st;
-    int rc;
+    int rc, n;
 
-    *routine = *fresh = 0;
-    if (sqlite3_prepare_v2(db, nov_sql, -1, &st, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "novelty: %s", sqlite3_errmsg(db));
         return -1;
     }
-    sqlite3_bind_int64(st, 1, routine_days);
-    sqlite3_bind_text(st, 2, routine_rules ? routine_rules : "[]", -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
+    n = sqlite3_bind_parameter_count(st);
+    if (n >= 1)
+        sqlite3_bind_int64(st, 1, routine_days);
+    if (n >= 2)
+        sqlite3_bind_text(st, 2, routine_rules, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        ;
+    if (work)
+        *work += (uint64_t)sqlite3_stmt_status(st, SQLITE_STMTSTATUS_VM_STEP, 0);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {
         snprintf(err, errlen, "novelty: %s", sqlite3_errmsg(db));
         return -1;
     }
+    return 0;
+}
+
+int nov_apply(sqlite3 *db, const char *routine_rules, long routine_days, long *routine,
+              long *fresh, uint64_t *work, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    size_t i;
+
+    *routine = *fresh = 0;
+    if (routine_rules == NULL)
+        routine_rules = "[]";
+    for (i = 0; nov_steps[i]; i++)
+        if (nov_exec(db, nov_steps[i], routine_days, routine_rules, work, err, errlen) != 0)
+            return -1;
     if (sqlite3_prepare_v2(db, "SELECT sum(novelty = 'routine'), sum(novelty = 'new')"
                                " FROM alerts WHERE status = 'open'", -1, &st, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "novelty: %s", sqlite3_errmsg(db));
@@ -65,6 +139,8 @@ int nov_apply(sqlite3 *db, const char *routine_rules, long routine_days, long *r
         *routine = (long)sqlite3_column_int64(st, 0);
         *fresh = (long)sqlite3_column_int64(st, 1);
     }
+    if (work)
+        *work += (uint64_t)sqlite3_stmt_status(st, SQLITE_STMTSTATUS_VM_STEP, 0);
     sqlite3_finalize(st);
     return 0;
 }

@@ -13,12 +13,16 @@
 
 #include <sqlite3.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Marks the open alerts in db: novelty 'routine' (severity info, detail
  * prefixed "routine: seen on N earlier days") for the rules whose ids the JSON
  * array routine_rules lists, 'new' (detail prefixed "new: ...") for any rule.
- * Sets *routine and *fresh to the counts. Returns 0, or -1 with err. */
+ * Only alerts whose novelty is NULL (just written by a rule) are judged.
+ * Sets *routine and *fresh to the counts; adds the SQLite VM steps it took
+ * to *work when work is not NULL (what tests bound: O(n log n) in the
+ * alerts). Returns 0, or -1 with err. */
 int nov_apply(sqlite3 *db, const char *routine_rules, long routine_days, long *routine,
-              long *fresh, char *err, size_t errlen);
+              long *fresh, uint64_t *work, char *err, size_t errlen);
 
 #endif

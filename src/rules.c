@@ -478,8 +478,7 @@ struct cursor {
     int idx[RULES_NCOLS], sev_col, group[RULES_NCOLS];
     EVP_MD_CTX *md;  /* hashes the group values into the fingerprint */
     const rules_limits *lim; /* may be NULL */
-    struct timespec deadline; /* when lim->timeout runs out */
-    int stopped;     /* the progress handler stopped the rule: 1 signal, 2 timeout */
+    rules_watch w;   /* the progress handler's: w.stopped says why the rule stopped */
     char fp[RULES_FP_LEN]; /* the current row's fingerprint */
 };
 
@@ -492,9 +491,15 @@ struct row {
     const char *fp;
 };
 
+/* Kept rows: in memory while the shared budget lasts, then, for a rule that
+ * returns more, in a scratch table of a private temporary database of its
+ * own (SQLite's "" file: on disk, deleted when closed), so memory stays
+ * bounded and no rule runs twice. */
 struct rules_result {
     struct row *rows;   /* owned, with their values and strings */
     size_t n, alloc, bytes;
+    sqlite3 *spill;     /* NULL until the budget ran out; then holds every row */
+    sqlite3_stmt *put;  /* insert into the spill's rows table */
 };
 
 static void cursor_close(struct cursor *c, sqlite3 *db)
@@ -505,25 +510,41 @@ static void cursor_close(struct cursor *c, sqlite3 *db)
     EVP_MD_CTX_free(c->md);
 }
 
-/* SQLite's progress handler: non-zero interrupts the statement. */
-static int on_progress(void *arg)
+void rules_watch_start(rules_watch *w, const rules_limits *lim)
 {
-    struct cursor *c = arg;
+    memset(w, 0, sizeof *w);
+    w->lim = lim;
+    clock_gettime(CLOCK_MONOTONIC, &w->deadline);
+    if (lim)
+        w->deadline.tv_sec += lim->timeout;
+}
+
+int rules_watch_hit(void *arg)
+{
+    rules_watch *w = arg;
     struct timespec now;
 
-    if (c->lim->stop && *c->lim->stop) {
-        c->stopped = 1;
+    if (w->lim == NULL)
+        return 0;
+    if (w->lim->stop && *w->lim->stop) {
+        w->stopped = 1;
         return 1;
     }
-    if (c->lim->timeout > 0) {
+    if (w->lim->timeout > 0) {
         clock_gettime(CLOCK_MONOTONIC, &now);
-        if (now.tv_sec > c->deadline.tv_sec ||
-            (now.tv_sec == c->deadline.tv_sec && now.tv_nsec >= c->deadline.tv_nsec)) {
-            c->stopped = 2;
+        if (now.tv_sec > w->deadline.tv_sec ||
+            (now.tv_sec == w->deadline.tv_sec && now.tv_nsec >= w->deadline.tv_nsec)) {
+            w->stopped = 2;
             return 1;
         }
     }
     return 0;
+}
+
+void rules_watch_db(rules_watch *w, sqlite3 *db)
+{
+    if (w->lim && (w->lim->stop || w->lim->timeout > 0))
+        sqlite3_progress_handler(db, RULES_PROGRESS_STEPS, rules_watch_hit, w);
 }
 
 static int cursor_open(struct cursor *c, const rules_rule *rule, sqlite3 *db,
@@ -534,11 +555,8 @@ static int cursor_open(struct cursor *c, const rules_rule *rule, sqlite3 *db,
 
     memset(c, 0, sizeof *c);
     c->lim = lim;
-    if (lim && (lim->stop || lim->timeout > 0)) {
-        clock_gettime(CLOCK_MONOTONIC, &c->deadline);
-        c->deadline.tv_sec += lim->timeout;
-        sqlite3_progress_handler(db, 4000, on_progress, c);
-    }
+    rules_watch_start(&c->w, lim);
+    rules_watch_db(&c->w, db);
     if (prepare_rule(rule, db, &c->st, err, errlen) != 0) {
         sqlite3_progress_handler(db, 0, NULL, NULL);
         return -1;
@@ -626,9 +644,9 @@ static int cursor_next(struct cursor *c, const rules_rule *rule, sqlite3 *db, st
     if (rc == SQLITE_DONE)
         return 0;
     if (rc != SQLITE_ROW) {
-        if (c->stopped == 1)
+        if (c->w.stopped == 1)
             snprintf(err, errlen, "interrupted");
-        else if (c->stopped == 2)
+        else if (c->w.stopped == 2)
             snprintf(err, errlen, "timed out after %ld s (rule_timeout_seconds)",
                      c->lim->timeout);
         else
@@ -750,7 +768,76 @@ void rules_result_free(rules_result *res)
         free((char *)res->rows[i].fp);
     }
     free(res->rows);
+    sqlite3_finalize(res->put);
+    sqlite3_close(res->spill);
     free(res);
+}
+
+/* Frees the rows held in memory (after they moved to the spill). */
+static void drop_rows(rules_result *res)
+{
+    size_t i;
+    int k;
+
+    for (i = 0; i < res->n; i++) {
+        for (k = 0; k < RULES_NCOLS; k++)
+            sqlite3_value_free(res->rows[i].v[k]);
+        free((char *)res->rows[i].sev);
+        free((char *)res->rows[i].fp);
+    }
+    free(res->rows);
+    res->rows = NULL;
+    res->n = res->alloc = 0;
+}
+
+/* Appends one row to the spill. Returns 0, or -1 with err. */
+static int spill_row(rules_result *res, const struct row *r, char *err, size_t errlen)
+{
+    int i, rc;
+
+    for (i = 0; i < RULES_NCOLS; i++)
+        sqlite3_bind_value(res->put, i + 1, r->v[i]);
+    sqlite3_bind_text(res->put, RULES_NCOLS + 1, r->sev, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(res->put, RULES_NCOLS + 2, r->fp, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(res->put);
+    sqlite3_reset(res->put);
+    if (rc != SQLITE_DONE) {
+        snprintf(err, errlen, "cannot keep the rule's rows in a scratch table: %s",
+                 sqlite3_errmsg(res->spill));
+        return -1;
+    }
+    return 0;
+}
+
+/* Opens the spill and moves the rows kept so far into it, in order. */
+static int spill_open(rules_result *res, char *err, size_t errlen)
+{
+    char sql[256];
+    size_t i, n = 0;
+
+    if (sqlite3_open_v2("", &res->spill, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+            SQLITE_OK ||
+        sqlite3_exec(res->spill, "PRAGMA cache_size=-256; PRAGMA journal_mode=OFF;"
+                                 " PRAGMA synchronous=OFF; CREATE TABLE rows(v0, v1, v2, v3,"
+                                 " v4, v5, v6, v7, v8, v9, v10, v11, sev, fp)",
+                     NULL, NULL, NULL) != SQLITE_OK)
+        goto fail;
+    n = (size_t)snprintf(sql, sizeof sql, "INSERT INTO rows VALUES(");
+    for (i = 0; i < RULES_NCOLS + 2; i++)
+        n += (size_t)snprintf(sql + n, sizeof sql - n, "%s?", i ? "," : "");
+    snprintf(sql + n, sizeof sql - n, ")");
+    if (sqlite3_prepare_v2(res->spill, sql, -1, &res->put, NULL) != SQLITE_OK ||
+        sqlite3_exec(res->spill, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+        goto fail;
+    for (i = 0; i < res->n; i++)
+        if (spill_row(res, &res->rows[i], err, errlen) != 0)
+            return -1;
+    drop_rows(res);
+    return 0;
+fail:
+    snprintf(err, errlen, "cannot open a scratch table for the rule's rows: %s",
+             res->spill ? sqlite3_errmsg(res->spill) : "out of memory");
+    return -1;
 }
 
 /* What kept results may still take: shared by the threads of one
@@ -816,9 +903,9 @@ static int keep_row(rules_result *res, const struct row *r, struct budget *b)
     return 0;
 }
 
-/* Runs a rule on db and keeps its rows within the budget. Returns 0 with a
- * new result in *out, -1 with the reason in err, or 1 when the budget ran
- * out (nothing kept: the caller streams the rule with rules_run()). */
+/* Runs a rule on db and keeps its rows: in memory within the budget, the
+ * rest of them in a spill. Returns 0 with a new result in *out, or -1 with
+ * the reason in err. */
 static int query_keep(const rules_rule *rule, sqlite3 *db, const rules_limits *lim,
                       struct budget *b, rules_result **out, char *err, size_t errlen)
 {
@@ -837,15 +924,32 @@ static int query_keep(const rules_rule *rule, sqlite3 *db, const rules_limits *l
         return -1;
     }
     while ((rc = cursor_next(&c, rule, db, &r, err, errlen)) == 1) {
-        int k = keep_row(res, &r, b);
+        int k = res->spill ? spill_row(res, &r, err, errlen) : keep_row(res, &r, b);
+        if (k == 1) {
+            /* the budget is spent: this rule's rows go to disk, and what it held in
+             * memory goes back to the other rules */
+            budget_give(b, res->bytes);
+            res->bytes = 0;
+            k = spill_open(res, err, errlen);
+            if (k == 0)
+                k = spill_row(res, &r, err, errlen);
+        }
         if (k != 0) {
-            if (k < 0)
+            if (k < 0 && !err[0])
                 snprintf(err, errlen, "out of memory");
-            rc = k;
+            rc = -1;
             break;
         }
     }
     cursor_close(&c, db);
+    if (rc == 0 && res->spill) {
+        if (sqlite3_exec(res->spill, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+            snprintf(err, errlen, "scratch table: %s", sqlite3_errmsg(res->spill));
+            rc = -1;
+        } else {
+            sqlite3_db_release_memory(res->spill);
+        }
+    }
     if (rc != 0) {
         budget_give(b, res->bytes);
         rules_result_free(res);
@@ -855,26 +959,56 @@ static int query_keep(const rules_rule *rule, sqlite3 *db, const rules_limits *l
     return 0;
 }
 
-int rules_store(const rules_rule *rule, const rules_result *res, sqlite3 *db, long *alerts,
-                char *err, size_t errlen)
+int rules_store(const rules_rule *rule, const rules_result *res, sqlite3 *db,
+                const rules_limits *lim, long *alerts, char *err, size_t errlen)
 {
-    sqlite3_stmt *ins = NULL;
+    sqlite3_stmt *ins = NULL, *get = NULL;
+    rules_watch w;
+    struct row r;
     size_t i;
+    int rc = 0, k;
 
     *alerts = 0;
+    rules_watch_start(&w, lim);
+    rules_watch_db(&w, db);
     if (open_upsert(rule, db, &ins) != SQLITE_OK) {
         snprintf(err, errlen, "alerts table: %s", sqlite3_errmsg(db));
+        sqlite3_progress_handler(db, 0, NULL, NULL);
         return -1;
     }
-    for (i = 0; i < res->n; i++) {
-        if (store_row(ins, rule, &res->rows[i], db, err, errlen) != 0) {
-            sqlite3_finalize(ins);
-            return -1;
+    for (i = 0; i < res->n && rc == 0; i++) {
+        rc = store_row(ins, rule, &res->rows[i], db, err, errlen);
+        if (rc == 0)
+            (*alerts)++;
+    }
+    if (rc == 0 && res->spill) {
+        if (sqlite3_prepare_v2(res->spill, "SELECT * FROM rows ORDER BY rowid", -1, &get, NULL) !=
+            SQLITE_OK) {
+            snprintf(err, errlen, "scratch table: %s", sqlite3_errmsg(res->spill));
+            rc = -1;
         }
-        (*alerts)++;
+        while (rc == 0 && (k = sqlite3_step(get)) != SQLITE_DONE) {
+            int c;
+            if (k != SQLITE_ROW) {
+                snprintf(err, errlen, "scratch table: %s", sqlite3_errmsg(res->spill));
+                rc = -1;
+                break;
+            }
+            for (c = 0; c < RULES_NCOLS; c++)
+                r.v[c] = sqlite3_column_value(get, c);
+            r.sev = (const char *)sqlite3_column_text(get, RULES_NCOLS);
+            r.fp = (const char *)sqlite3_column_text(get, RULES_NCOLS + 1);
+            rc = store_row(ins, rule, &r, db, err, errlen);
+            if (rc == 0)
+                (*alerts)++;
+        }
+        sqlite3_finalize(get);
     }
     sqlite3_finalize(ins);
-    return 0;
+    if (rc != 0 && w.stopped)
+        snprintf(err, errlen, w.stopped == 1 ? "interrupted" : "timed out storing its alerts");
+    sqlite3_progress_handler(db, 0, NULL, NULL);
+    return rc;
 }
 
 void rules_take_warning(sqlite3 *db, char *buf, size_t len)

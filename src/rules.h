@@ -22,6 +22,7 @@
 #include <signal.h>
 #include <sqlite3.h>
 #include <stddef.h>
+#include <time.h>
 
 typedef struct rules_rule {
     char *path;           /* file it came from */
@@ -66,6 +67,26 @@ typedef struct rules_limits {
     long timeout;                /* seconds one rule may run; 0: no limit */
 } rules_limits;
 
+enum { RULES_PROGRESS_STEPS = 4000 }; /* VM steps between two looks at the limits */
+
+/* A watch over limits for one piece of work: the deadline starts with it. */
+typedef struct rules_watch {
+    const rules_limits *lim; /* may be NULL: never stops */
+    struct timespec deadline;
+    int stopped;             /* set by rules_watch_hit(): 1 signal, 2 deadline */
+} rules_watch;
+
+/* Starts a watch over lim (may be NULL) from now. */
+void rules_watch_start(rules_watch *w, const rules_limits *lim);
+
+/* Non-zero when a limit says stop, remembering which in w->stopped; shaped
+ * as an SQLite progress handler (arg is the rules_watch). */
+int rules_watch_hit(void *w);
+
+/* Installs rules_watch_hit(w) as db's progress handler when w has a limit;
+ * the caller removes it (sqlite3_progress_handler(db, 0, NULL, NULL)). */
+void rules_watch_db(rules_watch *w, sqlite3 *db);
+
 /* Runs a rule and upserts its rows into alerts (fingerprint = rule id and a
  * hash of the grouping columns, so re-running adds no duplicates). Sets
  * *alerts to the rows produced. lim may be NULL. Returns 0, or -1 with the
@@ -81,10 +102,10 @@ void rules_take_warning(sqlite3 *db, char *buf, size_t len);
 /* A rule's alert rows kept in memory, to be stored later. */
 typedef struct rules_result rules_result;
 
-/* Upserts kept rows into alerts, as rules_run() would have. Returns 0, or
- * -1 with the reason in err. */
-int rules_store(const rules_rule *rule, const rules_result *res, sqlite3 *db, long *alerts,
-                char *err, size_t errlen);
+/* Upserts kept rows into alerts, as rules_run() would have, under lim (may
+ * be NULL). Returns 0, or -1 with the reason in err. */
+int rules_store(const rules_rule *rule, const rules_result *res, sqlite3 *db,
+                const rules_limits *lim, long *alerts, char *err, size_t errlen);
 
 /* Frees a result; rules_result_free(NULL) is a no-op. */
 void rules_result_free(rules_result *res);
@@ -95,16 +116,17 @@ enum { RULES_MAX_THREADS = 8 };
 typedef struct rules_job {
     const rules_rule *rule; /* in; borrowed */
     rules_result *result;   /* out, status 0: owned by the caller */
-    int status;             /* out: 0 kept, -1 failed (err says why), 1 not run, or its rows
-                               did not fit in memory: run it with rules_run() */
+    int status;             /* out: 0 kept, -1 failed (err says why), 1 not run (no
+                               connection of its own): run it with rules_run() */
     char err[512];
     char warn[512];         /* out: rules_take_warning() after the rule ran */
 } rules_job;
 
 /* Runs the jobs' rules on `threads` (2 or more) read-only connections of their
  * own to the database file at path (readers do not block each other in WAL
- * mode), with the sqlfn flags fn_flags, and keeps their rows: 4 MiB in all,
- * past which a rule is left for rules_run(). Whatever was committed before
+ * mode), with the sqlfn flags fn_flags, and keeps their rows: 4 MiB in all
+ * in memory, past which a rule's rows go to a scratch table on disk; no rule
+ * runs twice. Whatever was committed before
  * the call is what the rules see. Returns 0, or -1 when no thread ran
  * (fewer than 2 asked for, no file, or none started): every job then has
  * status 1. */

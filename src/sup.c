@@ -23,7 +23,7 @@ static const char match_sql[] =
     "                   WHERE ip_in_cidr(source_ip, c.value)))";
 
 int sup_apply(sqlite3 *db, int64_t now, sup_expired_fn on_expired, void *ctx,
-              long *suppressed, char *err, size_t errlen)
+              long *suppressed, uint64_t *work, char *err, size_t errlen)
 {
     sqlite3_stmt *list = NULL, *upd = NULL;
     int rc;
@@ -62,6 +62,9 @@ int sup_apply(sqlite3 *db, int64_t now, sup_expired_fn on_expired, void *ctx,
         *suppressed += sqlite3_changes(db);
         sqlite3_reset(upd);
     }
+    if (work)
+        *work += (uint64_t)sqlite3_stmt_status(list, SQLITE_STMTSTATUS_VM_STEP, 0) +
+                 (uint64_t)sqlite3_stmt_status(upd, SQLITE_STMTSTATUS_VM_STEP, 0);
     sqlite3_finalize(list);
     sqlite3_finalize(upd);
     if (rc != SQLITE_DONE) {

@@ -19,8 +19,10 @@ typedef void (*sup_expired_fn)(void *ctx, const char *rule, const char *until,
 
 /* Applies the suppress entries in db's settings_list to its open alerts; now
  * (Unix seconds) decides expiry. db needs sqlfn's ip_in_cidr(). Sets
- * *suppressed to the alerts suppressed. Returns 0, or -1 with err. */
+ * *suppressed to the alerts suppressed and adds the SQLite VM steps it took
+ * to *work (when not NULL): one pass over the open alerts per entry. Returns
+ * 0, or -1 with err. */
 int sup_apply(sqlite3 *db, int64_t now, sup_expired_fn on_expired, void *ctx,
-              long *suppressed, char *err, size_t errlen);
+              long *suppressed, uint64_t *work, char *err, size_t errlen);
 
 #endif
