@@ -12,12 +12,17 @@
  *   nov_x      the alerts to judge, with their day and hour
  *   nov_first  per (rule, actor): the first day it fired ("seen" before?)
  *   nov_days   per (rule, actor, table) of a burst rule: the days it fired
- *   nov_hist   per such day: the distinct (hour, volume) it fired at
+ *   nov_hist   per such day: the distinct (hour, volume) spots it fired at
+ *   nov_keys   per (rule, actor, table): how many spots and days
  *
- * and an alert of a burst rule counts the earlier days of its pattern with,
- * for each day, one probe of nov_hist for a similar hour and volume. The
- * cost is O(n log n) in the alerts for a store of a given span, whatever
- * their shape: one actor's thousands, or many actors' nightly bursts.
+ * and an alert of a burst rule counts the earlier days of its pattern
+ * either by reading the pattern's spots at the five hours near its own (a
+ * nightly job: one spot a day) or, when a pattern has more than five spots
+ * a day, with one probe per earlier day and hour. Either way a judgement
+ * reads at most five index entries per earlier day of its own pattern, so
+ * the cost is O(n log n) in the alerts for a store of a given span,
+ * whatever their shape: one actor's thousands, or many actors' nightly
+ * bursts.
  * NULL actors and tables compare with IS, as values of their own, which the
  * indexes serve.
  */
@@ -32,6 +37,7 @@ static const char *const nov_steps[] = {
     "DROP TABLE IF EXISTS temp.nov_first",
     "DROP TABLE IF EXISTS temp.nov_days",
     "DROP TABLE IF EXISTS temp.nov_hist",
+    "DROP TABLE IF EXISTS temp.nov_keys",
     "CREATE TEMP TABLE nov_x AS"
     " SELECT alert_id, rule_id, principal_arn, table_name, event_count, severity,"
     "        date(first_seen) AS day, CAST(strftime('%H', first_seen) AS INTEGER) AS hour,"
@@ -49,13 +55,19 @@ static const char *const nov_steps[] = {
     " WHERE status = 'open' AND first_seen IS NOT NULL"
     "   AND rule_id IN (SELECT rule_id FROM nov_x WHERE burst)",
     "CREATE INDEX temp.nov_hist_key"
-    " ON nov_hist(rule_id, principal_arn, table_name, day, hour, event_count)",
+    " ON nov_hist(rule_id, principal_arn, table_name, hour, day, event_count)",
     "CREATE TEMP TABLE nov_days AS"
     " SELECT DISTINCT rule_id, principal_arn, table_name, day FROM nov_hist"
     " WHERE day IS NOT NULL",
     "CREATE INDEX temp.nov_days_key ON nov_days(rule_id, principal_arn, table_name, day)",
+    "CREATE TEMP TABLE nov_keys AS"
+    " SELECT rule_id, principal_arn, table_name, count(*) AS spots, count(DISTINCT day) AS days"
+    " FROM nov_hist GROUP BY rule_id, principal_arn, table_name",
+    "CREATE INDEX temp.nov_keys_key ON nov_keys(rule_id, principal_arn, table_name)",
     /* days: the earlier distinct days of the same rule, actor and table with an alert of half
-     * to twice the events within two hours of the clock (23:00 is near 01:00) */
+     * to twice the events within two hours of the clock (23:00 is near 01:00). A pattern with
+     * few (hour, volume) spots per day reads its spots at those hours; a dense one probes
+     * each earlier day once per hour instead: either way the cheaper of the two */
     "UPDATE alerts SET"
     "  novelty = CASE WHEN h.burst AND h.days >= ?1 THEN 'routine'"
     "                 WHEN NOT h.seen THEN 'new' END,"
@@ -69,24 +81,37 @@ static const char *const nov_steps[] = {
     " FROM (SELECT x.alert_id, x.severity, x.burst,"
     "         coalesce((SELECT f.day < x.day FROM nov_first f WHERE f.rule_id = x.rule_id"
     "                   AND f.principal_arn IS x.principal_arn), 0) AS seen,"
-    "         CASE WHEN x.burst THEN"
+    "         CASE WHEN NOT x.burst THEN 0"
+    "              WHEN (SELECT k.spots <= 5 * k.days FROM nov_keys k"
+    "                    WHERE k.rule_id = x.rule_id AND k.principal_arn IS x.principal_arn"
+    "                      AND k.table_name IS x.table_name) THEN"
+    "           (SELECT count(DISTINCT b.day) FROM nov_hist b"
+    "            WHERE b.rule_id = x.rule_id AND b.principal_arn IS x.principal_arn"
+    "              AND b.table_name IS x.table_name"
+    "              AND b.hour IN ((x.hour + 22) % 24, (x.hour + 23) % 24, x.hour,"
+    "                             (x.hour + 1) % 24, (x.hour + 2) % 24)"
+    "              AND b.day < x.day"
+    "              AND b.event_count BETWEEN x.event_count / 2.0 AND x.event_count * 2.0)"
+    "         ELSE"
     "           (SELECT count(*) FROM nov_days d"
     "            WHERE d.rule_id = x.rule_id AND d.principal_arn IS x.principal_arn"
     "              AND d.table_name IS x.table_name AND d.day < x.day"
     "              AND EXISTS (SELECT 1 FROM nov_hist b"
     "                          WHERE b.rule_id = d.rule_id AND b.principal_arn IS d.principal_arn"
-    "                            AND b.table_name IS d.table_name AND b.day = d.day"
+    "                            AND b.table_name IS d.table_name"
     "                            AND b.hour IN ((x.hour + 22) % 24, (x.hour + 23) % 24, x.hour,"
     "                                           (x.hour + 1) % 24, (x.hour + 2) % 24)"
+    "                            AND b.day = d.day"
     "                            AND b.event_count BETWEEN x.event_count / 2.0"
     "                                                  AND x.event_count * 2.0))"
-    "         ELSE 0 END AS days"
+    "         END AS days"
     "       FROM nov_x x) h"
     " WHERE h.alert_id = alerts.alert_id AND alerts.novelty IS NULL",
     "DROP TABLE temp.nov_x",
     "DROP TABLE temp.nov_first",
     "DROP TABLE temp.nov_days",
     "DROP TABLE temp.nov_hist",
+    "DROP TABLE temp.nov_keys",
     NULL};
 
 /* Prepares, binds (the parameters a statement names) and runs sql; adds its
