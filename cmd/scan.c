@@ -77,6 +77,18 @@ static void remove_db(const char *path)
     unlink(p);
 }
 
+/* After a signal: a report a person reads (text, HTML) is still written,
+ * saying at its top that the run was interrupted and where; the machine
+ * formats write nothing, so that no half result is taken for a whole one.
+ * Returns EXIT_INTERRUPT, or EXIT_FATAL when the report cannot be written. */
+static int interrupted_report(store *s, cli_report *cr)
+{
+    if (cr->format && strcmp(cr->format, "text") != 0 && strcmp(cr->format, "html") != 0)
+        return EXIT_INTERRUPT;
+    cr->fail_on = NULL; /* the status says interrupted, whatever was found */
+    return cli_run_report(s, cr) == EXIT_FATAL ? EXIT_FATAL : EXIT_INTERRUPT;
+}
+
 int cmd_scan(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -226,7 +238,15 @@ int cmd_scan(int argc, char **argv)
     in_status = cli_run_ingest(s, &ci, argv + optind, argc - optind, &tot, &digests, &nonlog);
     if (!ci.quiet)
         cli_print_ingest_summary(stderr, &tot, digests, nonlog);
-    if (in_status == EXIT_FATAL || in_status == EXIT_INTERRUPT) {
+    if (in_status == EXIT_INTERRUPT) {
+        char err2[256];
+        if (store_meta_set(s, "interrupted", "while reading input: the rules did not run",
+                           err2, sizeof err2) != 0)
+            cli_err("%s", err2);
+        status = interrupted_report(s, &cr);
+        goto out;
+    }
+    if (in_status == EXIT_FATAL) {
         status = in_status;
         goto out;
     }
@@ -239,7 +259,7 @@ int cmd_scan(int argc, char **argv)
     }
     det_status = cli_run_detect(s, &cd, &plan, ci.quiet ? NULL : stderr);
     if (det_status == EXIT_INTERRUPT) {
-        status = det_status;
+        status = interrupted_report(s, &cr);
         goto out;
     }
     rep_status = cli_run_report(s, &cr);

@@ -347,8 +347,13 @@ int inc_build(sqlite3 *db, int64_t gap, inc_cancel_fn cancel, void *ctx, long *i
     if (work == NULL)
         work = &done;
     sc.work = work;
+    /* the incidents are numbered afresh from 1 in the same order each run, so an alert whose
+     * group did not change keeps its incident_id and is not written again: only the alerts that
+     * join no incident now are cleared here, and write_incident() sets only changed ids */
     if (exec_counted(db, "DELETE FROM incidents", work) != 0 ||
-        exec_counted(db, "UPDATE alerts SET incident_id = NULL WHERE incident_id IS NOT NULL",
+        exec_counted(db, "UPDATE alerts SET incident_id = NULL WHERE incident_id IS NOT NULL"
+                         " AND NOT (status = 'open' AND novelty IS NOT 'routine'"
+                         "          AND first_seen IS NOT NULL)",
                      work) != 0 ||
         sqlite3_prepare_v2(db,
                            "SELECT alert_id, unixepoch(first_seen), unixepoch(last_seen), severity,"
@@ -429,8 +434,8 @@ int inc_build(sqlite3 *db, int64_t gap, inc_cancel_fn cancel, void *ctx, long *i
                            "INSERT INTO incidents(first_seen, last_seen, severity, alerts, stages,"
                            " story, actors, access_keys, source_ips) VALUES(?,?,?,?,?,?,?,?,?)",
                            -1, &ins, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "UPDATE alerts SET incident_id = ?1 WHERE alert_id = ?2", -1,
-                           &mark, NULL) != SQLITE_OK)
+        sqlite3_prepare_v2(db, "UPDATE alerts SET incident_id = ?1 WHERE alert_id = ?2"
+                               " AND incident_id IS NOT ?1", -1, &mark, NULL) != SQLITE_OK)
         goto dberr;
     /* a group's root is its earliest alert (alerts came sorted by time): sorting by root
      * lays the groups out one after the other, in order of their first alert */

@@ -218,6 +218,7 @@ struct summary {
     long incidents;       /* incidents with an alert in range */
     long warned;          /* rules that ran with a warning (a value hit a regexp limit) */
     int no_events;        /* a merged store whose events stayed in the shards */
+    char interrupted[512]; /* meta 'interrupted': how the last detect was stopped, or "" */
 };
 
 static const char no_events_note[] =
@@ -290,6 +291,12 @@ static int load_summary(sqlite3 *db, const report_opts *o, struct summary *s, ch
                            -1, &st, NULL) != SQLITE_OK)
         goto dberr;
     s->no_events = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'interrupted'", -1, &st,
+                           NULL) != SQLITE_OK)
+        goto dberr;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT)
+        snprintf(s->interrupted, sizeof s->interrupted, "%s", col(st, 0));
     sqlite3_finalize(st);
     if (report_count(db, o, &s->counts, err, errlen) != 0)
         return -1;
@@ -434,6 +441,11 @@ static void text_report(struct out *o, sqlite3 *db, sqlite3_stmt *st, const stru
     const char *reset = opt->color ? "\033[0m" : "";
 
     out_str(o, "ddbtrail report\n");
+    if (s->interrupted[0]) {
+        out_str(o, "  INTERRUPTED the run was stopped by a signal ");
+        out_esc(o, esc_term, s->interrupted, strlen(s->interrupted));
+        out_str(o, "\n");
+    }
     text_rule_problems(o, db, s);
     out_fmt(o, "  inputs     %lld file(s)", s->files);
     if (s->failed)
@@ -509,7 +521,9 @@ static void text_report(struct out *o, sqlite3 *db, sqlite3_stmt *st, const stru
             out_str(o, "\n");
         }
     }
-    if (s->alerts == 0 && s->not_run)
+    if (s->alerts == 0 && s->interrupted[0])
+        out_str(o, "\nno alerts stored before the run was interrupted (see the top)\n");
+    else if (s->alerts == 0 && s->not_run)
         out_fmt(o, "\nno alerts from the rules that ran; %ld rule(s) did not run (see the top)\n",
                 s->not_run);
     else if (s->alerts == 0)
@@ -1123,6 +1137,12 @@ static void html_report(struct out *o, sqlite3 *db, sqlite3_stmt *st, const stru
 
     out_str(o, html_head);
     out_str(o, "<h1>ddbtrail report</h1>\n<p>DynamoDB activity in AWS CloudTrail logs</p>\n");
+    if (s->interrupted[0]) {
+        out_str(o, "<div class=\"incomplete\"><strong>Interrupted: the run was stopped by a "
+                   "signal ");
+        html_text(o, s->interrupted);
+        out_str(o, ".</strong></div>\n");
+    }
     html_rule_problems(o, db, s);
     out_str(o, "<h2>Summary</h2>\n<table class=\"summary\">\n");
     out_fmt(o, "<tr><td>inputs</td><td>%lld file(s)%s</td></tr>\n", s->files,
