@@ -114,6 +114,7 @@ typedef struct cli_detect {
     const char *only;       /* --only ID,... or NULL */
     int threads;            /* --threads: rules run at once (0: one per CPU) */
     int quiet;
+    int timings;            /* --timings: the rules' and triage's wall time on stderr */
 } cli_detect;
 
 /* The rules directory: dir if given, else $DDBTRAIL_RULES, else the

@@ -25,6 +25,8 @@ static void usage(FILE *f)
             "  --config FILE   JSON settings (default: $DDBTRAIL_CONFIG)\n"
             "  --only ID,...   run only these rules\n"
             "  --threads N     rules run at once (default: one per CPU, at most 8)\n"
+            "  --timings       print the wall time of the rules and of triage (novelty,\n"
+            "                  suppressions, incidents) on stderr\n"
             "  -q, --quiet     no summary\n"
             "  -h, --help      this help\n"
             "\n"
@@ -41,7 +43,8 @@ int cmd_detect(int argc, char **argv)
         {"db", required_argument, NULL, 'd'},     {"rules", required_argument, NULL, 'r'},
         {"config", required_argument, NULL, 'c'}, {"only", required_argument, NULL, 'o'},
         {"threads", required_argument, NULL, 't'}, {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+        {"timings", no_argument, NULL, 'T'},       {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
     cli_detect cd;
     cli_plan plan;
     const char *db = NULL;
@@ -58,6 +61,7 @@ int cmd_detect(int argc, char **argv)
         case 'o': cd.only = optarg; break;
         case 't': cd.threads = (int)cli_parse_u64("--threads", optarg); break;
         case 'q': cd.quiet = 1; break;
+        case 'T': cd.timings = 1; break;
         case 'h': usage(stdout); return EXIT_CLEAN;
         default: usage(stderr); return EXIT_FATAL;
         }

@@ -244,6 +244,11 @@ static int triage(sqlite3 *db, const cli_plan *p, const rules_limits *lim, triag
     return 0;
 }
 
+static double seconds(struct timespec a, struct timespec b)
+{
+    return (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+}
+
 /* Says on the store, for the report, that the last detect stopped early. */
 static void note_interrupted(store *s, const char *what)
 {
@@ -262,6 +267,7 @@ int cli_run_detect(store *s, const cli_detect *cd, cli_plan *p, FILE *summary)
     rules_job *jobs = NULL;
     rules_limits lim;
     size_t i, k, njobs = 0;
+    struct timespec t0, t1, t2;
 
     lim.stop = &cli_stop;
     lim.timeout = (long)cfg_int(p->cfg, "rule_timeout_seconds");
@@ -299,6 +305,7 @@ int cli_run_detect(store *s, const cli_detect *cd, cli_plan *p, FILE *summary)
     }
     /* the queries run side by side on connections of their own; their alerts are then
      * stored here, one transaction per rule, in rule order */
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     rules_query_all(sqlite3_db_filename(db, "main"), cli_sqlfn_flags(), jobs, njobs,
                     cli_threads(cd->threads), &lim);
     for (k = 0; k < njobs; k++) {
@@ -343,7 +350,14 @@ int cli_run_detect(store *s, const cli_detect *cd, cli_plan *p, FILE *summary)
     }
     {
         triage_counts c;
-        int t = triage(db, p, &lim, &c);
+        int t;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        t = triage(db, p, &lim, &c);
+        clock_gettime(CLOCK_MONOTONIC, &t2);
+        if (cd->timings)
+            cli_err("timings: rules %.3f s (%ld ran), triage %.3f s (%ld alerts in the store)",
+                    seconds(t0, t1), ran, seconds(t1, t2),
+                    (long)store_first_int(db, "SELECT count(*) FROM alerts"));
         if (t == 1) {
             cli_err("interrupted during triage; the rules' alerts are stored, novelty, "
                     "suppressions and incidents were not updated");

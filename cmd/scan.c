@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 enum { OPT_ALL = CLI_OPT_OWN, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_THREADS, OPT_FOLLOW,
-       OPT_INTERVAL, OPT_EVERY, OPT_KEYS, OPT_SHARD };
+       OPT_INTERVAL, OPT_EVERY, OPT_KEYS, OPT_SHARD, OPT_TIMINGS };
 
 static void usage(FILE *f)
 {
@@ -41,6 +41,7 @@ static void usage(FILE *f)
             "  --threads N       decoding threads, and rules run at once (default: one\n"
             "                    per CPU, at most 8)\n"
             "  --no-progress     no progress line on stderr\n"
+            "  --timings         print the wall time of the rules and of triage on stderr\n"
             "  --shard K/N       only the accounts of shard K of N: one job of a run split\n"
             "                    across machines ('ddbtrail shards' prints the plan,\n"
             "                    'ddbtrail merge' joins the shards' --db stores)\n"
@@ -104,6 +105,7 @@ int cmd_scan(int argc, char **argv)
         {"every", required_argument, NULL, OPT_EVERY},
         {"public-keys", required_argument, NULL, OPT_KEYS},
         {"shard", required_argument, NULL, OPT_SHARD},
+        {"timings", no_argument, NULL, OPT_TIMINGS},
         {"quiet", no_argument, NULL, 'q'},          {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     cli_ingest ci;
@@ -138,6 +140,7 @@ int cmd_scan(int argc, char **argv)
         case OPT_PROGRESS: ci.progress = 1; break;
         case OPT_NO_PROGRESS: ci.progress = 0; break;
         case OPT_FOLLOW: ci.follow = 1; break;
+        case OPT_TIMINGS: cd.timings = 1; break;
         case OPT_INTERVAL: {
             char *end;
             ci.interval = strtod(optarg, &end);

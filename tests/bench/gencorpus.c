@@ -5,6 +5,8 @@
  *   gencorpus DIR EVENTS [SEED]
  *   gencorpus - EVENTS [SEED]      the same events as plain JSON on stdout
  *   gencorpus DIR EVENTS SEED flood   every other event a Scan by the leaked key
+ *   gencorpus DIR EVENTS SEED noisy   every fourth event a CreateTable without
+ *                                     safeguards by one role (one alert each)
  *
  * Mix: 50 % DynamoDB data events, 10 % DynamoDB management events, 40 %
  * other services; assumed roles and IAM users, IPv4 and IPv6, VPC
@@ -12,7 +14,9 @@
  * key mass-scanning from a public IP) every 100 000 events so the rules
  * have work. About 1.35 KB of JSON per event. Same seed, same bytes. The
  * flood variant is the worst case for windowed rules: one principal with
- * tens of thousands of calls inside every window.
+ * tens of thousands of calls inside every window. The noisy variant is the
+ * worst case for triage: one rule firing on a quarter of the events, all of
+ * one actor, so that novelty and incidents see tens of thousands of alerts.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -168,6 +172,35 @@ static int event(char *buf, long long ts, int kind, int attack)
     return n;
 }
 
+/* Appends one CreateTable by the table-factory role, without deletion
+ * protection or point-in-time recovery; returns its length. */
+static int create_table(char *buf, long long ts, long long n)
+{
+    char id[40], when[32];
+    time_t t = (time_t)ts;
+    struct tm tm;
+
+    gmtime_r(&t, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    uuid(id);
+    return sprintf(buf,
+                   "{\"eventVersion\":\"1.09\",\"userIdentity\":{\"type\":\"AssumedRole\","
+                   "\"principalId\":\"AROAEXAMPLEFACTORY:ci\",\"arn\":\"arn:aws:sts::111122223333:"
+                   "assumed-role/table-factory/ci\",\"accountId\":\"111122223333\","
+                   "\"accessKeyId\":\"ASIAEXAMPLEFACTORY01\",\"sessionContext\":{\"sessionIssuer\":"
+                   "{\"type\":\"Role\",\"principalId\":\"AROAEXAMPLEFACTORY\",\"arn\":\"arn:aws:iam::"
+                   "111122223333:role/table-factory\",\"accountId\":\"111122223333\",\"userName\":"
+                   "\"table-factory\"}}},\"eventTime\":\"%s\",\"eventSource\":"
+                   "\"dynamodb.amazonaws.com\",\"eventName\":\"CreateTable\",\"awsRegion\":"
+                   "\"eu-west-1\",\"sourceIPAddress\":\"10.0.3.7\",\"userAgent\":\"aws-sdk-go-v2/1.30.3\","
+                   "\"requestParameters\":{\"tableName\":\"tmp-%lld\",\"billingMode\":"
+                   "\"PAY_PER_REQUEST\"},\"responseElements\":null,\"requestID\":\"%.32s\","
+                   "\"eventID\":\"%s\",\"readOnly\":false,\"eventType\":\"AwsApiCall\","
+                   "\"managementEvent\":true,\"recipientAccountId\":\"111122223333\","
+                   "\"eventCategory\":\"Management\"}",
+                   when, n, id, id);
+}
+
 static int mkdirs(const char *path)
 {
     char tmp[4096];
@@ -193,9 +226,10 @@ int main(int argc, char **argv)
     gzFile gz = NULL;
     long long file_no = 0;
     int flood = argc > 4 && strcmp(argv[4], "flood") == 0;
+    int noisy = argc > 4 && strcmp(argv[4], "noisy") == 0;
 
     if (argc < 3) {
-        fprintf(stderr, "usage: gencorpus DIR|- EVENTS [SEED [flood]]\n");
+        fprintf(stderr, "usage: gencorpus DIR|- EVENTS [SEED [flood|noisy]]\n");
         return 2;
     }
     n = atoll(argv[2]);
@@ -238,7 +272,7 @@ int main(int argc, char **argv)
         }
         attack = flood ? i % 2 == 0 : (i % 100000) >= 50000 && (i % 100000) < 50200;
         kind = r < 5 ? 0 : r < 6 ? 1 : 2;
-        len = event(ev, ts, attack ? 0 : kind, attack);
+        len = noisy && i % 4 == 3 ? create_table(ev, ts, i) : event(ev, ts, attack ? 0 : kind, attack);
         if (i % PER_FILE)
             gzputc(gz, ',');
         gzwrite(gz, ev, (unsigned)len);
