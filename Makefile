@@ -26,7 +26,11 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) $(PKG_CFLAGS) \
              $(CFLAGS)
 ALL_LIBS   = $(PKG_LIBS) -lpthread -lm $(LDFLAGS)
 
-LIB_SRC := $(wildcard src/*.c)
+# src/ is one folder per stage of the pipeline (README, "Layout"); every folder is on the
+# include path, so a module includes another by its name alone
+LIB_SRC := $(wildcard src/*.c src/*/*.c)
+LIB_HDR := $(wildcard src/*.h src/*/*.h)
+SRC_INC := $(patsubst %/,-I%,$(sort $(dir $(LIB_SRC))))
 CMD_SRC := $(wildcard cmd/*.c)
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/src/%.o)
 CMD_OBJ := $(CMD_SRC:cmd/%.c=$(BUILD)/cmd/%.o)
@@ -38,15 +42,15 @@ BIN := $(if $(filter build,$(BUILD)),ddbtrail,$(BUILD)/ddbtrail)
 
 all: $(BIN)
 
-$(BUILD)/src/%.o: src/%.c $(wildcard src/*.h)
+$(BUILD)/src/%.o: src/%.c $(LIB_HDR)
 	@mkdir -p $(dir $@)
 	@echo "CC $<"
-	@$(CC) $(ALL_CFLAGS) -c $< -o $@
+	@$(CC) $(ALL_CFLAGS) $(SRC_INC) -c $< -o $@
 
-$(BUILD)/cmd/%.o: cmd/%.c $(wildcard src/*.h cmd/*.h)
+$(BUILD)/cmd/%.o: cmd/%.c $(LIB_HDR) $(wildcard cmd/*.h)
 	@mkdir -p $(dir $@)
 	@echo "CC $<"
-	@$(CC) $(ALL_CFLAGS) -Isrc -c $< -o $@
+	@$(CC) $(ALL_CFLAGS) $(SRC_INC) -c $< -o $@
 
 $(BUILD)/libddbtrail.a: $(LIB_OBJ)
 	@$(AR) rcs $@ $^
@@ -57,7 +61,7 @@ $(BIN): $(CMD_OBJ) $(BUILD)/libddbtrail.a
 
 $(BUILD)/unit: $(UNIT_SRC) $(wildcard tests/unit/*.h) $(BUILD)/libddbtrail.a
 	@echo "LD $@"
-	@$(CC) $(ALL_CFLAGS) -Isrc -o $@ $(UNIT_SRC) $(BUILD)/libddbtrail.a $(ALL_LIBS)
+	@$(CC) $(ALL_CFLAGS) $(SRC_INC) -o $@ $(UNIT_SRC) $(BUILD)/libddbtrail.a $(ALL_LIBS)
 
 deps:
 	@sh tests/install-deps.sh

@@ -174,7 +174,7 @@ static struct batch *queue_get(ing *g, struct queue *q)
 
 /* ---- decoding (worker threads) ------------------------------------------ */
 
-struct decoder {
+struct decode_state {
     struct worker *w;
     struct batch *b;       /* being filled */
     int dead;              /* the run aborted: stop producing */
@@ -187,7 +187,7 @@ static void put_u32(dbuf *d, uint32_t v, int *rc)
 }
 
 /* Hands the current batch over and starts the next one of the same input. */
-static int dec_flush(struct decoder *d)
+static int dec_flush(struct decode_state *d)
 {
     struct batch *next = batch_new(d->b->index, 0);
 
@@ -202,7 +202,7 @@ static int dec_flush(struct decoder *d)
     return d->dead ? -1 : 0;
 }
 
-static int dec_reject(struct decoder *d, uint64_t offset, const char *reason, int with_offset)
+static int dec_reject(struct decode_state *d, uint64_t offset, const char *reason, int with_offset)
 {
     uint32_t len = (uint32_t)strlen(reason);
     int rc = dbuf_addc(&d->b->data, 'X');
@@ -218,7 +218,7 @@ static int dec_reject(struct decoder *d, uint64_t offset, const char *reason, in
 
 static int on_reject(void *ctx, uint64_t offset, const char *reason, char *err, size_t errlen)
 {
-    struct decoder *d = ctx;
+    struct decode_state *d = ctx;
 
     /* a broken record has no account to trust: shard 0 reports it, once */
     if (d->by_record && d->w->g->opts.shard_k != 0) {
@@ -235,14 +235,14 @@ static int on_reject(void *ctx, uint64_t offset, const char *reason, char *err, 
 
 static int keep_event(void *ctx, const char *source, size_t slen, const char *name, size_t nlen)
 {
-    struct decoder *d = ctx;
+    struct decode_state *d = ctx;
 
     return d->w->g->opts.all_events || norm_is_relevant(source, slen, name, nlen);
 }
 
 static int on_event(void *ctx, const jev_event *ev, char *err, size_t errlen)
 {
-    struct decoder *d = ctx;
+    struct decode_state *d = ctx;
     dbuf *o = &d->b->data;
     norm_row row;
     char why[160];
@@ -306,7 +306,7 @@ static const char *form_name(unsigned forms, uint64_t values)
 }
 
 /* Streams fd through gzr and jev into batches. */
-static void pump(struct decoder *d, int fd)
+static void pump(struct decode_state *d, int fd)
 {
     ing *g = d->w->g;
     gzr *z = gzr_new(fd);
@@ -370,7 +370,7 @@ static void decode_input(struct worker *w, size_t index)
 {
     ing *g = w->g;
     const char *path = g->paths[index];
-    struct decoder d = {w, batch_new(index, 1), 0,
+    struct decode_state d = {w, batch_new(index, 1), 0,
                         g->opts.shard_plan != NULL && !shd_path_account(path, NULL)};
     int is_stdin = strcmp(path, "-") == 0, fd;
     struct stat st;

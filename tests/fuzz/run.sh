@@ -13,11 +13,14 @@ mkdir -p "$out"
 command -v clang >/dev/null || { echo "fuzz: needs clang (apt-get install clang libclang-rt-dev)"; exit 2; }
 flags="-Wall -Wextra -Werror -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE -std=c11"
 pkg=$(pkg-config --cflags --libs zlib yajl sqlite3 libpcre2-8 libcrypto)
+# the library's sources and one -I per folder of src/ (one folder per stage)
+lib_src=$(find src -name '*.c' | sort | tr '\n' ' ')
+lib_inc=$(find src -name '*.h' -exec dirname {} \; | sort -u | sed 's/^/-I/' | tr '\n' ' ')
 pass=0 fail=0
 for h in reader config text digest; do
     echo "fuzz: building $h"
     # shellcheck disable=SC2086
-    clang $flags -Isrc -o "$out/fuzz_$h" tests/fuzz/fuzz_$h.c src/*.c $pkg -lpthread || exit 2
+    clang $flags $lib_inc -o "$out/fuzz_$h" tests/fuzz/fuzz_$h.c $lib_src $pkg -lpthread || exit 2
     corpus=$out/corpus-$h
     mkdir -p "$corpus"
     case $h in
