@@ -53,6 +53,7 @@ $(BUILD)/cmd/%.o: cmd/%.c $(LIB_HDR) $(wildcard cmd/*.h)
 	@$(CC) $(ALL_CFLAGS) $(SRC_INC) -c $< -o $@
 
 $(BUILD)/libddbtrail.a: $(LIB_OBJ)
+	@rm -f $@
 	@$(AR) rcs $@ $^
 
 $(BIN): $(CMD_OBJ) $(BUILD)/libddbtrail.a

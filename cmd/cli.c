@@ -2,7 +2,7 @@
  * cli: shared command-line plumbing (see cli.h).
  */
 #include "cli.h"
-#include "esc.h"
+#include "escape.h"
 #include "walk.h"
 
 #include <errno.h>
@@ -39,12 +39,12 @@ int cli_write_stream(void *ctx, const char *p, size_t n)
 
 void cli_put_safe(FILE *f, const char *s, size_t len)
 {
-    dbuf b;
+    buffer b;
 
-    dbuf_init(&b, len * 4 + 16);
-    if (esc_term(&b, s, len) == 0 && b.p)
+    buffer_init(&b, len * 4 + 16);
+    if (escape_term(&b, s, len) == 0 && b.p)
         fwrite(b.p, 1, b.len, f);
-    dbuf_free(&b);
+    buffer_free(&b);
 }
 
 void cli_err(const char *fmt, ...)

@@ -5,7 +5,7 @@
  * streaming rule applies to log files, not to this.
  */
 #include "cfg.h"
-#include "ipa.h"
+#include "address.h"
 #include "norm.h"
 #include "sqlfn.h"
 
@@ -153,7 +153,7 @@ static int strings(yajl_val v, int cidrs, char *why, size_t len)
             snprintf(why, len, "item %zu is not a string", i + 1);
             return 0;
         }
-        if (cidrs && ipa_in_cidr("::", 2, s, strlen(s)) < 0) {
+        if (cidrs && address_in_cidr("::", 2, s, strlen(s)) < 0) {
             snprintf(why, len, "\"%.60s\" is not an IP network", s);
             return 0;
         }
@@ -256,7 +256,7 @@ static int check_value(int k, const char *v, size_t len, char *err, size_t errle
         snprintf(err, errlen, "contains a NUL byte");
         return -1;
     }
-    if (keys[k].type == CT_CIDRS && ipa_in_cidr("::", 2, v, len) < 0) {
+    if (keys[k].type == CT_CIDRS && address_in_cidr("::", 2, v, len) < 0) {
         snprintf(err, errlen, "\"%.*s\" is not an IP network (want e.g. 203.0.113.0/24 or "
                  "2001:db8::/32)", (int)(len > 100 ? 100 : len), v);
         return -1;

@@ -3,8 +3,8 @@
  * events; every value that came from a log is escaped for its format.
  */
 #include "cov.h"
-#include "dbuf.h"
-#include "esc.h"
+#include "buffer.h"
+#include "escape.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -24,7 +24,7 @@ enum { C_ACCT, C_REGION, C_FROM, C_TO, C_MGMT, C_DATA, C_SILENT };
 struct sink {
     cov_write_fn write;
     void *ctx;
-    dbuf b;
+    buffer b;
     int failed;
 };
 
@@ -48,8 +48,8 @@ static void put_val(struct sink *k, sqlite3_stmt *st, int c, int html)
         puts_lit(k, "-");
         return;
     }
-    dbuf_reset(&k->b);
-    if ((html ? esc_html : esc_term)(&k->b, s, (size_t)sqlite3_column_bytes(st, c)) == 0)
+    buffer_reset(&k->b);
+    if ((html ? escape_html : escape_term)(&k->b, s, (size_t)sqlite3_column_bytes(st, c)) == 0)
         put(k, k->b.p ? k->b.p : "", k->b.len);
 }
 
@@ -73,8 +73,8 @@ static void json_row(struct sink *k, yajl_gen g, sqlite3_stmt *st)
     for (c = C_ACCT; c <= C_TO; c++) {
         const char *s = (const char *)sqlite3_column_text(st, c);
         yajl_gen_string(g, (const unsigned char *)keys[c], strlen(keys[c]));
-        dbuf_reset(&k->b);
-        if (s && esc_utf8(&k->b, s, (size_t)sqlite3_column_bytes(st, c)) == 0)
+        buffer_reset(&k->b);
+        if (s && escape_utf8(&k->b, s, (size_t)sqlite3_column_bytes(st, c)) == 0)
             yajl_gen_string(g, (const unsigned char *)(k->b.p ? k->b.p : ""), k->b.len);
         else
             yajl_gen_null(g);
@@ -108,7 +108,7 @@ int cov_render(sqlite3 *db, enum cov_format f, cov_write_fn write, void *ctx, lo
         snprintf(err, errlen, "coverage: %s", sqlite3_errmsg(db));
         return -1;
     }
-    dbuf_init(&k.b, 1u << 20);
+    buffer_init(&k.b, 1u << 20);
     if (f == COV_JSON && (g = yajl_gen_alloc(NULL)) == NULL) {
         sqlite3_finalize(st);
         snprintf(err, errlen, "out of memory");
@@ -159,7 +159,7 @@ int cov_render(sqlite3 *db, enum cov_format f, cov_write_fn write, void *ctx, lo
     sqlite3_finalize(st);
     if (g)
         yajl_gen_free(g); /* yajl_gen_free(NULL) is not a no-op */
-    dbuf_free(&k.b);
+    buffer_free(&k.b);
     if (blind)
         *blind = nblind;
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) {

@@ -8,7 +8,7 @@
  * chain. Nothing is held per event; memory is per file.
  */
 #include "dig.h"
-#include "dbuf.h"
+#include "buffer.h"
 #include "gzr.h"
 #include "norm.h"
 
@@ -80,7 +80,7 @@ int dig_sha256_hex(const void *p, size_t n, char out[65])
 
 /* Streams path's decoded content through SHA-256; keeps the content in keep
  * when keep is not NULL (digests). Returns 0, or -1 with err. */
-static int read_hash(const char *path, char out[65], dbuf *keep, char *err, size_t errlen)
+static int read_hash(const char *path, char out[65], buffer *keep, char *err, size_t errlen)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     EVP_MD_CTX *md = EVP_MD_CTX_new();
@@ -101,7 +101,7 @@ static int read_hash(const char *path, char out[65], dbuf *keep, char *err, size
     }
     while ((r = gzr_read(g, buf, DIG_CHUNK, err, errlen)) > 0) {
         if (EVP_DigestUpdate(md, buf, (size_t)r) != 1 ||
-            (keep && dbuf_add(keep, buf, (size_t)r) != 0)) {
+            (keep && buffer_add(keep, buf, (size_t)r) != 0)) {
             snprintf(err, errlen, keep ? "larger than %u MiB; not a digest" : "hash failed",
                      DIG_MAX_DIGEST >> 20);
             goto out;
@@ -422,11 +422,11 @@ int dig_verify(char *const *digests, size_t n_digests, char *const *logs, size_t
     yajl_val keys = NULL;
     size_t i, k, nd = 0, nl = 0;
     char why[300], ebuf[200], msg[700];
-    dbuf text;
+    buffer text;
     int rc = -1;
 
     memset(sum, 0, sizeof *sum);
-    dbuf_init(&text, DIG_MAX_DIGEST);
+    buffer_init(&text, DIG_MAX_DIGEST);
     if (lf == NULL || df == NULL) {
         snprintf(err, errlen, "out of memory");
         goto out;
@@ -451,7 +451,7 @@ int dig_verify(char *const *digests, size_t n_digests, char *const *logs, size_t
     sum->logs = nl;
     for (i = 0; i < n_digests; i++) {
         struct digf *d = &df[nd];
-        dbuf_reset(&text);
+        buffer_reset(&text);
         d->path = digests[i];
         d->key = s3key(digests[i]);
         if (read_hash(digests[i], d->hash, &text, why, sizeof why) != 0 ||
@@ -589,7 +589,7 @@ out:
         free_dig(&df[i]);
     free(df);
     free(lf);
-    dbuf_free(&text);
+    buffer_free(&text);
     if (keys)
         yajl_tree_free(keys);
     return rc;

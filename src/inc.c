@@ -7,7 +7,7 @@
  * them (union-find). Then each group is written as one incidents row.
  */
 #include "inc.h"
-#include "ipa.h"
+#include "address.h"
 #include "rules.h"
 
 #include <stdio.h>
@@ -392,7 +392,7 @@ int inc_build(sqlite3 *db, int64_t gap, inc_cancel_fn cancel, void *ctx, long *i
         x->actor = dup_col(st, 6);
         x->key = dup_col(st, 7);
         /* only a public address links: 10.0.0.5 is a thousand unrelated hosts */
-        if (ip && strcmp(ipa_kind(ip, strlen(ip)), "public") == 0)
+        if (ip && strcmp(address_kind(ip, strlen(ip)), "public") == 0)
             x->ip = dup_col(st, 8);
         if ((sqlite3_column_type(st, 5) != SQLITE_NULL && x->story == NULL) ||
             (sqlite3_column_type(st, 6) != SQLITE_NULL && x->actor == NULL))

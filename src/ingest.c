@@ -8,7 +8,7 @@
  * bounded by the threads times the queue depth times the batch size.
  */
 #include "ingest.h"
-#include "dbuf.h"
+#include "buffer.h"
 #include "gzr.h"
 #include "jev.h"
 #include "norm.h"
@@ -43,7 +43,7 @@ struct batch {
     uint64_t skipped;      /* events in this batch not kept */
     uint64_t other_shard;  /* records left to other shards */
     uint64_t raw_bytes, json_bytes;
-    dbuf data;             /* 'R' rows and 'X' rejects, serialised */
+    buffer data;             /* 'R' rows and 'X' rejects, serialised */
     struct batch *next;    /* queue link */
 };
 
@@ -93,7 +93,7 @@ static struct batch *batch_new(size_t index, int first)
     b->index = index;
     b->first = first;
     b->unit = "byte";
-    dbuf_init(&b->data, ING_BATCH_CAP);
+    buffer_init(&b->data, ING_BATCH_CAP);
     return b;
 }
 
@@ -101,7 +101,7 @@ static void batch_free(struct batch *b)
 {
     if (b == NULL)
         return;
-    dbuf_free(&b->data);
+    buffer_free(&b->data);
     free(b);
 }
 
@@ -181,9 +181,9 @@ struct decode_state {
     int by_record;         /* sharding by each record's account: the path names none */
 };
 
-static void put_u32(dbuf *d, uint32_t v, int *rc)
+static void put_u32(buffer *d, uint32_t v, int *rc)
 {
-    *rc |= dbuf_add(d, &v, sizeof v);
+    *rc |= buffer_add(d, &v, sizeof v);
 }
 
 /* Hands the current batch over and starts the next one of the same input. */
@@ -205,12 +205,12 @@ static int dec_flush(struct decode_state *d)
 static int dec_reject(struct decode_state *d, uint64_t offset, const char *reason, int with_offset)
 {
     uint32_t len = (uint32_t)strlen(reason);
-    int rc = dbuf_addc(&d->b->data, 'X');
+    int rc = buffer_addc(&d->b->data, 'X');
 
-    rc |= dbuf_add(&d->b->data, &offset, sizeof offset);
-    rc |= dbuf_addc(&d->b->data, (char)with_offset);
+    rc |= buffer_add(&d->b->data, &offset, sizeof offset);
+    rc |= buffer_addc(&d->b->data, (char)with_offset);
     put_u32(&d->b->data, len, &rc);
-    rc |= dbuf_add(&d->b->data, reason, len);
+    rc |= buffer_add(&d->b->data, reason, len);
     if (rc != 0 || (d->b->data.len >= ING_BATCH_FLUSH && dec_flush(d) != 0))
         return -1;
     return 0;
@@ -243,7 +243,7 @@ static int keep_event(void *ctx, const char *source, size_t slen, const char *na
 static int on_event(void *ctx, const jev_event *ev, char *err, size_t errlen)
 {
     struct decode_state *d = ctx;
-    dbuf *o = &d->b->data;
+    buffer *o = &d->b->data;
     norm_row row;
     char why[160];
     int i, rc = 0;
@@ -262,16 +262,16 @@ static int on_event(void *ctx, const jev_event *ev, char *err, size_t errlen)
     }
     if (norm_event(ev, &row, why, sizeof why) != 0)
         return on_reject(d, ev->offset, why, err, errlen);
-    rc |= dbuf_addc(o, 'R');
-    rc |= dbuf_add(o, &ev->offset, sizeof ev->offset);
+    rc |= buffer_addc(o, 'R');
+    rc |= buffer_add(o, &ev->offset, sizeof ev->offset);
     for (i = 0; i < NC_COUNT; i++) {
         const norm_val *v = &row.col[i];
-        rc |= dbuf_addc(o, (char)v->type);
+        rc |= buffer_addc(o, (char)v->type);
         if (v->type == NT_TEXT) {
             put_u32(o, (uint32_t)v->n, &rc);
-            rc |= dbuf_add(o, v->p, v->n);
+            rc |= buffer_add(o, v->p, v->n);
         } else if (v->type == NT_INT) {
-            rc |= dbuf_add(o, &v->i, sizeof v->i);
+            rc |= buffer_add(o, &v->i, sizeof v->i);
         }
     }
     if (rc != 0 || (o->len >= ING_BATCH_FLUSH && dec_flush(d) != 0)) {

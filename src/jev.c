@@ -15,8 +15,8 @@
  * the stream, except in JSON Lines input, which resumes at the next line.
  */
 #include "jev.h"
-#include "dbuf.h"
-#include "esc.h"
+#include "buffer.h"
+#include "escape.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,8 +181,8 @@ struct jev {
     unsigned forms;            /* JEV_FORM_* seen */
     int cap_field;             /* field being captured, or -1 */
     int cap_depth;             /* depth of the captured container */
-    dbuf capture[3];           /* the three captured subtrees */
-    dbuf arena;                /* scalar field bytes of the current record */
+    buffer capture[3];           /* the three captured subtrees */
+    buffer arena;                /* scalar field bytes of the current record */
     size_t off[JF_COUNT];      /* field offsets into arena (or capture) */
     size_t flen[JF_COUNT];     /* field lengths */
     uint64_t have;             /* bit per field present */
@@ -275,7 +275,7 @@ static int set_field(jev *j, int field, const char *s, size_t len)
         return reject(j, msg);
     }
     off = j->arena.len;
-    if (dbuf_add(&j->arena, s, len) != 0 || dbuf_addc(&j->arena, '\0') != 0)
+    if (buffer_add(&j->arena, s, len) != 0 || buffer_addc(&j->arena, '\0') != 0)
         return reject(j, "record larger than the 1 MiB field limit");
     j->off[field] = off;
     j->flen[field] = len;
@@ -285,7 +285,7 @@ static int set_field(jev *j, int field, const char *s, size_t len)
 
 /* Appends s as a JSON string body. Invalid UTF-8 becomes U+FFFD so that the
  * stored text is always valid JSON (the scalar columns keep raw bytes). */
-static int json_escape(dbuf *b, const unsigned char *s, size_t len)
+static int json_escape(buffer *b, const unsigned char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
     size_t i = 0, run = 0;
@@ -300,7 +300,7 @@ static int json_escape(dbuf *b, const unsigned char *s, size_t len)
             run++;
             continue;
         }
-        rc |= dbuf_add(b, s + i - run, run);
+        rc |= buffer_add(b, s + i - run, run);
         run = 0;
         if (c < 0x80) {
             char e[6] = {'\\', 0, 0, 0, 0, 0};
@@ -315,24 +315,24 @@ static int json_escape(dbuf *b, const unsigned char *s, size_t len)
                 e[4] = hex[c >> 4]; e[5] = hex[c & 15];
                 n = 6;
             }
-            rc |= dbuf_add(b, e, n);
+            rc |= buffer_add(b, e, n);
             i++;
             continue;
         }
-        n = esc_utf8_len(s + i, len - i);
+        n = escape_utf8_len(s + i, len - i);
         if (n > 0) {
-            rc |= dbuf_add(b, s + i, n);
+            rc |= buffer_add(b, s + i, n);
             i += n;
             continue;
         }
-        rc |= dbuf_add(b, "\xef\xbf\xbd", 3);
+        rc |= buffer_add(b, "\xef\xbf\xbd", 3);
         i++;
     }
-    rc |= dbuf_add(b, s + i - run, run);
+    rc |= buffer_add(b, s + i - run, run);
     return rc;
 }
 
-static dbuf *cap_buf(jev *j)
+static buffer *cap_buf(jev *j)
 {
     return &j->capture[capture_index(j->cap_field)];
 }
@@ -342,23 +342,23 @@ static void cap_sep(jev *j, struct frame *p)
 {
     if (j->cap_field < 0 || p == NULL || p->is_map || j->depth < j->cap_depth)
         return;
-    if (p->items++ > 0 && dbuf_addc(cap_buf(j), ',') != 0)
+    if (p->items++ > 0 && buffer_addc(cap_buf(j), ',') != 0)
         reject(j, "captured JSON larger than the 2 MiB limit");
 }
 
 static void cap_write(jev *j, const char *s, size_t len, int quoted)
 {
-    dbuf *b;
+    buffer *b;
     int rc;
 
     if (j->cap_field < 0)
         return;
     b = cap_buf(j);
     if (quoted)
-        rc = dbuf_addc(b, '"') | json_escape(b, (const unsigned char *)s, len) |
-             dbuf_addc(b, '"');
+        rc = buffer_addc(b, '"') | json_escape(b, (const unsigned char *)s, len) |
+             buffer_addc(b, '"');
     else
-        rc = dbuf_add(b, s, len);
+        rc = buffer_add(b, s, len);
     if (rc != 0)
         reject(j, "captured JSON larger than the 2 MiB limit");
 }
@@ -393,12 +393,12 @@ static void cap_begin(jev *j, int field, int depth)
     }
     j->cap_field = field;
     j->cap_depth = depth;
-    dbuf_reset(cap_buf(j));
+    buffer_reset(cap_buf(j));
 }
 
 static void cap_end(jev *j)
 {
-    dbuf *b = cap_buf(j);
+    buffer *b = cap_buf(j);
 
     j->off[j->cap_field] = 0;
     j->flen[j->cap_field] = b->len;
@@ -413,7 +413,7 @@ static void begin_event(jev *j)
     j->wanted = -1;
     j->reason[0] = '\0';
     j->cap_field = -1;
-    dbuf_reset(&j->arena);
+    buffer_reset(&j->arena);
     j->ev_offset = jev_pos(j) - 1;
 }
 
@@ -936,9 +936,9 @@ jev *jev_new(jev_event_fn on_event, jev_reject_fn on_reject, void *ctx)
         j->next[k] = j->first[kd->ctx][kd->len];
         j->first[kd->ctx][kd->len] = (unsigned char)(k + 1);
     }
-    dbuf_init(&j->arena, JEV_MAX_FIELDS);
+    buffer_init(&j->arena, JEV_MAX_FIELDS);
     for (i = 0; i < 3; i++)
-        dbuf_init(&j->capture[i], JEV_MAX_CAPTURE);
+        buffer_init(&j->capture[i], JEV_MAX_CAPTURE);
     if (jev_open_parser(j) != 0) {
         free(j);
         return NULL;
@@ -954,9 +954,9 @@ void jev_free(jev *j)
         return;
     if (j->h)
         yajl_free(j->h);
-    dbuf_free(&j->arena);
+    buffer_free(&j->arena);
     for (i = 0; i < 3; i++)
-        dbuf_free(&j->capture[i]);
+        buffer_free(&j->capture[i]);
     free(j);
 }
 

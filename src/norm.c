@@ -2,7 +2,7 @@
  * norm: CloudTrail event -> events row (see norm.h).
  */
 #include "norm.h"
-#include "ipa.h"
+#include "address.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -365,7 +365,7 @@ int norm_event(const jev_event *ev, norm_row *row, char *err, size_t errlen)
     set_field(row, NC_AWS_REGION, ev, JF_AWS_REGION);
     set_field(row, NC_SOURCE_IP, ev, JF_SOURCE_IP);
     set_static(row, NC_SOURCE_KIND,
-               ev->v[JF_SOURCE_IP] ? ipa_kind(ev->v[JF_SOURCE_IP], ev->len[JF_SOURCE_IP]) : NULL);
+               ev->v[JF_SOURCE_IP] ? address_kind(ev->v[JF_SOURCE_IP], ev->len[JF_SOURCE_IP]) : NULL);
     set_field(row, NC_VPC_ENDPOINT_ID, ev, JF_VPC_ENDPOINT_ID);
     set_field(row, NC_USER_AGENT, ev, JF_USER_AGENT);
     set_field(row, NC_IDENTITY_TYPE, ev, JF_UID_TYPE);

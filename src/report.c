@@ -2,13 +2,13 @@
  * report: alert rendering (see report.h).
  *
  * One query yields the alerts in report order (severity, then time); each
- * format walks it once. Output is buffered in a dbuf and handed to the
+ * format walks it once. Output is buffered in a buffer and handed to the
  * caller's write function in chunks.
  */
 #include "report.h"
 #include "cov.h"
-#include "dbuf.h"
-#include "esc.h"
+#include "buffer.h"
+#include "escape.h"
 #include "norm.h"
 #include "rules.h"
 
@@ -60,23 +60,23 @@ static const char *const json_keys[] = {
 static const char *const sev_names[] = {"info", "low", "medium", "high", "critical"};
 
 struct out {
-    dbuf b;
+    buffer b;
     report_write_fn write;
     void *ctx;
     int failed;       /* a write or an append failed */
-    dbuf tmp;         /* scratch for escaping */
+    buffer tmp;         /* scratch for escaping */
 };
 
 static void out_flush(struct out *o)
 {
     if (o->b.len && !o->failed && o->write(o->ctx, o->b.p, o->b.len) != 0)
         o->failed = 1;
-    dbuf_reset(&o->b);
+    buffer_reset(&o->b);
 }
 
 static void out_raw(struct out *o, const char *s, size_t n)
 {
-    if (dbuf_add(&o->b, s, n) != 0)
+    if (buffer_add(&o->b, s, n) != 0)
         o->failed = 1;
     if (o->b.len >= OUT_FLUSH)
         out_flush(o);
@@ -102,11 +102,11 @@ static void out_fmt(struct out *o, const char *fmt, ...)
 }
 
 /* Writes a log value through an escaper. */
-static void out_esc(struct out *o, int (*esc)(dbuf *, const char *, size_t), const char *s,
+static void out_esc(struct out *o, int (*escape)(buffer *, const char *, size_t), const char *s,
                     size_t n)
 {
-    dbuf_reset(&o->tmp);
-    if (esc(&o->tmp, s, n) != 0)
+    buffer_reset(&o->tmp);
+    if (escape(&o->tmp, s, n) != 0)
         o->failed = 1;
     else if (o->tmp.len)
         out_raw(o, o->tmp.p, o->tmp.len);
@@ -318,7 +318,7 @@ static void text_field(struct out *o, const char *label, sqlite3_stmt *st, int c
     if (sqlite3_column_type(st, c) == SQLITE_NULL)
         return;
     out_fmt(o, "    %-10s ", label);
-    out_esc(o, esc_term, col(st, c), col_len(st, c));
+    out_esc(o, escape_term, col(st, c), col_len(st, c));
     out_str(o, "\n");
 }
 
@@ -334,7 +334,7 @@ static void text_id(void *arg, const char *s, size_t n)
     if (l->n < l->max) {
         if (l->n)
             out_str(l->o, ", ");
-        out_esc(l->o, esc_term, s, n);
+        out_esc(l->o, escape_term, s, n);
     }
     l->n++;
 }
@@ -364,12 +364,12 @@ static void text_rule_problems(struct out *o, sqlite3 *db, const struct summary 
         out_fmt(o, "  WARNING    %ld rule(s) ran with a warning\n", s->warned);
     while (sqlite3_step(st) == SQLITE_ROW) {
         out_str(o, "             ");
-        out_esc(o, esc_term, col(st, 0), col_len(st, 0));
+        out_esc(o, escape_term, col(st, 0), col_len(st, 0));
         out_str(o, " ");
-        out_esc(o, esc_term, col(st, 1), col_len(st, 1));
+        out_esc(o, escape_term, col(st, 1), col_len(st, 1));
         if (col(st, 2)) {
             out_str(o, ": ");
-            out_esc(o, esc_term, col(st, 2), col_len(st, 2));
+            out_esc(o, escape_term, col(st, 2), col_len(st, 2));
         }
         out_str(o, "\n");
     }
@@ -420,15 +420,15 @@ static void text_incidents(struct out *o, sqlite3 *db, const report_opts *opt)
         if (n++ == 0)
             out_str(o, "\nINCIDENTS\n");
         out_fmt(o, "\n  #%lld  ", (long long)sqlite3_column_int64(st, 0));
-        out_esc(o, esc_term, col(st, 1), col_len(st, 1));
+        out_esc(o, escape_term, col(st, 1), col_len(st, 1));
         out_str(o, "  ");
-        out_esc(o, esc_term, col(st, 2), col_len(st, 2));
+        out_esc(o, escape_term, col(st, 2), col_len(st, 2));
         out_str(o, " .. ");
-        out_esc(o, esc_term, col(st, 3), col_len(st, 3));
+        out_esc(o, escape_term, col(st, 3), col_len(st, 3));
         out_fmt(o, "  %lld alert(s); ", (long long)sqlite3_column_int64(st, 4));
-        out_esc(o, esc_term, col(st, 5), col_len(st, 5));
+        out_esc(o, escape_term, col(st, 5), col_len(st, 5));
         out_str(o, "\n     ");
-        out_esc(o, esc_term, col(st, 6), col_len(st, 6));
+        out_esc(o, escape_term, col(st, 6), col_len(st, 6));
         out_str(o, "\n");
     }
     sqlite3_finalize(st);
@@ -443,7 +443,7 @@ static void text_report(struct out *o, sqlite3 *db, sqlite3_stmt *st, const stru
     out_str(o, "ddbtrail report\n");
     if (s->interrupted[0]) {
         out_str(o, "  INTERRUPTED the run was stopped by a signal ");
-        out_esc(o, esc_term, s->interrupted, strlen(s->interrupted));
+        out_esc(o, escape_term, s->interrupted, strlen(s->interrupted));
         out_str(o, "\n");
     }
     text_rule_problems(o, db, s);
@@ -484,9 +484,9 @@ static void text_report(struct out *o, sqlite3 *db, sqlite3_stmt *st, const stru
             cur = r;
         }
         out_fmt(o, "\n  %s", opt->color ? sev_colors[r] : "");
-        out_esc(o, esc_term, col(st, A_RULE), col_len(st, A_RULE));
+        out_esc(o, escape_term, col(st, A_RULE), col_len(st, A_RULE));
         out_fmt(o, "%s  ", reset);
-        out_esc(o, esc_term, col(st, A_TITLE), col_len(st, A_TITLE));
+        out_esc(o, escape_term, col(st, A_TITLE), col_len(st, A_TITLE));
         out_str(o, "\n");
         text_field(o, "principal", st, A_PRINCIPAL);
         text_field(o, "key", st, A_KEY);
@@ -494,10 +494,10 @@ static void text_report(struct out *o, sqlite3 *db, sqlite3_stmt *st, const stru
         text_field(o, "region", st, A_REGION);
         text_field(o, "table", st, A_TABLE);
         out_fmt(o, "    %-10s %lld, ", "events", (long long)sqlite3_column_int64(st, A_COUNT));
-        out_esc(o, esc_term, col(st, A_FIRST) ? col(st, A_FIRST) : "?",
+        out_esc(o, escape_term, col(st, A_FIRST) ? col(st, A_FIRST) : "?",
                 col(st, A_FIRST) ? col_len(st, A_FIRST) : 1);
         out_str(o, " .. ");
-        out_esc(o, esc_term, col(st, A_LAST) ? col(st, A_LAST) : "?",
+        out_esc(o, escape_term, col(st, A_LAST) ? col(st, A_LAST) : "?",
                 col(st, A_LAST) ? col_len(st, A_LAST) : 1);
         out_str(o, "\n");
         if (col(st, A_IDS)) {
@@ -513,10 +513,10 @@ static void text_report(struct out *o, sqlite3 *db, sqlite3_stmt *st, const stru
                     (long long)sqlite3_column_int64(st, A_INCIDENT));
         if (col(st, A_STATUS) && strcmp(col(st, A_STATUS), "open") != 0) {
             out_fmt(o, "    %-10s ", "status");
-            out_esc(o, esc_term, col(st, A_STATUS), col_len(st, A_STATUS));
+            out_esc(o, escape_term, col(st, A_STATUS), col_len(st, A_STATUS));
             if (col(st, A_REASON)) {
                 out_str(o, ": ");
-                out_esc(o, esc_term, col(st, A_REASON), col_len(st, A_REASON));
+                out_esc(o, escape_term, col(st, A_REASON), col_len(st, A_REASON));
             }
             out_str(o, "\n");
         }
@@ -533,10 +533,10 @@ static void text_report(struct out *o, sqlite3 *db, sqlite3_stmt *st, const stru
 
 /* ---- JSON Lines and OCSF ------------------------------------------------- */
 
-static void gen_str(yajl_gen g, dbuf *tmp, const char *s, size_t n)
+static void gen_str(yajl_gen g, buffer *tmp, const char *s, size_t n)
 {
-    dbuf_reset(tmp);
-    if (s == NULL || esc_utf8(tmp, s, n) != 0) {
+    buffer_reset(tmp);
+    if (s == NULL || escape_utf8(tmp, s, n) != 0) {
         yajl_gen_null(g);
         return;
     }
@@ -548,7 +548,7 @@ static void gen_key(yajl_gen g, const char *k)
     yajl_gen_string(g, (const unsigned char *)k, strlen(k));
 }
 
-static void gen_col(yajl_gen g, dbuf *tmp, sqlite3_stmt *st, int c)
+static void gen_col(yajl_gen g, buffer *tmp, sqlite3_stmt *st, int c)
 {
     if (sqlite3_column_type(st, c) == SQLITE_NULL)
         yajl_gen_null(g);
@@ -558,7 +558,7 @@ static void gen_col(yajl_gen g, dbuf *tmp, sqlite3_stmt *st, int c)
 
 struct genlist {
     yajl_gen g;
-    dbuf *tmp;
+    buffer *tmp;
 };
 
 static void gen_item(void *arg, const char *s, size_t n)
@@ -568,7 +568,7 @@ static void gen_item(void *arg, const char *s, size_t n)
     gen_str(l->g, l->tmp, s, n);
 }
 
-static void gen_list(yajl_gen g, dbuf *tmp, sqlite3_stmt *st, int c)
+static void gen_list(yajl_gen g, buffer *tmp, sqlite3_stmt *st, int c)
 {
     struct genlist l = {g, tmp};
 
@@ -589,7 +589,7 @@ static void gen_flush(struct out *o, yajl_gen g)
     yajl_gen_reset(g, NULL);
 }
 
-static void json_alert(yajl_gen g, dbuf *tmp, sqlite3_stmt *st)
+static void json_alert(yajl_gen g, buffer *tmp, sqlite3_stmt *st)
 {
     int c;
 
@@ -627,7 +627,7 @@ static void gen_int_kv(yajl_gen g, const char *k, long long v)
     yajl_gen_integer(g, v);
 }
 
-static void gen_str_kv(yajl_gen g, dbuf *tmp, const char *k, const char *v)
+static void gen_str_kv(yajl_gen g, buffer *tmp, const char *k, const char *v)
 {
     gen_key(g, k);
     gen_str(g, tmp, v, v ? strlen(v) : 0);
@@ -635,7 +635,7 @@ static void gen_str_kv(yajl_gen g, dbuf *tmp, const char *k, const char *v)
 
 struct attacks {
     yajl_gen g;
-    dbuf *tmp;
+    buffer *tmp;
 };
 
 static void gen_attack(void *arg, const char *s, size_t n)
@@ -667,7 +667,7 @@ static void gen_evidence(void *arg, const char *s, size_t n)
 }
 
 /* One OCSF 1.1 Detection Finding (class 2004). */
-static void ocsf_alert(yajl_gen g, dbuf *tmp, sqlite3_stmt *st, const report_opts *opt)
+static void ocsf_alert(yajl_gen g, buffer *tmp, sqlite3_stmt *st, const report_opts *opt)
 {
     int rank = rules_severity_rank(col(st, A_SEV));
     static const char *const ocsf_sev[] = {"Informational", "Low", "Medium", "High", "Critical"};
@@ -818,7 +818,7 @@ static void csv_report(struct out *o, sqlite3_stmt *st)
             if (c)
                 out_str(o, ",");
             if (sqlite3_column_type(st, c) != SQLITE_NULL)
-                out_esc(o, esc_csv, col(st, c), col_len(st, c));
+                out_esc(o, escape_csv, col(st, c), col_len(st, c));
         }
         out_str(o, "\r\n");
     }
@@ -829,7 +829,7 @@ static void csv_report(struct out *o, sqlite3_stmt *st)
 static void html_text(struct out *o, const char *s)
 {
     if (s)
-        out_esc(o, esc_html, s, strlen(s));
+        out_esc(o, escape_html, s, strlen(s));
 }
 
 static void html_col(struct out *o, sqlite3_stmt *st, int c)
@@ -837,7 +837,7 @@ static void html_col(struct out *o, sqlite3_stmt *st, int c)
     if (sqlite3_column_type(st, c) == SQLITE_NULL)
         out_str(o, "<span class=\"none\">&mdash;</span>");
     else
-        out_esc(o, esc_html, col(st, c), col_len(st, c));
+        out_esc(o, escape_html, col(st, c), col_len(st, c));
 }
 
 static const char html_head[] =
@@ -1235,8 +1235,8 @@ int report_render(sqlite3 *db, const report_opts *opt, report_write_fn write, vo
     int rc = 0;
 
     memset(&o, 0, sizeof o);
-    dbuf_init(&o.b, OUT_CAP);
-    dbuf_init(&o.tmp, OUT_CAP);
+    buffer_init(&o.b, OUT_CAP);
+    buffer_init(&o.tmp, OUT_CAP);
     o.write = write;
     o.ctx = ctx;
     if (load_summary(db, opt, &s, err, errlen) != 0 ||
@@ -1280,7 +1280,7 @@ int report_render(sqlite3 *db, const report_opts *opt, report_write_fn write, vo
     }
 out:
     sqlite3_finalize(st);
-    dbuf_free(&o.b);
-    dbuf_free(&o.tmp);
+    buffer_free(&o.b);
+    buffer_free(&o.tmp);
     return rc;
 }

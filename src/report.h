@@ -4,7 +4,7 @@
  *
  * Output goes through a caller-supplied write function, so the library
  * never touches stdout. Every value that came from a log is escaped for the
- * format it is written in (esc.h): nothing in a log can run script in the
+ * format it is written in (escape.h): nothing in a log can run script in the
  * HTML, become a spreadsheet formula in the CSV, break the JSON, or drive the
  * terminal.
  */

@@ -2,7 +2,7 @@
  * rules: loading, checking and running detection rules (see rules.h).
  */
 #include "rules.h"
-#include "dbuf.h"
+#include "buffer.h"
 #include "dig.h"
 #include "sqlfn.h"
 

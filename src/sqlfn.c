@@ -9,7 +9,7 @@
  * matched last is tried first, so a constant pattern costs one compare.
  */
 #include "sqlfn.h"
-#include "ipa.h"
+#include "address.h"
 #include "norm.h"
 #include "pql.h"
 #include "sel.h"
@@ -269,7 +269,7 @@ static void fn_ip_in_cidr(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     (void)argc;
     if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL)
         return;
-    r = ipa_in_cidr((const char *)sqlite3_value_text(argv[0]),
+    r = address_in_cidr((const char *)sqlite3_value_text(argv[0]),
                     (size_t)sqlite3_value_bytes(argv[0]),
                     (const char *)sqlite3_value_text(argv[1]),
                     (size_t)sqlite3_value_bytes(argv[1]));

@@ -3,9 +3,9 @@
  * CIDR matching, ISO-8601 times, table names from ARNs and PartiQL, and
  * the output escapers. Input is "A|B": A and B are used as ip and cidr.
  */
-#include "dbuf.h"
-#include "esc.h"
-#include "ipa.h"
+#include "buffer.h"
+#include "escape.h"
+#include "address.h"
 #include "norm.h"
 
 #include <stdint.h>
@@ -20,18 +20,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *name;
     size_t n;
     int64_t ts;
-    dbuf b;
+    buffer b;
 
-    ipa_kind(s, size);
-    ipa_in_cidr(s, a, bar ? bar + 1 : s, bar ? size - a - 1 : size);
+    address_kind(s, size);
+    address_in_cidr(s, a, bar ? bar + 1 : s, bar ? size - a - 1 : size);
     norm_parse_time(s, size, &ts);
     norm_table_from_arn(s, size, &name, &n);
     norm_table_from_partiql(s, size, &name, &n);
-    dbuf_init(&b, 1 << 20);
-    esc_term(&b, s, size);
-    esc_utf8(&b, s, size);
-    esc_html(&b, s, size);
-    esc_csv(&b, s, size);
-    dbuf_free(&b);
+    buffer_init(&b, 1 << 20);
+    escape_term(&b, s, size);
+    escape_utf8(&b, s, size);
+    escape_html(&b, s, size);
+    escape_csv(&b, s, size);
+    buffer_free(&b);
     return 0;
 }

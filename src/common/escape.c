@@ -1,12 +1,12 @@
 /*
- * esc: output escaping (see esc.h).
+ * escape: output escaping (see escape.h).
  */
-#include "esc.h"
+#include "escape.h"
 
 #include <stdio.h>
 #include <string.h>
 
-size_t esc_utf8_len(const unsigned char *s, size_t n)
+size_t escape_utf8_len(const unsigned char *s, size_t n)
 {
     unsigned char c = s[0];
     size_t len, k;
@@ -57,12 +57,12 @@ static unsigned long invisible_cp(const unsigned char *p, size_t len)
 }
 
 /* Appends the visible form of an invisible character: \u202e. */
-static int add_uescape(dbuf *out, unsigned long cp)
+static int add_uescape(buffer *out, unsigned long cp)
 {
     char u[12];
     int n = snprintf(u, sizeof u, "\\u%04lx", cp);
 
-    return dbuf_add(out, u, (size_t)n);
+    return buffer_add(out, u, (size_t)n);
 }
 
 /* 1 for a C1 control U+0080..U+009F (encoded c2 80..c2 9f). */
@@ -71,14 +71,14 @@ static int is_c1(const unsigned char *p, size_t len)
     return len == 2 && p[0] == 0xc2 && p[1] < 0xa0;
 }
 
-int esc_term(dbuf *out, const char *s, size_t n)
+int escape_term(buffer *out, const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     int rc = 0;
 
     while (i < n) {
-        size_t len = esc_utf8_len(p + i, n - i);
+        size_t len = escape_utf8_len(p + i, n - i);
         unsigned long cp = len ? invisible_cp(p + i, len) : 0;
         if (cp) {
             rc |= add_uescape(out, cp);
@@ -88,43 +88,43 @@ int esc_term(dbuf *out, const char *s, size_t n)
         if (len == 0 || is_c1(p + i, len) || p[i] < 0x20 || p[i] == 0x7f) {
             char hex[5];
             snprintf(hex, sizeof hex, "\\x%02x", p[i]);
-            rc |= dbuf_add(out, hex, 4);
+            rc |= buffer_add(out, hex, 4);
             i++;
             continue;
         }
-        rc |= dbuf_add(out, p + i, len);
+        rc |= buffer_add(out, p + i, len);
         i += len;
     }
     return rc;
 }
 
-int esc_utf8(dbuf *out, const char *s, size_t n)
+int escape_utf8(buffer *out, const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     int rc = 0;
 
     while (i < n) {
-        size_t len = esc_utf8_len(p + i, n - i);
+        size_t len = escape_utf8_len(p + i, n - i);
         if (len == 0 || p[i] == 0) {
-            rc |= dbuf_add(out, replacement, 3);
+            rc |= buffer_add(out, replacement, 3);
             i++;
         } else {
-            rc |= dbuf_add(out, p + i, len);
+            rc |= buffer_add(out, p + i, len);
             i += len;
         }
     }
     return rc;
 }
 
-int esc_html(dbuf *out, const char *s, size_t n)
+int escape_html(buffer *out, const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     int rc = 0;
 
     while (i < n) {
-        size_t len = esc_utf8_len(p + i, n - i);
+        size_t len = escape_utf8_len(p + i, n - i);
         unsigned long cp = len ? invisible_cp(p + i, len) : 0;
         const char *e = NULL;
         if (cp) {
@@ -141,36 +141,36 @@ int esc_html(dbuf *out, const char *s, size_t n)
         default: break;
         }
         if (e) {
-            rc |= dbuf_add(out, e, strlen(e));
+            rc |= buffer_add(out, e, strlen(e));
             i++;
         } else if (len == 0 || (p[i] < 0x20 && p[i] != '\n' && p[i] != '\t') || p[i] == 0x7f ||
                    is_c1(p + i, len)) {
-            rc |= dbuf_add(out, replacement, 3);
+            rc |= buffer_add(out, replacement, 3);
             i++;
         } else {
-            rc |= dbuf_add(out, p + i, len);
+            rc |= buffer_add(out, p + i, len);
             i += len;
         }
     }
     return rc;
 }
 
-int esc_csv(dbuf *out, const char *s, size_t n)
+int escape_csv(buffer *out, const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     int rc = 0, formula, quote;
-    dbuf clean;
+    buffer clean;
 
     /* first the cell's text: valid UTF-8, and control characters (ESC, DEL, C1,
      * all but TAB, CR and LF, which quoting protects) and invisible characters
      * written out as \xNN and \uXXXX like the terminal report does; then quotes */
-    dbuf_init(&clean, n * 6 + 16);
+    buffer_init(&clean, n * 6 + 16);
     while (i < n) {
-        size_t len = esc_utf8_len(p + i, n - i);
+        size_t len = escape_utf8_len(p + i, n - i);
         unsigned long cp = len ? invisible_cp(p + i, len) : 0;
         if (len == 0 || p[i] == 0) {
-            rc |= dbuf_add(&clean, replacement, 3);
+            rc |= buffer_add(&clean, replacement, 3);
             i++;
         } else if (cp) {
             rc |= add_uescape(&clean, cp);
@@ -179,10 +179,10 @@ int esc_csv(dbuf *out, const char *s, size_t n)
                    p[i] == 0x7f || is_c1(p + i, len)) {
             char hex[5];
             snprintf(hex, sizeof hex, "\\x%02x", is_c1(p + i, len) ? p[i + 1] : p[i]);
-            rc |= dbuf_add(&clean, hex, 4);
+            rc |= buffer_add(&clean, hex, 4);
             i += len;
         } else {
-            rc |= dbuf_add(&clean, p + i, len);
+            rc |= buffer_add(&clean, p + i, len);
             i += len;
         }
     }
@@ -192,19 +192,19 @@ int esc_csv(dbuf *out, const char *s, size_t n)
                                       memchr(clean.p, '\n', clean.len) ||
                                       memchr(clean.p, '\r', clean.len)));
     if (!quote) {
-        rc |= dbuf_add(out, clean.p ? clean.p : "", clean.len);
-        dbuf_free(&clean);
+        rc |= buffer_add(out, clean.p ? clean.p : "", clean.len);
+        buffer_free(&clean);
         return rc;
     }
-    rc |= dbuf_addc(out, '"');
+    rc |= buffer_addc(out, '"');
     if (formula)
-        rc |= dbuf_addc(out, '\'');
+        rc |= buffer_addc(out, '\'');
     for (i = 0; i < clean.len; i++) {
         if (clean.p[i] == '"')
-            rc |= dbuf_addc(out, '"');
-        rc |= dbuf_addc(out, clean.p[i]);
+            rc |= buffer_addc(out, '"');
+        rc |= buffer_addc(out, clean.p[i]);
     }
-    rc |= dbuf_addc(out, '"');
-    dbuf_free(&clean);
+    rc |= buffer_addc(out, '"');
+    buffer_free(&clean);
     return rc;
 }

@@ -1,7 +1,7 @@
 /*
- * Unit tests for ipa: source_kind classification and CIDR matching.
+ * Unit tests for address: source_kind classification and CIDR matching.
  */
-#include "ipa.h"
+#include "address.h"
 #include "unit.h"
 
 #include <string.h>
@@ -50,7 +50,7 @@ static void kinds(void)
     size_t i;
 
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        const char *k = ipa_kind(cases[i].ip, strlen(cases[i].ip));
+        const char *k = address_kind(cases[i].ip, strlen(cases[i].ip));
         CHECKF(strcmp(k, cases[i].kind) == 0, "%s: got %s, want %s", cases[i].ip, k,
                cases[i].kind);
     }
@@ -82,14 +82,14 @@ static void cidrs(void)
     size_t i;
 
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        int r = ipa_in_cidr(cases[i].ip, strlen(cases[i].ip), cases[i].cidr,
+        int r = address_in_cidr(cases[i].ip, strlen(cases[i].ip), cases[i].cidr,
                             strlen(cases[i].cidr));
         CHECKF(r == cases[i].want, "%s in %s: got %d", cases[i].ip, cases[i].cidr, r);
     }
 }
 
-const unit_test unit_ipa[] = {
-    {"ipa_kinds", kinds},
-    {"ipa_cidrs", cidrs},
+const unit_test unit_address[] = {
+    {"address_kinds", kinds},
+    {"address_cidrs", cidrs},
     {NULL, NULL},
 };

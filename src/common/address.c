@@ -1,5 +1,5 @@
 /*
- * ipa: IP classification for source_kind and CIDR tests for the rules.
+ * address: IP classification for source_kind and CIDR tests for the rules.
  *
  * "private" means a range that cannot be reached across the internet
  * (RFC 1918, CGNAT 100.64/10, loopback, link-local, IPv6 unique-local):
@@ -7,12 +7,12 @@
  * benchmarking, multicast and other special ranges are "other": neither a
  * real internet peer nor a private one, so no rule treats them as public.
  */
-#include "ipa.h"
+#include "address.h"
 
 #include <arpa/inet.h>
 #include <string.h>
 
-int ipa_parse(const char *s, size_t len, ipa_addr *out)
+int address_parse(const char *s, size_t len, address_ip *out)
 {
     char tmp[64];
     unsigned char v4[4];
@@ -85,14 +85,14 @@ static int ends_with(const char *s, size_t len, const char *suffix)
     return len >= n && memcmp(s + len - n, suffix, n) == 0;
 }
 
-const char *ipa_kind(const char *s, size_t len)
+const char *address_kind(const char *s, size_t len)
 {
-    ipa_addr a;
+    address_ip a;
     size_t i;
 
     if (len == 12 && memcmp(s, "AWS Internal", 12) == 0)
         return "aws-internal";
-    if (ipa_parse(s, len, &a) != 0) {
+    if (address_parse(s, len, &a) != 0) {
         if (ends_with(s, len, ".amazonaws.com") || ends_with(s, len, ".amazonaws.com.cn") ||
             ends_with(s, len, ".amazon.com"))
             return "aws-service";
@@ -106,14 +106,14 @@ const char *ipa_kind(const char *s, size_t len)
     return (a.b[0] & 0xe0) == 0x20 ? "public" : "other";
 }
 
-int ipa_in_cidr(const char *ip, size_t iplen, const char *cidr, size_t cidrlen)
+int address_in_cidr(const char *ip, size_t iplen, const char *cidr, size_t cidrlen)
 {
-    ipa_addr a, net;
+    address_ip a, net;
     const char *slash = memchr(cidr, '/', cidrlen);
     size_t alen = slash ? (size_t)(slash - cidr) : cidrlen;
     long bits;
 
-    if (ipa_parse(ip, iplen, &a) != 0 || ipa_parse(cidr, alen, &net) != 0)
+    if (address_parse(ip, iplen, &a) != 0 || address_parse(cidr, alen, &net) != 0)
         return -1;
     if (slash) {
         const char *p = slash + 1, *end = cidr + cidrlen;

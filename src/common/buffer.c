@@ -1,13 +1,13 @@
 /*
- * dbuf: capped growable buffer (see dbuf.h). Growth doubles, so appends are
+ * buffer: capped growable buffer (see buffer.h). Growth doubles, so appends are
  * amortised O(1); the cap is checked before any allocation.
  */
-#include "dbuf.h"
+#include "buffer.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-void dbuf_init(dbuf *b, size_t cap)
+void buffer_init(buffer *b, size_t cap)
 {
     b->p = NULL;
     b->len = 0;
@@ -15,7 +15,7 @@ void dbuf_init(dbuf *b, size_t cap)
     b->cap = cap;
 }
 
-static int dbuf_grow(dbuf *b, size_t need)
+static int buffer_grow(buffer *b, size_t need)
 {
     size_t n = b->alloc ? b->alloc : 256;
     char *p;
@@ -33,11 +33,11 @@ static int dbuf_grow(dbuf *b, size_t need)
     return 0;
 }
 
-int dbuf_add(dbuf *b, const void *s, size_t n)
+int buffer_add(buffer *b, const void *s, size_t n)
 {
     if (n > b->cap || b->len > b->cap - n)
         return -1;
-    if (b->len + n + 1 > b->alloc && dbuf_grow(b, b->len + n + 1) != 0)
+    if (b->len + n + 1 > b->alloc && buffer_grow(b, b->len + n + 1) != 0)
         return -1;
     if (n)
         memcpy(b->p + b->len, s, n);
@@ -46,19 +46,19 @@ int dbuf_add(dbuf *b, const void *s, size_t n)
     return 0;
 }
 
-int dbuf_addc(dbuf *b, char c)
+int buffer_addc(buffer *b, char c)
 {
-    return dbuf_add(b, &c, 1);
+    return buffer_add(b, &c, 1);
 }
 
-void dbuf_reset(dbuf *b)
+void buffer_reset(buffer *b)
 {
     b->len = 0;
     if (b->p)
         b->p[0] = '\0';
 }
 
-void dbuf_free(dbuf *b)
+void buffer_free(buffer *b)
 {
     free(b->p);
     b->p = NULL;

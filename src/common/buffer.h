@@ -1,37 +1,37 @@
 /*
- * dbuf: a growable byte buffer with a hard size cap.
+ * buffer: a growable byte buffer with a hard size cap.
  *
- * Every buffer in ddbtrail that grows from log input is a dbuf, so that no
+ * Every buffer in ddbtrail that grows from log input is a buffer, so that no
  * attacker-controlled value can make the process allocate without limit: an
  * append that would pass the cap fails and leaves the buffer as it was. The
  * caller decides what exceeding the cap means (usually: reject the record).
  */
-#ifndef DDBTRAIL_DBUF_H
-#define DDBTRAIL_DBUF_H
+#ifndef DDBTRAIL_BUFFER_H
+#define DDBTRAIL_BUFFER_H
 
 #include <stddef.h>
 
-typedef struct dbuf {
+typedef struct buffer {
     char *p;      /* bytes; NUL-terminated after every successful append */
     size_t len;   /* bytes in use, not counting the terminating NUL */
     size_t alloc; /* bytes allocated */
     size_t cap;   /* largest len ever allowed */
-} dbuf;
+} buffer;
 
 /* Initialises an empty buffer that will refuse to grow past cap bytes. */
-void dbuf_init(dbuf *b, size_t cap);
+void buffer_init(buffer *b, size_t cap);
 
 /* Appends n bytes. Returns 0, or -1 (buffer unchanged) when out of memory or
  * when the result would exceed the cap. */
-int dbuf_add(dbuf *b, const void *s, size_t n);
+int buffer_add(buffer *b, const void *s, size_t n);
 
-/* Appends one byte; same contract as dbuf_add(). */
-int dbuf_addc(dbuf *b, char c);
+/* Appends one byte; same contract as buffer_add(). */
+int buffer_addc(buffer *b, char c);
 
 /* Empties the buffer but keeps its allocation for reuse. */
-void dbuf_reset(dbuf *b);
+void buffer_reset(buffer *b);
 
 /* Releases the allocation; the buffer is empty and reusable afterwards. */
-void dbuf_free(dbuf *b);
+void buffer_free(buffer *b);
 
 #endif
