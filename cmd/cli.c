@@ -79,7 +79,7 @@ struct progress {
     int drawn;          /* something is on the line */
     size_t done, total; /* inputs */
     struct timespec start, last;
-    const ing *g;
+    const ingest *g;
 };
 
 static double secs(const struct timespec *a, const struct timespec *b)
@@ -98,7 +98,7 @@ static void progress_clear(struct progress *p)
 static void progress_draw(struct progress *p, int force)
 {
     struct timespec now;
-    const ing_totals *t;
+    const ingest_totals *t;
     double el;
 
     if (!p->on)
@@ -107,7 +107,7 @@ static void progress_draw(struct progress *p, int force)
     if (!force && secs(&p->last, &now) < 0.2)
         return;
     p->last = now;
-    t = ing_get_totals(p->g);
+    t = ingest_get_totals(p->g);
     el = secs(&p->start, &now);
     fprintf(stderr, "\r\033[K%zu/%zu files  %llu events  %.1f MB/s", p->done, p->total,
             (unsigned long long)t->seen, el > 0 ? (double)t->json_bytes / 1e6 / el : 0.0);
@@ -152,14 +152,14 @@ int cli_threads(int requested)
     return n < 1 ? 1 : n > 8 ? 8 : (int)n;
 }
 
-int cli_run_ingest(store *s, const cli_ingest *ci, char **paths, int npaths, ing_totals *tot,
+int cli_run_ingest(store *s, const cli_ingest *ci, char **paths, int npaths, ingest_totals *tot,
                    size_t *digests, size_t *nonlog)
 {
     walk_list wl;
     struct progress pr;
     struct msgctx mc = {&pr};
-    ing_opts opts = ci->opts;
-    ing *g;
+    ingest_opts opts = ci->opts;
+    ingest *g;
     int i, rc, status = EXIT_CLEAN, any_dir = 0, stdin_used = 0;
     char err[512];
 
@@ -191,7 +191,7 @@ int cli_run_ingest(store *s, const cli_ingest *ci, char **paths, int npaths, ing
     }
     opts.stop = &cli_stop;
     opts.threads = cli_threads(opts.threads);
-    g = ing_new(s, &opts, on_msg, &mc);
+    g = ingest_new(s, &opts, on_msg, &mc);
     if (g == NULL) {
         cli_err("out of memory");
         walk_free(&wl);
@@ -201,7 +201,7 @@ int cli_run_ingest(store *s, const cli_ingest *ci, char **paths, int npaths, ing
     pr.total = wl.n;
     pr.g = g;
     clock_gettime(CLOCK_MONOTONIC, &pr.start);
-    rc = ing_files(g, wl.paths, wl.n, on_progress, &pr, err, sizeof err);
+    rc = ingest_files(g, wl.paths, wl.n, on_progress, &pr, err, sizeof err);
     if (rc < 0) {
         progress_clear(&pr);
         cli_err("%s", err);
@@ -215,17 +215,17 @@ int cli_run_ingest(store *s, const cli_ingest *ci, char **paths, int npaths, ing
         status = EXIT_REJECTS;
     }
     progress_clear(&pr);
-    *tot = *ing_get_totals(g);
+    *tot = *ingest_get_totals(g);
     if (tot->failed && status == EXIT_CLEAN)
         status = EXIT_REJECTS;
     *digests = wl.digests;
     *nonlog = wl.nonlog;
-    ing_free(g);
+    ingest_free(g);
     walk_free(&wl);
     return status;
 }
 
-void cli_print_ingest_summary(FILE *f, const ing_totals *t, size_t digests, size_t nonlog)
+void cli_print_ingest_summary(FILE *f, const ingest_totals *t, size_t digests, size_t nonlog)
 {
     fprintf(f,
             "inputs: %llu read, %llu unchanged since last ingest, %llu with errors;"

@@ -41,7 +41,7 @@ void cli_catch_signals(void);
 
 /* Options of the ingest half, shared by ingest and scan. */
 typedef struct cli_ingest {
-    ing_opts opts;
+    ingest_opts opts;
     int quiet;          /* no summary */
     int follow;         /* scan --follow */
     double interval;    /* --interval: seconds between detections when following */
@@ -76,11 +76,11 @@ int cli_shard_claim(store *s, const cli_ingest *ci, const char *db);
 /* Ingests every path (files, directories, "-") into s. Returns the exit
  * status so far (EXIT_CLEAN, EXIT_REJECTS, EXIT_FATAL, EXIT_INTERRUPT) and
  * the totals in *tot, plus walk skips in *digests and *nonlog. */
-int cli_run_ingest(store *s, const cli_ingest *ci, char **paths, int npaths, ing_totals *tot,
+int cli_run_ingest(store *s, const cli_ingest *ci, char **paths, int npaths, ingest_totals *tot,
                    size_t *digests, size_t *nonlog);
 
 /* Prints the one-paragraph ingest summary to f. */
-void cli_print_ingest_summary(FILE *f, const ing_totals *t, size_t digests, size_t nonlog);
+void cli_print_ingest_summary(FILE *f, const ingest_totals *t, size_t digests, size_t nonlog);
 
 /* Parses a non-negative integer option value; exits with status 2 naming
  * the option on error. */

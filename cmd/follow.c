@@ -8,7 +8,7 @@
  * stays small.
  */
 #include "cli.h"
-#include "flw.h"
+#include "follow.h"
 #include "report.h"
 
 #include <errno.h>
@@ -126,7 +126,7 @@ int cli_run_follow(store *s, const cli_ingest *ci, const cli_detect *cd, cli_pla
     int fd = strcmp(path, "-") == 0 ? 0 : -1, status = EXIT_CLEAN, rejected = 0, eof = 0;
     double next;
     int64_t keep = 2 * (int64_t)cfg_int(p->cfg, "window_seconds");
-    flw *f;
+    follow *f;
 
     if (buf == NULL) {
         cli_err("out of memory");
@@ -139,7 +139,7 @@ int cli_run_follow(store *s, const cli_ingest *ci, const cli_detect *cd, cli_pla
     }
     if (sqlite3_exec(store_db(s), "CREATE TEMP TABLE followed(fingerprint TEXT PRIMARY KEY,"
                                   " rank INTEGER)", NULL, NULL, NULL) != SQLITE_OK ||
-        (f = flw_new(s, fd == 0 ? "(stdin, followed)" : path, ci->opts.all_events, on_msg,
+        (f = follow_new(s, fd == 0 ? "(stdin, followed)" : path, ci->opts.all_events, on_msg,
                      &rejected, err, sizeof err)) == NULL) {
         cli_err("%s", err[0] ? err : sqlite3_errmsg(store_db(s)));
         free(buf);
@@ -165,15 +165,15 @@ int cli_run_follow(store *s, const cli_ingest *ci, const cli_detect *cd, cli_pla
             }
             if (n == 0)
                 eof = 1;
-            else if (n > 0 && flw_feed(f, buf, (size_t)n, err, sizeof err) != 0) {
+            else if (n > 0 && follow_feed(f, buf, (size_t)n, err, sizeof err) != 0) {
                 cli_err("%s: %s", path, err);
                 eof = 1; /* nothing after this can be read as JSON */
                 rejected = 1;
             }
         }
-        if (eof || now_s() >= next || (ci->every && flw_pending(f) >= ci->every)) {
+        if (eof || now_s() >= next || (ci->every && follow_pending(f) >= ci->every)) {
             int rc;
-            if ((eof ? flw_finish(f, 0, err, sizeof err) : flw_commit(f, err, sizeof err)) != 0) {
+            if ((eof ? follow_finish(f, 0, err, sizeof err) : follow_commit(f, err, sizeof err)) != 0) {
                 cli_err("%s", err);
                 status = EXIT_FATAL;
                 break;
@@ -183,8 +183,8 @@ int cli_run_follow(store *s, const cli_ingest *ci, const cli_detect *cd, cli_pla
                 status = rc;
             else if (rejected)
                 status = EXIT_REJECTS;
-            if (!keep_all && flw_last_ts(f) > keep &&
-                flw_prune(f, flw_last_ts(f) - keep, err, sizeof err) != 0) {
+            if (!keep_all && follow_last_ts(f) > keep &&
+                follow_prune(f, follow_last_ts(f) - keep, err, sizeof err) != 0) {
                 cli_err("%s", err);
                 status = EXIT_FATAL;
             }
@@ -193,10 +193,10 @@ int cli_run_follow(store *s, const cli_ingest *ci, const cli_detect *cd, cli_pla
     }
     if (cli_stop) {
         /* what arrived is committed; nothing is printed half-way */
-        flw_finish(f, 1, err, sizeof err);
+        follow_finish(f, 1, err, sizeof err);
         status = EXIT_INTERRUPT;
     }
-    flw_free(f);
+    follow_free(f);
     free(buf);
     if (fd > 0)
         close(fd);

@@ -53,7 +53,7 @@ int cmd_ingest(int argc, char **argv)
         {NULL, 0, NULL, 0}};
     cli_ingest ci;
     const char *db = NULL, *shard = NULL;
-    ing_totals tot;
+    ingest_totals tot;
     size_t digests, nonlog;
     char err[512];
     store *s;

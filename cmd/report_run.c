@@ -2,7 +2,7 @@
  * report_run: option checking and rendering shared by scan and report.
  */
 #include "cli.h"
-#include "norm.h"
+#include "normalize.h"
 #include "report.h"
 #include "rules.h"
 
@@ -51,7 +51,7 @@ static int64_t parse_time_opt(const char *opt, const char *v, int end_of_day)
         snprintf(tmp, sizeof tmp, "%sT%s", v, end_of_day ? "23:59:59Z" : "00:00:00Z");
     else
         snprintf(tmp, sizeof tmp, "%s", v);
-    if (norm_parse_time(tmp, strlen(tmp), &ts) != 0) {
+    if (normalize_parse_time(tmp, strlen(tmp), &ts) != 0) {
         cli_err("%s wants an ISO-8601 UTC time such as 2026-11-12 or 2026-11-12T02:00:00Z, "
                 "not '%s'", opt, v);
         exit(EXIT_FATAL);

@@ -114,7 +114,7 @@ int cmd_scan(int argc, char **argv)
     cli_report cr;
     const char *db = NULL, *keys = NULL, *shard = NULL;
     char tmpdb[4096] = "", err[512];
-    ing_totals tot;
+    ingest_totals tot;
     size_t digests, nonlog;
     store *s;
     int c, in_status, det_status, rep_status, status;

@@ -6,7 +6,7 @@
  */
 #include "cfg.h"
 #include "address.h"
-#include "norm.h"
+#include "normalize.h"
 #include "sqlfn.h"
 
 #include <errno.h>
@@ -189,7 +189,7 @@ static int check_suppress(yajl_val o, char *why, size_t len)
         } else if (strcmp(k, "until") == 0) {
             snprintf(when, sizeof when, "%.10sT23:59:59Z", YAJL_IS_STRING(v) ? v->u.string : "");
             if (!YAJL_IS_STRING(v) || strlen(v->u.string) != 10 ||
-                norm_parse_time(when, strlen(when), &ts) != 0) {
+                normalize_parse_time(when, strlen(when), &ts) != 0) {
                 snprintf(why, len, "\"until\" must be a date such as 2026-12-31");
                 return -1;
             }

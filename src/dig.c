@@ -9,8 +9,8 @@
  */
 #include "dig.h"
 #include "buffer.h"
-#include "gzr.h"
-#include "norm.h"
+#include "reader.h"
+#include "normalize.h"
 
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -50,7 +50,7 @@ static int64_t iso_ts(const char *s)
 {
     int64_t t = 0;
 
-    return s && norm_parse_time(s, strlen(s), &t) == 0 ? t : 0;
+    return s && normalize_parse_time(s, strlen(s), &t) == 0 ? t : 0;
 }
 
 static void hex(const unsigned char *md, unsigned n, char *out)
@@ -86,7 +86,7 @@ static int read_hash(const char *path, char out[65], buffer *keep, char *err, si
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     unsigned char *buf = malloc(DIG_CHUNK), sum[EVP_MAX_MD_SIZE];
     unsigned n = 0;
-    gzr *g = NULL;
+    reader *g = NULL;
     ssize_t r = -1;
     int rc = -1;
 
@@ -94,12 +94,12 @@ static int read_hash(const char *path, char out[65], buffer *keep, char *err, si
         snprintf(err, errlen, "cannot open");
         goto out;
     }
-    if (md == NULL || buf == NULL || (g = gzr_new(fd)) == NULL ||
+    if (md == NULL || buf == NULL || (g = reader_new(fd)) == NULL ||
         EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
         snprintf(err, errlen, "out of memory");
         goto out;
     }
-    while ((r = gzr_read(g, buf, DIG_CHUNK, err, errlen)) > 0) {
+    while ((r = reader_read(g, buf, DIG_CHUNK, err, errlen)) > 0) {
         if (EVP_DigestUpdate(md, buf, (size_t)r) != 1 ||
             (keep && buffer_add(keep, buf, (size_t)r) != 0)) {
             snprintf(err, errlen, keep ? "larger than %u MiB; not a digest" : "hash failed",
@@ -112,7 +112,7 @@ static int read_hash(const char *path, char out[65], buffer *keep, char *err, si
     hex(sum, n, out);
     rc = 0;
 out:
-    gzr_free(g);
+    reader_free(g);
     if (fd >= 0)
         close(fd);
     free(buf);

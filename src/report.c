@@ -9,7 +9,7 @@
 #include "cov.h"
 #include "buffer.h"
 #include "escape.h"
-#include "norm.h"
+#include "normalize.h"
 #include "rules.h"
 
 #include <stdarg.h>
@@ -616,7 +616,7 @@ static long long iso_ms(const char *s)
 {
     int64_t ts;
 
-    if (s == NULL || norm_parse_time(s, strlen(s), &ts) != 0)
+    if (s == NULL || normalize_parse_time(s, strlen(s), &ts) != 0)
         return 0;
     return (long long)ts * 1000;
 }

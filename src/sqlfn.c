@@ -10,7 +10,7 @@
  */
 #include "sqlfn.h"
 #include "address.h"
-#include "norm.h"
+#include "normalize.h"
 #include "pql.h"
 #include "sel.h"
 
@@ -245,7 +245,7 @@ static void fn_partiql_table(sqlite3_context *ctx, int argc, sqlite3_value **arg
     size_t n;
 
     (void)argc;
-    if (norm_table_from_partiql((const char *)sqlite3_value_text(argv[0]),
+    if (normalize_table_from_partiql((const char *)sqlite3_value_text(argv[0]),
                                 (size_t)sqlite3_value_bytes(argv[0]), &name, &n) == 0)
         sqlite3_result_text(ctx, name, (int)n, SQLITE_TRANSIENT);
 }

@@ -113,7 +113,7 @@ static int prepare_ingest(store *s, char *err, size_t errlen)
     n += (size_t)snprintf(sql + n, sizeof sql - n, "INSERT %sINTO events(",
                           s->deferred ? "" : "OR IGNORE ");
     for (i = 0; i < NC_COUNT; i++)
-        n += (size_t)snprintf(sql + n, sizeof sql - n, "%s,", norm_col_names[i]);
+        n += (size_t)snprintf(sql + n, sizeof sql - n, "%s,", normalize_col_names[i]);
     n += (size_t)snprintf(sql + n, sizeof sql - n, "file_id%s) VALUES(",
                           s->deferred ? ", byte_offset" : "");
     for (i = 0; i <= NC_COUNT + s->deferred; i++)
@@ -123,7 +123,7 @@ static int prepare_ingest(store *s, char *err, size_t errlen)
         return -1;
     n = (size_t)snprintf(sql, sizeof sql, "SELECT ");
     for (i = 0; i < NC_COUNT; i++)
-        n += (size_t)snprintf(sql + n, sizeof sql - n, "%s%s", norm_col_names[i],
+        n += (size_t)snprintf(sql + n, sizeof sql - n, "%s%s", normalize_col_names[i],
                               i + 1 < NC_COUNT ? "," : "");
     snprintf(sql + n, sizeof sql - n, " FROM events WHERE event_id=?");
     if (prepare(s, sql, &s->sel_event, err, errlen) != 0 ||
@@ -175,7 +175,7 @@ static int check_schema(store *s, char *err, size_t errlen)
 }
 
 /* Version 1 stores lack the actor columns: add them and derive the actor
- * from what is stored, as norm.c's set_actor() does (an endpoint's owner was
+ * from what is stored, as normalize.c's set_actor() does (an endpoint's owner was
  * not kept, so it stays NULL for old rows). Runs inside the schema
  * transaction; a no-op on current stores. */
 static const char migrate_v2_sql[] =
@@ -510,7 +510,7 @@ int store_file_begin(store *s, const char *path, int64_t size, int64_t mtime,
 }
 
 /* 1 when the stored column c of st holds v. */
-static int same_value(sqlite3_stmt *st, int c, const norm_val *v)
+static int same_value(sqlite3_stmt *st, int c, const normalize_val *v)
 {
     switch (sqlite3_column_type(st, c)) {
     case SQLITE_NULL:
@@ -525,10 +525,10 @@ static int same_value(sqlite3_stmt *st, int c, const norm_val *v)
 
 /* Compares row with the stored row of its eventID; the names of the columns
  * that differ go to diff. Returns the number of differing columns, or -1. */
-static int compare_stored(store *s, const norm_row *row, char *diff, size_t difflen)
+static int compare_stored(store *s, const normalize_row *row, char *diff, size_t difflen)
 {
     sqlite3_stmt *st = s->sel_event;
-    const norm_val *id = &row->col[NC_EVENT_ID];
+    const normalize_val *id = &row->col[NC_EVENT_ID];
     size_t n = 0;
     int c, ndiff = 0, rc;
 
@@ -542,7 +542,7 @@ static int compare_stored(store *s, const norm_row *row, char *diff, size_t diff
                 continue;
             if (n < difflen)
                 n += (size_t)snprintf(diff + n, difflen - n, "%s%s", ndiff ? ", " : "",
-                                      norm_col_names[c]);
+                                      normalize_col_names[c]);
             ndiff++;
         }
     }
@@ -550,7 +550,7 @@ static int compare_stored(store *s, const norm_row *row, char *diff, size_t diff
     return rc == SQLITE_ROW ? ndiff : rc == SQLITE_DONE ? 0 : -1;
 }
 
-int store_event(store *s, int64_t file_id, uint64_t offset, const norm_row *row,
+int store_event(store *s, int64_t file_id, uint64_t offset, const normalize_row *row,
                 enum store_outcome *outcome, char *diff, size_t difflen, char *err,
                 size_t errlen)
 {
@@ -558,7 +558,7 @@ int store_event(store *s, int64_t file_id, uint64_t offset, const norm_row *row,
     int i, rc;
 
     for (i = 0; i < NC_COUNT; i++) {
-        const norm_val *v = &row->col[i];
+        const normalize_val *v = &row->col[i];
         if (v->type == NT_TEXT)
             sqlite3_bind_text(st, i + 1, v->p, (int)v->n, SQLITE_STATIC);
         else if (v->type == NT_INT)
@@ -590,7 +590,7 @@ static void clash_reason(const char *id, size_t n, const char *diff, char *buf, 
              "this record was not stored", (int)(n > 100 ? 100 : n), id, diff);
 }
 
-void store_clash_reason(const norm_row *row, const char *diff, char *buf, size_t len)
+void store_clash_reason(const normalize_row *row, const char *diff, char *buf, size_t len)
 {
     clash_reason(row->col[NC_EVENT_ID].p, row->col[NC_EVENT_ID].n, diff, buf, len);
 }
@@ -612,7 +612,7 @@ static int settle_one(store *s, sqlite3_stmt *cmp, sqlite3_stmt *const upd[3], i
             if (sqlite3_column_int(cmp, c)) {
                 if (n < sizeof diff)
                     n += (size_t)snprintf(diff + n, sizeof diff - n, "%s%s", ndiff ? ", " : "",
-                                          norm_col_names[c]);
+                                          normalize_col_names[c]);
                 ndiff++;
             }
     sqlite3_reset(cmp);
@@ -673,8 +673,8 @@ int store_settle_keys(store *s, store_clash_fn on_clash, void *ctx, uint64_t *du
         return -1;
     n = (size_t)snprintf(sql, sizeof sql, "SELECT ");
     for (i = 0; i < NC_COUNT; i++)
-        n += (size_t)snprintf(sql + n, sizeof sql - n, "a.%s IS NOT b.%s%s", norm_col_names[i],
-                              norm_col_names[i], i + 1 < NC_COUNT ? ", " : "");
+        n += (size_t)snprintf(sql + n, sizeof sql - n, "a.%s IS NOT b.%s%s", normalize_col_names[i],
+                              normalize_col_names[i], i + 1 < NC_COUNT ? ", " : "");
     snprintf(sql + n, sizeof sql - n, " FROM events a, events b WHERE a.rowid = ?1"
              " AND b.rowid = ?2");
     if (sqlite3_prepare_v2(s->db, sql, -1, &cmp, NULL) != SQLITE_OK ||

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "norm.h"
+#include "normalize.h"
 
 typedef struct store store;
 
@@ -92,7 +92,7 @@ int store_file_begin(store *s, const char *path, int64_t size, int64_t mtime,
  * ids): the row is not inserted and diff receives the names of the columns
  * that differ, comma-separated. offset is the record's byte offset, kept by a
  * STORE_DEFERRED_KEYS store (which always says STORE_NEW). */
-int store_event(store *s, int64_t file_id, uint64_t offset, const norm_row *row,
+int store_event(store *s, int64_t file_id, uint64_t offset, const normalize_row *row,
                 enum store_outcome *outcome, char *diff, size_t difflen, char *err,
                 size_t errlen);
 
@@ -111,7 +111,7 @@ int store_settle_keys(store *s, store_clash_fn on_clash, void *ctx, uint64_t *du
 
 /* The reject reason for a clash: "eventID X is already stored with other
  * content (differs: COLUMNS); this record was not stored", into buf. */
-void store_clash_reason(const norm_row *row, const char *diff, char *buf, size_t len);
+void store_clash_reason(const normalize_row *row, const char *diff, char *buf, size_t len);
 
 /* Records a rejected record at a byte offset. */
 int store_reject(store *s, int64_t file_id, uint64_t offset, const char *reason, char *err,

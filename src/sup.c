@@ -4,7 +4,7 @@
  * JSON functions take them apart, so matching is one UPDATE per entry.
  */
 #include "sup.h"
-#include "norm.h"
+#include "normalize.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -45,7 +45,7 @@ int sup_apply(sqlite3 *db, int64_t now, sup_expired_fn on_expired, void *ctx,
             char end[40];
             int64_t ts;
             snprintf(end, sizeof end, "%.10sT23:59:59Z", until);
-            if (norm_parse_time(end, strlen(end), &ts) == 0 && ts < now) {
+            if (normalize_parse_time(end, strlen(end), &ts) == 0 && ts < now) {
                 if (on_expired)
                     on_expired(ctx, (const char *)sqlite3_column_text(list, 2), until,
                                (const char *)sqlite3_column_text(list, 3));

@@ -1,28 +1,28 @@
 /*
  * libFuzzer harness for the gzip + JSON event reader: the bytes go through
- * gzr and jev exactly as a file would, and every event through norm.
+ * reader and decoder exactly as a file would, and every event through normalize.
  */
-#include "gzr.h"
-#include "jev.h"
-#include "norm.h"
+#include "reader.h"
+#include "decoder.h"
+#include "normalize.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-static int on_event(void *ctx, const jev_event *ev, char *err, size_t errlen)
+static int on_event(void *ctx, const decoder_event *ev, char *err, size_t errlen)
 {
-    norm_row row;
+    normalize_row row;
     char why[160];
 
     (void)ctx;
     (void)err;
     (void)errlen;
-    if (norm_is_relevant(ev->v[JF_EVENT_SOURCE], ev->len[JF_EVENT_SOURCE], ev->v[JF_EVENT_NAME],
+    if (normalize_is_relevant(ev->v[JF_EVENT_SOURCE], ev->len[JF_EVENT_SOURCE], ev->v[JF_EVENT_NAME],
                          ev->len[JF_EVENT_NAME]) ||
         ev->len[JF_EVENT_ID] % 2 == 0)
-        norm_event(ev, &row, why, sizeof why);
+        normalize_event(ev, &row, why, sizeof why);
     return 0;
 }
 
@@ -43,8 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned char buf[4096];
     char err[512];
     ssize_t n;
-    gzr *g;
-    jev *j;
+    reader *g;
+    decoder *j;
 
     if (fd < 0)
         return 0;
@@ -52,16 +52,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         close(fd);
         return 0;
     }
-    g = gzr_new(fd);
-    j = jev_new(on_event, on_reject, NULL);
+    g = reader_new(fd);
+    j = decoder_new(on_event, on_reject, NULL);
     /* small reads, so tokens straddle chunk boundaries */
-    while ((n = gzr_read(g, buf, 1 + size % sizeof buf, err, sizeof err)) > 0)
-        if (jev_feed(j, buf, (size_t)n, err, sizeof err) != 0)
+    while ((n = reader_read(g, buf, 1 + size % sizeof buf, err, sizeof err)) > 0)
+        if (decoder_feed(j, buf, (size_t)n, err, sizeof err) != 0)
             break;
     if (n == 0)
-        jev_finish(j, err, sizeof err);
-    jev_free(j);
-    gzr_free(g);
+        decoder_finish(j, err, sizeof err);
+    decoder_free(j);
+    reader_free(g);
     close(fd);
     return 0;
 }

@@ -6,7 +6,7 @@
 #include "buffer.h"
 #include "escape.h"
 #include "address.h"
-#include "norm.h"
+#include "normalize.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -24,9 +24,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     address_kind(s, size);
     address_in_cidr(s, a, bar ? bar + 1 : s, bar ? size - a - 1 : size);
-    norm_parse_time(s, size, &ts);
-    norm_table_from_arn(s, size, &name, &n);
-    norm_table_from_partiql(s, size, &name, &n);
+    normalize_parse_time(s, size, &ts);
+    normalize_table_from_arn(s, size, &name, &n);
+    normalize_table_from_partiql(s, size, &name, &n);
     buffer_init(&b, 1 << 20);
     escape_term(&b, s, size);
     escape_utf8(&b, s, size);

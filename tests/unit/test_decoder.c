@@ -1,9 +1,9 @@
 /*
- * Unit tests for jev: every accepted shape, field extraction, captured JSON,
+ * Unit tests for decoder: every accepted shape, field extraction, captured JSON,
  * and record-level rejects. Each input is fed whole and one byte at a time,
  * since chunk boundaries may fall anywhere.
  */
-#include "jev.h"
+#include "decoder.h"
 #include "unit.h"
 
 #include <stdlib.h>
@@ -15,12 +15,12 @@ struct got {
     char reasons[1024];   /* reject reasons joined by ';' */
     char field[4096];     /* the watched field of the last event */
     size_t field_len;
-    int watch;            /* enum jev_field to copy, or -1 */
-    int fail;             /* jev_feed/jev_finish status */
+    int watch;            /* enum decoder_field to copy, or -1 */
+    int fail;             /* decoder_feed/decoder_finish status */
     char err[256];
 };
 
-static int on_event(void *ctx, const jev_event *ev, char *err, size_t errlen)
+static int on_event(void *ctx, const decoder_event *ev, char *err, size_t errlen)
 {
     struct got *g = ctx;
 
@@ -53,21 +53,21 @@ static int on_reject(void *ctx, uint64_t off, const char *reason, char *err, siz
 /* Decodes s in chunks of `chunk` bytes (0: all at once). */
 static void decode(const char *s, size_t len, size_t chunk, int watch, struct got *g)
 {
-    jev *j;
+    decoder *j;
     size_t i;
 
     memset(g, 0, sizeof *g);
     g->watch = watch;
-    j = jev_new(on_event, on_reject, g);
+    j = decoder_new(on_event, on_reject, g);
     if (chunk == 0)
         chunk = len ? len : 1;
     for (i = 0; i < len && g->fail == 0; i += chunk)
-        g->fail = jev_feed(j, s + i, len - i < chunk ? len - i : chunk, g->err, sizeof g->err);
+        g->fail = decoder_feed(j, s + i, len - i < chunk ? len - i : chunk, g->err, sizeof g->err);
     if (g->fail == 0)
-        g->fail = jev_finish(j, g->err, sizeof g->err);
+        g->fail = decoder_finish(j, g->err, sizeof g->err);
     if (g->fail == 0)
-        CHECKF(jev_depth(j) == 0, "depth %d after %s", jev_depth(j), s);
-    jev_free(j);
+        CHECKF(decoder_depth(j) == 0, "depth %d after %s", decoder_depth(j), s);
+    decoder_free(j);
 }
 
 /* Runs a case whole and bytewise and checks both agree with the expectation. */
@@ -238,16 +238,16 @@ static void invalid_utf8_capture(void)
     CHECKF(strcmp(g.field, "{\"k\":\"a\xef\xbf\xbd" "b\"}") == 0, "%s", g.field);
 }
 
-const unit_test unit_jev[] = {
-    {"jev_forms", forms},
-    {"jev_rejects", rejects},
-    {"jev_reasons", reasons},
-    {"jev_invalid_json", invalid_json},
-    {"jev_jsonl_resync", jsonl_resync},
-    {"jev_fields", fields},
-    {"jev_resources", resources},
-    {"jev_deep_nesting", deep_nesting},
-    {"jev_absurd_nesting", absurd_nesting},
-    {"jev_invalid_utf8_capture", invalid_utf8_capture},
+const unit_test unit_decoder[] = {
+    {"decoder_forms", forms},
+    {"decoder_rejects", rejects},
+    {"decoder_reasons", reasons},
+    {"decoder_invalid_json", invalid_json},
+    {"decoder_jsonl_resync", jsonl_resync},
+    {"decoder_fields", fields},
+    {"decoder_resources", resources},
+    {"decoder_deep_nesting", deep_nesting},
+    {"decoder_absurd_nesting", absurd_nesting},
+    {"decoder_invalid_utf8_capture", invalid_utf8_capture},
     {NULL, NULL},
 };

@@ -1,7 +1,7 @@
 /*
- * Unit tests for norm: time parsing, table-name derivation, relevance.
+ * Unit tests for normalize: time parsing, table-name derivation, relevance.
  */
-#include "norm.h"
+#include "normalize.h"
 #include "unit.h"
 
 #include <string.h>
@@ -37,7 +37,7 @@ static void times(void)
 
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int64_t ts = -1;
-        int r = norm_parse_time(cases[i].s, strlen(cases[i].s), &ts);
+        int r = normalize_parse_time(cases[i].s, strlen(cases[i].s), &ts);
         CHECKF((r == 0) == cases[i].ok && (!cases[i].ok || ts == cases[i].want),
                "%s: r=%d ts=%lld", cases[i].s, r, (long long)ts);
     }
@@ -60,7 +60,7 @@ static void arns(void)
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *name;
         size_t n;
-        int r = norm_table_from_arn(cases[i].arn, strlen(cases[i].arn), &name, &n);
+        int r = normalize_table_from_arn(cases[i].arn, strlen(cases[i].arn), &name, &n);
         if (cases[i].want == NULL)
             CHECKF(r != 0, "%s", cases[i].arn);
         else
@@ -88,7 +88,7 @@ static void partiql(void)
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *name;
         size_t n;
-        int r = norm_table_from_partiql(cases[i].stmt, strlen(cases[i].stmt), &name, &n);
+        int r = normalize_table_from_partiql(cases[i].stmt, strlen(cases[i].stmt), &name, &n);
         if (cases[i].want == NULL)
             CHECKF(r != 0, "%s", cases[i].stmt);
         else
@@ -116,29 +116,29 @@ static void relevance(void)
     size_t i;
 
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        CHECKF(norm_is_relevant(cases[i].src, strlen(cases[i].src), cases[i].name,
+        CHECKF(normalize_is_relevant(cases[i].src, strlen(cases[i].src), cases[i].name,
                                 strlen(cases[i].name)) == cases[i].want,
                "%s %s", cases[i].src, cases[i].name);
-    CHECK(norm_is_relevant(NULL, 0, NULL, 0) == 0);
+    CHECK(normalize_is_relevant(NULL, 0, NULL, 0) == 0);
 }
 
 /* Builds an event with a few fields set and normalises it. */
-static void row_of(jev_event *ev, norm_row *row)
+static void row_of(decoder_event *ev, normalize_row *row)
 {
     char err[128];
 
-    CHECK(norm_event(ev, row, err, sizeof err) == 0);
+    CHECK(normalize_event(ev, row, err, sizeof err) == 0);
 }
 
-static void set(jev_event *ev, enum jev_field f, const char *s)
+static void set(decoder_event *ev, enum decoder_field f, const char *s)
 {
     ev->v[f] = s;
     ev->len[f] = strlen(s);
 }
 
-static int col_is(const norm_row *row, enum norm_col c, const char *s)
+static int col_is(const normalize_row *row, enum normalize_col c, const char *s)
 {
-    const norm_val *v = &row->col[c];
+    const normalize_val *v = &row->col[c];
 
     if (s == NULL)
         return v->type == NT_NULL;
@@ -147,8 +147,8 @@ static int col_is(const norm_row *row, enum norm_col c, const char *s)
 
 static void derived(void)
 {
-    jev_event ev;
-    norm_row row;
+    decoder_event ev;
+    normalize_row row;
     char err[128];
 
     memset(&ev, 0, sizeof ev);
@@ -181,14 +181,14 @@ static void derived(void)
     CHECK(col_is(&row, NC_EVENT_CATEGORY, "Management"));
 
     set(&ev, JF_EVENT_TIME, "not a time");
-    CHECK(norm_event(&ev, &row, err, sizeof err) != 0);
+    CHECK(normalize_event(&ev, &row, err, sizeof err) != 0);
 }
 
-const unit_test unit_norm[] = {
-    {"norm_times", times},
-    {"norm_arns", arns},
-    {"norm_partiql", partiql},
-    {"norm_relevance", relevance},
-    {"norm_derived", derived},
+const unit_test unit_normalize[] = {
+    {"normalize_times", times},
+    {"normalize_arns", arns},
+    {"normalize_partiql", partiql},
+    {"normalize_relevance", relevance},
+    {"normalize_derived", derived},
     {NULL, NULL},
 };

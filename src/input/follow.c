@@ -1,21 +1,21 @@
 /*
- * flw: following a stream (see flw.h). Single-threaded on purpose: a live
+ * follow: following a stream (see follow.h). Single-threaded on purpose: a live
  * feed is slow by nature, and the caller interleaves reading, committing and
  * detecting on one thread.
  */
-#include "flw.h"
-#include "jev.h"
-#include "norm.h"
+#include "follow.h"
+#include "decoder.h"
+#include "normalize.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct flw {
+struct follow {
     store *st;            /* borrowed */
-    jev *j;
+    decoder *j;
     int all_events;
-    ing_msg_fn on_msg;    /* borrowed */
+    ingest_msg_fn on_msg;    /* borrowed */
     void *ctx;
     char *name;           /* the files row's path, owned */
     int64_t file_id;
@@ -25,13 +25,13 @@ struct flw {
     char err[256];        /* a store error met inside a callback */
 };
 
-static void say(flw *f, const char *m)
+static void say(follow *f, const char *m)
 {
     if (f->on_msg)
         f->on_msg(f->ctx, f->name, m);
 }
 
-static int reject(flw *f, uint64_t offset, const char *reason)
+static int reject(follow *f, uint64_t offset, const char *reason)
 {
     char line[700];
 
@@ -44,7 +44,7 @@ static int reject(flw *f, uint64_t offset, const char *reason)
 
 static int on_reject(void *ctx, uint64_t offset, const char *reason, char *err, size_t errlen)
 {
-    flw *f = ctx;
+    follow *f = ctx;
 
     if (reject(f, offset, reason) != 0) {
         snprintf(err, errlen, "%s", f->err);
@@ -55,16 +55,16 @@ static int on_reject(void *ctx, uint64_t offset, const char *reason, char *err, 
 
 static int keep(void *ctx, const char *source, size_t slen, const char *name, size_t nlen)
 {
-    flw *f = ctx;
+    follow *f = ctx;
 
-    return f->all_events || norm_is_relevant(source, slen, name, nlen);
+    return f->all_events || normalize_is_relevant(source, slen, name, nlen);
 }
 
-static int on_event(void *ctx, const jev_event *ev, char *err, size_t errlen)
+static int on_event(void *ctx, const decoder_event *ev, char *err, size_t errlen)
 {
-    flw *f = ctx;
+    follow *f = ctx;
     enum store_outcome out;
-    norm_row row;
+    normalize_row row;
     char why[512], diff[300];
 
     if (!keep(f, ev->v[JF_EVENT_SOURCE], ev->len[JF_EVENT_SOURCE], ev->v[JF_EVENT_NAME],
@@ -73,7 +73,7 @@ static int on_event(void *ctx, const jev_event *ev, char *err, size_t errlen)
         f->c.skipped++;
         return 0;
     }
-    if (norm_event(ev, &row, why, sizeof why) != 0)
+    if (normalize_event(ev, &row, why, sizeof why) != 0)
         return on_reject(f, ev->offset, why, err, errlen);
     if (store_begin(f->st, err, errlen) != 0 ||
         store_event(f->st, f->file_id, ev->offset, &row, &out, diff, sizeof diff, err,
@@ -93,36 +93,36 @@ static int on_event(void *ctx, const jev_event *ev, char *err, size_t errlen)
     return 0;
 }
 
-flw *flw_new(store *s, const char *name, int all_events, ing_msg_fn on_msg, void *ctx,
+follow *follow_new(store *s, const char *name, int all_events, ingest_msg_fn on_msg, void *ctx,
              char *err, size_t errlen)
 {
-    flw *f = calloc(1, sizeof *f);
+    follow *f = calloc(1, sizeof *f);
 
     if (f == NULL || (f->name = strdup(name)) == NULL ||
-        (f->j = jev_new(on_event, on_reject, f)) == NULL) {
+        (f->j = decoder_new(on_event, on_reject, f)) == NULL) {
         snprintf(err, errlen, "out of memory");
-        flw_free(f);
+        follow_free(f);
         return NULL;
     }
     f->st = s;
     f->all_events = all_events;
     f->on_msg = on_msg;
     f->ctx = ctx;
-    jev_set_keep(f->j, keep, f);
+    decoder_set_keep(f->j, keep, f);
     if (store_file_begin(s, name, -1, 0, &f->file_id, err, errlen) != 0 ||
         store_commit(s, err, errlen) != 0) {
-        flw_free(f);
+        follow_free(f);
         return NULL;
     }
     return f;
 }
 
-int flw_feed(flw *f, const void *buf, size_t n, char *err, size_t errlen)
+int follow_feed(follow *f, const void *buf, size_t n, char *err, size_t errlen)
 {
-    return jev_feed(f->j, buf, n, err, errlen);
+    return decoder_feed(f->j, buf, n, err, errlen);
 }
 
-static int update(flw *f, const char *status, const char *problem, char *err, size_t errlen)
+static int update(follow *f, const char *status, const char *problem, char *err, size_t errlen)
 {
     if (store_begin(f->st, err, errlen) != 0 ||
         store_file_update(f->st, f->file_id, &f->c, status, "stream", problem, err, errlen) != 0 ||
@@ -132,17 +132,17 @@ static int update(flw *f, const char *status, const char *problem, char *err, si
     return 0;
 }
 
-int flw_commit(flw *f, char *err, size_t errlen)
+int follow_commit(follow *f, char *err, size_t errlen)
 {
     return update(f, "in-progress", NULL, err, errlen);
 }
 
-int flw_finish(flw *f, int interrupted, char *err, size_t errlen)
+int follow_finish(follow *f, int interrupted, char *err, size_t errlen)
 {
     char why[512] = "";
 
-    if (!interrupted && jev_finish(f->j, why, sizeof why) != 0 &&
-        reject(f, jev_offset(f->j), why) != 0) {
+    if (!interrupted && decoder_finish(f->j, why, sizeof why) != 0 &&
+        reject(f, decoder_offset(f->j), why) != 0) {
         snprintf(err, errlen, "%s", f->err);
         return -1;
     }
@@ -150,7 +150,7 @@ int flw_finish(flw *f, int interrupted, char *err, size_t errlen)
                   why[0] ? why : NULL, err, errlen);
 }
 
-int flw_prune(flw *f, int64_t before, char *err, size_t errlen)
+int follow_prune(follow *f, int64_t before, char *err, size_t errlen)
 {
     sqlite3_stmt *st;
     int rc;
@@ -170,26 +170,26 @@ int flw_prune(flw *f, int64_t before, char *err, size_t errlen)
     return 0;
 }
 
-uint64_t flw_pending(const flw *f)
+uint64_t follow_pending(const follow *f)
 {
     return f->pending;
 }
 
-int64_t flw_last_ts(const flw *f)
+int64_t follow_last_ts(const follow *f)
 {
     return f->last_ts;
 }
 
-const store_counts *flw_counts(const flw *f)
+const store_counts *follow_counts(const follow *f)
 {
     return &f->c;
 }
 
-void flw_free(flw *f)
+void follow_free(follow *f)
 {
     if (f == NULL)
         return;
-    jev_free(f->j);
+    decoder_free(f->j);
     free(f->name);
     free(f);
 }

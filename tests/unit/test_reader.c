@@ -1,8 +1,8 @@
 /*
- * Unit tests for gzr: gzip detection by magic, multi-member streams, and
+ * Unit tests for reader: gzip detection by magic, multi-member streams, and
  * each way a gzip stream can be broken.
  */
-#include "gzr.h"
+#include "reader.h"
 #include "unit.h"
 
 #include <stdlib.h>
@@ -26,24 +26,24 @@ static size_t gz(const char *s, unsigned char *out, size_t cap)
     return cap - z.avail_out;
 }
 
-/* Reads bytes through gzr. Returns the status of the last gzr_read(). */
+/* Reads bytes through reader. Returns the status of the last reader_read(). */
 static int decode(const unsigned char *in, size_t n, char *out, size_t cap, size_t *outlen,
                   int *is_gzip, char *err)
 {
     FILE *f = tmpfile();
-    gzr *g;
+    reader *g;
     ssize_t r;
     size_t total = 0;
 
     fwrite(in, 1, n, f);
     fflush(f);
     rewind(f);
-    g = gzr_new(fileno(f));
-    while ((r = gzr_read(g, out + total, 7 < cap - total ? 7 : cap - total, err, 256)) > 0)
+    g = reader_new(fileno(f));
+    while ((r = reader_read(g, out + total, 7 < cap - total ? 7 : cap - total, err, 256)) > 0)
         total += (size_t)r;
     *outlen = total;
-    *is_gzip = gzr_is_gzip(g);
-    gzr_free(g);
+    *is_gzip = reader_is_gzip(g);
+    reader_free(g);
     fclose(f);
     return (int)r;
 }
@@ -143,14 +143,14 @@ static void one_byte_magic(void)
     CHECK(n == 1 && !gzip);
 }
 
-const unit_test unit_gzr[] = {
-    {"gzr_plain_passthrough", plain_passthrough},
-    {"gzr_single_member", single_member},
-    {"gzr_multi_member", multi_member},
-    {"gzr_truncated", truncated},
-    {"gzr_corrupt", corrupt},
-    {"gzr_trailing_garbage", trailing_garbage},
-    {"gzr_empty_input", empty_input},
-    {"gzr_one_byte_magic", one_byte_magic},
+const unit_test unit_reader[] = {
+    {"reader_plain_passthrough", plain_passthrough},
+    {"reader_single_member", single_member},
+    {"reader_multi_member", multi_member},
+    {"reader_truncated", truncated},
+    {"reader_corrupt", corrupt},
+    {"reader_trailing_garbage", trailing_garbage},
+    {"reader_empty_input", empty_input},
+    {"reader_one_byte_magic", one_byte_magic},
     {NULL, NULL},
 };

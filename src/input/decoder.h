@@ -1,7 +1,7 @@
 /*
- * jev: the streaming CloudTrail event decoder.
+ * decoder: the streaming CloudTrail event decoder.
  *
- * Bytes are pushed in with jev_feed() in chunks of any size; yajl tokenises
+ * Bytes are pushed in with decoder_feed() in chunks of any size; yajl tokenises
  * them and an explicit state machine over a fixed-depth stack picks out the
  * fields ddbtrail stores, calling back once per complete event. No document
  * tree is ever built: memory is the per-event arena (capped) plus yajl's own
@@ -27,14 +27,14 @@
  * escapes decoded). requestParameters, responseElements and
  * additionalEventData are re-serialised as compact JSON text.
  */
-#ifndef DDBTRAIL_JEV_H
-#define DDBTRAIL_JEV_H
+#ifndef DDBTRAIL_DECODER_H
+#define DDBTRAIL_DECODER_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 /* The fields picked out of each event. Booleans arrive as "true"/"false". */
-enum jev_field {
+enum decoder_field {
     JF_EVENT_ID,
     JF_EVENT_TIME,
     JF_EVENT_SOURCE,
@@ -81,75 +81,75 @@ enum jev_field {
 };
 
 /* One decoded event. Borrowed: valid only during the callback. */
-typedef struct jev_event {
+typedef struct decoder_event {
     const char *v[JF_COUNT]; /* field bytes (NUL-terminated), NULL when absent or null */
     size_t len[JF_COUNT];    /* field lengths; a value may itself contain NUL bytes */
     uint64_t offset;         /* byte offset of the event's '{' in the decoded input */
-} jev_event;
+} decoder_event;
 
 /* Called once per complete, well-formed event. Return 0 to go on, non-zero
- * to stop decoding (jev_feed() then fails with the message left in err). */
-typedef int (*jev_event_fn)(void *ctx, const jev_event *ev, char *err, size_t errlen);
+ * to stop decoding (decoder_feed() then fails with the message left in err). */
+typedef int (*decoder_event_fn)(void *ctx, const decoder_event *ev, char *err, size_t errlen);
 
 /* Called once per rejected record: not an object, too large, a field of the
  * wrong type, invalid JSON. Same return convention. */
-typedef int (*jev_reject_fn)(void *ctx, uint64_t offset, const char *reason, char *err,
+typedef int (*decoder_reject_fn)(void *ctx, uint64_t offset, const char *reason, char *err,
                              size_t errlen);
 
-/* Shapes seen so far, for jev_forms(). */
+/* Shapes seen so far, for decoder_forms(). */
 enum {
-    JEV_FORM_RECORDS = 1,     /* {"Records":[...]} */
-    JEV_FORM_EVENT = 2,       /* a bare top-level event */
-    JEV_FORM_ARRAY = 4,       /* [event, ...] */
-    JEV_FORM_EVENTBRIDGE = 8, /* {"detail": event} */
-    JEV_FORM_LOOKUP = 16,     /* lookup-events pages */
-    JEV_FORM_CWL = 32,        /* CloudWatch Logs events */
-    JEV_FORM_LAKE = 64        /* CloudTrail Lake query results */
+    DECODER_FORM_RECORDS = 1,     /* {"Records":[...]} */
+    DECODER_FORM_EVENT = 2,       /* a bare top-level event */
+    DECODER_FORM_ARRAY = 4,       /* [event, ...] */
+    DECODER_FORM_EVENTBRIDGE = 8, /* {"detail": event} */
+    DECODER_FORM_LOOKUP = 16,     /* lookup-events pages */
+    DECODER_FORM_CWL = 32,        /* CloudWatch Logs events */
+    DECODER_FORM_LAKE = 64        /* CloudTrail Lake query results */
 };
 
-typedef struct jev jev;
+typedef struct decoder decoder;
 
-/* Returns a new decoder, or NULL when out of memory; free it with jev_free().
+/* Returns a new decoder, or NULL when out of memory; free it with decoder_free().
  * The callbacks and ctx are borrowed for the decoder's lifetime. */
-jev *jev_new(jev_event_fn on_event, jev_reject_fn on_reject, void *ctx);
+decoder *decoder_new(decoder_event_fn on_event, decoder_reject_fn on_reject, void *ctx);
 
 /* Pushes n more bytes. Returns 0 when decoding can go on, or -1 when the
  * rest of the input cannot be read as JSON (message in err, with the byte
  * offset); records already delivered stay delivered. A record cut short by
  * the failure has already been passed to on_reject. */
-int jev_feed(jev *j, const void *buf, size_t n, char *err, size_t errlen);
+int decoder_feed(decoder *j, const void *buf, size_t n, char *err, size_t errlen);
 
 /* Signals the end of input; a value left open is rejected. Same returns. */
-int jev_finish(jev *j, char *err, size_t errlen);
+int decoder_finish(decoder *j, char *err, size_t errlen);
 
 /* Says whether events of an eventSource and eventName are wanted. */
-typedef int (*jev_keep_fn)(void *ctx, const char *source, size_t slen, const char *name,
+typedef int (*decoder_keep_fn)(void *ctx, const char *source, size_t slen, const char *name,
                            size_t nlen);
 
 /* Optional: when keep() says an event is not wanted, its requestParameters,
  * responseElements and additionalEventData are not copied out (the event
  * is still delivered, with those fields absent). A speed-up only: the
  * caller must still filter what it receives. keep and ctx are borrowed. */
-void jev_set_keep(jev *j, jev_keep_fn keep, void *ctx);
+void decoder_set_keep(decoder *j, decoder_keep_fn keep, void *ctx);
 
-/* Names byte offsets in jev_feed()/jev_finish() messages ("byte" by
+/* Names byte offsets in decoder_feed()/decoder_finish() messages ("byte" by
  * default; "decompressed byte" for gzip input). unit is borrowed. */
-void jev_set_unit(jev *j, const char *unit);
+void decoder_set_unit(decoder *j, const char *unit);
 
-/* The JEV_FORM_* bits seen so far. */
-unsigned jev_forms(const jev *j);
+/* The DECODER_FORM_* bits seen so far. */
+unsigned decoder_forms(const decoder *j);
 
 /* Top-level JSON values completed so far. */
-uint64_t jev_values(const jev *j);
+uint64_t decoder_values(const decoder *j);
 
 /* Offset in the input where decoding stands (after a failure: where it
  * failed). */
-uint64_t jev_offset(const jev *j);
+uint64_t decoder_offset(const decoder *j);
 
 /* Current nesting depth of the decoder (0 between top-level values). */
-int jev_depth(const jev *j);
+int decoder_depth(const decoder *j);
 
-/* Frees the decoder; jev_free(NULL) is a no-op. */
-void jev_free(jev *j);
+/* Frees the decoder; decoder_free(NULL) is a no-op. */
+void decoder_free(decoder *j);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * ingest: reads inputs (files, FIFOs, stdin) into the store.
  *
- * The pipeline is gzr (bytes) -> jev (events) -> norm (rows) -> store.
+ * The pipeline is reader (bytes) -> decoder (events) -> normalize (rows) -> store.
  * Decoding runs on worker threads, each taking every W-th input and handing
  * finished batches of rows through its own small bounded queue; the calling
  * thread alone writes SQLite, taking the inputs in order, so file ids and
@@ -20,7 +20,7 @@
 #include "shd.h"
 #include "store.h"
 
-typedef struct ing_opts {
+typedef struct ingest_opts {
     int all_events;      /* store every event, not only the DynamoDB-relevant ones */
     int force;           /* re-read inputs already ingested unchanged */
     uint64_t batch;      /* events per transaction (0: default 50 000) */
@@ -29,10 +29,10 @@ typedef struct ing_opts {
     const shd_plan *shard_plan;  /* when non-NULL: keep only shard_k's records of inputs whose
                                     path names no account (borrowed, finished) */
     unsigned shard_k;
-} ing_opts;
+} ingest_opts;
 
 /* Totals over all inputs of one ingest run. */
-typedef struct ing_totals {
+typedef struct ingest_totals {
     uint64_t inputs;      /* inputs read (or attempted) */
     uint64_t unchanged;   /* inputs skipped: already ingested, unchanged */
     uint64_t failed;      /* inputs with an error (unreadable, corrupt, ...) */
@@ -41,19 +41,19 @@ typedef struct ing_totals {
     uint64_t raw_bytes;   /* bytes read from inputs */
     uint64_t json_bytes;  /* bytes of JSON after decompression */
     int64_t first_ts, last_ts; /* event time span of stored events, 0 if none */
-} ing_totals;
+} ingest_totals;
 
 /* Called once per problem: path of the input, message ending in the offset. */
-typedef void (*ing_msg_fn)(void *ctx, const char *path, const char *msg);
+typedef void (*ingest_msg_fn)(void *ctx, const char *path, const char *msg);
 
 /* Called after each input is done: inputs done so far and in all. */
-typedef void (*ing_progress_fn)(void *ctx, size_t done, size_t total);
+typedef void (*ingest_progress_fn)(void *ctx, size_t done, size_t total);
 
-typedef struct ing ing;
+typedef struct ingest ingest;
 
 /* Returns a new ingester writing into s, or NULL when out of memory; free it
- * with ing_free(). Borrows s; opts is copied; on_msg/ctx are borrowed. */
-ing *ing_new(store *s, const ing_opts *opts, ing_msg_fn on_msg, void *ctx);
+ * with ingest_free(). Borrows s; opts is copied; on_msg/ctx are borrowed. */
+ingest *ingest_new(store *s, const ingest_opts *opts, ingest_msg_fn on_msg, void *ctx);
 
 /* Reads the n inputs in paths ("-" is stdin), in order, and commits.
  * Returns 0 when all were read cleanly or skipped as unchanged, 1 when
@@ -62,13 +62,13 @@ ing *ing_new(store *s, const ing_opts *opts, ing_msg_fn on_msg, void *ctx);
  * being read stays marked "interrupted"), -1 on a fatal store error
  * (message in err; the open transaction is rolled back). progress may be
  * NULL. */
-int ing_files(ing *g, char *const *paths, size_t n, ing_progress_fn progress, void *pctx,
+int ingest_files(ingest *g, char *const *paths, size_t n, ingest_progress_fn progress, void *pctx,
               char *err, size_t errlen);
 
-/* Running totals. Borrowed: valid until ing_free(). */
-const ing_totals *ing_get_totals(const ing *g);
+/* Running totals. Borrowed: valid until ingest_free(). */
+const ingest_totals *ingest_get_totals(const ingest *g);
 
-/* Frees the ingester; ing_free(NULL) is a no-op. */
-void ing_free(ing *g);
+/* Frees the ingester; ingest_free(NULL) is a no-op. */
+void ingest_free(ingest *g);
 
 #endif

@@ -9,9 +9,9 @@
  */
 #include "ingest.h"
 #include "buffer.h"
-#include "gzr.h"
-#include "jev.h"
-#include "norm.h"
+#include "reader.h"
+#include "decoder.h"
+#include "normalize.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,12 +22,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define ING_CHUNK (256 * 1024)       /* decoded bytes per read */
-#define ING_DEFAULT_BATCH 50000      /* events per transaction */
-#define ING_BATCH_FLUSH (1u << 20)   /* serialised bytes that end a batch */
-#define ING_BATCH_CAP (64u << 20)    /* one batch never exceeds this */
-#define ING_QUEUE_DEPTH 4            /* batches waiting per decoding thread */
-#define ING_MAX_THREADS 8
+#define INGEST_CHUNK (256 * 1024)       /* decoded bytes per read */
+#define INGEST_DEFAULT_BATCH 50000      /* events per transaction */
+#define INGEST_BATCH_FLUSH (1u << 20)   /* serialised bytes that end a batch */
+#define INGEST_BATCH_CAP (64u << 20)    /* one batch never exceeds this */
+#define INGEST_QUEUE_DEPTH 4            /* batches waiting per decoding thread */
+#define INGEST_MAX_THREADS 8
 
 /* What a decoder hands the writer. */
 struct batch {
@@ -55,21 +55,21 @@ struct queue {
 };
 
 struct worker {
-    ing *g;
+    ingest *g;
     pthread_t tid;
     struct queue q;
     size_t first;          /* inputs first, first + W, first + 2W, ... of todo[] */
     unsigned char *buf;    /* decoded-bytes chunk */
 };
 
-struct ing {
+struct ingest {
     store *st;             /* borrowed */
-    ing_opts opts;
-    ing_msg_fn on_msg;     /* borrowed */
+    ingest_opts opts;
+    ingest_msg_fn on_msg;     /* borrowed */
     void *ctx;
-    ing_totals tot;
+    ingest_totals tot;
     /* the run */
-    char *const *paths;    /* borrowed for the duration of ing_files() */
+    char *const *paths;    /* borrowed for the duration of ingest_files() */
     size_t *todo;          /* indices of the inputs to read */
     size_t ntodo;
     int nworkers;
@@ -93,7 +93,7 @@ static struct batch *batch_new(size_t index, int first)
     b->index = index;
     b->first = first;
     b->unit = "byte";
-    buffer_init(&b->data, ING_BATCH_CAP);
+    buffer_init(&b->data, INGEST_BATCH_CAP);
     return b;
 }
 
@@ -127,10 +127,10 @@ static void queue_destroy(struct queue *q)
 }
 
 /* Takes ownership of b, even on failure. Returns -1 when the run aborted. */
-static int queue_put(ing *g, struct queue *q, struct batch *b)
+static int queue_put(ingest *g, struct queue *q, struct batch *b)
 {
     pthread_mutex_lock(&q->mu);
-    while (q->count >= ING_QUEUE_DEPTH && !g->abort)
+    while (q->count >= INGEST_QUEUE_DEPTH && !g->abort)
         pthread_cond_wait(&q->can_put, &q->mu);
     if (g->abort) {
         pthread_mutex_unlock(&q->mu);
@@ -151,7 +151,7 @@ static int queue_put(ing *g, struct queue *q, struct batch *b)
 
 /* Returns the next batch, which the caller owns, or NULL when a decoder
  * gave up (out of memory). */
-static struct batch *queue_get(ing *g, struct queue *q)
+static struct batch *queue_get(ingest *g, struct queue *q)
 {
     struct batch *b;
 
@@ -211,7 +211,7 @@ static int dec_reject(struct decode_state *d, uint64_t offset, const char *reaso
     rc |= buffer_addc(&d->b->data, (char)with_offset);
     put_u32(&d->b->data, len, &rc);
     rc |= buffer_add(&d->b->data, reason, len);
-    if (rc != 0 || (d->b->data.len >= ING_BATCH_FLUSH && dec_flush(d) != 0))
+    if (rc != 0 || (d->b->data.len >= INGEST_BATCH_FLUSH && dec_flush(d) != 0))
         return -1;
     return 0;
 }
@@ -237,14 +237,14 @@ static int keep_event(void *ctx, const char *source, size_t slen, const char *na
 {
     struct decode_state *d = ctx;
 
-    return d->w->g->opts.all_events || norm_is_relevant(source, slen, name, nlen);
+    return d->w->g->opts.all_events || normalize_is_relevant(source, slen, name, nlen);
 }
 
-static int on_event(void *ctx, const jev_event *ev, char *err, size_t errlen)
+static int on_event(void *ctx, const decoder_event *ev, char *err, size_t errlen)
 {
     struct decode_state *d = ctx;
     buffer *o = &d->b->data;
-    norm_row row;
+    normalize_row row;
     char why[160];
     int i, rc = 0;
 
@@ -260,12 +260,12 @@ static int on_event(void *ctx, const jev_event *ev, char *err, size_t errlen)
         d->b->skipped++;
         return 0;
     }
-    if (norm_event(ev, &row, why, sizeof why) != 0)
+    if (normalize_event(ev, &row, why, sizeof why) != 0)
         return on_reject(d, ev->offset, why, err, errlen);
     rc |= buffer_addc(o, 'R');
     rc |= buffer_add(o, &ev->offset, sizeof ev->offset);
     for (i = 0; i < NC_COUNT; i++) {
-        const norm_val *v = &row.col[i];
+        const normalize_val *v = &row.col[i];
         rc |= buffer_addc(o, (char)v->type);
         if (v->type == NT_TEXT) {
             put_u32(o, (uint32_t)v->n, &rc);
@@ -274,7 +274,7 @@ static int on_event(void *ctx, const jev_event *ev, char *err, size_t errlen)
             rc |= buffer_add(o, &v->i, sizeof v->i);
         }
     }
-    if (rc != 0 || (o->len >= ING_BATCH_FLUSH && dec_flush(d) != 0)) {
+    if (rc != 0 || (o->len >= INGEST_BATCH_FLUSH && dec_flush(d) != 0)) {
         snprintf(err, errlen, "ingest stopped");
         return -1;
     }
@@ -284,19 +284,19 @@ static int on_event(void *ctx, const jev_event *ev, char *err, size_t errlen)
 static const char *form_name(unsigned forms, uint64_t values)
 {
     switch (forms) {
-    case JEV_FORM_RECORDS:
+    case DECODER_FORM_RECORDS:
         return "cloudtrail";
-    case JEV_FORM_ARRAY:
+    case DECODER_FORM_ARRAY:
         return "array";
-    case JEV_FORM_EVENTBRIDGE:
+    case DECODER_FORM_EVENTBRIDGE:
         return values > 1 ? "eventbridge-lines" : "eventbridge";
-    case JEV_FORM_EVENT:
+    case DECODER_FORM_EVENT:
         return values > 1 ? "jsonl" : "event";
-    case JEV_FORM_LOOKUP:
+    case DECODER_FORM_LOOKUP:
         return "lookup-events";
-    case JEV_FORM_CWL:
+    case DECODER_FORM_CWL:
         return "cloudwatch-logs";
-    case JEV_FORM_LAKE:
+    case DECODER_FORM_LAKE:
         return "cloudtrail-lake";
     case 0:
         return "none";
@@ -305,12 +305,12 @@ static const char *form_name(unsigned forms, uint64_t values)
     }
 }
 
-/* Streams fd through gzr and jev into batches. */
+/* Streams fd through reader and decoder into batches. */
 static void pump(struct decode_state *d, int fd)
 {
-    ing *g = d->w->g;
-    gzr *z = gzr_new(fd);
-    jev *j = jev_new(on_event, on_reject, d);
+    ingest *g = d->w->g;
+    reader *z = reader_new(fd);
+    decoder *j = decoder_new(on_event, on_reject, d);
     char e[512] = "";
     ssize_t n = 0;
     int failed = 0;
@@ -322,18 +322,18 @@ static void pump(struct decode_state *d, int fd)
         snprintf(d->b->problem, sizeof d->b->problem, "out of memory");
         goto out;
     }
-    jev_set_keep(j, keep_event, d);
-    while ((n = gzr_read(z, d->w->buf, ING_CHUNK, e, sizeof e)) > 0) {
-        if (gzr_is_gzip(z) && d->b->unit[0] == 'b') {
+    decoder_set_keep(j, keep_event, d);
+    while ((n = reader_read(z, d->w->buf, INGEST_CHUNK, e, sizeof e)) > 0) {
+        if (reader_is_gzip(z) && d->b->unit[0] == 'b') {
             d->b->unit = "decompressed byte";
-            jev_set_unit(j, d->b->unit);
+            decoder_set_unit(j, d->b->unit);
         }
         d->b->json_bytes += (uint64_t)n;
         if ((g->opts.stop && *g->opts.stop) || g->abort) {
             d->b->interrupted = 1;
             break;
         }
-        if (jev_feed(j, d->w->buf, (size_t)n, e, sizeof e) != 0) {
+        if (decoder_feed(j, d->w->buf, (size_t)n, e, sizeof e) != 0) {
             failed = 1;
             break;
         }
@@ -341,34 +341,34 @@ static void pump(struct decode_state *d, int fd)
     if (n < 0) {
         /* gzip or read error: the data before it was good and is kept */
         failed = 1;
-        where = gzr_raw_offset(z);
-    } else if (!d->b->interrupted && !d->dead && (failed || jev_finish(j, e, sizeof e) != 0)) {
+        where = reader_raw_offset(z);
+    } else if (!d->b->interrupted && !d->dead && (failed || decoder_finish(j, e, sizeof e) != 0)) {
         failed = 1;
-        where = jev_offset(j);
+        where = decoder_offset(j);
     }
     if (d->dead)
         goto out;
     b = d->b; /* events may have flushed batches: the trailer goes on the current one */
     b->where = where;
-    b->raw_bytes += gzr_raw_offset(z);
-    snprintf(b->format, sizeof b->format, "%s%s", gzr_is_gzip(z) ? "gzip+" : "",
-             form_name(jev_forms(j), jev_values(j)));
+    b->raw_bytes += reader_raw_offset(z);
+    snprintf(b->format, sizeof b->format, "%s%s", reader_is_gzip(z) ? "gzip+" : "",
+             form_name(decoder_forms(j), decoder_values(j)));
     if (b->interrupted)
         goto out;
     if (failed)
         snprintf(b->problem, sizeof b->problem, "%s", e);
-    else if (jev_values(j) == 0)
+    else if (decoder_values(j) == 0)
         snprintf(b->problem, sizeof b->problem, "%s",
-                 gzr_raw_offset(z) == 0 ? "empty file" : "no JSON value in the input");
+                 reader_raw_offset(z) == 0 ? "empty file" : "no JSON value in the input");
 out:
-    jev_free(j);
-    gzr_free(z);
+    decoder_free(j);
+    reader_free(z);
 }
 
 /* Decodes input todo[k] into batches on the worker's queue. */
 static void decode_input(struct worker *w, size_t index)
 {
-    ing *g = w->g;
+    ingest *g = w->g;
     const char *path = g->paths[index];
     struct decode_state d = {w, batch_new(index, 1), 0,
                         g->opts.shard_plan != NULL && !shd_path_account(path, NULL)};
@@ -412,7 +412,7 @@ static void decode_input(struct worker *w, size_t index)
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
-    ing *g = w->g;
+    ingest *g = w->g;
     size_t k;
 
     for (k = w->first; k < g->ntodo && !g->abort; k += (size_t)g->nworkers)
@@ -422,39 +422,39 @@ static void *worker_main(void *arg)
 
 /* ---- writing (calling thread) ------------------------------------------- */
 
-ing *ing_new(store *s, const ing_opts *opts, ing_msg_fn on_msg, void *ctx)
+ingest *ingest_new(store *s, const ingest_opts *opts, ingest_msg_fn on_msg, void *ctx)
 {
-    ing *g = calloc(1, sizeof *g);
+    ingest *g = calloc(1, sizeof *g);
 
     if (g == NULL)
         return NULL;
     g->st = s;
     g->opts = *opts;
     if (g->opts.batch == 0)
-        g->opts.batch = ING_DEFAULT_BATCH;
+        g->opts.batch = INGEST_DEFAULT_BATCH;
     g->on_msg = on_msg;
     g->ctx = ctx;
     return g;
 }
 
-void ing_free(ing *g)
+void ingest_free(ingest *g)
 {
     free(g);
 }
 
-const ing_totals *ing_get_totals(const ing *g)
+const ingest_totals *ingest_get_totals(const ingest *g)
 {
     return &g->tot;
 }
 
-static void msg(ing *g, const char *text)
+static void msg(ingest *g, const char *text)
 {
     if (g->on_msg)
         g->on_msg(g->ctx, g->path, text);
 }
 
 /* Counts, stores and reports one rejected record. */
-static int add_reject(ing *g, uint64_t offset, const char *reason, const char *unit,
+static int add_reject(ingest *g, uint64_t offset, const char *reason, const char *unit,
                       char *err, size_t errlen)
 {
     char line[700];
@@ -474,7 +474,7 @@ static int add_reject(ing *g, uint64_t offset, const char *reason, const char *u
  * which counts decompressed bytes when the file's format says gzip. */
 static void on_clash(void *ctx, int64_t file_id, uint64_t offset, const char *reason)
 {
-    ing *g = ctx;
+    ingest *g = ctx;
     char id[32], path[4096] = "?", format[48] = "", line[700];
 
     snprintf(id, sizeof id, "%lld", (long long)file_id);
@@ -491,16 +491,16 @@ static void on_clash(void *ctx, int64_t file_id, uint64_t offset, const char *re
 
 /* Reads back one serialised row and its input offset; the row borrows from
  * the batch. */
-static const char *read_row(const char *p, norm_row *row, uint64_t *offset)
+static const char *read_row(const char *p, normalize_row *row, uint64_t *offset)
 {
     int i;
 
     memcpy(offset, p, sizeof *offset);
     p += sizeof *offset;
     for (i = 0; i < NC_COUNT; i++) {
-        norm_val *v = &row->col[i];
+        normalize_val *v = &row->col[i];
         uint32_t n;
-        v->type = (enum norm_type)*p++;
+        v->type = (enum normalize_type)*p++;
         if (v->type == NT_TEXT) {
             memcpy(&n, p, sizeof n);
             p += sizeof n;
@@ -516,7 +516,7 @@ static const char *read_row(const char *p, norm_row *row, uint64_t *offset)
 }
 
 /* Applies one batch. Returns 0, or -1 on a store error (message in err). */
-static int apply(ing *g, struct batch *b, int *input_rc, char *err, size_t errlen)
+static int apply(ingest *g, struct batch *b, int *input_rc, char *err, size_t errlen)
 {
     const char *p, *end;
 
@@ -544,7 +544,7 @@ static int apply(ing *g, struct batch *b, int *input_rc, char *err, size_t errle
     end = p + b->data.len;
     while (p && p < end) {
         if (*p == 'R') {
-            norm_row row;
+            normalize_row row;
             enum store_outcome out;
             char diff[300];
             uint64_t offset;
@@ -608,7 +608,7 @@ static int apply(ing *g, struct batch *b, int *input_rc, char *err, size_t errle
     return 0;
 }
 
-int ing_files(ing *g, char *const *paths, size_t n, ing_progress_fn progress, void *pctx,
+int ingest_files(ingest *g, char *const *paths, size_t n, ingest_progress_fn progress, void *pctx,
               char *err, size_t errlen)
 {
     struct worker *w = NULL;
@@ -639,8 +639,8 @@ int ing_files(ing *g, char *const *paths, size_t n, ing_progress_fn progress, vo
     if (progress && done)
         progress(pctx, done, n);
     g->nworkers = g->opts.threads > 0 ? g->opts.threads : 1;
-    if (g->nworkers > ING_MAX_THREADS)
-        g->nworkers = ING_MAX_THREADS;
+    if (g->nworkers > INGEST_MAX_THREADS)
+        g->nworkers = INGEST_MAX_THREADS;
     if ((size_t)g->nworkers > g->ntodo)
         g->nworkers = g->ntodo ? (int)g->ntodo : 1;
     w = calloc((size_t)g->nworkers, sizeof *w);
@@ -653,7 +653,7 @@ int ing_files(ing *g, char *const *paths, size_t n, ing_progress_fn progress, vo
         w[i].g = g;
         w[i].first = (size_t)i;
         queue_init(&w[i].q);
-        w[i].buf = malloc(ING_CHUNK);
+        w[i].buf = malloc(INGEST_CHUNK);
         if (w[i].buf == NULL || pthread_create(&w[i].tid, NULL, worker_main, &w[i]) != 0) {
             free(w[i].buf);
             queue_destroy(&w[i].q);

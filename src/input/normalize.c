@@ -1,14 +1,14 @@
 /*
- * norm: CloudTrail event -> events row (see norm.h).
+ * normalize: CloudTrail event -> events row (see normalize.h).
  */
-#include "norm.h"
+#include "normalize.h"
 #include "address.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
-const char *const norm_col_names[NC_COUNT] = {
+const char *const normalize_col_names[NC_COUNT] = {
     "event_id", "event_time", "event_ts", "event_source", "event_name", "event_type",
     "event_category", "read_only", "aws_region", "source_ip", "source_kind", "vpc_endpoint_id",
     "user_agent", "identity_type", "principal_arn", "principal_id", "account_id",
@@ -52,7 +52,7 @@ static int eq(const char *s, size_t len, const char *lit)
     return s != NULL && strlen(lit) == len && memcmp(s, lit, len) == 0;
 }
 
-int norm_is_relevant(const char *source, size_t slen, const char *name, size_t nlen)
+int normalize_is_relevant(const char *source, size_t slen, const char *name, size_t nlen)
 {
     size_t i;
 
@@ -91,7 +91,7 @@ static int64_t days_from_civil(int y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
-int norm_parse_time(const char *s, size_t len, int64_t *out)
+int normalize_parse_time(const char *s, size_t len, int64_t *out)
 {
     int y, mo, d, h, mi, sec;
     static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -123,7 +123,7 @@ int norm_parse_time(const char *s, size_t len, int64_t *out)
     return 0;
 }
 
-int norm_table_from_arn(const char *s, size_t len, const char **name, size_t *nlen)
+int normalize_table_from_arn(const char *s, size_t len, const char **name, size_t *nlen)
 {
     size_t i, start, end;
 
@@ -156,7 +156,7 @@ static int word_at(const char *s, size_t len, size_t i, const char *w)
     return i + n == len || isspace((unsigned char)s[i + n]);
 }
 
-int norm_table_from_partiql(const char *s, size_t len, const char **name, size_t *nlen)
+int normalize_table_from_partiql(const char *s, size_t len, const char **name, size_t *nlen)
 {
     static const char *const kw[] = {"FROM", "INTO", "UPDATE"};
     size_t i, k, j, start;
@@ -196,7 +196,7 @@ int norm_table_from_partiql(const char *s, size_t len, const char **name, size_t
     return -1;
 }
 
-static void set_text(norm_row *row, enum norm_col c, const char *p, size_t n)
+static void set_text(normalize_row *row, enum normalize_col c, const char *p, size_t n)
 {
     if (p == NULL) {
         row->col[c].type = NT_NULL;
@@ -207,17 +207,17 @@ static void set_text(norm_row *row, enum norm_col c, const char *p, size_t n)
     row->col[c].n = n;
 }
 
-static void set_field(norm_row *row, enum norm_col c, const jev_event *ev, enum jev_field f)
+static void set_field(normalize_row *row, enum normalize_col c, const decoder_event *ev, enum decoder_field f)
 {
     set_text(row, c, ev->v[f], ev->len[f]);
 }
 
-static void set_static(norm_row *row, enum norm_col c, const char *s)
+static void set_static(normalize_row *row, enum normalize_col c, const char *s)
 {
     set_text(row, c, s, s ? strlen(s) : 0);
 }
 
-static void set_bool(norm_row *row, enum norm_col c, const jev_event *ev, enum jev_field f)
+static void set_bool(normalize_row *row, enum normalize_col c, const decoder_event *ev, enum decoder_field f)
 {
     row->col[c].type = NT_NULL;
     if (eq(ev->v[f], ev->len[f], "true") || eq(ev->v[f], ev->len[f], "false")) {
@@ -227,36 +227,36 @@ static void set_bool(norm_row *row, enum norm_col c, const jev_event *ev, enum j
 }
 
 /* The table an event touches, from the most to the least specific place. */
-static void set_table(norm_row *row, const jev_event *ev)
+static void set_table(normalize_row *row, const decoder_event *ev)
 {
     const char *name = NULL;
     size_t n = 0;
 
     if (ev->v[JF_REQ_TABLE_NAME]) {
-        if (norm_table_from_arn(ev->v[JF_REQ_TABLE_NAME], ev->len[JF_REQ_TABLE_NAME], &name,
+        if (normalize_table_from_arn(ev->v[JF_REQ_TABLE_NAME], ev->len[JF_REQ_TABLE_NAME], &name,
                                 &n) != 0) {
             name = ev->v[JF_REQ_TABLE_NAME];
             n = ev->len[JF_REQ_TABLE_NAME];
         }
-    } else if (norm_table_from_arn(ev->v[JF_REQ_TABLE_ARN], ev->len[JF_REQ_TABLE_ARN], &name,
+    } else if (normalize_table_from_arn(ev->v[JF_REQ_TABLE_ARN], ev->len[JF_REQ_TABLE_ARN], &name,
                                    &n) == 0 ||
-               norm_table_from_arn(ev->v[JF_REQ_BACKUP_ARN], ev->len[JF_REQ_BACKUP_ARN], &name,
+               normalize_table_from_arn(ev->v[JF_REQ_BACKUP_ARN], ev->len[JF_REQ_BACKUP_ARN], &name,
                                    &n) == 0 ||
-               norm_table_from_arn(ev->v[JF_REQ_STREAM_ARN], ev->len[JF_REQ_STREAM_ARN], &name,
+               normalize_table_from_arn(ev->v[JF_REQ_STREAM_ARN], ev->len[JF_REQ_STREAM_ARN], &name,
                                    &n) == 0 ||
-               norm_table_from_arn(ev->v[JF_REQ_SHARD_ITERATOR], ev->len[JF_REQ_SHARD_ITERATOR],
+               normalize_table_from_arn(ev->v[JF_REQ_SHARD_ITERATOR], ev->len[JF_REQ_SHARD_ITERATOR],
                                    &name, &n) == 0 ||
-               norm_table_from_arn(ev->v[JF_REQ_RESOURCE_ARN], ev->len[JF_REQ_RESOURCE_ARN],
+               normalize_table_from_arn(ev->v[JF_REQ_RESOURCE_ARN], ev->len[JF_REQ_RESOURCE_ARN],
                                    &name, &n) == 0 ||
-               norm_table_from_arn(ev->v[JF_RESOURCE_TABLE_ARN],
+               normalize_table_from_arn(ev->v[JF_RESOURCE_TABLE_ARN],
                                    ev->len[JF_RESOURCE_TABLE_ARN], &name, &n) == 0 ||
-               norm_table_from_partiql(ev->v[JF_REQ_STATEMENT], ev->len[JF_REQ_STATEMENT],
+               normalize_table_from_partiql(ev->v[JF_REQ_STATEMENT], ev->len[JF_REQ_STATEMENT],
                                        &name, &n) == 0) {
         /* found */
     } else if (ev->v[JF_RESP_TABLE_NAME]) {
         name = ev->v[JF_RESP_TABLE_NAME];
         n = ev->len[JF_RESP_TABLE_NAME];
-    } else if (norm_table_from_arn(ev->v[JF_RESP_TABLE_ARN], ev->len[JF_RESP_TABLE_ARN], &name,
+    } else if (normalize_table_from_arn(ev->v[JF_RESP_TABLE_ARN], ev->len[JF_RESP_TABLE_ARN], &name,
                                    &n) != 0) {
         name = NULL;
     }
@@ -285,11 +285,11 @@ static int contains(const char *s, size_t len, const char *lit)
  * the user for an IAM user, the root ARN (the account) for root, the
  * invoking service for AWS itself, else the access key or whatever names
  * the caller. Kept in step with the backfill in store.c. */
-static void set_actor(norm_row *row, const jev_event *ev)
+static void set_actor(normalize_row *row, const decoder_event *ev)
 {
     const char *type = ev->v[JF_UID_TYPE];
     size_t tlen = ev->len[JF_UID_TYPE];
-    enum jev_field f;
+    enum decoder_field f;
     const char *kind;
 
     if ((eq(type, tlen, "AssumedRole") || eq(type, tlen, "FederatedUser")) &&
@@ -325,7 +325,7 @@ static void set_actor(norm_row *row, const jev_event *ev)
     set_static(row, NC_ACTOR_KIND, kind);
 }
 
-static const char *category(const jev_event *ev)
+static const char *category(const decoder_event *ev)
 {
     size_t i;
 
@@ -341,12 +341,12 @@ static const char *category(const jev_event *ev)
     return "Management";
 }
 
-int norm_event(const jev_event *ev, norm_row *row, char *err, size_t errlen)
+int normalize_event(const decoder_event *ev, normalize_row *row, char *err, size_t errlen)
 {
     const char *key = ev->v[JF_UID_ACCESS_KEY_ID];
     int64_t ts;
 
-    if (norm_parse_time(ev->v[JF_EVENT_TIME], ev->len[JF_EVENT_TIME], &ts) != 0) {
+    if (normalize_parse_time(ev->v[JF_EVENT_TIME], ev->len[JF_EVENT_TIME], &ts) != 0) {
         snprintf(err, errlen, "eventTime is not an ISO-8601 UTC time");
         return -1;
     }

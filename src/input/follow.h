@@ -1,5 +1,5 @@
 /*
- * flw: a stream that never ends, stored as it arrives (scan --follow).
+ * follow: a stream that never ends, stored as it arrives (scan --follow).
  *
  * The batch pipeline (ingest) reads each input to its end before it counts
  * it done; a live feed (an EventBridge consumer, `aws logs tail --follow`
@@ -9,8 +9,8 @@
  * them. One files row stands for the whole stream and is updated at each
  * commit. Nothing here prints.
  */
-#ifndef DDBTRAIL_FLW_H
-#define DDBTRAIL_FLW_H
+#ifndef DDBTRAIL_FOLLOW_H
+#define DDBTRAIL_FOLLOW_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -18,41 +18,41 @@
 #include "ingest.h"
 #include "store.h"
 
-typedef struct flw flw;
+typedef struct follow follow;
 
 /* Returns a new follower storing into s under a files row named name, or
- * NULL with err; free it with flw_free(). Borrows s and on_msg/ctx (called
+ * NULL with err; free it with follow_free(). Borrows s and on_msg/ctx (called
  * once per rejected record, like ingest's). */
-flw *flw_new(store *s, const char *name, int all_events, ing_msg_fn on_msg, void *ctx,
+follow *follow_new(store *s, const char *name, int all_events, ingest_msg_fn on_msg, void *ctx,
              char *err, size_t errlen);
 
 /* Decodes n more bytes and stores their events (uncommitted). Returns 0, or
  * -1 when the rest of the stream cannot be read (err says why) or the store
  * failed. */
-int flw_feed(flw *f, const void *buf, size_t n, char *err, size_t errlen);
+int follow_feed(follow *f, const void *buf, size_t n, char *err, size_t errlen);
 
 /* Commits what was stored and updates the files row. Returns 0 or -1. */
-int flw_commit(flw *f, char *err, size_t errlen);
+int follow_commit(follow *f, char *err, size_t errlen);
 
 /* Ends the stream: a value left open is rejected, the row marked complete
  * (or interrupted), everything committed. Returns 0 or -1. */
-int flw_finish(flw *f, int interrupted, char *err, size_t errlen);
+int follow_finish(follow *f, int interrupted, char *err, size_t errlen);
 
 /* Deletes stored events older than before (Unix seconds): what a throwaway
  * store no rule window reaches any more. Returns 0 or -1. */
-int flw_prune(flw *f, int64_t before, char *err, size_t errlen);
+int follow_prune(follow *f, int64_t before, char *err, size_t errlen);
 
 /* Events stored since the last commit. */
-uint64_t flw_pending(const flw *f);
+uint64_t follow_pending(const follow *f);
 
 /* The newest event time stored (0 before any). */
-int64_t flw_last_ts(const flw *f);
+int64_t follow_last_ts(const follow *f);
 
-/* The stream's counts so far. Borrowed: valid until flw_free(). */
-const store_counts *flw_counts(const flw *f);
+/* The stream's counts so far. Borrowed: valid until follow_free(). */
+const store_counts *follow_counts(const follow *f);
 
-/* Frees the follower; flw_free(NULL) is a no-op. An open transaction is
+/* Frees the follower; follow_free(NULL) is a no-op. An open transaction is
  * left to the store. */
-void flw_free(flw *f);
+void follow_free(follow *f);
 
 #endif

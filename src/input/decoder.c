@@ -1,5 +1,5 @@
 /*
- * jev: streaming CloudTrail event decoder (see jev.h).
+ * decoder: streaming CloudTrail event decoder (see decoder.h).
  *
  * yajl calls back per token; we keep one frame per open container in a
  * fixed array. A frame knows its context (the event root, userIdentity,
@@ -14,7 +14,7 @@
  * (invalid JSON, a single token bigger than the cap, absurd nesting) stop
  * the stream, except in JSON Lines input, which resumes at the next line.
  */
-#include "jev.h"
+#include "decoder.h"
 #include "buffer.h"
 #include "escape.h"
 
@@ -23,12 +23,12 @@
 #include <string.h>
 #include <yajl/yajl_parse.h>
 
-#define JEV_MAX_DEPTH 64           /* frames tracked; deeper records are rejected */
-#define JEV_MAX_ABS_DEPTH 10000    /* nesting that stops the stream (yajl's stack) */
-#define JEV_MAX_FIELDS (1u << 20)  /* scalar field bytes per record */
-#define JEV_MAX_CAPTURE (2u << 20) /* bytes per captured JSON subtree */
-#define JEV_MAX_TOKEN (8u << 20)   /* input bytes without a token: stop */
-#define JEV_SLICE (64u * 1024)     /* bytes handed to yajl per call */
+#define DECODER_MAX_DEPTH 64           /* frames tracked; deeper records are rejected */
+#define DECODER_MAX_ABS_DEPTH 10000    /* nesting that stops the stream (yajl's stack) */
+#define DECODER_MAX_FIELDS (1u << 20)  /* scalar field bytes per record */
+#define DECODER_MAX_CAPTURE (2u << 20) /* bytes per captured JSON subtree */
+#define DECODER_MAX_TOKEN (8u << 20)   /* input bytes without a token: stop */
+#define DECODER_SLICE (64u * 1024)     /* bytes handed to yajl per call */
 
 enum ctx {
     CTX_NONE,      /* nothing to pick here */
@@ -59,7 +59,7 @@ enum kind {
     K_CAPTURE, /* any value, copied out as JSON */
     K_RECORDS, /* the Records key of a CloudTrail file */
     K_DETAIL,  /* the detail key of an EventBridge envelope */
-    K_WRAP,    /* a list of items that carry events as strings (field: the JEV_FORM_ bit) */
+    K_WRAP,    /* a list of items that carry events as strings (field: the DECODER_FORM_ bit) */
     K_EMBED,   /* an event as a JSON string */
     K_EMBED_ID, /* the item's id, named in rejects */
     K_MSGTYPE  /* CloudWatch messageType: CONTROL_MESSAGE items are not events */
@@ -70,7 +70,7 @@ struct keydef {
     unsigned char len;   /* strlen(name), so matching is length + memcmp */
     unsigned char ctx;   /* context the key belongs to */
     unsigned char kind;
-    signed char field;   /* enum jev_field, or -1 */
+    signed char field;   /* enum decoder_field, or -1 */
     unsigned char child; /* context of the value for K_MAP/K_ARR/K_CAPTURE */
 };
 
@@ -100,10 +100,10 @@ static const struct keydef keydefs[] = {
     {"additionalEventData", 19, CTX_EVENT, K_CAPTURE, JF_ADDITIONAL_EVENT_DATA, CTX_NONE},
     {"Records", 7, CTX_EVENT, K_RECORDS, -1, CTX_RECORDS},
     {"detail", 6, CTX_EVENT, K_DETAIL, -1, CTX_EVENT},
-    {"Events", 6, CTX_EVENT, K_WRAP, JEV_FORM_LOOKUP, CTX_WRAPLIST},
-    {"events", 6, CTX_EVENT, K_WRAP, JEV_FORM_CWL, CTX_WRAPLIST},
-    {"logEvents", 9, CTX_EVENT, K_WRAP, JEV_FORM_CWL, CTX_WRAPLIST},
-    {"QueryResultRows", 15, CTX_EVENT, K_WRAP, JEV_FORM_LAKE, CTX_WRAPLIST},
+    {"Events", 6, CTX_EVENT, K_WRAP, DECODER_FORM_LOOKUP, CTX_WRAPLIST},
+    {"events", 6, CTX_EVENT, K_WRAP, DECODER_FORM_CWL, CTX_WRAPLIST},
+    {"logEvents", 9, CTX_EVENT, K_WRAP, DECODER_FORM_CWL, CTX_WRAPLIST},
+    {"QueryResultRows", 15, CTX_EVENT, K_WRAP, DECODER_FORM_LAKE, CTX_WRAPLIST},
     {"messageType", 11, CTX_EVENT, K_MSGTYPE, -1, 0},
     {"CloudTrailEvent", 15, CTX_WRAPITEM, K_EMBED, -1, 0},
     {"message", 7, CTX_WRAPITEM, K_EMBED, -1, 0},
@@ -141,7 +141,7 @@ static const struct keydef keydefs[] = {
 #define KEY_MAX_LEN 20 /* the longest name above, vpcEndpointAccountId */
 _Static_assert(sizeof keydefs / sizeof keydefs[0] < 255, "keydef indexes are bytes");
 
-/* Field names for messages, indexed by enum jev_field. */
+/* Field names for messages, indexed by enum decoder_field. */
 static const char *const field_names[JF_COUNT] = {
     "eventID", "eventTime", "eventSource", "eventName", "eventType", "eventCategory",
     "managementEvent", "readOnly", "awsRegion", "sourceIPAddress", "userAgent",
@@ -166,19 +166,19 @@ struct frame {
     uint32_t items;           /* members written so far, for commas in captures */
 };
 
-struct jev {
+struct decoder {
     yajl_handle h;             /* tokenizer; replaced when JSON Lines resynchronise */
-    jev_event_fn on_event;     /* borrowed callbacks */
-    jev_reject_fn on_reject;
+    decoder_event_fn on_event;     /* borrowed callbacks */
+    decoder_reject_fn on_reject;
     void *ctx;
-    struct frame frames[JEV_MAX_DEPTH]; /* frames[d-1] is the container at depth d */
+    struct frame frames[DECODER_MAX_DEPTH]; /* frames[d-1] is the container at depth d */
     int depth;                 /* open containers */
     int excess;                /* open containers beyond the frame array */
     int root_depth;            /* depth of the open event object, 0 if none */
     int top_container;         /* the open top-level object held Records or detail */
     int top_is_array;          /* the open top-level value is an array */
     uint64_t values;           /* top-level values completed */
-    unsigned forms;            /* JEV_FORM_* seen */
+    unsigned forms;            /* DECODER_FORM_* seen */
     int cap_field;             /* field being captured, or -1 */
     int cap_depth;             /* depth of the captured container */
     buffer capture[3];           /* the three captured subtrees */
@@ -199,7 +199,7 @@ struct jev {
     uint64_t oneline;          /* top-level values that began and ended on one line */
     char fatal[192];           /* why we cancelled yajl, "" if we did not */
     const char *unit;          /* how offsets are named in messages */
-    jev_keep_fn keep;          /* optional: is an event of this source and name wanted? */
+    decoder_keep_fn keep;          /* optional: is an event of this source and name wanted? */
     signed char wanted;        /* keep()'s answer for the open record, -1 until asked */
     void *keep_ctx;
     int nested;                /* decodes an embedded event: no wrappers inside */
@@ -214,12 +214,12 @@ struct jev {
     unsigned char next[sizeof keydefs / sizeof keydefs[0]];
 };
 
-static uint64_t jev_pos(const jev *j)
+static uint64_t decoder_pos(const decoder *j)
 {
     return j->fed + (j->h ? yajl_get_bytes_consumed(j->h) : 0);
 }
 
-static struct frame *parent(jev *j)
+static struct frame *parent(decoder *j)
 {
     if (j->depth == 0 || j->excess > 0)
         return NULL;
@@ -231,7 +231,7 @@ static int capture_index(int field)
     return field - JF_REQUEST_PARAMETERS;
 }
 
-static int emit_reject(jev *j, uint64_t offset, const char *reason)
+static int emit_reject(decoder *j, uint64_t offset, const char *reason)
 {
     if (j->on_reject(j->ctx, offset, reason, j->cb_err, sizeof j->cb_err) != 0) {
         j->cb_failed = 1;
@@ -242,7 +242,7 @@ static int emit_reject(jev *j, uint64_t offset, const char *reason)
 
 /* Marks the open record as rejected (first reason wins), or, outside any
  * record, rejects the value at once. Returns the yajl continue flag. */
-static int reject(jev *j, const char *reason)
+static int reject(decoder *j, const char *reason)
 {
     if (j->root_depth > 0) {
         if (j->reason[0] == '\0')
@@ -250,10 +250,10 @@ static int reject(jev *j, const char *reason)
         j->cap_field = -1;
         return 1;
     }
-    return emit_reject(j, jev_pos(j), reason);
+    return emit_reject(j, decoder_pos(j), reason);
 }
 
-static int reject_type(jev *j, int field, const char *got, const char *want)
+static int reject_type(decoder *j, int field, const char *got, const char *want)
 {
     char msg[160];
 
@@ -262,7 +262,7 @@ static int reject_type(jev *j, int field, const char *got, const char *want)
     return reject(j, msg);
 }
 
-static int set_field(jev *j, int field, const char *s, size_t len)
+static int set_field(decoder *j, int field, const char *s, size_t len)
 {
     size_t off;
 
@@ -332,13 +332,13 @@ static int json_escape(buffer *b, const unsigned char *s, size_t len)
     return rc;
 }
 
-static buffer *cap_buf(jev *j)
+static buffer *cap_buf(decoder *j)
 {
     return &j->capture[capture_index(j->cap_field)];
 }
 
 /* Writes the separator owed before a value in an array inside a capture. */
-static void cap_sep(jev *j, struct frame *p)
+static void cap_sep(decoder *j, struct frame *p)
 {
     if (j->cap_field < 0 || p == NULL || p->is_map || j->depth < j->cap_depth)
         return;
@@ -346,7 +346,7 @@ static void cap_sep(jev *j, struct frame *p)
         reject(j, "captured JSON larger than the 2 MiB limit");
 }
 
-static void cap_write(jev *j, const char *s, size_t len, int quoted)
+static void cap_write(decoder *j, const char *s, size_t len, int quoted)
 {
     buffer *b;
     int rc;
@@ -367,7 +367,7 @@ static void cap_write(jev *j, const char *s, size_t len, int quoted)
  * its subtrees out would be wasted work. Only decidable when eventSource
  * and eventName came first, as they do in CloudTrail's own files; asked
  * once per record, not once per subtree. */
-static int unwanted(jev *j)
+static int unwanted(decoder *j)
 {
     const uint64_t both = (1ull << JF_EVENT_SOURCE) | (1ull << JF_EVENT_NAME);
 
@@ -380,7 +380,7 @@ static int unwanted(jev *j)
     return !j->wanted;
 }
 
-static void cap_begin(jev *j, int field, int depth)
+static void cap_begin(decoder *j, int field, int depth)
 {
     char msg[160];
 
@@ -396,7 +396,7 @@ static void cap_begin(jev *j, int field, int depth)
     buffer_reset(cap_buf(j));
 }
 
-static void cap_end(jev *j)
+static void cap_end(decoder *j)
 {
     buffer *b = cap_buf(j);
 
@@ -406,7 +406,7 @@ static void cap_end(jev *j)
     j->cap_field = -1;
 }
 
-static void begin_event(jev *j)
+static void begin_event(decoder *j)
 {
     j->root_depth = j->depth + 1;
     j->have = 0;
@@ -414,12 +414,12 @@ static void begin_event(jev *j)
     j->reason[0] = '\0';
     j->cap_field = -1;
     buffer_reset(&j->arena);
-    j->ev_offset = jev_pos(j) - 1;
+    j->ev_offset = decoder_pos(j) - 1;
 }
 
-static int end_event(jev *j)
+static int end_event(decoder *j)
 {
-    jev_event ev;
+    decoder_event ev;
     int f;
 
     j->root_depth = 0;
@@ -458,7 +458,7 @@ static int end_event(jev *j)
 }
 
 /* A top-level value just closed (scalar or container). */
-static void end_top_value(jev *j)
+static void end_top_value(decoder *j)
 {
     j->values++;
     j->top_container = 0;
@@ -475,10 +475,10 @@ static void end_top_value(jev *j)
 /* The embedding decoder is the child's callback context: events go to the
  * parent's callbacks as they are, rejects with the string's offset and the
  * item's id, since offsets inside the string mean nothing to the user. */
-static int child_event(void *ctx, const jev_event *ev, char *err, size_t errlen)
+static int child_event(void *ctx, const decoder_event *ev, char *err, size_t errlen)
 {
-    jev *j = ctx;
-    jev_event copy = *ev;
+    decoder *j = ctx;
+    decoder_event copy = *ev;
 
     copy.offset = j->ev_offset;
     return j->on_event(j->ctx, &copy, err, errlen);
@@ -487,7 +487,7 @@ static int child_event(void *ctx, const jev_event *ev, char *err, size_t errlen)
 static int child_reject(void *ctx, uint64_t offset, const char *reason, char *err,
                         size_t errlen)
 {
-    jev *j = ctx;
+    decoder *j = ctx;
     char msg[400];
 
     (void)offset;
@@ -498,28 +498,28 @@ static int child_reject(void *ctx, uint64_t offset, const char *reason, char *er
 
 /* Decodes one event given as a JSON string with a decoder of its own (same
  * caps; no wrappers inside). Returns the yajl continue flag. */
-static int embedded(jev *j, const char *s, size_t len)
+static int embedded(decoder *j, const char *s, size_t len)
 {
     char err[300];
-    jev *c;
+    decoder *c;
     int rc;
 
     if (j->control)
         return 1; /* CloudWatch health checks, not events */
-    j->ev_offset = jev_pos(j) - len; /* about where the string began */
-    c = jev_new(child_event, child_reject, j);
+    j->ev_offset = decoder_pos(j) - len; /* about where the string began */
+    c = decoder_new(child_event, child_reject, j);
     if (c == NULL) {
         snprintf(j->fatal, sizeof j->fatal, "out of memory");
         return 0;
     }
     c->nested = 1;
     c->unit = j->unit;
-    jev_set_keep(c, j->keep, j->keep_ctx);
-    rc = jev_feed(c, s, len, err, sizeof err) == 0 ? jev_finish(c, err, sizeof err) : -1;
+    decoder_set_keep(c, j->keep, j->keep_ctx);
+    rc = decoder_feed(c, s, len, err, sizeof err) == 0 ? decoder_finish(c, err, sizeof err) : -1;
     if (c->cb_failed) {
         snprintf(j->cb_err, sizeof j->cb_err, "%s", c->cb_err);
         j->cb_failed = 1;
-        jev_free(c);
+        decoder_free(c);
         return 0;
     }
     if (rc != 0) {
@@ -537,7 +537,7 @@ static int embedded(jev *j, const char *s, size_t len)
         snprintf(j->cb_err, sizeof j->cb_err, "ingest stopped");
         j->cb_failed = 1;
     }
-    jev_free(c);
+    decoder_free(c);
     return rc;
 }
 
@@ -548,7 +548,7 @@ static const char *tok_noun(enum tok t)
     return t == T_BOOL ? "a boolean" : t == T_NUMBER ? "a number" : "a string";
 }
 
-static int on_scalar(jev *j, enum tok t, const char *s, size_t len)
+static int on_scalar(decoder *j, enum tok t, const char *s, size_t len)
 {
     struct frame *p;
     const struct keydef *kd;
@@ -557,7 +557,7 @@ static int on_scalar(jev *j, enum tok t, const char *s, size_t len)
     j->any_token = 1;
     if (j->depth == 0) {
         end_top_value(j);
-        return emit_reject(j, jev_pos(j) - len, "top-level value is not an object");
+        return emit_reject(j, decoder_pos(j) - len, "top-level value is not an object");
     }
     p = parent(j);
     if (p == NULL)
@@ -568,7 +568,7 @@ static int on_scalar(jev *j, enum tok t, const char *s, size_t len)
     }
     if (!p->is_map) {
         if ((p->ctx == CTX_RECORDS || p->ctx == CTX_TOPARR))
-            return emit_reject(j, jev_pos(j) - len, "record is not an object");
+            return emit_reject(j, decoder_pos(j) - len, "record is not an object");
         return 1;
     }
     kd = p->key;
@@ -622,7 +622,7 @@ static int on_scalar(jev *j, enum tok t, const char *s, size_t len)
     case K_RECORDS:
         if (j->depth == 1) {
             j->top_container = 1;
-            return emit_reject(j, jev_pos(j) - len, "Records is not an array");
+            return emit_reject(j, decoder_pos(j) - len, "Records is not an array");
         }
         return 1;
     default:
@@ -651,7 +651,7 @@ static int cb_string(void *ctx, const unsigned char *s, size_t len)
 }
 
 /* Decides the context of a container opening under frame p. */
-static unsigned char child_ctx(jev *j, struct frame *p, int is_map, int *is_root)
+static unsigned char child_ctx(decoder *j, struct frame *p, int is_map, int *is_root)
 {
     const struct keydef *kd;
 
@@ -664,7 +664,7 @@ static unsigned char child_ctx(jev *j, struct frame *p, int is_map, int *is_root
             return CTX_EVENT;
         }
         j->top_is_array = 1;
-        j->forms |= JEV_FORM_ARRAY;
+        j->forms |= DECODER_FORM_ARRAY;
         return CTX_TOPARR;
     }
     if (!p->is_map) {
@@ -673,7 +673,7 @@ static unsigned char child_ctx(jev *j, struct frame *p, int is_map, int *is_root
                 *is_root = 1;
                 return CTX_EVENT;
             }
-            emit_reject(j, jev_pos(j) - 1, "record is not an object");
+            emit_reject(j, decoder_pos(j) - 1, "record is not an object");
             return CTX_NONE;
         }
         if (p->ctx == CTX_RESOURCES && is_map)
@@ -713,10 +713,10 @@ static unsigned char child_ctx(jev *j, struct frame *p, int is_map, int *is_root
             return CTX_NONE;
         j->top_container = 1;
         if (!is_map) {
-            j->forms |= JEV_FORM_RECORDS;
+            j->forms |= DECODER_FORM_RECORDS;
             return CTX_RECORDS;
         }
-        emit_reject(j, jev_pos(j) - 1, "Records is not an array");
+        emit_reject(j, decoder_pos(j) - 1, "Records is not an array");
         return CTX_NONE;
     case K_WRAP:
         /* not inside an embedded event, and only as the top-level object's list */
@@ -730,7 +730,7 @@ static unsigned char child_ctx(jev *j, struct frame *p, int is_map, int *is_root
         if (j->depth != 1 || !is_map)
             return CTX_NONE;
         j->top_container = 1;
-        j->forms |= JEV_FORM_EVENTBRIDGE;
+        j->forms |= DECODER_FORM_EVENTBRIDGE;
         *is_root = 1;
         return CTX_EVENT;
     default:
@@ -738,7 +738,7 @@ static unsigned char child_ctx(jev *j, struct frame *p, int is_map, int *is_root
     }
 }
 
-static int on_open(jev *j, int is_map)
+static int on_open(decoder *j, int is_map)
 {
     struct frame *p = parent(j), *f;
     unsigned char ctx;
@@ -747,10 +747,10 @@ static int on_open(jev *j, int is_map)
     j->since_token = 0;
     j->any_token = 1;
     if (j->depth == 0)
-        j->top_start = jev_pos(j) - 1;
-    if (j->depth + 1 > JEV_MAX_ABS_DEPTH) {
+        j->top_start = decoder_pos(j) - 1;
+    if (j->depth + 1 > DECODER_MAX_ABS_DEPTH) {
         snprintf(j->fatal, sizeof j->fatal, "JSON nested deeper than %d levels",
-                 JEV_MAX_ABS_DEPTH);
+                 DECODER_MAX_ABS_DEPTH);
         return 0;
     }
     if (j->cap_field >= 0) {
@@ -767,7 +767,7 @@ static int on_open(jev *j, int is_map)
         cap_begin(j, p->key->field, j->depth + 1);
         cap_write(j, is_map ? "{" : "[", 1, 0);
     }
-    if (j->depth >= JEV_MAX_DEPTH || j->excess > 0) {
+    if (j->depth >= DECODER_MAX_DEPTH || j->excess > 0) {
         j->excess++;
         j->depth++;
         /* outside a record the enclosing value has been rejected already */
@@ -798,7 +798,7 @@ static int has_sub(const char *s, size_t len, const char *sub)
 }
 
 /* A resources[] entry closed: keep the first one naming a DynamoDB table. */
-static void end_resource(jev *j)
+static void end_resource(decoder *j)
 {
     const char *arn, *type;
 
@@ -816,7 +816,7 @@ static void end_resource(jev *j)
     }
 }
 
-static int on_close(jev *j, int is_map)
+static int on_close(decoder *j, int is_map)
 {
     struct frame *f;
     int rc = 1;
@@ -840,7 +840,7 @@ static int on_close(jev *j, int is_map)
             j->root_depth = 0;
         } else {
             if (j->depth == 1)
-                j->forms |= JEV_FORM_EVENT;
+                j->forms |= DECODER_FORM_EVENT;
             rc = end_event(j);
         }
     }
@@ -872,7 +872,7 @@ static int cb_end_array(void *ctx)
 
 static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
 {
-    jev *j = ctx;
+    decoder *j = ctx;
     struct frame *p = parent(j);
     size_t i;
 
@@ -904,7 +904,7 @@ static const yajl_callbacks callbacks = {
     cb_start_map, cb_map_key, cb_end_map, cb_start_array, cb_end_array,
 };
 
-static int jev_open_parser(jev *j)
+static int decoder_open_parser(decoder *j)
 {
     j->h = yajl_alloc(&callbacks, NULL, j);
     if (j->h == NULL)
@@ -914,9 +914,9 @@ static int jev_open_parser(jev *j)
     return 0;
 }
 
-jev *jev_new(jev_event_fn on_event, jev_reject_fn on_reject, void *ctx)
+decoder *decoder_new(decoder_event_fn on_event, decoder_reject_fn on_reject, void *ctx)
 {
-    jev *j = calloc(1, sizeof *j);
+    decoder *j = calloc(1, sizeof *j);
     size_t k;
     int i;
 
@@ -936,17 +936,17 @@ jev *jev_new(jev_event_fn on_event, jev_reject_fn on_reject, void *ctx)
         j->next[k] = j->first[kd->ctx][kd->len];
         j->first[kd->ctx][kd->len] = (unsigned char)(k + 1);
     }
-    buffer_init(&j->arena, JEV_MAX_FIELDS);
+    buffer_init(&j->arena, DECODER_MAX_FIELDS);
     for (i = 0; i < 3; i++)
-        buffer_init(&j->capture[i], JEV_MAX_CAPTURE);
-    if (jev_open_parser(j) != 0) {
+        buffer_init(&j->capture[i], DECODER_MAX_CAPTURE);
+    if (decoder_open_parser(j) != 0) {
         free(j);
         return NULL;
     }
     return j;
 }
 
-void jev_free(jev *j)
+void decoder_free(decoder *j)
 {
     int i;
 
@@ -960,43 +960,43 @@ void jev_free(jev *j)
     free(j);
 }
 
-void jev_set_keep(jev *j, jev_keep_fn keep, void *ctx)
+void decoder_set_keep(decoder *j, decoder_keep_fn keep, void *ctx)
 {
     j->keep = keep;
     j->keep_ctx = ctx;
 }
 
-void jev_set_unit(jev *j, const char *unit)
+void decoder_set_unit(decoder *j, const char *unit)
 {
     j->unit = unit;
 }
 
-unsigned jev_forms(const jev *j)
+unsigned decoder_forms(const decoder *j)
 {
     return j->forms;
 }
 
-uint64_t jev_values(const jev *j)
+uint64_t decoder_values(const decoder *j)
 {
     return j->values;
 }
 
-uint64_t jev_offset(const jev *j)
+uint64_t decoder_offset(const decoder *j)
 {
-    return jev_pos(j);
+    return decoder_pos(j);
 }
 
-int jev_depth(const jev *j)
+int decoder_depth(const decoder *j)
 {
     return j->depth;
 }
 
 /* Builds the message for a failed yajl call into err, ending in the byte
  * offset when with_pos is set (a reject gets its offset from the caller). */
-static void jev_error(jev *j, const unsigned char *buf, size_t n, int with_pos, char *err,
+static void decoder_error(decoder *j, const unsigned char *buf, size_t n, int with_pos, char *err,
                       size_t errlen)
 {
-    uint64_t pos = jev_pos(j);
+    uint64_t pos = decoder_pos(j);
     char at[64] = "";
 
     if (with_pos)
@@ -1025,10 +1025,10 @@ static void jev_error(jev *j, const unsigned char *buf, size_t n, int with_pos, 
 }
 
 /* Forgets the open value and starts a fresh tokenizer at input offset pos. */
-static int jev_restart(jev *j, uint64_t pos)
+static int decoder_restart(decoder *j, uint64_t pos)
 {
     yajl_free(j->h);
-    if (jev_open_parser(j) != 0) {
+    if (decoder_open_parser(j) != 0) {
         j->h = NULL;
         return -1;
     }
@@ -1044,15 +1044,15 @@ static int jev_restart(jev *j, uint64_t pos)
  * EventBridge envelopes) so far, not inside a Records file or an array. Such
  * input is handed to yajl a line at a time, so the decoder knows where each
  * line ends. */
-static int may_be_lines(const jev *j)
+static int may_be_lines(const decoder *j)
 {
     return !j->multiline && !j->top_is_array &&
-           !(j->forms & (JEV_FORM_RECORDS | JEV_FORM_ARRAY | JEV_FORM_LOOKUP | JEV_FORM_LAKE));
+           !(j->forms & (DECODER_FORM_RECORDS | DECODER_FORM_ARRAY | DECODER_FORM_LOOKUP | DECODER_FORM_LAKE));
 }
 
 /* 1 once the stream is JSON Lines: every value so far began and ended on one
  * line. A line that ends inside a value is then a truncated record. */
-static int is_lines(const jev *j)
+static int is_lines(const decoder *j)
 {
     return may_be_lines(j) && j->oneline > 0;
 }
@@ -1062,19 +1062,19 @@ static int is_lines(const jev *j)
  * known (the slice ended there), else 0 and bytes are dropped up to the next
  * '\n'. Refused (-1) unless the input is JSON Lines, so a broken
  * {"Records":[...]} file is not read line by line. */
-static int jev_resync(jev *j, uint64_t pos, uint64_t next_line)
+static int decoder_resync(decoder *j, uint64_t pos, uint64_t next_line)
 {
     if (j->values == 0 || j->top_container || j->top_is_array ||
-        (j->forms & (JEV_FORM_RECORDS | JEV_FORM_ARRAY | JEV_FORM_LOOKUP | JEV_FORM_CWL |
-                     JEV_FORM_LAKE)))
+        (j->forms & (DECODER_FORM_RECORDS | DECODER_FORM_ARRAY | DECODER_FORM_LOOKUP | DECODER_FORM_CWL |
+                     DECODER_FORM_LAKE)))
         return -1;
-    if (jev_restart(j, next_line ? next_line : pos) != 0)
+    if (decoder_restart(j, next_line ? next_line : pos) != 0)
         return -1;
     j->skip_line = next_line == 0;
     return 0;
 }
 
-int jev_feed(jev *j, const void *buf, size_t n, char *err, size_t errlen)
+int decoder_feed(decoder *j, const void *buf, size_t n, char *err, size_t errlen)
 {
     const unsigned char *p = buf;
 
@@ -1083,7 +1083,7 @@ int jev_feed(jev *j, const void *buf, size_t n, char *err, size_t errlen)
         return -1;
     }
     while (n > 0) {
-        size_t slice = n < JEV_SLICE ? n : JEV_SLICE;
+        size_t slice = n < DECODER_SLICE ? n : DECODER_SLICE;
         const unsigned char *nl = NULL;
         yajl_status st;
 
@@ -1109,12 +1109,12 @@ int jev_feed(jev *j, const void *buf, size_t n, char *err, size_t errlen)
         }
         st = yajl_parse(j->h, p, slice);
         if (st != yajl_status_ok) {
-            uint64_t pos = jev_pos(j);
+            uint64_t pos = decoder_pos(j);
             size_t used = yajl_get_bytes_consumed(j->h);
-            jev_error(j, p, slice, 0, err, errlen);
+            decoder_error(j, p, slice, 0, err, errlen);
             if (st == yajl_status_client_canceled || j->fatal[0] ||
-                jev_resync(j, pos, nl ? j->fed + slice : 0) != 0) {
-                jev_error(j, p, slice, 1, err, errlen);
+                decoder_resync(j, pos, nl ? j->fed + slice : 0) != 0) {
+                decoder_error(j, p, slice, 1, err, errlen);
                 return -1;
             }
             /* Report the broken line and carry on after it. */
@@ -1130,9 +1130,9 @@ int jev_feed(jev *j, const void *buf, size_t n, char *err, size_t errlen)
         }
         j->fed += slice;
         j->since_token += slice;
-        if (j->since_token > JEV_MAX_TOKEN) {
+        if (j->since_token > DECODER_MAX_TOKEN) {
             snprintf(err, errlen, "a JSON value longer than %u MiB; input not read further "
-                     "(%s %llu)", JEV_MAX_TOKEN >> 20, j->unit, (unsigned long long)j->fed);
+                     "(%s %llu)", DECODER_MAX_TOKEN >> 20, j->unit, (unsigned long long)j->fed);
             return -1;
         }
         p += slice;
@@ -1149,7 +1149,7 @@ int jev_feed(jev *j, const void *buf, size_t n, char *err, size_t errlen)
                 snprintf(err, errlen, "%s", j->cb_err);
                 return -1;
             }
-            if (jev_restart(j, j->fed) != 0) {
+            if (decoder_restart(j, j->fed) != 0) {
                 snprintf(err, errlen, "out of memory");
                 return -1;
             }
@@ -1158,10 +1158,10 @@ int jev_feed(jev *j, const void *buf, size_t n, char *err, size_t errlen)
     return 0;
 }
 
-int jev_finish(jev *j, char *err, size_t errlen)
+int decoder_finish(decoder *j, char *err, size_t errlen)
 {
     /* Empty or all-whitespace input is not a JSON error; the caller sees
-     * jev_values() == 0 and says so in its own words. */
+     * decoder_values() == 0 and says so in its own words. */
     if (j->skip_line || !j->saw_text)
         return 0;
     if (j->h == NULL) {
@@ -1169,7 +1169,7 @@ int jev_finish(jev *j, char *err, size_t errlen)
         return -1;
     }
     if (yajl_complete_parse(j->h) != yajl_status_ok) {
-        jev_error(j, NULL, 0, 1, err, errlen);
+        decoder_error(j, NULL, 0, 1, err, errlen);
         return -1;
     }
     return 0;
