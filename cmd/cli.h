@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "cfg.h"
+#include "settings.h"
 #include "ingest.h"
 #include "rules.h"
 #include "store.h"
@@ -128,7 +128,7 @@ int cli_sqlfn_flags(void);
 /* What detection needs, loaded and checked before any input is read. */
 typedef struct cli_plan {
     const char *dir; /* the rules directory */
-    cfg *cfg;        /* the settings: defaults, the agents list, --config */
+    settings *settings;        /* the settings: defaults, the agents list, --config */
     rules *set;      /* the rules, every one compiled once against the schema */
 } cli_plan;
 

@@ -1,7 +1,7 @@
 /*
  * detect: `ddbtrail detect --db FILE [--rules DIR] [--config FILE] [--only ID,...]`.
  */
-#include "cfg.h"
+#include "settings.h"
 #include "cli.h"
 
 #include <getopt.h>
@@ -11,7 +11,7 @@ static void usage(FILE *f)
 {
     char keys[4096];
 
-    cfg_describe(keys, sizeof keys);
+    settings_describe(keys, sizeof keys);
     fprintf(f,
             "usage: ddbtrail detect --db FILE [--rules DIR] [--config FILE] [--only ID,...]\n"
             "\n"

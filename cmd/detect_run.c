@@ -2,7 +2,7 @@
  * detect_run: loading settings and rules and running them, shared by the
  * detect and scan commands.
  */
-#include "cfg.h"
+#include "settings.h"
 #include "cli.h"
 #include "rules.h"
 #include "sqlfn.h"
@@ -137,7 +137,7 @@ static int check_rules(const cli_detect *cd, cli_plan *p)
     size_t i;
 
     if (mem == NULL || sqlfn_register(store_db(mem), cli_sqlfn_flags(), err, sizeof err) != 0 ||
-        cfg_apply(p->cfg, store_db(mem), err, sizeof err) != 0) {
+        settings_apply(p->settings, store_db(mem), err, sizeof err) != 0) {
         cli_err("%s", err);
         store_free(mem);
         return 1;
@@ -161,18 +161,18 @@ int cli_detect_load(const cli_detect *cd, cli_plan *p)
 
     memset(p, 0, sizeof *p);
     p->dir = cli_rules_dir(cd->rules_dir);
-    p->cfg = cfg_new();
-    if (p->cfg == NULL) {
+    p->settings = settings_new();
+    if (p->settings == NULL) {
         cli_err("out of memory");
         return EXIT_FATAL;
     }
     snprintf(agents, sizeof agents, "%s/offensive_user_agents.txt", p->dir);
     if (access(agents, F_OK) == 0 &&
-        cfg_load_list_file(p->cfg, "offensive_user_agents", agents, err, sizeof err) != 0) {
+        settings_load_list_file(p->settings, "offensive_user_agents", agents, err, sizeof err) != 0) {
         cli_err("%s", err);
         return EXIT_FATAL;
     }
-    if (config && *config && cfg_load_file(p->cfg, config, err, sizeof err) != 0) {
+    if (config && *config && settings_load_file(p->settings, config, err, sizeof err) != 0) {
         cli_err("%s", err);
         return EXIT_FATAL;
     }
@@ -199,7 +199,7 @@ int cli_detect_load(const cli_detect *cd, cli_plan *p)
 void cli_plan_free(cli_plan *p)
 {
     rules_free(p->set);
-    cfg_free(p->cfg);
+    settings_free(p->settings);
     memset(p, 0, sizeof *p);
 }
 
@@ -230,8 +230,8 @@ static int triage(sqlite3 *db, const cli_plan *p, const rules_limits *lim, triag
     snprintf(list + n, sizeof list - n, "]");
     memset(&o, 0, sizeof o);
     o.routine_rules = list;
-    o.routine_days = (long)cfg_int(p->cfg, "routine_days");
-    o.incident_gap = (int64_t)cfg_int(p->cfg, "incident_gap_seconds");
+    o.routine_days = (long)settings_int(p->settings, "routine_days");
+    o.incident_gap = (int64_t)settings_int(p->settings, "incident_gap_seconds");
     o.now = (int64_t)time(NULL);
     o.on_expired = on_expired;
     o.lim = lim;
@@ -270,9 +270,9 @@ int cli_run_detect(store *s, const cli_detect *cd, cli_plan *p, FILE *summary)
     struct timespec t0, t1, t2;
 
     lim.stop = &cli_stop;
-    lim.timeout = (long)cfg_int(p->cfg, "rule_timeout_seconds");
+    lim.timeout = (long)settings_int(p->settings, "rule_timeout_seconds");
     if (sqlfn_register(db, cli_sqlfn_flags(), err, sizeof err) != 0 ||
-        cfg_apply(p->cfg, db, err, sizeof err) != 0 ||
+        settings_apply(p->settings, db, err, sizeof err) != 0 ||
         store_prepare_detect(s, err, sizeof err) != 0) {
         cli_err("%s", err);
         return EXIT_FATAL;
@@ -292,7 +292,7 @@ int cli_run_detect(store *s, const cli_detect *cd, cli_plan *p, FILE *summary)
 
         if (!selected(cd->only, r->id))
             continue;
-        if (r->requires && cfg_list_count(p->cfg, r->requires) == 0) {
+        if (r->requires && settings_list_count(p->settings, r->requires) == 0) {
             char m[256];
             snprintf(m, sizeof m, "set %s in the config to enable it", r->requires);
             if (!cd->quiet)

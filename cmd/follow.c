@@ -125,7 +125,7 @@ int cli_run_follow(store *s, const cli_ingest *ci, const cli_detect *cd, cli_pla
     char err[512], *buf = malloc(FOLLOW_CHUNK);
     int fd = strcmp(path, "-") == 0 ? 0 : -1, status = EXIT_CLEAN, rejected = 0, eof = 0;
     double next;
-    int64_t keep = 2 * (int64_t)cfg_int(p->cfg, "window_seconds");
+    int64_t keep = 2 * (int64_t)settings_int(p->settings, "window_seconds");
     follow *f;
 
     if (buf == NULL) {

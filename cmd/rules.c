@@ -1,7 +1,7 @@
 /*
  * rules: `ddbtrail rules list|check [--rules DIR]`.
  */
-#include "cfg.h"
+#include "settings.h"
 #include "cli.h"
 #include "rules.h"
 #include "sqlfn.h"
@@ -34,7 +34,7 @@ int cmd_rules(int argc, char **argv)
     char err[1024];
     rules *set;
     store *s = NULL;
-    cfg *defaults = NULL;
+    settings *defaults = NULL;
     int c, bad = 0;
     size_t i;
 
@@ -64,16 +64,16 @@ int cmd_rules(int argc, char **argv)
     } else {
         /* compile against an empty in-memory store: the schema, no data */
         s = store_open(":memory:", 0, err, sizeof err);
-        defaults = cfg_new();
+        defaults = settings_new();
         if (s == NULL || sqlfn_register(store_db(s), cli_sqlfn_flags(), err, sizeof err) != 0) {
             cli_err("%s", err);
             rules_free(set);
-            cfg_free(defaults);
+            settings_free(defaults);
             store_free(s);
             return EXIT_FATAL;
         }
         /* the default settings, so parameters bind as they will at run time */
-        if (defaults == NULL || cfg_apply(defaults, store_db(s), err, sizeof err) != 0) {
+        if (defaults == NULL || settings_apply(defaults, store_db(s), err, sizeof err) != 0) {
             cli_err("%s", defaults ? err : "out of memory");
             bad++;
         }
@@ -87,7 +87,7 @@ int cmd_rules(int argc, char **argv)
         printf("%zu rules checked, %d bad\n", rules_count(set), bad);
     }
     rules_free(set);
-    cfg_free(defaults);
+    settings_free(defaults);
     store_free(s);
     return bad ? EXIT_FATAL : EXIT_CLEAN;
 }

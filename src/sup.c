@@ -1,6 +1,6 @@
 /*
  * sup: suppressions (see sup.h). Entries were checked when the config was
- * read (cfg.c) and stored as compact JSON in settings_list; here SQLite's
+ * read (settings.c) and stored as compact JSON in settings_list; here SQLite's
  * JSON functions take them apart, so matching is one UPDATE per entry.
  */
 #include "sup.h"

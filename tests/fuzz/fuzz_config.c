@@ -1,7 +1,7 @@
 /*
  * libFuzzer harness for the config parser.
  */
-#include "cfg.h"
+#include "settings.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -11,18 +11,18 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    int fd = memfd_create("cfg", 0);
+    int fd = memfd_create("settings", 0);
     char path[64], err[512];
-    cfg *c;
+    settings *c;
 
     if (fd < 0)
         return 0;
     if (write(fd, data, size) == (ssize_t)size) {
         snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-        c = cfg_new();
-        cfg_load_file(c, path, err, sizeof err);
-        cfg_list_count(c, "allowed_regions");
-        cfg_free(c);
+        c = settings_new();
+        settings_load_file(c, path, err, sizeof err);
+        settings_list_count(c, "allowed_regions");
+        settings_free(c);
     }
     close(fd);
     return 0;

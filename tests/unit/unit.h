@@ -37,7 +37,7 @@ typedef struct unit_test {
 } unit_test;
 
 /* Each test file exports its table, terminated by {NULL, NULL}. */
-extern const unit_test unit_reader[], unit_decoder[], unit_address[], unit_normalize[], unit_cfg[],
+extern const unit_test unit_reader[], unit_decoder[], unit_address[], unit_normalize[], unit_settings[],
     unit_sqlfn[], unit_pql[], unit_shd[], unit_triage[], unit_rules[];
 
 #endif

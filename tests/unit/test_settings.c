@@ -1,8 +1,8 @@
 /*
- * Unit tests for cfg (config keys, types, errors) and sqlfn (REGEXP, regexp_try,
+ * Unit tests for settings (config keys, types, errors) and sqlfn (REGEXP, regexp_try,
  * ip_in_cidr, arn_account, id_list, sole) through a real SQLite connection.
  */
-#include "cfg.h"
+#include "settings.h"
 #include "sqlfn.h"
 #include "unit.h"
 
@@ -13,17 +13,17 @@
 /* Loads text as a config file; returns the status and the message. */
 static int load(const char *text, char *err, size_t errlen)
 {
-    char path[] = "/tmp/ddbtrail-cfg-XXXXXX";
+    char path[] = "/tmp/ddbtrail-settings-XXXXXX";
     int fd = mkstemp(path), r;
     FILE *f = fdopen(fd, "w");
-    cfg *c = cfg_new();
+    settings *c = settings_new();
 
     fputs(text, f);
     fclose(f);
     err[0] = '\0';
-    r = cfg_load_file(c, path, err, errlen);
+    r = settings_load_file(c, path, err, errlen);
     remove(path);
-    cfg_free(c);
+    settings_free(c);
     return r;
 }
 
@@ -158,8 +158,8 @@ static void sql_functions(void)
     sqlite3_close(db);
 }
 
-const unit_test unit_cfg[] = {
-    {"cfg_errors", config_errors},
+const unit_test unit_settings[] = {
+    {"settings_errors", config_errors},
     {NULL, NULL},
 };
 

@@ -1,10 +1,10 @@
 /*
- * cfg: settings for the rules (see cfg.h).
+ * settings: settings for the rules (see settings.h).
  *
  * The config file is tiny, so it is parsed with yajl's tree API; the
  * streaming rule applies to log files, not to this.
  */
-#include "cfg.h"
+#include "settings.h"
 #include "address.h"
 #include "normalize.h"
 #include "sqlfn.h"
@@ -16,20 +16,20 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
-#define CFG_MAX_FILE (1u << 20)  /* config files larger than this are refused */
-#define CFG_MAX_VALUES 100000    /* values per list */
-#define CFG_MAX_PATTERN 4096     /* longest PCRE2 pattern (as sqlfn accepts) */
+#define SETTINGS_MAX_FILE (1u << 20)  /* config files larger than this are refused */
+#define SETTINGS_MAX_VALUES 100000    /* values per list */
+#define SETTINGS_MAX_PATTERN 4096     /* longest PCRE2 pattern (as sqlfn accepts) */
 
-enum cfg_type { CT_LIST, CT_INT, CT_BOOL, CT_CIDRS, CT_REGEXES, CT_SUPPRESS, CT_THRESHOLDS };
+enum settings_type { CT_LIST, CT_INT, CT_BOOL, CT_CIDRS, CT_REGEXES, CT_SUPPRESS, CT_THRESHOLDS };
 
-struct cfg_key {
+struct settings_key {
     const char *name;
-    enum cfg_type type; /* CT_CIDRS and CT_REGEXES are lists whose values are checked */
+    enum settings_type type; /* CT_CIDRS and CT_REGEXES are lists whose values are checked */
     long long def;      /* default for CT_INT and CT_BOOL */
     const char *doc;
 };
 
-static const struct cfg_key keys[] = {
+static const struct settings_key keys[] = {
     {"allowed_regions", CT_LIST, 0, "regions where DynamoDB data may live (DDB-OFF-REGION)"},
     {"trusted_cidrs", CT_CIDRS, 0, "networks whose public IPs are expected (DDB-PUBLIC-SOURCE)"},
     {"trusted_vpc_endpoints", CT_LIST, 0, "VPC endpoint ids treated as the approved path"},
@@ -60,16 +60,16 @@ static const struct cfg_key keys[] = {
 
 #define NKEYS (sizeof keys / sizeof keys[0])
 
-struct cfg {
+struct settings {
     long long num[NKEYS];   /* CT_INT / CT_BOOL values */
     char **list[NKEYS];     /* CT_LIST values, owned */
     size_t nlist[NKEYS];
     size_t alist[NKEYS];
 };
 
-cfg *cfg_new(void)
+settings *settings_new(void)
 {
-    cfg *c = calloc(1, sizeof *c);
+    settings *c = calloc(1, sizeof *c);
     size_t i;
 
     if (c == NULL)
@@ -79,7 +79,7 @@ cfg *cfg_new(void)
     return c;
 }
 
-void cfg_free(cfg *c)
+void settings_free(settings *c)
 {
     size_t i, k;
 
@@ -103,7 +103,7 @@ static int key_index(const char *name)
     return -1;
 }
 
-static int is_list(enum cfg_type t)
+static int is_list(enum settings_type t)
 {
     return t != CT_INT && t != CT_BOOL;
 }
@@ -244,7 +244,7 @@ static int check_threshold(yajl_val o, char *why, size_t len)
 }
 
 /* Adds each object of v to list ki as compact JSON, after check(). */
-static int add_objects(cfg *c, int ki, yajl_val v, int (*check)(yajl_val, char *, size_t),
+static int add_objects(settings *c, int ki, yajl_val v, int (*check)(yajl_val, char *, size_t),
                        const char *path, char *err, size_t errlen);
 
 /* Checks one value of a list whose values have a syntax: every CIDR parses,
@@ -262,9 +262,9 @@ static int check_value(int k, const char *v, size_t len, char *err, size_t errle
         return -1;
     }
     if (keys[k].type == CT_REGEXES) {
-        char tmp[CFG_MAX_PATTERN + 1], why[384];
-        if (len > CFG_MAX_PATTERN) {
-            snprintf(err, errlen, "a pattern longer than %d bytes", CFG_MAX_PATTERN);
+        char tmp[SETTINGS_MAX_PATTERN + 1], why[384];
+        if (len > SETTINGS_MAX_PATTERN) {
+            snprintf(err, errlen, "a pattern longer than %d bytes", SETTINGS_MAX_PATTERN);
             return -1;
         }
         memcpy(tmp, v, len);
@@ -277,11 +277,11 @@ static int check_value(int k, const char *v, size_t len, char *err, size_t errle
     return 0;
 }
 
-static int list_add(cfg *c, int k, const char *v, size_t len)
+static int list_add(settings *c, int k, const char *v, size_t len)
 {
     char *copy;
 
-    if (c->nlist[k] >= CFG_MAX_VALUES)
+    if (c->nlist[k] >= SETTINGS_MAX_VALUES)
         return -1;
     if (c->nlist[k] == c->alist[k]) {
         size_t na = c->alist[k] ? c->alist[k] * 2 : 16;
@@ -300,14 +300,14 @@ static int list_add(cfg *c, int k, const char *v, size_t len)
     return 0;
 }
 
-long long cfg_int(const cfg *c, const char *key)
+long long settings_int(const settings *c, const char *key)
 {
     int k = key_index(key);
 
     return k < 0 || is_list(keys[k].type) ? 0 : c->num[k];
 }
 
-size_t cfg_list_count(const cfg *c, const char *key)
+size_t settings_list_count(const settings *c, const char *key)
 {
     int k = key_index(key);
 
@@ -325,14 +325,14 @@ static char *slurp(const char *path, size_t *len, char *err, size_t errlen)
         snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         return NULL;
     }
-    buf = malloc(CFG_MAX_FILE + 1);
+    buf = malloc(SETTINGS_MAX_FILE + 1);
     if (buf == NULL) {
         fclose(f);
         snprintf(err, errlen, "%s: out of memory", path);
         return NULL;
     }
-    n = fread(buf, 1, CFG_MAX_FILE + 1, f);
-    if (ferror(f) || n > CFG_MAX_FILE) {
+    n = fread(buf, 1, SETTINGS_MAX_FILE + 1, f);
+    if (ferror(f) || n > SETTINGS_MAX_FILE) {
         snprintf(err, errlen, "%s: %s", path,
                  ferror(f) ? "read error" : "larger than 1 MiB; not a config file?");
         fclose(f);
@@ -345,7 +345,7 @@ static char *slurp(const char *path, size_t *len, char *err, size_t errlen)
     return buf;
 }
 
-int cfg_load_file(cfg *c, const char *path, char *err, size_t errlen)
+int settings_load_file(settings *c, const char *path, char *err, size_t errlen)
 {
     char ebuf[256];
     size_t len, i, k;
@@ -435,7 +435,7 @@ out:
     return rc;
 }
 
-static int add_objects(cfg *c, int ki, yajl_val v, int (*check)(yajl_val, char *, size_t),
+static int add_objects(settings *c, int ki, yajl_val v, int (*check)(yajl_val, char *, size_t),
                        const char *path, char *err, size_t errlen)
 {
     size_t k, len;
@@ -470,7 +470,7 @@ static int add_objects(cfg *c, int ki, yajl_val v, int (*check)(yajl_val, char *
     return 0;
 }
 
-int cfg_load_list_file(cfg *c, const char *key, const char *path, char *err, size_t errlen)
+int settings_load_list_file(settings *c, const char *key, const char *path, char *err, size_t errlen)
 {
     int ki = key_index(key);
     size_t len, lineno = 1;
@@ -509,7 +509,7 @@ int cfg_load_list_file(cfg *c, const char *key, const char *path, char *err, siz
     return 0;
 }
 
-int cfg_apply(const cfg *c, sqlite3 *db, char *err, size_t errlen)
+int settings_apply(const settings *c, sqlite3 *db, char *err, size_t errlen)
 {
     sqlite3_stmt *s1 = NULL, *s2 = NULL;
     size_t i, k;
@@ -563,7 +563,7 @@ int cfg_apply(const cfg *c, sqlite3 *db, char *err, size_t errlen)
     return ok ? 0 : -1;
 }
 
-void cfg_describe(char *buf, size_t len)
+void settings_describe(char *buf, size_t len)
 {
     size_t i, n = 0;
 
