@@ -121,7 +121,7 @@ typedef struct cli_detect {
  * detections/ beside the binary or installed with it. Static storage. */
 const char *cli_rules_dir(const char *dir);
 
-/* sqlfn flags from the environment: DDBTRAIL_NO_JIT=1 turns PCRE2's JIT off
+/* functions flags from the environment: DDBTRAIL_NO_JIT=1 turns PCRE2's JIT off
  * (for valgrind runs). */
 int cli_sqlfn_flags(void);
 

@@ -5,7 +5,7 @@
 #include "settings.h"
 #include "cli.h"
 #include "rules.h"
-#include "sqlfn.h"
+#include "functions.h"
 #include "sup.h"
 #include "triage.h"
 
@@ -51,7 +51,7 @@ int cli_sqlfn_flags(void)
 {
     const char *v = getenv("DDBTRAIL_NO_JIT");
 
-    return v && *v && strcmp(v, "0") != 0 ? SQLFN_NO_JIT : 0;
+    return v && *v && strcmp(v, "0") != 0 ? FUNCTIONS_NO_JIT : 0;
 }
 
 static void on_rule_err(void *ctx, const char *path, const char *msg)
@@ -136,7 +136,7 @@ static int check_rules(const cli_detect *cd, cli_plan *p)
     int bad = 0;
     size_t i;
 
-    if (mem == NULL || sqlfn_register(store_db(mem), cli_sqlfn_flags(), err, sizeof err) != 0 ||
+    if (mem == NULL || functions_register(store_db(mem), cli_sqlfn_flags(), err, sizeof err) != 0 ||
         settings_apply(p->settings, store_db(mem), err, sizeof err) != 0) {
         cli_err("%s", err);
         store_free(mem);
@@ -271,7 +271,7 @@ int cli_run_detect(store *s, const cli_detect *cd, cli_plan *p, FILE *summary)
 
     lim.stop = &cli_stop;
     lim.timeout = (long)settings_int(p->settings, "rule_timeout_seconds");
-    if (sqlfn_register(db, cli_sqlfn_flags(), err, sizeof err) != 0 ||
+    if (functions_register(db, cli_sqlfn_flags(), err, sizeof err) != 0 ||
         settings_apply(p->settings, db, err, sizeof err) != 0 ||
         store_prepare_detect(s, err, sizeof err) != 0) {
         cli_err("%s", err);

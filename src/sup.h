@@ -18,7 +18,7 @@ typedef void (*sup_expired_fn)(void *ctx, const char *rule, const char *until,
                                const char *reason);
 
 /* Applies the suppress entries in db's settings_list to its open alerts; now
- * (Unix seconds) decides expiry. db needs sqlfn's ip_in_cidr(). Sets
+ * (Unix seconds) decides expiry. db needs functions's ip_in_cidr(). Sets
  * *suppressed to the alerts suppressed and adds the SQLite VM steps it took
  * to *work (when not NULL): one pass over the open alerts per entry. Returns
  * 0, or -1 with err. */

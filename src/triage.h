@@ -36,7 +36,7 @@ typedef struct triage_counts {
     int stopped;   /* 1 a signal (lim->stop), 2 the deadline (lim->timeout) */
 } triage_counts;
 
-/* Triages db's alerts. db needs sqlfn's functions and is not in a
+/* Triages db's alerts. db needs functions's functions and is not in a
  * transaction. Returns 0, or -1 with err (rolled back; c->stopped says
  * whether a limit stopped it). */
 int triage_run(sqlite3 *db, const triage_opts *o, triage_counts *c, char *err, size_t errlen);

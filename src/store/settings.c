@@ -7,7 +7,7 @@
 #include "settings.h"
 #include "address.h"
 #include "normalize.h"
-#include "sqlfn.h"
+#include "functions.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -18,7 +18,7 @@
 
 #define SETTINGS_MAX_FILE (1u << 20)  /* config files larger than this are refused */
 #define SETTINGS_MAX_VALUES 100000    /* values per list */
-#define SETTINGS_MAX_PATTERN 4096     /* longest PCRE2 pattern (as sqlfn accepts) */
+#define SETTINGS_MAX_PATTERN 4096     /* longest PCRE2 pattern (as functions accepts) */
 
 enum settings_type { CT_LIST, CT_INT, CT_BOOL, CT_CIDRS, CT_REGEXES, CT_SUPPRESS, CT_THRESHOLDS };
 
@@ -269,7 +269,7 @@ static int check_value(int k, const char *v, size_t len, char *err, size_t errle
         }
         memcpy(tmp, v, len);
         tmp[len] = '\0';
-        if (sqlfn_check_pattern(tmp, why, sizeof why) != 0) {
+        if (functions_check_pattern(tmp, why, sizeof why) != 0) {
             snprintf(err, errlen, "%s", why);
             return -1;
         }

@@ -68,7 +68,7 @@ static const char *const known_objects[] = {
 struct store {
     sqlite3 *db;            /* the connection */
     sqlite3_stmt *ins_event; /* INSERT OR IGNORE INTO events */
-    sqlite3_stmt *sel_event; /* the stored row of an eventID, to compare a duplicate */
+    sqlite3_stmt *selectors_event; /* the stored row of an eventID, to compare a duplicate */
     sqlite3_stmt *ins_reject;
     sqlite3_stmt *upd_file;  /* counters, status, format, error */
     int in_txn;              /* a transaction is open */
@@ -126,7 +126,7 @@ static int prepare_ingest(store *s, char *err, size_t errlen)
         n += (size_t)snprintf(sql + n, sizeof sql - n, "%s%s", normalize_col_names[i],
                               i + 1 < NC_COUNT ? "," : "");
     snprintf(sql + n, sizeof sql - n, " FROM events WHERE event_id=?");
-    if (prepare(s, sql, &s->sel_event, err, errlen) != 0 ||
+    if (prepare(s, sql, &s->selectors_event, err, errlen) != 0 ||
         prepare(s, "INSERT INTO rejects(file_id, byte_offset, reason) VALUES(?,?,?)",
                 &s->ins_reject, err, errlen) != 0 ||
         prepare(s,
@@ -389,7 +389,7 @@ void store_free(store *s)
     if (s->in_txn)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_finalize(s->ins_event);
-    sqlite3_finalize(s->sel_event);
+    sqlite3_finalize(s->selectors_event);
     sqlite3_finalize(s->ins_reject);
     sqlite3_finalize(s->upd_file);
     sqlite3_close(s->db);
@@ -527,7 +527,7 @@ static int same_value(sqlite3_stmt *st, int c, const normalize_val *v)
  * that differ go to diff. Returns the number of differing columns, or -1. */
 static int compare_stored(store *s, const normalize_row *row, char *diff, size_t difflen)
 {
-    sqlite3_stmt *st = s->sel_event;
+    sqlite3_stmt *st = s->selectors_event;
     const normalize_val *id = &row->col[NC_EVENT_ID];
     size_t n = 0;
     int c, ndiff = 0, rc;

@@ -4,7 +4,7 @@
  * stores it without running the rule a second time (job status 0, never 1).
  */
 #include "rules.h"
-#include "sqlfn.h"
+#include "functions.h"
 #include "store.h"
 #include "unit.h"
 

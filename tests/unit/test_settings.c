@@ -1,9 +1,9 @@
 /*
- * Unit tests for settings (config keys, types, errors) and sqlfn (REGEXP, regexp_try,
+ * Unit tests for settings (config keys, types, errors) and functions (REGEXP, regexp_try,
  * ip_in_cidr, arn_account, id_list, sole) through a real SQLite connection.
  */
 #include "settings.h"
-#include "sqlfn.h"
+#include "functions.h"
 #include "unit.h"
 
 #include <stdio.h>
@@ -63,7 +63,7 @@ static sqlite3 *db_open(void)
     char err[256];
 
     sqlite3_open(":memory:", &db);
-    CHECK(sqlfn_register(db, 0, err, sizeof err) == 0);
+    CHECK(functions_register(db, 0, err, sizeof err) == 0);
     return db;
 }
 
@@ -163,7 +163,7 @@ const unit_test unit_settings[] = {
     {NULL, NULL},
 };
 
-const unit_test unit_sqlfn[] = {
-    {"sqlfn_functions", sql_functions},
+const unit_test unit_functions[] = {
+    {"functions_functions", sql_functions},
     {NULL, NULL},
 };

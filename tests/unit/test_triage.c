@@ -10,7 +10,7 @@
  * quadratic step fails here on any machine and a slow machine never does.
  */
 #include "nov.h"
-#include "sqlfn.h"
+#include "functions.h"
 #include "store.h"
 #include "triage.h"
 #include "unit.h"
@@ -66,7 +66,7 @@ static store *shaped_store(int shape, long n, char *path, size_t len)
         return NULL;
     close(fd);
     s = store_open(path, 0, err, sizeof err);
-    if (s == NULL || sqlfn_register(store_db(s), 0, err, sizeof err) != 0) {
+    if (s == NULL || functions_register(store_db(s), 0, err, sizeof err) != 0) {
         fprintf(stderr, "  %s\n", err);
         store_free(s);
         return NULL;

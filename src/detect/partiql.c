@@ -1,17 +1,17 @@
 /*
- * pql: PartiQL lookup-or-scan (see pql.h).
+ * partiql: PartiQL lookup-or-scan (see partiql.h).
  *
  * The statement is cut into tokens once (identifiers, quoted identifiers,
  * string and number literals, '?', operators, brackets); everything else is
  * a walk over that array. Statements are short (DynamoDB caps them at 8 KiB),
  * so the token array has a fixed size and a longer statement is a scan.
  */
-#include "pql.h"
+#include "partiql.h"
 
 #include <ctype.h>
 #include <string.h>
 
-#define PQL_MAX_TOKENS 1024
+#define PARTIQL_MAX_TOKENS 1024
 
 enum tk { T_IDENT, T_QIDENT, T_STRING, T_NUMBER, T_PARAM, T_OP, T_OPEN, T_CLOSE, T_OTHER };
 
@@ -171,10 +171,10 @@ static int lookup_expr(const struct tok *t, int a, int b, const char *pk, size_t
     return found || lookup_conjunct(t, start, b, pk, pklen);
 }
 
-int pql_is_bulk(const char *s, size_t len, const char *pk, size_t pklen)
+int partiql_is_bulk(const char *s, size_t len, const char *pk, size_t pklen)
 {
-    struct tok t[PQL_MAX_TOKENS];
-    int n = s ? tokenize(s, len, t, PQL_MAX_TOKENS) : 0, i, depth = 0;
+    struct tok t[PARTIQL_MAX_TOKENS];
+    int n = s ? tokenize(s, len, t, PARTIQL_MAX_TOKENS) : 0, i, depth = 0;
 
     if (n < 0)
         return 1; /* a statement too long to read is not trusted to be a lookup */

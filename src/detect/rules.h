@@ -124,7 +124,7 @@ typedef struct rules_job {
 
 /* Runs the jobs' rules on `threads` (2 or more) read-only connections of their
  * own to the database file at path (readers do not block each other in WAL
- * mode), with the sqlfn flags fn_flags, and keeps their rows: 4 MiB in all
+ * mode), with the functions flags fn_flags, and keeps their rows: 4 MiB in all
  * in memory, past which a rule's rows go to a scratch table on disk; no rule
  * runs twice. Whatever was committed before
  * the call is what the rules see. Returns 0, or -1 when no thread ran

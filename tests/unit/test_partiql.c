@@ -1,8 +1,8 @@
 /*
- * Unit tests: PartiQL lookup-or-scan (pql) and event-selector coverage (sel).
+ * Unit tests: PartiQL lookup-or-scan (partiql) and event-selector coverage (selectors).
  */
-#include "pql.h"
-#include "sel.h"
+#include "partiql.h"
+#include "selectors.h"
 #include "unit.h"
 
 #include <string.h>
@@ -40,7 +40,7 @@ static void partiql(void)
 
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *pk = cases[i].pk;
-        int r = pql_is_bulk(cases[i].stmt, strlen(cases[i].stmt), pk, pk ? strlen(pk) : 0);
+        int r = partiql_is_bulk(cases[i].stmt, strlen(cases[i].stmt), pk, pk ? strlen(pk) : 0);
         CHECKF(r == cases[i].bulk, "%s (pk %s): got %d", cases[i].stmt, pk ? pk : "?", r);
     }
 }
@@ -108,15 +108,15 @@ static void selectors(void)
 
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char out[512];
-        int r = sel_dynamodb_gap(cases[i].json, strlen(cases[i].json), out, sizeof out);
+        int r = selectors_dynamodb_gap(cases[i].json, strlen(cases[i].json), out, sizeof out);
         CHECKF(r == cases[i].rc, "case %zu: got %d (%s)", i, r, out);
         CHECKF(cases[i].says == NULL || strstr(out, cases[i].says) != NULL,
                "case %zu: '%s' lacks '%s'", i, out, cases[i].says);
     }
 }
 
-const unit_test unit_pql[] = {
-    {"pql_partiql", partiql},
-    {"sel_selectors", selectors},
+const unit_test unit_partiql[] = {
+    {"partiql_partiql", partiql},
+    {"selectors_selectors", selectors},
     {NULL, NULL},
 };

@@ -1,5 +1,5 @@
 /*
- * sel: DynamoDB coverage of CloudTrail event selectors (see sel.h).
+ * selectors: DynamoDB coverage of CloudTrail event selectors (see selectors.h).
  *
  * The request is small (ingest caps it at 2 MiB), so it is parsed with
  * yajl's tree API. Each selector is reduced to what it does for DynamoDB:
@@ -9,7 +9,7 @@
  * selectors, reads and writes of every table are each kept by some selector
  * without a narrowing filter, and management events are kept too.
  */
-#include "sel.h"
+#include "selectors.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +17,7 @@
 #include <strings.h>
 #include <yajl/yajl_tree.h>
 
-#define SEL_DDB_ARN "arn:aws:dynamodb:"
+#define SELECTORS_DDB_ARN "arn:aws:dynamodb:"
 
 /* What the selectors together keep of DynamoDB. */
 struct cover {
@@ -95,15 +95,15 @@ static int all_tables(yajl_val fs)
         return 0;
     for (i = 0; i < sw->u.array.len; i++) {
         const char *s = YAJL_GET_STRING(sw->u.array.values[i]);
-        if (s && strlen(s) <= strlen(SEL_DDB_ARN) && strncmp(SEL_DDB_ARN, s, strlen(s)) == 0)
+        if (s && strlen(s) <= strlen(SELECTORS_DDB_ARN) && strncmp(SELECTORS_DDB_ARN, s, strlen(s)) == 0)
             wide = 1;
     }
     return wide;
 }
 
-static void advanced(yajl_val sel, struct cover *c)
+static void advanced(yajl_val selectors, struct cover *c)
 {
-    yajl_val fields = member(sel, "fieldSelectors");
+    yajl_val fields = member(selectors, "fieldSelectors");
     int data = 1, mgmt = 1, reads = 1, writes = 1, narrow = 0, has_cat = 0;
     size_t i;
 
@@ -153,14 +153,14 @@ static void advanced(yajl_val sel, struct cover *c)
     c->mgmt |= mgmt && reads && writes;
 }
 
-static void basic(yajl_val sel, struct cover *c)
+static void basic(yajl_val selectors, struct cover *c)
 {
-    const char *rw = YAJL_GET_STRING(member(sel, "readWriteType"));
+    const char *rw = YAJL_GET_STRING(member(selectors, "readWriteType"));
     int reads = rw == NULL || strcasecmp(rw, "All") == 0 || strcasecmp(rw, "ReadOnly") == 0;
     int writes = rw == NULL || strcasecmp(rw, "All") == 0 || strcasecmp(rw, "WriteOnly") == 0;
-    yajl_val inc = member(sel, "includeManagementEvents");
-    yajl_val excl = member(sel, "excludeManagementEventSources");
-    yajl_val res = member(sel, "dataResources");
+    yajl_val inc = member(selectors, "includeManagementEvents");
+    yajl_val excl = member(selectors, "excludeManagementEventSources");
+    yajl_val res = member(selectors, "dataResources");
     int mgmt = inc == NULL || is_true(inc);
     size_t i, k;
 
@@ -186,7 +186,7 @@ static void basic(yajl_val sel, struct cover *c)
                 continue;
             some = 1;
             /* "arn:aws:dynamodb" (or a shorter prefix of the table ARNs) means every table */
-            if (strlen(v) <= strlen(SEL_DDB_ARN) && strncmp(SEL_DDB_ARN, v, strlen(v)) == 0)
+            if (strlen(v) <= strlen(SELECTORS_DDB_ARN) && strncmp(SELECTORS_DDB_ARN, v, strlen(v)) == 0)
                 all = 1;
         }
         if (!some)
@@ -201,7 +201,7 @@ static void basic(yajl_val sel, struct cover *c)
     }
 }
 
-int sel_dynamodb_gap(const char *json, size_t len, char *out, size_t outlen)
+int selectors_dynamodb_gap(const char *json, size_t len, char *out, size_t outlen)
 {
     char ebuf[128], *text;
     yajl_val root, list;

@@ -1,6 +1,6 @@
 /*
- * sqlfn: REGEXP through PCRE2, CIDR matching, capped id lists and sole()
- * for rules (see sqlfn.h).
+ * functions: REGEXP through PCRE2, CIDR matching, capped id lists and sole()
+ * for rules (see functions.h).
  *
  * Compiled patterns are kept in a small per-connection cache rather than
  * with sqlite3_set_auxdata(): auxdata only survives while the pattern is a
@@ -8,11 +8,11 @@
  * offensive_user_agents list), changing from row to row. The slot that
  * matched last is tried first, so a constant pattern costs one compare.
  */
-#include "sqlfn.h"
+#include "functions.h"
 #include "address.h"
 #include "normalize.h"
-#include "pql.h"
-#include "sel.h"
+#include "partiql.h"
+#include "selectors.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -20,11 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SQLFN_CACHE 32            /* compiled patterns kept per connection */
-#define SQLFN_MAX_PATTERN 4096    /* longest pattern accepted */
-#define SQLFN_ID_LIST_BYTES 4096  /* id_list() text, whatever the group's size */
-#define SQLFN_MATCH_LIMIT 1000000 /* pcre2_match() steps per value (PCRE2's default: 10 M) */
-#define SQLFN_DEPTH_LIMIT 10000   /* backtracking depth per value */
+#define FUNCTIONS_CACHE 32            /* compiled patterns kept per connection */
+#define FUNCTIONS_MAX_PATTERN 4096    /* longest pattern accepted */
+#define FUNCTIONS_ID_LIST_BYTES 4096  /* id_list() text, whatever the group's size */
+#define FUNCTIONS_MATCH_LIMIT 1000000 /* pcre2_match() steps per value (PCRE2's default: 10 M) */
+#define FUNCTIONS_DEPTH_LIMIT 10000   /* backtracking depth per value */
 
 typedef struct rx {
     char *pattern;              /* the source, NUL-terminated */
@@ -34,10 +34,10 @@ typedef struct rx {
 } rx;
 
 typedef struct rx_cache {
-    rx *slot[SQLFN_CACHE];      /* owned */
+    rx *slot[FUNCTIONS_CACHE];      /* owned */
     unsigned next;              /* round-robin victim */
     unsigned last;              /* slot used last */
-    int no_jit;                 /* SQLFN_NO_JIT was given */
+    int no_jit;                 /* FUNCTIONS_NO_JIT was given */
     pcre2_match_context *mctx;  /* the match and depth limits */
     long limit_hits;            /* values that hit a limit since regexp_warnings() */
     char first_hit[300];        /* which value hit it first: its label and pattern */
@@ -60,7 +60,7 @@ static void cache_free(void *p)
     rx_cache *c = p;
     unsigned i;
 
-    for (i = 0; i < SQLFN_CACHE; i++)
+    for (i = 0; i < FUNCTIONS_CACHE; i++)
         rx_free(c->slot[i]);
     pcre2_match_context_free(c->mctx);
     free(c);
@@ -74,8 +74,8 @@ static rx *rx_compile(const char *pat, size_t len, int jit, char *err, size_t er
     PCRE2_SIZE off;
     PCRE2_UCHAR msg[256];
 
-    if (len > SQLFN_MAX_PATTERN) {
-        snprintf(err, errlen, "regexp: pattern longer than %d bytes", SQLFN_MAX_PATTERN);
+    if (len > FUNCTIONS_MAX_PATTERN) {
+        snprintf(err, errlen, "regexp: pattern longer than %d bytes", FUNCTIONS_MAX_PATTERN);
         return NULL;
     }
     r = calloc(1, sizeof *r);
@@ -129,7 +129,7 @@ static int rx_run(sqlite3_context *ctx, sqlite3_value **argv)
     r = cache->slot[cache->last];
     if (r == NULL || r->len != plen || memcmp(r->pattern, pat, plen) != 0) {
         r = NULL;
-        for (i = 0; i < SQLFN_CACHE && r == NULL; i++)
+        for (i = 0; i < FUNCTIONS_CACHE && r == NULL; i++)
             if (cache->slot[i] && cache->slot[i]->len == plen &&
                 memcmp(cache->slot[i]->pattern, pat, plen) == 0) {
                 r = cache->slot[i];
@@ -144,7 +144,7 @@ static int rx_run(sqlite3_context *ctx, sqlite3_value **argv)
             rx_free(cache->slot[cache->next]);
             cache->slot[cache->next] = r;
             cache->last = cache->next;
-            cache->next = (cache->next + 1) % SQLFN_CACHE;
+            cache->next = (cache->next + 1) % FUNCTIONS_CACHE;
         }
     }
     text = (const char *)sqlite3_value_text(argv[1]);
@@ -234,7 +234,7 @@ static void fn_partiql_bulk(sqlite3_context *ctx, int argc, sqlite3_value **argv
 
     if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
         return;
-    sqlite3_result_int(ctx, pql_is_bulk((const char *)sqlite3_value_text(argv[0]),
+    sqlite3_result_int(ctx, partiql_is_bulk((const char *)sqlite3_value_text(argv[0]),
                                         (size_t)sqlite3_value_bytes(argv[0]), pk,
                                         pk ? (size_t)sqlite3_value_bytes(argv[1]) : 0));
 }
@@ -257,7 +257,7 @@ static void fn_logging_gap(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     (void)argc;
     if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
         return;
-    if (sel_dynamodb_gap((const char *)sqlite3_value_text(argv[0]),
+    if (selectors_dynamodb_gap((const char *)sqlite3_value_text(argv[0]),
                          (size_t)sqlite3_value_bytes(argv[0]), out, sizeof out) == 1)
         sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
 }
@@ -318,7 +318,7 @@ static void fn_arn_account(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 struct id_list {
     int n;
     size_t len;
-    char buf[SQLFN_ID_LIST_BYTES];
+    char buf[FUNCTIONS_ID_LIST_BYTES];
 };
 
 static void id_list_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -335,7 +335,7 @@ static void id_list_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         sqlite3_result_error_nomem(ctx);
         return;
     }
-    if (l->n >= SQLFN_ID_LIST_MAX)
+    if (l->n >= FUNCTIONS_ID_LIST_MAX)
         return;
     s = (const char *)sqlite3_value_text(argv[0]);
     n = (size_t)sqlite3_value_bytes(argv[0]);
@@ -410,7 +410,7 @@ static void sole_final(sqlite3_context *ctx)
     sqlite3_value_free(s->v);
 }
 
-int sqlfn_register(sqlite3 *db, int opts, char *err, size_t errlen)
+int functions_register(sqlite3 *db, int opts, char *err, size_t errlen)
 {
     rx_cache *cache = calloc(1, sizeof *cache);
     const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
@@ -419,15 +419,15 @@ int sqlfn_register(sqlite3 *db, int opts, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    cache->no_jit = (opts & SQLFN_NO_JIT) != 0;
+    cache->no_jit = (opts & FUNCTIONS_NO_JIT) != 0;
     cache->mctx = pcre2_match_context_create(NULL);
     if (cache->mctx == NULL) {
         free(cache);
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    pcre2_set_match_limit(cache->mctx, SQLFN_MATCH_LIMIT);
-    pcre2_set_depth_limit(cache->mctx, SQLFN_DEPTH_LIMIT);
+    pcre2_set_match_limit(cache->mctx, FUNCTIONS_MATCH_LIMIT);
+    pcre2_set_depth_limit(cache->mctx, FUNCTIONS_DEPTH_LIMIT);
     /* on failure SQLite calls cache_free itself; the other functions share the cache */
     if (sqlite3_create_function_v2(db, "regexp", 2, flags, cache, fn_regexp, NULL, NULL,
                                    cache_free) != SQLITE_OK ||
@@ -459,7 +459,7 @@ int sqlfn_register(sqlite3 *db, int opts, char *err, size_t errlen)
     return 0;
 }
 
-int sqlfn_check_pattern(const char *pattern, char *err, size_t errlen)
+int functions_check_pattern(const char *pattern, char *err, size_t errlen)
 {
     rx *r = rx_compile(pattern, strlen(pattern), 0, err, errlen);
     int ok = r != NULL;

@@ -4,7 +4,7 @@
 #include "rules.h"
 #include "buffer.h"
 #include "dig.h"
-#include "sqlfn.h"
+#include "functions.h"
 
 #include <dirent.h>
 #include <openssl/evp.h>
@@ -18,7 +18,7 @@
 #define RULES_MAX_ID_LEN 100 /* rule ids are file names such as DDB-MASS-SCAN */
 
 #define RULES_MAX_FILE (256u * 1024)  /* a rule file larger than this is refused */
-#define RULES_MAX_EVENT_IDS SQLFN_ID_LIST_MAX /* however the rule built its list */
+#define RULES_MAX_EVENT_IDS FUNCTIONS_ID_LIST_MAX /* however the rule built its list */
 
 const char *const rules_columns[] = {
     "first_seen", "last_seen", "event_count", "account_id", "aws_region", "principal_arn",
@@ -1045,7 +1045,7 @@ static void *query_worker(void *arg)
     char err[256];
     int ok = sqlite3_open_v2(p->path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
              sqlite3_exec(db, "PRAGMA cache_size=-2048", NULL, NULL, NULL) == SQLITE_OK &&
-             sqlfn_register(db, p->fn_flags, err, sizeof err) == 0;
+             functions_register(db, p->fn_flags, err, sizeof err) == 0;
 
     if (ok)
         sqlite3_busy_timeout(db, 30000);

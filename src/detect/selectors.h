@@ -1,5 +1,5 @@
 /*
- * sel: what a CloudTrail event-selector change leaves unlogged of DynamoDB.
+ * selectors: what a CloudTrail event-selector change leaves unlogged of DynamoDB.
  *
  * PutEventSelectors replaces a trail's selectors with the ones in its
  * request: basic eventSelectors (readWriteType, includeManagementEvents,
@@ -10,8 +10,8 @@
  * selectors of one advanced selector ANDed. This module evaluates them, so
  * DDB-TRAIL-TAMPER reads the selectors instead of grepping them.
  */
-#ifndef DDBTRAIL_SEL_H
-#define DDBTRAIL_SEL_H
+#ifndef DDBTRAIL_SELECTORS_H
+#define DDBTRAIL_SELECTORS_H
 
 #include <stddef.h>
 
@@ -20,6 +20,6 @@
  * no longer logged ("DynamoDB data events are no longer logged", "only some
  * tables (a resources.ARN filter)", ...), 0 when DynamoDB data and management
  * events are all still logged, -1 when the JSON holds no selectors. */
-int sel_dynamodb_gap(const char *json, size_t len, char *out, size_t outlen);
+int selectors_dynamodb_gap(const char *json, size_t len, char *out, size_t outlen);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * sqlfn: SQL functions the detection rules call.
+ * functions: SQL functions the detection rules call.
  *
  *   regexp(pattern, text[, label])
  *                           PCRE2 match, so "text REGEXP pattern" works;
@@ -16,14 +16,14 @@
  *   ip_in_cidr(ip, cidr)    1/0, NULL when either does not parse
  *   arn_session(arn)        the session name of an assumed-role ARN, or NULL
  *   partiql_bulk(stmt, pk)  1 when stmt is a SELECT that is not a key lookup
- *                           (pql.h); pk is the partition key or NULL
+ *                           (partiql.h); pk is the partition key or NULL
  *   partiql_table(stmt)     the table a PartiQL statement names, or NULL
  *   dynamodb_logging_gap(request_parameters)
  *                           what a PutEventSelectors request leaves unlogged
- *                           of DynamoDB, as a sentence; NULL when nothing (sel.h)
+ *                           of DynamoDB, as a sentence; NULL when nothing (selectors.h)
  *   arn_account(arn)        the account field of an ARN, or a bare 12-digit
  *                           account id as given; NULL otherwise
- *   id_list(x)              aggregate: the first SQLFN_ID_LIST_MAX non-NULL
+ *   id_list(x)              aggregate: the first FUNCTIONS_ID_LIST_MAX non-NULL
  *                           values of the group, comma-joined in row order
  *                           (at most 4 KiB; NULL for none); the bounded
  *                           group_concat() for an alert's event_ids
@@ -34,25 +34,25 @@
  * Log bytes may not be valid UTF-8, so patterns match with
  * PCRE2_MATCH_INVALID_UTF rather than failing on such a row.
  */
-#ifndef DDBTRAIL_SQLFN_H
-#define DDBTRAIL_SQLFN_H
+#ifndef DDBTRAIL_FUNCTIONS_H
+#define DDBTRAIL_FUNCTIONS_H
 
 #include <sqlite3.h>
 #include <stddef.h>
 
-enum { SQLFN_ID_LIST_MAX = 20 }; /* ids an alert keeps (alerts.event_ids) */
+enum { FUNCTIONS_ID_LIST_MAX = 20 }; /* ids an alert keeps (alerts.event_ids) */
 
 enum {
-    SQLFN_NO_JIT = 1 /* interpret patterns instead of JIT-compiling them: valgrind cannot
+    FUNCTIONS_NO_JIT = 1 /* interpret patterns instead of JIT-compiling them: valgrind cannot
                         follow PCRE2's JIT code and reports false errors in it */
 };
 
-/* Registers the functions on db with SQLFN_* flags. Returns 0, or -1 with a
+/* Registers the functions on db with FUNCTIONS_* flags. Returns 0, or -1 with a
  * message in err. */
-int sqlfn_register(sqlite3 *db, int flags, char *err, size_t errlen);
+int functions_register(sqlite3 *db, int flags, char *err, size_t errlen);
 
 /* Compiles pattern as regexp() would (a config check before any input is
  * read). Returns 0, or -1 with PCRE2's message and offset in err. */
-int sqlfn_check_pattern(const char *pattern, char *err, size_t errlen);
+int functions_check_pattern(const char *pattern, char *err, size_t errlen);
 
 #endif
