@@ -6,7 +6,7 @@
 #include "cli.h"
 #include "rules.h"
 #include "functions.h"
-#include "sup.h"
+#include "suppress.h"
 #include "triage.h"
 
 #include <limits.h>

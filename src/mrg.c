@@ -7,7 +7,7 @@
  * brings no rejects, since they came with it the first time.
  */
 #include "mrg.h"
-#include "inc.h"
+#include "incident.h"
 #include "store.h"
 
 #include <stdio.h>
@@ -347,7 +347,7 @@ int mrg_finish(sqlite3 *out, long *incidents, char *err, size_t errlen)
              " (SELECT count(*) FROM alerts a WHERE a.rule_id = rule_runs.rule_id)",
              err, errlen) != 0)
         goto fail;
-    if (gap >= 0 && inc_build(out, gap, NULL, NULL, incidents, NULL, err, errlen) != 0)
+    if (gap >= 0 && incident_build(out, gap, NULL, NULL, incidents, NULL, err, errlen) != 0)
         goto fail;
     if (exec(out, "COMMIT", err, errlen) != 0)
         goto fail;

@@ -793,10 +793,10 @@ static void ocsf_alert(yajl_gen g, buffer *tmp, sqlite3_stmt *st, const report_o
     gen_key(g, "event_names");
     gen_list(g, tmp, st, A_NAMES);
     if (sqlite3_column_type(st, A_INCIDENT) == SQLITE_INTEGER) {
-        char inc[48];
-        snprintf(inc, sizeof inc, "ddbtrail-incident-%lld",
+        char incident[48];
+        snprintf(incident, sizeof incident, "ddbtrail-incident-%lld",
                  (long long)sqlite3_column_int64(st, A_INCIDENT));
-        gen_str_kv(g, tmp, "incident_uid", inc);
+        gen_str_kv(g, tmp, "incident_uid", incident);
     }
     gen_key(g, "novelty");
     gen_col(g, tmp, st, A_NOVELTY);

@@ -158,10 +158,10 @@ static void basic(yajl_val selectors, struct cover *c)
     const char *rw = YAJL_GET_STRING(member(selectors, "readWriteType"));
     int reads = rw == NULL || strcasecmp(rw, "All") == 0 || strcasecmp(rw, "ReadOnly") == 0;
     int writes = rw == NULL || strcasecmp(rw, "All") == 0 || strcasecmp(rw, "WriteOnly") == 0;
-    yajl_val inc = member(selectors, "includeManagementEvents");
+    yajl_val incident = member(selectors, "includeManagementEvents");
     yajl_val excl = member(selectors, "excludeManagementEventSources");
     yajl_val res = member(selectors, "dataResources");
-    int mgmt = inc == NULL || is_true(inc);
+    int mgmt = incident == NULL || is_true(incident);
     size_t i, k;
 
     if (YAJL_IS_ARRAY(excl))

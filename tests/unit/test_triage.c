@@ -1,6 +1,6 @@
 /*
  * Unit tests: triage (triage.h) costs O(n log n) in the alerts whatever
- * their shape, and novelty (nov.h) judges exactly as its first, quadratic
+ * their shape, and novelty (novelty.h) judges exactly as its first, quadratic
  * form did, which is kept here as the oracle.
  *
  * Cost is held by work, not time: triage_counts.work sums the SQLite VM
@@ -9,7 +9,7 @@
  * grows about 10.4 x from 1 000 to 8 000 alerts, a quadratic step 64 x, so a
  * quadratic step fails here on any machine and a slow machine never does.
  */
-#include "nov.h"
+#include "novelty.h"
 #include "functions.h"
 #include "store.h"
 #include "triage.h"
@@ -266,7 +266,7 @@ static void same_as_oracle(void)
             } else {
                 long routine, fresh;
                 char err[256];
-                CHECK(nov_apply(db, burst_rules, 2, &routine, &fresh, NULL, err, sizeof err) == 0);
+                CHECK(novelty_apply(db, burst_rules, 2, &routine, &fresh, NULL, err, sizeof err) == 0);
             }
             sqlite3_prepare_v2(db, judged_sql, -1, &st, NULL);
             if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
@@ -276,7 +276,7 @@ static void same_as_oracle(void)
             unlink(path[side]);
         }
         CHECKF(out[0] && out[1] && strcmp(out[0], out[1]) == 0,
-               "round %d (%ld alerts): the judgements differ:\n--- oracle\n%s\n--- nov_apply\n%s",
+               "round %d (%ld alerts): the judgements differ:\n--- oracle\n%s\n--- novelty_apply\n%s",
                round, n, out[0] ? out[0] : "(none)", out[1] ? out[1] : "(none)");
         free(out[0]);
         free(out[1]);

@@ -1,12 +1,12 @@
 /*
- * inc: incidents (see inc.h).
+ * incident: incidents (see incident.h).
  *
  * The alerts are read once into an array; for each link kind (actor, key,
  * public IP) a sort by (value, first seen) puts the alerts that may join
  * next to each other, and a walk with the running end of the chain unions
  * them (union-find). Then each group is written as one incidents row.
  */
-#include "inc.h"
+#include "incident.h"
 #include "address.h"
 #include "rules.h"
 
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#define INC_STORY_MAX 1024 /* bytes of an incident's story */
+#define INCIDENT_STORY_MAX 1024 /* bytes of an incident's story */
 
 struct alert {
     int64_t id, first, last;
@@ -49,7 +49,7 @@ static const char *field(const struct alert *a, int kind)
 }
 
 /* What a sort compares by, and where it counts its comparisons: the work
- * inc_build() reports, which tests bound to O(n log n). */
+ * incident_build() reports, which tests bound to O(n log n). */
 struct order {
     int kind;       /* by_field: the link kind */
     uint64_t *work; /* comparisons made; never NULL */
@@ -161,9 +161,9 @@ static void free_alerts(struct alert *a, size_t n)
 /* Appends s to the buffer when it fits, with sep before it unless first. */
 static void add(char *buf, size_t *n, const char *sep, const char *s)
 {
-    int w = snprintf(buf + *n, INC_STORY_MAX - *n, "%s%s", *n ? sep : "", s);
+    int w = snprintf(buf + *n, INCIDENT_STORY_MAX - *n, "%s%s", *n ? sep : "", s);
 
-    if (w > 0 && *n + (size_t)w < INC_STORY_MAX)
+    if (w > 0 && *n + (size_t)w < INCIDENT_STORY_MAX)
         *n += (size_t)w;
 }
 
@@ -225,7 +225,7 @@ static void list_field(struct alert **g, size_t n, const char *(*get)(const stru
 static int write_incident(sqlite3 *db, sqlite3_stmt *ins, sqlite3_stmt *mark, struct alert **g,
                           size_t n, struct scratch *sc)
 {
-    char story[INC_STORY_MAX], stages[128] = "", actors[512], who[512], keys[512], ips[512];
+    char story[INCIDENT_STORY_MAX], stages[128] = "", actors[512], who[512], keys[512], ips[512];
     char first[32], last[32];
     size_t i, sn = 0, tn = 0;
     struct order by = {0, sc->work};
@@ -332,7 +332,7 @@ static uint64_t steps(sqlite3_stmt *st)
     return st ? (uint64_t)sqlite3_stmt_status(st, SQLITE_STMTSTATUS_VM_STEP, 0) : 0;
 }
 
-int inc_build(sqlite3 *db, int64_t gap, inc_cancel_fn cancel, void *ctx, long *incidents,
+int incident_build(sqlite3 *db, int64_t gap, incident_cancel_fn cancel, void *ctx, long *incidents,
               uint64_t *work, char *err, size_t errlen)
 {
     sqlite3_stmt *st = NULL, *ins = NULL, *mark = NULL;
@@ -365,8 +365,8 @@ int inc_build(sqlite3 *db, int64_t gap, inc_cancel_fn cancel, void *ctx, long *i
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct alert *x;
         const char *ip = (const char *)sqlite3_column_text(st, 8);
-        if (n == INC_MAX_ALERTS) {
-            snprintf(err, errlen, "incidents: more than %d alerts; not grouped", INC_MAX_ALERTS);
+        if (n == INCIDENT_MAX_ALERTS) {
+            snprintf(err, errlen, "incidents: more than %d alerts; not grouped", INCIDENT_MAX_ALERTS);
             goto fail;
         }
         if (n == cap) {

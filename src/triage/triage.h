@@ -1,7 +1,7 @@
 /*
  * triage: what happens to the alerts after the rules wrote them, in one
- * transaction: novelty (nov.h), suppressions (sup.h), then incidents
- * (inc.h) over what is left.
+ * transaction: novelty (novelty.h), suppressions (suppress.h), then incidents
+ * (incident.h) over what is left.
  *
  * It runs under the same limits as the rules (rules_limits): a signal or
  * the deadline stops any of its statements within a few thousand SQLite
@@ -14,7 +14,7 @@
 #define DDBTRAIL_TRIAGE_H
 
 #include "rules.h"
-#include "sup.h"
+#include "suppress.h"
 
 #include <sqlite3.h>
 #include <stddef.h>
@@ -25,7 +25,7 @@ typedef struct triage_opts {
     long routine_days;         /* earlier days that make a pattern routine */
     int64_t incident_gap;      /* seconds between alerts of one incident */
     int64_t now;               /* Unix seconds: decides suppress entries' expiry */
-    sup_expired_fn on_expired; /* may be NULL */
+    suppress_expired_fn on_expired; /* may be NULL */
     void *ctx;                 /* for on_expired */
     const rules_limits *lim;   /* may be NULL: no limit */
 } triage_opts;

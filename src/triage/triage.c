@@ -6,8 +6,8 @@
  * more than a moment, whatever the store holds.
  */
 #include "triage.h"
-#include "inc.h"
-#include "nov.h"
+#include "incident.h"
+#include "novelty.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -25,12 +25,12 @@ int triage_run(sqlite3 *db, const triage_opts *o, triage_counts *c, char *err, s
         return -1;
     }
     rules_watch_db(&l, db);
-    rc = nov_apply(db, o->routine_rules, o->routine_days, &c->routine, &c->fresh, &c->work, err,
+    rc = novelty_apply(db, o->routine_rules, o->routine_days, &c->routine, &c->fresh, &c->work, err,
                    errlen);
     if (rc == 0 && !rules_watch_hit(&l))
-        rc = sup_apply(db, o->now, o->on_expired, o->ctx, &c->suppressed, &c->work, err, errlen);
+        rc = suppress_apply(db, o->now, o->on_expired, o->ctx, &c->suppressed, &c->work, err, errlen);
     if (rc == 0 && !rules_watch_hit(&l))
-        rc = inc_build(db, o->incident_gap, rules_watch_hit, &l, &c->incidents, &c->work, err, errlen);
+        rc = incident_build(db, o->incident_gap, rules_watch_hit, &l, &c->incidents, &c->work, err, errlen);
     if (rc == 0 && rules_watch_hit(&l))
         rc = -1;
     sqlite3_progress_handler(db, 0, NULL, NULL);

@@ -1,5 +1,5 @@
 /*
- * inc: incidents. A leaked key's one attack raises a dozen alerts; an analyst
+ * incident: incidents. A leaked key's one attack raises a dozen alerts; an analyst
  * wants one story. Alerts join one incident when they share an actor, an
  * access key or a public source IP and overlap or follow each other within
  * gap seconds (transitively: a key links recon to the scan, the scan's IP
@@ -11,18 +11,18 @@
  *
  * Suppressed and routine alerts join no incident.
  */
-#ifndef DDBTRAIL_INC_H
-#define DDBTRAIL_INC_H
+#ifndef DDBTRAIL_INCIDENT_H
+#define DDBTRAIL_INCIDENT_H
 
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 
-enum { INC_MAX_ALERTS = 1000000 }; /* alerts grouped in one run; more is an error */
+enum { INCIDENT_MAX_ALERTS = 1000000 }; /* alerts grouped in one run; more is an error */
 
 /* Asked between the steps that run no SQL (SQL is stopped by the
  * connection's progress handler); non-zero stops the build. */
-typedef int (*inc_cancel_fn)(void *ctx);
+typedef int (*incident_cancel_fn)(void *ctx);
 
 /* Rebuilds the incidents table from db's open alerts and sets each alert's
  * incident_id, in O(n log n) of the alerts whatever the size of a group.
@@ -30,7 +30,7 @@ typedef int (*inc_cancel_fn)(void *ctx);
  * (when not NULL) the SQLite VM steps and the comparisons and visits it
  * made, which tests bound. Returns 0, or -1 with err ("incidents:
  * interrupted" when cancel stopped it). */
-int inc_build(sqlite3 *db, int64_t gap, inc_cancel_fn cancel, void *ctx, long *incidents,
+int incident_build(sqlite3 *db, int64_t gap, incident_cancel_fn cancel, void *ctx, long *incidents,
               uint64_t *work, char *err, size_t errlen);
 
 #endif

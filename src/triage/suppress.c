@@ -1,9 +1,9 @@
 /*
- * sup: suppressions (see sup.h). Entries were checked when the config was
+ * suppress: suppressions (see suppress.h). Entries were checked when the config was
  * read (settings.c) and stored as compact JSON in settings_list; here SQLite's
  * JSON functions take them apart, so matching is one UPDATE per entry.
  */
-#include "sup.h"
+#include "suppress.h"
 #include "normalize.h"
 
 #include <stdio.h>
@@ -22,7 +22,7 @@ static const char match_sql[] =
     "        OR EXISTS (SELECT 1 FROM json_each(?1, '$.source_cidrs') c"
     "                   WHERE ip_in_cidr(source_ip, c.value)))";
 
-int sup_apply(sqlite3 *db, int64_t now, sup_expired_fn on_expired, void *ctx,
+int suppress_apply(sqlite3 *db, int64_t now, suppress_expired_fn on_expired, void *ctx,
               long *suppressed, uint64_t *work, char *err, size_t errlen)
 {
     sqlite3_stmt *list = NULL, *upd = NULL;

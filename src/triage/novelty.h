@@ -1,5 +1,5 @@
 /*
- * nov: novelty, learnt from the store's history. A store kept with --db holds
+ * novelty: novelty, learnt from the store's history. A store kept with --db holds
  * every earlier day's alerts; an alert of a burst rule (header "routine:
  * yes") whose pattern, the same rule, actor and table, a similar volume
  * (half to twice the events) and hour (within two hours), was seen on at
@@ -8,8 +8,8 @@
  * earlier day is new. What a store does not hold, it cannot know: over a
  * single day of logs everything is new and nothing routine.
  */
-#ifndef DDBTRAIL_NOV_H
-#define DDBTRAIL_NOV_H
+#ifndef DDBTRAIL_NOVELTY_H
+#define DDBTRAIL_NOVELTY_H
 
 #include <sqlite3.h>
 #include <stddef.h>
@@ -22,7 +22,7 @@
  * Sets *routine and *fresh to the counts; adds the SQLite VM steps it took
  * to *work when work is not NULL (what tests bound: O(n log n) in the
  * alerts). Returns 0, or -1 with err. */
-int nov_apply(sqlite3 *db, const char *routine_rules, long routine_days, long *routine,
+int novelty_apply(sqlite3 *db, const char *routine_rules, long routine_days, long *routine,
               long *fresh, uint64_t *work, char *err, size_t errlen);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * nov: routine and new alerts (see nov.h).
+ * novelty: routine and new alerts (see novelty.h).
  *
  * Only the alerts the rules just wrote are judged (their upsert cleared
  * novelty); the history they are judged against is every open alert of the
@@ -9,11 +9,11 @@
  * first folded into indexed temp tables, de-duplicated to what a judgement
  * reads:
  *
- *   nov_x      the alerts to judge, with their day and hour
- *   nov_first  per (rule, actor): the first day it fired ("seen" before?)
- *   nov_days   per (rule, actor, table) of a burst rule: the days it fired
- *   nov_hist   per such day: the distinct (hour, volume) spots it fired at
- *   nov_keys   per (rule, actor, table): how many spots and days
+ *   novelty_x      the alerts to judge, with their day and hour
+ *   novelty_first  per (rule, actor): the first day it fired ("seen" before?)
+ *   novelty_days   per (rule, actor, table) of a burst rule: the days it fired
+ *   novelty_hist   per such day: the distinct (hour, volume) spots it fired at
+ *   novelty_keys   per (rule, actor, table): how many spots and days
  *
  * and an alert of a burst rule counts the earlier days of its pattern
  * either by reading the pattern's spots at the five hours near its own (a
@@ -26,44 +26,44 @@
  * NULL actors and tables compare with IS, as values of their own, which the
  * indexes serve.
  */
-#include "nov.h"
+#include "novelty.h"
 
 #include <stdio.h>
 
 /* The statements of one judgement, run in order; ?1 is routine_days, ?2
  * the JSON array of burst rule ids. */
-static const char *const nov_steps[] = {
-    "DROP TABLE IF EXISTS temp.nov_x",
-    "DROP TABLE IF EXISTS temp.nov_first",
-    "DROP TABLE IF EXISTS temp.nov_days",
-    "DROP TABLE IF EXISTS temp.nov_hist",
-    "DROP TABLE IF EXISTS temp.nov_keys",
-    "CREATE TEMP TABLE nov_x AS"
+static const char *const novelty_steps[] = {
+    "DROP TABLE IF EXISTS temp.novelty_x",
+    "DROP TABLE IF EXISTS temp.novelty_first",
+    "DROP TABLE IF EXISTS temp.novelty_days",
+    "DROP TABLE IF EXISTS temp.novelty_hist",
+    "DROP TABLE IF EXISTS temp.novelty_keys",
+    "CREATE TEMP TABLE novelty_x AS"
     " SELECT alert_id, rule_id, principal_arn, table_name, event_count, severity,"
     "        date(first_seen) AS day, CAST(strftime('%H', first_seen) AS INTEGER) AS hour,"
     "        rule_id IN (SELECT value FROM json_each(?2)) AS burst"
     " FROM alerts WHERE status = 'open' AND first_seen IS NOT NULL AND novelty IS NULL",
-    "CREATE TEMP TABLE nov_first AS"
+    "CREATE TEMP TABLE novelty_first AS"
     " SELECT rule_id, principal_arn, min(date(first_seen)) AS day FROM alerts"
     " WHERE status = 'open' AND first_seen IS NOT NULL"
-    "   AND rule_id IN (SELECT rule_id FROM nov_x)"
+    "   AND rule_id IN (SELECT rule_id FROM novelty_x)"
     " GROUP BY rule_id, principal_arn",
-    "CREATE INDEX temp.nov_first_key ON nov_first(rule_id, principal_arn)",
-    "CREATE TEMP TABLE nov_hist AS"
+    "CREATE INDEX temp.novelty_first_key ON novelty_first(rule_id, principal_arn)",
+    "CREATE TEMP TABLE novelty_hist AS"
     " SELECT DISTINCT rule_id, principal_arn, table_name, date(first_seen) AS day,"
     "        CAST(strftime('%H', first_seen) AS INTEGER) AS hour, event_count FROM alerts"
     " WHERE status = 'open' AND first_seen IS NOT NULL"
-    "   AND rule_id IN (SELECT rule_id FROM nov_x WHERE burst)",
-    "CREATE INDEX temp.nov_hist_key"
-    " ON nov_hist(rule_id, principal_arn, table_name, hour, day, event_count)",
-    "CREATE TEMP TABLE nov_days AS"
-    " SELECT DISTINCT rule_id, principal_arn, table_name, day FROM nov_hist"
+    "   AND rule_id IN (SELECT rule_id FROM novelty_x WHERE burst)",
+    "CREATE INDEX temp.novelty_hist_key"
+    " ON novelty_hist(rule_id, principal_arn, table_name, hour, day, event_count)",
+    "CREATE TEMP TABLE novelty_days AS"
+    " SELECT DISTINCT rule_id, principal_arn, table_name, day FROM novelty_hist"
     " WHERE day IS NOT NULL",
-    "CREATE INDEX temp.nov_days_key ON nov_days(rule_id, principal_arn, table_name, day)",
-    "CREATE TEMP TABLE nov_keys AS"
+    "CREATE INDEX temp.novelty_days_key ON novelty_days(rule_id, principal_arn, table_name, day)",
+    "CREATE TEMP TABLE novelty_keys AS"
     " SELECT rule_id, principal_arn, table_name, count(*) AS spots, count(DISTINCT day) AS days"
-    " FROM nov_hist GROUP BY rule_id, principal_arn, table_name",
-    "CREATE INDEX temp.nov_keys_key ON nov_keys(rule_id, principal_arn, table_name)",
+    " FROM novelty_hist GROUP BY rule_id, principal_arn, table_name",
+    "CREATE INDEX temp.novelty_keys_key ON novelty_keys(rule_id, principal_arn, table_name)",
     /* days: the earlier distinct days of the same rule, actor and table with an alert of half
      * to twice the events within two hours of the clock (23:00 is near 01:00). A pattern with
      * few (hour, volume) spots per day reads its spots at those hours; a dense one probes
@@ -79,13 +79,13 @@ static const char *const nov_steps[] = {
     "                THEN 'new: ' || alerts.detail"
     "                ELSE alerts.detail END"
     " FROM (SELECT x.alert_id, x.severity, x.burst,"
-    "         coalesce((SELECT f.day < x.day FROM nov_first f WHERE f.rule_id = x.rule_id"
+    "         coalesce((SELECT f.day < x.day FROM novelty_first f WHERE f.rule_id = x.rule_id"
     "                   AND f.principal_arn IS x.principal_arn), 0) AS seen,"
     "         CASE WHEN NOT x.burst THEN 0"
-    "              WHEN (SELECT k.spots <= 5 * k.days FROM nov_keys k"
+    "              WHEN (SELECT k.spots <= 5 * k.days FROM novelty_keys k"
     "                    WHERE k.rule_id = x.rule_id AND k.principal_arn IS x.principal_arn"
     "                      AND k.table_name IS x.table_name) THEN"
-    "           (SELECT count(DISTINCT b.day) FROM nov_hist b"
+    "           (SELECT count(DISTINCT b.day) FROM novelty_hist b"
     "            WHERE b.rule_id = x.rule_id AND b.principal_arn IS x.principal_arn"
     "              AND b.table_name IS x.table_name"
     "              AND b.hour IN ((x.hour + 22) % 24, (x.hour + 23) % 24, x.hour,"
@@ -93,10 +93,10 @@ static const char *const nov_steps[] = {
     "              AND b.day < x.day"
     "              AND b.event_count BETWEEN x.event_count / 2.0 AND x.event_count * 2.0)"
     "         ELSE"
-    "           (SELECT count(*) FROM nov_days d"
+    "           (SELECT count(*) FROM novelty_days d"
     "            WHERE d.rule_id = x.rule_id AND d.principal_arn IS x.principal_arn"
     "              AND d.table_name IS x.table_name AND d.day < x.day"
-    "              AND EXISTS (SELECT 1 FROM nov_hist b"
+    "              AND EXISTS (SELECT 1 FROM novelty_hist b"
     "                          WHERE b.rule_id = d.rule_id AND b.principal_arn IS d.principal_arn"
     "                            AND b.table_name IS d.table_name"
     "                            AND b.hour IN ((x.hour + 22) % 24, (x.hour + 23) % 24, x.hour,"
@@ -105,18 +105,18 @@ static const char *const nov_steps[] = {
     "                            AND b.event_count BETWEEN x.event_count / 2.0"
     "                                                  AND x.event_count * 2.0))"
     "         END AS days"
-    "       FROM nov_x x) h"
+    "       FROM novelty_x x) h"
     " WHERE h.alert_id = alerts.alert_id AND alerts.novelty IS NULL",
-    "DROP TABLE temp.nov_x",
-    "DROP TABLE temp.nov_first",
-    "DROP TABLE temp.nov_days",
-    "DROP TABLE temp.nov_hist",
-    "DROP TABLE temp.nov_keys",
+    "DROP TABLE temp.novelty_x",
+    "DROP TABLE temp.novelty_first",
+    "DROP TABLE temp.novelty_days",
+    "DROP TABLE temp.novelty_hist",
+    "DROP TABLE temp.novelty_keys",
     NULL};
 
 /* Prepares, binds (the parameters a statement names) and runs sql; adds its
  * VM steps to *work. Returns 0, or -1 with err. */
-static int nov_exec(sqlite3 *db, const char *sql, long routine_days, const char *routine_rules,
+static int novelty_exec(sqlite3 *db, const char *sql, long routine_days, const char *routine_rules,
                     uint64_t *work, char *err, size_t errlen)
 {
     sqlite3_stmt *st;
@@ -143,7 +143,7 @@ static int nov_exec(sqlite3 *db, const char *sql, long routine_days, const char 
     return 0;
 }
 
-int nov_apply(sqlite3 *db, const char *routine_rules, long routine_days, long *routine,
+int novelty_apply(sqlite3 *db, const char *routine_rules, long routine_days, long *routine,
               long *fresh, uint64_t *work, char *err, size_t errlen)
 {
     sqlite3_stmt *st;
@@ -152,8 +152,8 @@ int nov_apply(sqlite3 *db, const char *routine_rules, long routine_days, long *r
     *routine = *fresh = 0;
     if (routine_rules == NULL)
         routine_rules = "[]";
-    for (i = 0; nov_steps[i]; i++)
-        if (nov_exec(db, nov_steps[i], routine_days, routine_rules, work, err, errlen) != 0)
+    for (i = 0; novelty_steps[i]; i++)
+        if (novelty_exec(db, novelty_steps[i], routine_days, routine_rules, work, err, errlen) != 0)
             return -1;
     if (sqlite3_prepare_v2(db, "SELECT sum(novelty = 'routine'), sum(novelty = 'new')"
                                " FROM alerts WHERE status = 'open'", -1, &st, NULL) != SQLITE_OK) {
