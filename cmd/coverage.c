@@ -4,7 +4,7 @@
  * data events, the hours with no events, and the blind spots.
  */
 #include "cli.h"
-#include "cov.h"
+#include "coverage.h"
 
 #include <getopt.h>
 #include <string.h>
@@ -52,7 +52,7 @@ int cmd_coverage(int argc, char **argv)
         cli_err("%s", err);
         return EXIT_FATAL;
     }
-    rc = cov_render(store_db(s), format[0] == 't' ? COV_TEXT : COV_JSON, cli_write_stream, stdout,
+    rc = coverage_render(store_db(s), format[0] == 't' ? COVERAGE_TEXT : COVERAGE_JSON, cli_write_stream, stdout,
                     &blind, err, sizeof err);
     store_free(s);
     if (rc != 0 || fflush(stdout) != 0) {

@@ -1,8 +1,8 @@
 /*
- * cov: coverage of the stored logs (see cov.h). One aggregate query over
+ * coverage: coverage of the stored logs (see coverage.h). One aggregate query over
  * events; every value that came from a log is escaped for its format.
  */
-#include "cov.h"
+#include "coverage.h"
 #include "buffer.h"
 #include "escape.h"
 
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <yajl/yajl_gen.h>
 
-static const char cov_sql[] =
+static const char coverage_sql[] =
     "SELECT coalesce(recipient_account_id, account_id) AS acct, aws_region,"
     " strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch'),"
     " strftime('%Y-%m-%dT%H:%M:%SZ', max(event_ts), 'unixepoch'),"
@@ -22,7 +22,7 @@ static const char cov_sql[] =
 enum { C_ACCT, C_REGION, C_FROM, C_TO, C_MGMT, C_DATA, C_SILENT };
 
 struct sink {
-    cov_write_fn write;
+    coverage_write_fn write;
     void *ctx;
     buffer b;
     int failed;
@@ -95,26 +95,26 @@ static void json_row(struct sink *k, yajl_gen g, sqlite3_stmt *st)
     yajl_gen_reset(g, NULL); /* one top-level object per line */
 }
 
-int cov_render(sqlite3 *db, enum cov_format f, cov_write_fn write, void *ctx, long *blind,
+int coverage_render(sqlite3 *db, enum coverage_format f, coverage_write_fn write, void *ctx, long *blind,
                char *err, size_t errlen)
 {
     struct sink k = {write, ctx, {0}, 0};
     sqlite3_stmt *st;
     yajl_gen g = NULL;
     long nblind = 0, rows = 0;
-    int rc, html = f == COV_HTML;
+    int rc, html = f == COVERAGE_HTML;
 
-    if (sqlite3_prepare_v2(db, cov_sql, -1, &st, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(db, coverage_sql, -1, &st, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "coverage: %s", sqlite3_errmsg(db));
         return -1;
     }
     buffer_init(&k.b, 1u << 20);
-    if (f == COV_JSON && (g = yajl_gen_alloc(NULL)) == NULL) {
+    if (f == COVERAGE_JSON && (g = yajl_gen_alloc(NULL)) == NULL) {
         sqlite3_finalize(st);
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    if (f == COV_TEXT)
+    if (f == COVERAGE_TEXT)
         puts_lit(&k, "\nCOVERAGE (what the logs could see, per account and region)\n");
     else if (html)
         puts_lit(&k, "<h2>Coverage</h2>\n<table class=\"top\"><tr><th>account</th><th>region"
@@ -125,7 +125,7 @@ int cov_render(sqlite3 *db, enum cov_format f, cov_write_fn write, void *ctx, lo
             sqlite3_column_int64(st, C_MGMT) > 0 && sqlite3_column_int64(st, C_DATA) == 0;
         nblind += is_blind;
         rows++;
-        if (f == COV_JSON) {
+        if (f == COVERAGE_JSON) {
             json_row(&k, g, st);
             continue;
         }
@@ -152,7 +152,7 @@ int cov_render(sqlite3 *db, enum cov_format f, cov_write_fn write, void *ctx, lo
             puts_lit(&k, html ? "</td></tr>\n" : "\n");
         }
     }
-    if (f == COV_TEXT && rows == 0)
+    if (f == COVERAGE_TEXT && rows == 0)
         puts_lit(&k, "  no events stored\n");
     if (html)
         puts_lit(&k, "</table>\n");
