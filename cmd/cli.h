@@ -100,7 +100,7 @@ int cmd_shards(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 
 /* Verifies the CloudTrail trees among paths against their digest files
- * (src/dig.h): problems one per line (or JSON object) to out when not NULL,
+ * (src/digest.h): problems one per line (or JSON object) to out when not NULL,
  * and into s's integrity table when s is not NULL; the summary line to
  * summary. Returns EXIT_CLEAN, EXIT_ALERTS (problems), EXIT_REJECTS
  * (unreadable files) or EXIT_FATAL. With shard_plan, only shard_k's trees. */

@@ -1,10 +1,10 @@
 /*
  * verify: `ddbtrail verify [--public-keys FILE] [--format text|json] PATH...`:
  * checks a downloaded CloudTrail tree against its digest files, offline (see
- * src/dig.h). Also run by scan over the trees it reads.
+ * src/digest.h). Also run by scan over the trees it reads.
  */
 #include "cli.h"
-#include "dig.h"
+#include "digest.h"
 #include "walk.h"
 
 #include <getopt.h>
@@ -39,7 +39,7 @@ struct vctx {
     int store_failed;
 };
 
-static void on_problem(void *arg, const dig_problem *p)
+static void on_problem(void *arg, const digest_problem *p)
 {
     struct vctx *v = arg;
     const char *f[STORE_INTEGRITY_COLS] = {p->kind, p->trail, p->region, p->digest, p->log,
@@ -94,7 +94,7 @@ int cli_run_verify(char **paths, int n, const char *keys_file, store *s, FILE *o
 {
     walk_list wl;
     struct vctx v = {json, s, out, 0};
-    dig_summary sum;
+    digest_summary sum;
     char err[512], *keys = NULL;
     int i, status = EXIT_CLEAN;
 
@@ -130,7 +130,7 @@ int cli_run_verify(char **paths, int n, const char *keys_file, store *s, FILE *o
     if (s && store_integrity(s, NULL, err, sizeof err) != 0) {
         cli_err("%s", err);
         status = EXIT_FATAL;
-    } else if (dig_verify(wl.dpaths, wl.nd, wl.paths, wl.n, keys, on_problem, on_error, &v,
+    } else if (digest_verify(wl.dpaths, wl.nd, wl.paths, wl.n, keys, on_problem, on_error, &v,
                           &sum, err, sizeof err) != 0) {
         cli_err("%s", err);
         status = EXIT_FATAL;

@@ -5,7 +5,7 @@
  * search from any decoding thread: a finished plan is read-only.
  */
 #include "shd.h"
-#include "dig.h"
+#include "digest.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -250,7 +250,7 @@ int shd_plan_digest(const shd_plan *p, char out[65])
     n = (size_t)snprintf(text, len, "%u\n", p->n);
     for (i = 0; i < p->count; i++)
         n += (size_t)snprintf(text + n, len - n, "%s %u\n", p->acc[i].id, p->acc[i].shard);
-    rc = dig_sha256_hex(text, n, out);
+    rc = digest_sha256_hex(text, n, out);
     free(text);
     return rc;
 }

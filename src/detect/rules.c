@@ -3,7 +3,7 @@
  */
 #include "rules.h"
 #include "buffer.h"
-#include "dig.h"
+#include "digest.h"
 #include "functions.h"
 
 #include <dirent.h>
@@ -333,7 +333,7 @@ rules *rules_load_dir(const char *dir, rules_err_fn on_err, void *ctx, char *err
                 on_err(ctx, path, msg);
         } else {
             r->path = strdup(path);
-            dig_sha256_hex(text, strlen(text), r->sha256);
+            digest_sha256_hex(text, strlen(text), r->sha256);
             set->n++;
         }
         free(text);

@@ -2,14 +2,14 @@
  * libFuzzer harness for the digest reader: arbitrary bytes (gzip or not) as
  * one digest file of a tree, verified against no log files.
  */
-#include "dig.h"
+#include "digest.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-static void on_problem(void *ctx, const dig_problem *p)
+static void on_problem(void *ctx, const digest_problem *p)
 {
     (void)ctx;
     (void)p;
@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     int fd = memfd_create("digest", 0);
     char path[96], err[512], *paths[1];
-    dig_summary sum;
+    digest_summary sum;
 
     if (fd < 0)
         return 0;
@@ -35,8 +35,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* a name the S3-key matching understands */
         snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
         paths[0] = path;
-        dig_verify(paths, 1, NULL, 0, NULL, on_problem, on_error, NULL, &sum, err, sizeof err);
-        dig_parse_check((const char *)data, size, err, sizeof err);
+        digest_verify(paths, 1, NULL, 0, NULL, on_problem, on_error, NULL, &sum, err, sizeof err);
+        digest_parse_check((const char *)data, size, err, sizeof err);
     }
     close(fd);
     return 0;

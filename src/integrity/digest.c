@@ -1,5 +1,5 @@
 /*
- * dig: offline digest validation (see dig.h).
+ * digest: offline digest validation (see digest.h).
  *
  * The tree is read once: every log file is hashed as it streams through the
  * gzip reader, every digest is parsed (yajl's tree: digests are small) and
@@ -7,7 +7,7 @@
  * digests are then sorted by trail, region and start time to walk each
  * chain. Nothing is held per event; memory is per file.
  */
-#include "dig.h"
+#include "digest.h"
 #include "buffer.h"
 #include "reader.h"
 #include "normalize.h"
@@ -21,8 +21,8 @@
 #include <yajl/yajl_parse.h>
 #include <yajl/yajl_tree.h>
 
-#define DIG_MAX_DIGEST (64u << 20) /* a digest file larger than this is refused */
-#define DIG_CHUNK (256 * 1024)
+#define DIGEST_MAX_DIGEST (64u << 20) /* a digest file larger than this is refused */
+#define DIGEST_CHUNK (256 * 1024)
 
 struct logf {
     const char *path, *key; /* key points into path */
@@ -65,7 +65,7 @@ static void hex(const unsigned char *md, unsigned n, char *out)
     out[2 * n] = '\0';
 }
 
-int dig_sha256_hex(const void *p, size_t n, char out[65])
+int digest_sha256_hex(const void *p, size_t n, char out[65])
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned len = 0;
@@ -84,7 +84,7 @@ static int read_hash(const char *path, char out[65], buffer *keep, char *err, si
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     EVP_MD_CTX *md = EVP_MD_CTX_new();
-    unsigned char *buf = malloc(DIG_CHUNK), sum[EVP_MAX_MD_SIZE];
+    unsigned char *buf = malloc(DIGEST_CHUNK), sum[EVP_MAX_MD_SIZE];
     unsigned n = 0;
     reader *g = NULL;
     ssize_t r = -1;
@@ -99,11 +99,11 @@ static int read_hash(const char *path, char out[65], buffer *keep, char *err, si
         snprintf(err, errlen, "out of memory");
         goto out;
     }
-    while ((r = reader_read(g, buf, DIG_CHUNK, err, errlen)) > 0) {
+    while ((r = reader_read(g, buf, DIGEST_CHUNK, err, errlen)) > 0) {
         if (EVP_DigestUpdate(md, buf, (size_t)r) != 1 ||
             (keep && buffer_add(keep, buf, (size_t)r) != 0)) {
             snprintf(err, errlen, keep ? "larger than %u MiB; not a digest" : "hash failed",
-                     DIG_MAX_DIGEST >> 20);
+                     DIGEST_MAX_DIGEST >> 20);
             goto out;
         }
     }
@@ -240,7 +240,7 @@ static int parse(const char *json, struct digf *d, char *err, size_t errlen)
     return 0;
 }
 
-int dig_parse_check(const char *json, size_t len, char *err, size_t errlen)
+int digest_parse_check(const char *json, size_t len, char *err, size_t errlen)
 {
     struct digf d;
     char *text = malloc(len + 1);
@@ -289,16 +289,16 @@ unknown:
 }
 
 struct run {
-    dig_problem_fn on_problem;
+    digest_problem_fn on_problem;
     void *ctx;
-    dig_summary *sum;
+    digest_summary *sum;
 };
 
 static void report(struct run *r, const char *kind, const struct digf *d, const char *log,
                    const char *expected, const char *actual, const char *start, const char *end,
                    const char *msg)
 {
-    dig_problem p = {kind, d ? d->trail : NULL, d ? d->region : NULL, d ? d->key : NULL, log,
+    digest_problem p = {kind, d ? d->trail : NULL, d ? d->region : NULL, d ? d->key : NULL, log,
                      expected, actual, start, end, msg};
 
     if (strcmp(kind, "missing") == 0)
@@ -412,9 +412,9 @@ static int check_signature(yajl_val keys, const struct digf *d, const char *sig)
 
 /* ---- the checks ----------------------------------------------------------- */
 
-int dig_verify(char *const *digests, size_t n_digests, char *const *logs, size_t n_logs,
-               const char *keys_json, dig_problem_fn on_problem, dig_error_fn on_error,
-               void *ctx, dig_summary *sum, char *err, size_t errlen)
+int digest_verify(char *const *digests, size_t n_digests, char *const *logs, size_t n_logs,
+               const char *keys_json, digest_problem_fn on_problem, digest_error_fn on_error,
+               void *ctx, digest_summary *sum, char *err, size_t errlen)
 {
     struct logf *lf = calloc(n_logs ? n_logs : 1, sizeof *lf);
     struct digf *df = calloc(n_digests ? n_digests : 1, sizeof *df);
@@ -426,7 +426,7 @@ int dig_verify(char *const *digests, size_t n_digests, char *const *logs, size_t
     int rc = -1;
 
     memset(sum, 0, sizeof *sum);
-    buffer_init(&text, DIG_MAX_DIGEST);
+    buffer_init(&text, DIGEST_MAX_DIGEST);
     if (lf == NULL || df == NULL) {
         snprintf(err, errlen, "out of memory");
         goto out;

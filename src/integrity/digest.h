@@ -1,5 +1,5 @@
 /*
- * dig: CloudTrail log file integrity, offline. A trail with validation on
+ * digest: CloudTrail log file integrity, offline. A trail with validation on
  * delivers, every hour and for each region, a digest file listing the log
  * files of that hour with the SHA-256 of each one's uncompressed content,
  * chained to the previous digest by that digest's hash and signature. An
@@ -22,14 +22,14 @@
  * as S3 object metadata, which downloads do not keep: it is counted as not
  * verifiable, never as verified. SHA-256 and RSA are OpenSSL's libcrypto.
  */
-#ifndef DDBTRAIL_DIG_H
-#define DDBTRAIL_DIG_H
+#ifndef DDBTRAIL_DIGEST_H
+#define DDBTRAIL_DIGEST_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 /* One problem found. Strings are borrowed for the callback's duration. */
-typedef struct dig_problem {
+typedef struct digest_problem {
     const char *kind;        /* missing, modified, chain, gap, unlisted, signature */
     const char *trail;       /* trail name from the digest's file name, or NULL */
     const char *region;
@@ -39,37 +39,37 @@ typedef struct dig_problem {
     const char *actual;      /* what was found, or NULL */
     const char *start, *end; /* time range concerned */
     const char *message;     /* one line saying it all */
-} dig_problem;
+} digest_problem;
 
-typedef void (*dig_problem_fn)(void *ctx, const dig_problem *p);
+typedef void (*digest_problem_fn)(void *ctx, const digest_problem *p);
 
 /* Called for a file that cannot be read or parsed (not an integrity finding). */
-typedef void (*dig_error_fn)(void *ctx, const char *path, const char *msg);
+typedef void (*digest_error_fn)(void *ctx, const char *path, const char *msg);
 
-typedef struct dig_summary {
+typedef struct digest_summary {
     size_t digests, logs;          /* digest and log files in the tree */
     size_t listed;                 /* log files the digests list */
     size_t verified;               /* listed log files found with the right hash */
     size_t missing, modified, chain, gaps, unlisted, signatures; /* problems by kind */
     size_t signed_ok, unverifiable; /* signatures verified; newest digests (S3 metadata) */
     size_t unreadable;             /* files that could not be read or parsed */
-} dig_summary;
+} digest_summary;
 
 /* Checks the digest files (digests, n_digests) against the log files (logs,
  * n_logs). keys_json: the text of `aws cloudtrail list-public-keys` output,
  * or NULL to skip signatures. Problems and unreadable files go to the
  * callbacks. Returns 0, or -1 with err when keys_json does not parse or out
  * of memory. */
-int dig_verify(char *const *digests, size_t n_digests, char *const *logs, size_t n_logs,
-               const char *keys_json, dig_problem_fn on_problem, dig_error_fn on_error,
-               void *ctx, dig_summary *sum, char *err, size_t errlen);
+int digest_verify(char *const *digests, size_t n_digests, char *const *logs, size_t n_logs,
+               const char *keys_json, digest_problem_fn on_problem, digest_error_fn on_error,
+               void *ctx, digest_summary *sum, char *err, size_t errlen);
 
 /* Parses one digest file's JSON (for the fuzzer and for tests): 0 when it is
  * a digest, -1 with err naming what is wrong. */
-int dig_parse_check(const char *json, size_t len, char *err, size_t errlen);
+int digest_parse_check(const char *json, size_t len, char *err, size_t errlen);
 
 /* The SHA-256 of n bytes at p in lowercase hex into out. Returns 0, or -1
  * (out "") when libcrypto fails. */
-int dig_sha256_hex(const void *p, size_t n, char out[65]);
+int digest_sha256_hex(const void *p, size_t n, char out[65]);
 
 #endif
