@@ -47,12 +47,12 @@ typedef struct cli_ingest {
     double interval;    /* --interval: seconds between detections when following */
     uint64_t every;     /* --every: also detect after this many new events (0: never) */
     int progress;       /* 1: force a progress line, 0: never, -1: when stderr is a tty */
-    shd_plan *shard_plan; /* --shard K/N: the plan (owned; cli_shard_setup()), or NULL */
+    shard_plan *shard_plan; /* --shard K/N: the plan (owned; cli_shard_setup()), or NULL */
     unsigned shard_k;
 } cli_ingest;
 
 /* --shard K/N: parses spec and plans the shards from the trees among paths
- * into ci (free ci->shard_plan with shd_plan_free()). Returns EXIT_CLEAN or
+ * into ci (free ci->shard_plan with shard_plan_free()). Returns EXIT_CLEAN or
  * EXIT_FATAL (message printed). */
 int cli_shard_setup(cli_ingest *ci, const char *spec, char **paths, int n);
 
@@ -60,13 +60,13 @@ int cli_shard_setup(cli_ingest *ci, const char *spec, char **paths, int n);
  * account; the others are counted in *loose_files and *loose_bytes (either
  * may be NULL). Paths that cannot be read are named on stderr unless quiet.
  * Returns EXIT_CLEAN or EXIT_REJECTS (a path could not be read) with a new
- * plan in *out (free it with shd_plan_free()), or EXIT_FATAL. */
-int cli_shard_plan(char **paths, int n, unsigned nshards, int quiet, shd_plan **out,
+ * plan in *out (free it with shard_plan_free()), or EXIT_FATAL. */
+int cli_shard_plan(char **paths, int n, unsigned nshards, int quiet, shard_plan **out,
                    uint64_t *loose_files, uint64_t *loose_bytes);
 
 /* Keeps, of the n paths in v, those of shard k or naming no account; frees
  * the others and updates *n. */
-void cli_shard_filter(char **v, size_t *n, const shd_plan *p, unsigned k);
+void cli_shard_filter(char **v, size_t *n, const shard_plan *p, unsigned k);
 
 /* Checks that store s (at db) may take this run: a shard store only the same
  * shard of the same plan, an unsharded store no shard; marks a new shard
@@ -103,9 +103,9 @@ int cmd_merge(int argc, char **argv);
  * (src/digest.h): problems one per line (or JSON object) to out when not NULL,
  * and into s's integrity table when s is not NULL; the summary line to
  * summary. Returns EXIT_CLEAN, EXIT_ALERTS (problems), EXIT_REJECTS
- * (unreadable files) or EXIT_FATAL. With shard_plan, only shard_k's trees. */
+ * (unreadable files) or EXIT_FATAL. With plan, only shard_k's trees. */
 int cli_run_verify(char **paths, int n, const char *keys_file, store *s, FILE *out, int json,
-                   FILE *summary, const shd_plan *shard_plan, unsigned shard_k);
+                   FILE *summary, const shard_plan *plan, unsigned shard_k);
 
 /* Detection options shared by detect and scan. */
 typedef struct cli_detect {

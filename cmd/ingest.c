@@ -89,7 +89,7 @@ int cmd_ingest(int argc, char **argv)
     s = store_open(db, 0, err, sizeof err);
     if (s == NULL) {
         cli_err("%s", err);
-        shd_plan_free(ci.shard_plan);
+        shard_plan_free(ci.shard_plan);
         return EXIT_FATAL;
     }
     cli_catch_signals();
@@ -100,6 +100,6 @@ int cmd_ingest(int argc, char **argv)
             cli_print_ingest_summary(stdout, &tot, digests, nonlog);
     }
     store_free(s);
-    shd_plan_free(ci.shard_plan);
+    shard_plan_free(ci.shard_plan);
     return status;
 }

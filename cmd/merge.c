@@ -1,9 +1,9 @@
 /*
  * merge: `ddbtrail merge --db OUT SHARD.db...`: folds the stores of a sharded
- * run into one (src/mrg.h), then rebuilds the incidents over all of them.
+ * run into one (src/merge.h), then rebuilds the incidents over all of them.
  */
 #include "cli.h"
-#include "mrg.h"
+#include "merge.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -75,7 +75,7 @@ int cmd_merge(int argc, char **argv)
                                              {NULL, 0, NULL, 0}};
     const char *db = NULL;
     int c, i, events = 0, quiet = 0, status = EXIT_CLEAN;
-    mrg_counts sum;
+    merge_counts sum;
     char err[1536];
     long incidents = 0;
     store *out;
@@ -105,9 +105,9 @@ int cmd_merge(int argc, char **argv)
     }
     memset(&sum, 0, sizeof sum);
     for (i = optind; i < argc && status == EXIT_CLEAN; i++) {
-        mrg_counts n;
+        merge_counts n;
         int rc = check_shard(argv[i]) == 0
-                     ? mrg_shard(store_db(out), argv[i], events, &n, err, sizeof err)
+                     ? merge_shard(store_db(out), argv[i], events, &n, err, sizeof err)
                      : -2;
         if (rc != 0) {
             if (rc != -2)
@@ -131,7 +131,7 @@ int cmd_merge(int argc, char **argv)
         sum.events += n.events;
     }
     if (status == EXIT_CLEAN || i > optind) {
-        if (mrg_finish(store_db(out), &incidents, err, sizeof err) != 0) {
+        if (merge_finish(store_db(out), &incidents, err, sizeof err) != 0) {
             cli_err("%s: %s", db, err);
             status = EXIT_FATAL;
         } else if (!quiet) {

@@ -191,12 +191,12 @@ int cmd_scan(int argc, char **argv)
     /* everything that can be wrong before reading input is found before reading input */
     if (cli_detect_load(&cd, &plan) != EXIT_CLEAN) {
         cli_plan_free(&plan);
-        shd_plan_free(ci.shard_plan);
+        shard_plan_free(ci.shard_plan);
         return EXIT_FATAL;
     }
     if (cli_report_open(&cr) != EXIT_CLEAN) {
         cli_plan_free(&plan);
-        shd_plan_free(ci.shard_plan);
+        shard_plan_free(ci.shard_plan);
         return EXIT_FATAL;
     }
     if (db == NULL) {
@@ -209,7 +209,7 @@ int cmd_scan(int argc, char **argv)
                     dir && *dir ? dir : "/tmp", strerror(errno));
             cli_report_abort(&cr);
             cli_plan_free(&plan);
-            shd_plan_free(ci.shard_plan);
+            shard_plan_free(ci.shard_plan);
             return EXIT_FATAL;
         }
         close(fd);
@@ -225,7 +225,7 @@ int cmd_scan(int argc, char **argv)
             remove_db(tmpdb);
         cli_report_abort(&cr);
         cli_plan_free(&plan);
-        shd_plan_free(ci.shard_plan);
+        shard_plan_free(ci.shard_plan);
         return EXIT_FATAL;
     }
     cli_catch_signals();
@@ -278,6 +278,6 @@ out:
     if (tmpdb[0])
         remove_db(tmpdb);
     cli_plan_free(&plan);
-    shd_plan_free(ci.shard_plan);
+    shard_plan_free(ci.shard_plan);
     return status;
 }

@@ -2,7 +2,7 @@
  * shard: `ddbtrail shards PATH... --shards N` (the plan, to check balance),
  * and what `--shard K/N` does to ingest and scan: plan from the trees named,
  * keep this shard's files, and mark the store with the shard and the plan's
- * digest so that it is never filled from two plans (src/shd.h).
+ * digest so that it is never filled from two plans (src/shard.h).
  */
 #include "cli.h"
 #include "walk.h"
@@ -35,11 +35,11 @@ static void on_walk_err(void *ctx, const char *path, const char *msg)
     cli_err("%s: %s", path, msg);
 }
 
-int cli_shard_plan(char **paths, int n, unsigned nshards, int quiet, shd_plan **out,
+int cli_shard_plan(char **paths, int n, unsigned nshards, int quiet, shard_plan **out,
                    uint64_t *loose_files, uint64_t *loose_bytes)
 {
     walk_list wl;
-    shd_plan *p = shd_plan_new(nshards);
+    shard_plan *p = shard_plan_new(nshards);
     size_t i;
     int k, status = EXIT_CLEAN;
 
@@ -62,40 +62,40 @@ int cli_shard_plan(char **paths, int n, unsigned nshards, int quiet, shd_plan **
     if (wl.errors)
         status = EXIT_REJECTS;
     for (i = 0; i < wl.n; i++) {
-        char acct[SHD_ACCOUNT_LEN + 1];
+        char acct[SHARD_ACCOUNT_LEN + 1];
         struct stat st;
         uint64_t bytes = strcmp(wl.paths[i], "-") != 0 && stat(wl.paths[i], &st) == 0 &&
                                  S_ISREG(st.st_mode)
                              ? (uint64_t)st.st_size
                              : 0;
-        if (!shd_path_account(wl.paths[i], acct)) {
+        if (!shard_path_account(wl.paths[i], acct)) {
             if (loose_files)
                 (*loose_files)++;
             if (loose_bytes)
                 *loose_bytes += bytes;
-        } else if (shd_plan_add(p, acct, bytes) != 0) {
-            cli_err("out of memory, or more than %d accounts", SHD_MAX_ACCOUNTS);
+        } else if (shard_plan_add(p, acct, bytes) != 0) {
+            cli_err("out of memory, or more than %d accounts", SHARD_MAX_ACCOUNTS);
             status = EXIT_FATAL;
             goto out;
         }
     }
-    shd_plan_finish(p);
+    shard_plan_finish(p);
 out:
     walk_free(&wl);
     if (status == EXIT_FATAL)
-        shd_plan_free(p);
+        shard_plan_free(p);
     else
         *out = p;
     return status;
 }
 
-void cli_shard_filter(char **v, size_t *n, const shd_plan *p, unsigned k)
+void cli_shard_filter(char **v, size_t *n, const shard_plan *p, unsigned k)
 {
     size_t i, kept = 0;
 
     for (i = 0; i < *n; i++) {
-        char acct[SHD_ACCOUNT_LEN + 1];
-        if (!shd_path_account(v[i], acct) || shd_plan_of(p, acct, SHD_ACCOUNT_LEN) == k)
+        char acct[SHARD_ACCOUNT_LEN + 1];
+        if (!shard_path_account(v[i], acct) || shard_plan_of(p, acct, SHARD_ACCOUNT_LEN) == k)
             v[kept++] = v[i];
         else
             free(v[i]);
@@ -120,8 +120,8 @@ int cli_shard_claim(store *s, const cli_ingest *ci, const char *db)
         }
         return EXIT_CLEAN;
     }
-    shd_plan_digest(ci->shard_plan, digest);
-    snprintf(want, sizeof want, "%u/%u %s", ci->shard_k, shd_plan_shards(ci->shard_plan),
+    shard_plan_digest(ci->shard_plan, digest);
+    snprintf(want, sizeof want, "%u/%u %s", ci->shard_k, shard_plan_shards(ci->shard_plan),
              digest);
     if (rc == 1 && strcmp(have, want) != 0) {
         cli_err("%s holds shard %s; this run is shard %s (a shard is K/N and the digest of "
@@ -154,10 +154,10 @@ int cli_shard_setup(cli_ingest *ci, const char *spec, char **paths, int n)
 {
     unsigned k, nshards;
     char err[256];
-    shd_plan *p;
+    shard_plan *p;
     int rc;
 
-    if (shd_parse(spec, &k, &nshards, err, sizeof err) != 0) {
+    if (shard_parse(spec, &k, &nshards, err, sizeof err) != 0) {
         cli_err("%s", err);
         return EXIT_FATAL;
     }
@@ -170,13 +170,13 @@ int cli_shard_setup(cli_ingest *ci, const char *spec, char **paths, int n)
     return EXIT_CLEAN;
 }
 
-static void json_accounts(const shd_plan *p, unsigned shard)
+static void json_accounts(const shard_plan *p, unsigned shard)
 {
     size_t i;
     int first = 1;
 
-    for (i = 0; i < shd_plan_count(p); i++) {
-        const shd_account *a = shd_plan_get(p, i);
+    for (i = 0; i < shard_plan_count(p); i++) {
+        const shard_account *a = shard_plan_get(p, i);
         if (a->shard == shard) {
             printf("%s\"%s\"", first ? "" : ",", a->id);
             first = 0;
@@ -193,7 +193,7 @@ int cmd_shards(int argc, char **argv)
     const char *format = "text";
     uint64_t nshards = 0, lf, lb, *bytes, *files, *accts;
     char digest[65];
-    shd_plan *p;
+    shard_plan *p;
     size_t i;
     unsigned s;
     int c, status;
@@ -206,8 +206,8 @@ int cmd_shards(int argc, char **argv)
         default: fputs(help, stderr); return EXIT_FATAL;
         }
     }
-    if (optind >= argc || nshards == 0 || nshards > SHD_MAX_SHARDS) {
-        cli_err("shards needs PATH... and --shards N (1 to %d)", SHD_MAX_SHARDS);
+    if (optind >= argc || nshards == 0 || nshards > SHARD_MAX_SHARDS) {
+        cli_err("shards needs PATH... and --shards N (1 to %d)", SHARD_MAX_SHARDS);
         return EXIT_FATAL;
     }
     if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
@@ -226,17 +226,17 @@ int cmd_shards(int argc, char **argv)
         status = EXIT_FATAL;
         goto out;
     }
-    for (i = 0; i < shd_plan_count(p); i++) {
-        const shd_account *a = shd_plan_get(p, i);
+    for (i = 0; i < shard_plan_count(p); i++) {
+        const shard_account *a = shard_plan_get(p, i);
         bytes[a->shard] += a->bytes;
         files[a->shard] += a->files;
         accts[a->shard]++;
     }
-    shd_plan_digest(p, digest);
+    shard_plan_digest(p, digest);
     if (format[0] == 'j') {
         printf("{\"shards\":%u,\"plan_digest\":\"%s\",\"accounts\":%zu,"
                "\"unplaced_files\":%llu,\"unplaced_bytes\":%llu,\"plan\":[",
-               (unsigned)nshards, digest, shd_plan_count(p), (unsigned long long)lf,
+               (unsigned)nshards, digest, shard_plan_count(p), (unsigned long long)lf,
                (unsigned long long)lb);
         for (s = 0; s < nshards; s++) {
             printf("%s{\"shard\":%u,\"files\":%llu,\"bytes\":%llu,\"accounts\":[", s ? "," : "",
@@ -246,15 +246,15 @@ int cmd_shards(int argc, char **argv)
         }
         printf("]}\n");
     } else {
-        printf("%u shards, %zu accounts (plan %.16s)\n", (unsigned)nshards, shd_plan_count(p),
+        printf("%u shards, %zu accounts (plan %.16s)\n", (unsigned)nshards, shard_plan_count(p),
                digest);
         for (s = 0; s < nshards; s++) {
             printf("shard %u/%u: %llu accounts, %llu files, %llu bytes", s, (unsigned)nshards,
                    (unsigned long long)accts[s], (unsigned long long)files[s],
                    (unsigned long long)bytes[s]);
-            for (i = 0; i < shd_plan_count(p); i++)
-                if (shd_plan_get(p, i)->shard == s)
-                    printf(" %s", shd_plan_get(p, i)->id);
+            for (i = 0; i < shard_plan_count(p); i++)
+                if (shard_plan_get(p, i)->shard == s)
+                    printf(" %s", shard_plan_get(p, i)->id);
             putchar('\n');
         }
         if (lf)
@@ -270,6 +270,6 @@ out:
     free(bytes);
     free(files);
     free(accts);
-    shd_plan_free(p);
+    shard_plan_free(p);
     return status;
 }

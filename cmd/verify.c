@@ -90,7 +90,7 @@ static void on_error(void *arg, const char *path, const char *msg)
 }
 
 int cli_run_verify(char **paths, int n, const char *keys_file, store *s, FILE *out, int json,
-                   FILE *summary, const shd_plan *shard_plan, unsigned shard_k)
+                   FILE *summary, const shard_plan *plan, unsigned shard_k)
 {
     walk_list wl;
     struct vctx v = {json, s, out, 0};
@@ -123,9 +123,9 @@ int cli_run_verify(char **paths, int n, const char *keys_file, store *s, FILE *o
             walk_free(&wl);
             return EXIT_FATAL;
         }
-    if (shard_plan) {
-        cli_shard_filter(wl.paths, &wl.n, shard_plan, shard_k);
-        cli_shard_filter(wl.dpaths, &wl.nd, shard_plan, shard_k);
+    if (plan) {
+        cli_shard_filter(wl.paths, &wl.n, plan, shard_k);
+        cli_shard_filter(wl.dpaths, &wl.nd, plan, shard_k);
     }
     if (s && store_integrity(s, NULL, err, sizeof err) != 0) {
         cli_err("%s", err);

@@ -249,7 +249,7 @@ static int on_event(void *ctx, const decoder_event *ev, char *err, size_t errlen
     int i, rc = 0;
 
     if (d->by_record &&
-        shd_plan_of(d->w->g->opts.shard_plan, ev->v[JF_RECIPIENT_ACCOUNT_ID],
+        shard_plan_of(d->w->g->opts.shard_plan, ev->v[JF_RECIPIENT_ACCOUNT_ID],
                     ev->v[JF_RECIPIENT_ACCOUNT_ID] ? ev->len[JF_RECIPIENT_ACCOUNT_ID] : 0) !=
             d->w->g->opts.shard_k) {
         d->b->other_shard++;
@@ -371,7 +371,7 @@ static void decode_input(struct worker *w, size_t index)
     ingest *g = w->g;
     const char *path = g->paths[index];
     struct decode_state d = {w, batch_new(index, 1), 0,
-                        g->opts.shard_plan != NULL && !shd_path_account(path, NULL)};
+                        g->opts.shard_plan != NULL && !shard_path_account(path, NULL)};
     int is_stdin = strcmp(path, "-") == 0, fd;
     struct stat st;
 

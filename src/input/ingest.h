@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "shd.h"
+#include "shard.h"
 #include "store.h"
 
 typedef struct ingest_opts {
@@ -26,7 +26,7 @@ typedef struct ingest_opts {
     uint64_t batch;      /* events per transaction (0: default 50 000) */
     int threads;         /* decoding threads, 1 to 8 (0: 1); how many is the caller's call */
     volatile sig_atomic_t *stop; /* when non-NULL and set: stop at the next chunk */
-    const shd_plan *shard_plan;  /* when non-NULL: keep only shard_k's records of inputs whose
+    const shard_plan *shard_plan;  /* when non-NULL: keep only shard_k's records of inputs whose
                                     path names no account (borrowed, finished) */
     unsigned shard_k;
 } ingest_opts;

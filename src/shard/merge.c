@@ -1,19 +1,19 @@
 /*
- * mrg: merging shard stores (see mrg.h). The shard is attached to the merged
+ * merge: merging shard stores (see merge.h). The shard is attached to the merged
  * store's connection and folded in with INSERT ... SELECT, so nothing passes
  * through C but counts. Idempotence comes from the data, not from a log of
  * merges: events are unique by eventID, alerts by fingerprint, integrity
  * findings and files rows by their whole content; a files row already present
  * brings no rejects, since they came with it the first time.
  */
-#include "mrg.h"
+#include "merge.h"
 #include "incident.h"
 #include "store.h"
 
 #include <stdio.h>
 #include <string.h>
 
-enum { MRG_SQL_MAX = 8192 };
+enum { MERGE_SQL_MAX = 8192 };
 
 static int dberr(sqlite3 *db, const char *what, char *err, size_t errlen)
 {
@@ -197,9 +197,9 @@ static int settle_plan(sqlite3 *db, char *err, size_t errlen)
     m ".events_duplicate = " f ".events_duplicate AND " m ".status = " f ".status AND "    \
     m ".error IS " f ".error AND " m ".shard IS coalesce(" f ".shard, " SHARD_LABEL ")"
 
-static int merge_files(sqlite3 *db, mrg_counts *c, char *err, size_t errlen)
+static int merge_files(sqlite3 *db, merge_counts *c, char *err, size_t errlen)
 {
-    char sql[MRG_SQL_MAX], cols[1024], fcols[1024];
+    char sql[MERGE_SQL_MAX], cols[1024], fcols[1024];
     int64_t before = store_first_int(db, "SELECT coalesce(max(file_id), 0) FROM main.files");
 
     if (before < 0 ||
@@ -214,15 +214,15 @@ static int merge_files(sqlite3 *db, mrg_counts *c, char *err, size_t errlen)
     if (exec_count(db, sql, &c->files, err, errlen) != 0)
         return -1;
     snprintf(sql, sizeof sql,
-             "CREATE TEMP TABLE IF NOT EXISTS mrg_files(old INTEGER PRIMARY KEY, new INTEGER,"
+             "CREATE TEMP TABLE IF NOT EXISTS merge_files(old INTEGER PRIMARY KEY, new INTEGER,"
              " fresh INTEGER);"
-             "DELETE FROM temp.mrg_files;"
-             "INSERT INTO temp.mrg_files SELECT old, id, id > %lld FROM (SELECT f.file_id AS old,"
+             "DELETE FROM temp.merge_files;"
+             "INSERT INTO temp.merge_files SELECT old, id, id > %lld FROM (SELECT f.file_id AS old,"
              " (SELECT min(m.file_id) FROM main.files m WHERE " SAME_FILE("m", "f") ") AS id"
              " FROM shard.files f);"
              "INSERT INTO main.rejects(file_id, byte_offset, reason)"
              " SELECT m.new, r.byte_offset, r.reason FROM shard.rejects r"
-             " JOIN temp.mrg_files m ON m.old = r.file_id WHERE m.fresh ORDER BY r.rowid;",
+             " JOIN temp.merge_files m ON m.old = r.file_id WHERE m.fresh ORDER BY r.rowid;",
              (long long)before);
     if (exec(db, sql, err, errlen) != 0)
         return -1;
@@ -230,9 +230,9 @@ static int merge_files(sqlite3 *db, mrg_counts *c, char *err, size_t errlen)
     return 0;
 }
 
-static int merge_events(sqlite3 *db, mrg_counts *c, char *err, size_t errlen)
+static int merge_events(sqlite3 *db, merge_counts *c, char *err, size_t errlen)
 {
-    char sql[MRG_SQL_MAX], cols[2048], ecols[2048];
+    char sql[MERGE_SQL_MAX], cols[2048], ecols[2048];
     int64_t total = store_first_int(db, "SELECT count(*) FROM shard.events");
 
     if (total < 0 ||
@@ -241,7 +241,7 @@ static int merge_events(sqlite3 *db, mrg_counts *c, char *err, size_t errlen)
         return -1;
     snprintf(sql, sizeof sql,
              "INSERT OR IGNORE INTO main.events(%s, file_id) SELECT %s,"
-             " (SELECT new FROM temp.mrg_files WHERE old = e.file_id) FROM shard.events e",
+             " (SELECT new FROM temp.merge_files WHERE old = e.file_id) FROM shard.events e",
              cols, ecols);
     if (exec_count(db, sql, &c->events, err, errlen) != 0)
         return -1;
@@ -249,9 +249,9 @@ static int merge_events(sqlite3 *db, mrg_counts *c, char *err, size_t errlen)
     return 0;
 }
 
-static int merge_alerts(sqlite3 *db, mrg_counts *c, char *err, size_t errlen)
+static int merge_alerts(sqlite3 *db, merge_counts *c, char *err, size_t errlen)
 {
-    char sql[MRG_SQL_MAX], cols[1024], acols[1024], set[2048];
+    char sql[MERGE_SQL_MAX], cols[1024], acols[1024], set[2048];
     int64_t total = store_first_int(db, "SELECT count(*) FROM shard.alerts");
     size_t n = 0;
     const char *p;
@@ -290,7 +290,7 @@ static int merge_alerts(sqlite3 *db, mrg_counts *c, char *err, size_t errlen)
     return 0;
 }
 
-int mrg_shard(sqlite3 *out, const char *path, int with_events, mrg_counts *c, char *err,
+int merge_shard(sqlite3 *out, const char *path, int with_events, merge_counts *c, char *err,
               size_t errlen)
 {
     sqlite3_stmt *st;
@@ -336,7 +336,7 @@ int mrg_shard(sqlite3 *out, const char *path, int with_events, mrg_counts *c, ch
     return rc;
 }
 
-int mrg_finish(sqlite3 *out, long *incidents, char *err, size_t errlen)
+int merge_finish(sqlite3 *out, long *incidents, char *err, size_t errlen)
 {
     int64_t gap = store_first_int(out, "SELECT coalesce((SELECT value FROM settings"
                                  " WHERE key = 'incident_gap_seconds'), -1)");

@@ -1,5 +1,5 @@
 /*
- * shd: splitting one organisation's logs into N independent jobs by the
+ * shard: splitting one organisation's logs into N independent jobs by the
  * account that owns them. Every detection groups within one log-owner
  * account, so jobs that each see whole accounts, merged, find what one run
  * over everything finds (README, "Past one machine").
@@ -19,65 +19,65 @@
  * job reading the same tree computes the same plan; its digest is kept in
  * each shard's store so that merge can refuse shards of different plans.
  */
-#ifndef DDBTRAIL_SHD_H
-#define DDBTRAIL_SHD_H
+#ifndef DDBTRAIL_SHARD_H
+#define DDBTRAIL_SHARD_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 enum {
-    SHD_MAX_SHARDS = 65536,     /* N at most */
-    SHD_MAX_ACCOUNTS = 1000000, /* accounts one plan holds; past it shd_plan_add() fails */
-    SHD_ACCOUNT_LEN = 12        /* an AWS account id: 12 digits */
+    SHARD_MAX_SHARDS = 65536,     /* N at most */
+    SHARD_MAX_ACCOUNTS = 1000000, /* accounts one plan holds; past it shard_plan_add() fails */
+    SHARD_ACCOUNT_LEN = 12        /* an AWS account id: 12 digits */
 };
 
-/* Parses "K/N" (0 <= K < N <= SHD_MAX_SHARDS). Returns 0, or -1 with err. */
-int shd_parse(const char *spec, unsigned *k, unsigned *n, char *err, size_t errlen);
+/* Parses "K/N" (0 <= K < N <= SHARD_MAX_SHARDS). Returns 0, or -1 with err. */
+int shard_parse(const char *spec, unsigned *k, unsigned *n, char *err, size_t errlen);
 
 /* FNV-1a, 32 bits, over the account id's bytes: the documented, stable hash. */
-uint32_t shd_hash(const char *acct, size_t len);
+uint32_t shard_hash(const char *acct, size_t len);
 
 /* The log-owner account in a path's AWSLogs/[o-ORG/]ACCOUNT/ part, into
- * acct (SHD_ACCOUNT_LEN + 1 bytes, may be NULL). Returns 1 when the path has
+ * acct (SHARD_ACCOUNT_LEN + 1 bytes, may be NULL). Returns 1 when the path has
  * one, else 0. */
-int shd_path_account(const char *path, char *acct);
+int shard_path_account(const char *path, char *acct);
 
 /* One account of a plan. */
-typedef struct shd_account {
-    char id[SHD_ACCOUNT_LEN + 1];
+typedef struct shard_account {
+    char id[SHARD_ACCOUNT_LEN + 1];
     uint64_t bytes;  /* of its files */
     uint64_t files;
-    unsigned shard;  /* set by shd_plan_finish() */
-} shd_account;
+    unsigned shard;  /* set by shard_plan_finish() */
+} shard_account;
 
-typedef struct shd_plan shd_plan;
+typedef struct shard_plan shard_plan;
 
 /* A new empty plan for n shards, or NULL when out of memory. Free it with
- * shd_plan_free(). */
-shd_plan *shd_plan_new(unsigned n);
+ * shard_plan_free(). */
+shard_plan *shard_plan_new(unsigned n);
 
 /* Counts a file of bytes bytes for account acct (12 digits). Returns 0, or
- * -1 when out of memory or past SHD_MAX_ACCOUNTS. */
-int shd_plan_add(shd_plan *p, const char *acct, uint64_t bytes);
+ * -1 when out of memory or past SHARD_MAX_ACCOUNTS. */
+int shard_plan_add(shard_plan *p, const char *acct, uint64_t bytes);
 
 /* Deals the accounts out to the shards; call once, after the last add. */
-void shd_plan_finish(shd_plan *p);
+void shard_plan_finish(shard_plan *p);
 
 /* The shard of account acct (len bytes): its planned shard, else
- * FNV-1a-32 mod N; len 0 (no account) is shard 0. After shd_plan_finish(). */
-unsigned shd_plan_of(const shd_plan *p, const char *acct, size_t len);
+ * FNV-1a-32 mod N; len 0 (no account) is shard 0. After shard_plan_finish(). */
+unsigned shard_plan_of(const shard_plan *p, const char *acct, size_t len);
 
-unsigned shd_plan_shards(const shd_plan *p);
-size_t shd_plan_count(const shd_plan *p);
+unsigned shard_plan_shards(const shard_plan *p);
+size_t shard_plan_count(const shard_plan *p);
 
-/* The i-th account, in id order. Borrowed: valid until shd_plan_free(). */
-const shd_account *shd_plan_get(const shd_plan *p, size_t i);
+/* The i-th account, in id order. Borrowed: valid until shard_plan_free(). */
+const shard_account *shard_plan_get(const shard_plan *p, size_t i);
 
 /* The plan's digest: SHA-256 in hex over "N\n" and one "ACCOUNT SHARD\n" line
  * per account in id order, into out. Returns 0 or -1. */
-int shd_plan_digest(const shd_plan *p, char out[65]);
+int shard_plan_digest(const shard_plan *p, char out[65]);
 
-/* Frees the plan; shd_plan_free(NULL) is a no-op. */
-void shd_plan_free(shd_plan *p);
+/* Frees the plan; shard_plan_free(NULL) is a no-op. */
+void shard_plan_free(shard_plan *p);
 
 #endif

@@ -1,10 +1,10 @@
 /*
- * shd: account sharding plans (see shd.h). Accounts are gathered in an
+ * shard: account sharding plans (see shard.h). Accounts are gathered in an
  * open-addressing table while the tree is listed (a tree has many files per
  * account), then sorted by id so that a record's account is found by binary
  * search from any decoding thread: a finished plan is read-only.
  */
-#include "shd.h"
+#include "shard.h"
 #include "digest.h"
 
 #include <errno.h>
@@ -12,15 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct shd_plan {
+struct shard_plan {
     unsigned n;          /* shards */
-    shd_account *acc;    /* accounts; in id order once finished */
+    shard_account *acc;    /* accounts; in id order once finished */
     size_t count, alloc;
     size_t *slot;        /* while adding: index + 1 of the account in each slot, 0 empty */
     size_t nslots;       /* a power of two, at least twice count */
 };
 
-int shd_parse(const char *spec, unsigned *k, unsigned *n, char *err, size_t errlen)
+int shard_parse(const char *spec, unsigned *k, unsigned *n, char *err, size_t errlen)
 {
     unsigned long a, b;
     char *end;
@@ -30,18 +30,18 @@ int shd_parse(const char *spec, unsigned *k, unsigned *n, char *err, size_t errl
     if (errno || end == spec || *end != '/' || spec[0] == '-' || end[1] == '-')
         goto bad;
     b = strtoul(end + 1, &end, 10);
-    if (errno || *end || b == 0 || b > SHD_MAX_SHARDS || a >= b)
+    if (errno || *end || b == 0 || b > SHARD_MAX_SHARDS || a >= b)
         goto bad;
     *k = (unsigned)a;
     *n = (unsigned)b;
     return 0;
 bad:
     snprintf(err, errlen, "--shard wants K/N with 0 <= K < N <= %d (shard 0/3 is the first of "
-             "three), not '%s'", SHD_MAX_SHARDS, spec);
+             "three), not '%s'", SHARD_MAX_SHARDS, spec);
     return -1;
 }
 
-uint32_t shd_hash(const char *acct, size_t len)
+uint32_t shard_hash(const char *acct, size_t len)
 {
     uint32_t h = 2166136261u;
     size_t i;
@@ -57,7 +57,7 @@ static int is_account(const char *p, size_t len)
 {
     size_t i;
 
-    if (len != SHD_ACCOUNT_LEN)
+    if (len != SHARD_ACCOUNT_LEN)
         return 0;
     for (i = 0; i < len; i++)
         if (p[i] < '0' || p[i] > '9')
@@ -65,7 +65,7 @@ static int is_account(const char *p, size_t len)
     return 1;
 }
 
-int shd_path_account(const char *path, char *acct)
+int shard_path_account(const char *path, char *acct)
 {
     const char *p = path;
 
@@ -84,25 +84,25 @@ int shd_path_account(const char *path, char *acct)
             return 0;
         hit = slash + 1;
     }
-    if (!is_account(hit, strcspn(hit, "/")) || hit[SHD_ACCOUNT_LEN] != '/')
+    if (!is_account(hit, strcspn(hit, "/")) || hit[SHARD_ACCOUNT_LEN] != '/')
         return 0;
     if (acct) {
-        memcpy(acct, hit, SHD_ACCOUNT_LEN);
-        acct[SHD_ACCOUNT_LEN] = '\0';
+        memcpy(acct, hit, SHARD_ACCOUNT_LEN);
+        acct[SHARD_ACCOUNT_LEN] = '\0';
     }
     return 1;
 }
 
-shd_plan *shd_plan_new(unsigned n)
+shard_plan *shard_plan_new(unsigned n)
 {
-    shd_plan *p = calloc(1, sizeof *p);
+    shard_plan *p = calloc(1, sizeof *p);
 
     if (p)
         p->n = n ? n : 1;
     return p;
 }
 
-static int grow_slots(shd_plan *p)
+static int grow_slots(shard_plan *p)
 {
     size_t ns = p->nslots ? p->nslots * 2 : 64, i;
     size_t *slot = calloc(ns, sizeof *slot);
@@ -110,7 +110,7 @@ static int grow_slots(shd_plan *p)
     if (slot == NULL)
         return -1;
     for (i = 0; i < p->count; i++) {
-        size_t h = shd_hash(p->acc[i].id, SHD_ACCOUNT_LEN) & (ns - 1);
+        size_t h = shard_hash(p->acc[i].id, SHARD_ACCOUNT_LEN) & (ns - 1);
         while (slot[h])
             h = (h + 1) & (ns - 1);
         slot[h] = i + 1;
@@ -121,34 +121,34 @@ static int grow_slots(shd_plan *p)
     return 0;
 }
 
-int shd_plan_add(shd_plan *p, const char *acct, uint64_t bytes)
+int shard_plan_add(shard_plan *p, const char *acct, uint64_t bytes)
 {
     size_t h;
 
     if (2 * (p->count + 1) > p->nslots && grow_slots(p) != 0)
         return -1;
-    h = shd_hash(acct, SHD_ACCOUNT_LEN) & (p->nslots - 1);
+    h = shard_hash(acct, SHARD_ACCOUNT_LEN) & (p->nslots - 1);
     while (p->slot[h]) {
-        shd_account *a = &p->acc[p->slot[h] - 1];
-        if (memcmp(a->id, acct, SHD_ACCOUNT_LEN) == 0) {
+        shard_account *a = &p->acc[p->slot[h] - 1];
+        if (memcmp(a->id, acct, SHARD_ACCOUNT_LEN) == 0) {
             a->bytes += bytes;
             a->files++;
             return 0;
         }
         h = (h + 1) & (p->nslots - 1);
     }
-    if (p->count >= SHD_MAX_ACCOUNTS)
+    if (p->count >= SHARD_MAX_ACCOUNTS)
         return -1;
     if (p->count == p->alloc) {
         size_t na = p->alloc ? p->alloc * 2 : 16;
-        shd_account *acc = realloc(p->acc, na * sizeof *acc);
+        shard_account *acc = realloc(p->acc, na * sizeof *acc);
         if (acc == NULL)
             return -1;
         p->acc = acc;
         p->alloc = na;
     }
-    memcpy(p->acc[p->count].id, acct, SHD_ACCOUNT_LEN);
-    p->acc[p->count].id[SHD_ACCOUNT_LEN] = '\0';
+    memcpy(p->acc[p->count].id, acct, SHARD_ACCOUNT_LEN);
+    p->acc[p->count].id[SHARD_ACCOUNT_LEN] = '\0';
     p->acc[p->count].bytes = bytes;
     p->acc[p->count].files = 1;
     p->acc[p->count].shard = 0;
@@ -160,8 +160,8 @@ int shd_plan_add(shd_plan *p, const char *acct, uint64_t bytes)
  * depends on nothing but the accounts themselves. */
 static int by_weight(const void *a, const void *b)
 {
-    const shd_account *x = a, *y = b;
-    uint32_t hx = shd_hash(x->id, SHD_ACCOUNT_LEN), hy = shd_hash(y->id, SHD_ACCOUNT_LEN);
+    const shard_account *x = a, *y = b;
+    uint32_t hx = shard_hash(x->id, SHARD_ACCOUNT_LEN), hy = shard_hash(y->id, SHARD_ACCOUNT_LEN);
 
     if (x->bytes != y->bytes)
         return x->bytes > y->bytes ? -1 : 1;
@@ -172,10 +172,10 @@ static int by_weight(const void *a, const void *b)
 
 static int by_id(const void *a, const void *b)
 {
-    return strcmp(((const shd_account *)a)->id, ((const shd_account *)b)->id);
+    return strcmp(((const shard_account *)a)->id, ((const shard_account *)b)->id);
 }
 
-void shd_plan_finish(shd_plan *p)
+void shard_plan_finish(shard_plan *p)
 {
     uint64_t *load = calloc(p->n, sizeof *load);
     size_t *naccts = calloc(p->n, sizeof *naccts), i;
@@ -190,7 +190,7 @@ void shd_plan_finish(shd_plan *p)
         unsigned best = 0;
         if (load == NULL || naccts == NULL) {
             /* no memory for the deal: the hash alone, still the same in every job */
-            p->acc[i].shard = shd_hash(p->acc[i].id, SHD_ACCOUNT_LEN) % p->n;
+            p->acc[i].shard = shard_hash(p->acc[i].id, SHARD_ACCOUNT_LEN) % p->n;
             continue;
         }
         for (s = 1; s < p->n; s++)
@@ -206,40 +206,40 @@ void shd_plan_finish(shd_plan *p)
     free(naccts);
 }
 
-unsigned shd_plan_of(const shd_plan *p, const char *acct, size_t len)
+unsigned shard_plan_of(const shard_plan *p, const char *acct, size_t len)
 {
     if (len == 0)
         return 0;
-    if (len == SHD_ACCOUNT_LEN && p->count) {
-        shd_account key;
-        const shd_account *a;
-        memcpy(key.id, acct, SHD_ACCOUNT_LEN);
-        key.id[SHD_ACCOUNT_LEN] = '\0';
+    if (len == SHARD_ACCOUNT_LEN && p->count) {
+        shard_account key;
+        const shard_account *a;
+        memcpy(key.id, acct, SHARD_ACCOUNT_LEN);
+        key.id[SHARD_ACCOUNT_LEN] = '\0';
         a = bsearch(&key, p->acc, p->count, sizeof *p->acc, by_id);
         if (a)
             return a->shard;
     }
-    return shd_hash(acct, len) % p->n;
+    return shard_hash(acct, len) % p->n;
 }
 
-unsigned shd_plan_shards(const shd_plan *p)
+unsigned shard_plan_shards(const shard_plan *p)
 {
     return p->n;
 }
 
-size_t shd_plan_count(const shd_plan *p)
+size_t shard_plan_count(const shard_plan *p)
 {
     return p->count;
 }
 
-const shd_account *shd_plan_get(const shd_plan *p, size_t i)
+const shard_account *shard_plan_get(const shard_plan *p, size_t i)
 {
     return i < p->count ? &p->acc[i] : NULL;
 }
 
-int shd_plan_digest(const shd_plan *p, char out[65])
+int shard_plan_digest(const shard_plan *p, char out[65])
 {
-    size_t len = 16 + p->count * (SHD_ACCOUNT_LEN + 8), n, i;
+    size_t len = 16 + p->count * (SHARD_ACCOUNT_LEN + 8), n, i;
     char *text = malloc(len);
     int rc;
 
@@ -255,7 +255,7 @@ int shd_plan_digest(const shd_plan *p, char out[65])
     return rc;
 }
 
-void shd_plan_free(shd_plan *p)
+void shard_plan_free(shard_plan *p)
 {
     if (p == NULL)
         return;

@@ -1,8 +1,8 @@
 /*
- * Unit tests: sharding plans (shd): the owner account in S3 keys, K/N specs,
+ * Unit tests: sharding plans (shard): the owner account in S3 keys, K/N specs,
  * the documented hash, and the deal's balance and stability.
  */
-#include "shd.h"
+#include "shard.h"
 #include "unit.h"
 
 #include <stdio.h>
@@ -33,8 +33,8 @@ static void paths(void)
     size_t i;
 
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char acct[SHD_ACCOUNT_LEN + 1] = "";
-        int r = shd_path_account(cases[i].path, acct);
+        char acct[SHARD_ACCOUNT_LEN + 1] = "";
+        int r = shard_path_account(cases[i].path, acct);
         CHECKF(r == (cases[i].acct != NULL), "%s: got %d", cases[i].path, r);
         if (r && cases[i].acct)
             CHECKF(strcmp(acct, cases[i].acct) == 0, "%s: got %s", cases[i].path, acct);
@@ -58,7 +58,7 @@ static void specs(void)
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         unsigned k = 99, n = 99;
         char err[256] = "";
-        int r = shd_parse(cases[i].spec, &k, &n, err, sizeof err);
+        int r = shard_parse(cases[i].spec, &k, &n, err, sizeof err);
         CHECKF((r == 0) == cases[i].ok, "'%s': got %d", cases[i].spec, r);
         if (r == 0 && cases[i].ok)
             CHECKF(k == cases[i].k && n == cases[i].n, "'%s': got %u/%u", cases[i].spec, k, n);
@@ -71,9 +71,9 @@ static void specs(void)
  * change between versions, or shards of old and new binaries would disagree. */
 static void hash(void)
 {
-    CHECK(shd_hash("", 0) == 2166136261u);
-    CHECK(shd_hash("a", 1) == 0xe40c292cu);
-    CHECK(shd_hash("111122223333", 12) == 502615757u);
+    CHECK(shard_hash("", 0) == 2166136261u);
+    CHECK(shard_hash("a", 1) == 0xe40c292cu);
+    CHECK(shard_hash("111122223333", 12) == 502615757u);
 }
 
 static void plan_balance(void)
@@ -83,7 +83,7 @@ static void plan_balance(void)
     unsigned n;
 
     for (n = 1; n <= 5; n++) {
-        shd_plan *p = shd_plan_new(n), *q = shd_plan_new(n);
+        shard_plan *p = shard_plan_new(n), *q = shard_plan_new(n);
         uint64_t load[5] = {0}, maxw = 0, hi = 0, lo = UINT64_MAX;
         char d1[65], d2[65];
         size_t i;
@@ -95,26 +95,26 @@ static void plan_balance(void)
         for (i = 0; i < na; i++) {
             char acct[16];
             snprintf(acct, sizeof acct, "%012zu", 100000000000 + i * 7919);
-            CHECK(shd_plan_add(p, acct, weights[i] / 2) == 0);
-            CHECK(shd_plan_add(p, acct, weights[i] - weights[i] / 2) == 0);
+            CHECK(shard_plan_add(p, acct, weights[i] / 2) == 0);
+            CHECK(shard_plan_add(p, acct, weights[i] - weights[i] / 2) == 0);
             if (weights[i] > maxw)
                 maxw = weights[i];
         }
         for (i = na; i-- > 0;) {
             char acct[16];
             snprintf(acct, sizeof acct, "%012zu", 100000000000 + i * 7919);
-            CHECK(shd_plan_add(q, acct, weights[i] - weights[i] / 2) == 0);
-            CHECK(shd_plan_add(q, acct, weights[i] / 2) == 0);
+            CHECK(shard_plan_add(q, acct, weights[i] - weights[i] / 2) == 0);
+            CHECK(shard_plan_add(q, acct, weights[i] / 2) == 0);
         }
-        shd_plan_finish(p);
-        shd_plan_finish(q);
-        CHECK(shd_plan_count(p) == na);
-        for (i = 0; i < shd_plan_count(p); i++) {
-            const shd_account *a = shd_plan_get(p, i);
+        shard_plan_finish(p);
+        shard_plan_finish(q);
+        CHECK(shard_plan_count(p) == na);
+        for (i = 0; i < shard_plan_count(p); i++) {
+            const shard_account *a = shard_plan_get(p, i);
             CHECK(a->files == 2);
             CHECK(a->shard < n);
-            CHECK(shd_plan_of(p, a->id, SHD_ACCOUNT_LEN) == a->shard);
-            CHECK(shd_plan_of(q, a->id, SHD_ACCOUNT_LEN) == a->shard);
+            CHECK(shard_plan_of(p, a->id, SHARD_ACCOUNT_LEN) == a->shard);
+            CHECK(shard_plan_of(q, a->id, SHARD_ACCOUNT_LEN) == a->shard);
             load[a->shard] += a->bytes;
         }
         for (i = 0; i < n; i++) {
@@ -123,21 +123,21 @@ static void plan_balance(void)
         }
         CHECKF(hi - lo <= maxw, "%u shards: spread %llu over one account's %llu", n,
                (unsigned long long)(hi - lo), (unsigned long long)maxw);
-        CHECK(shd_plan_digest(p, d1) == 0 && shd_plan_digest(q, d2) == 0);
+        CHECK(shard_plan_digest(p, d1) == 0 && shard_plan_digest(q, d2) == 0);
         CHECKF(strcmp(d1, d2) == 0, "%u shards: the order of adding changed the plan", n);
         /* accounts the plan does not know: the hash; no account: shard 0 */
-        CHECK(shd_plan_of(p, "999999999999", 12) == shd_hash("999999999999", 12) % n);
-        CHECK(shd_plan_of(p, "x", 1) == shd_hash("x", 1) % n);
-        CHECK(shd_plan_of(p, NULL, 0) == 0);
-        shd_plan_free(p);
-        shd_plan_free(q);
+        CHECK(shard_plan_of(p, "999999999999", 12) == shard_hash("999999999999", 12) % n);
+        CHECK(shard_plan_of(p, "x", 1) == shard_hash("x", 1) % n);
+        CHECK(shard_plan_of(p, NULL, 0) == 0);
+        shard_plan_free(p);
+        shard_plan_free(q);
     }
 }
 
 /* Equal accounts deal out evenly: counts differ by at most one. */
 static void plan_even(void)
 {
-    shd_plan *p = shd_plan_new(3);
+    shard_plan *p = shard_plan_new(3);
     size_t i, count[3] = {0};
 
     CHECK(p != NULL);
@@ -146,21 +146,21 @@ static void plan_even(void)
     for (i = 0; i < 7; i++) {
         char acct[16];
         snprintf(acct, sizeof acct, "%012zu", 555500000000 + i);
-        CHECK(shd_plan_add(p, acct, 4096) == 0);
+        CHECK(shard_plan_add(p, acct, 4096) == 0);
     }
-    shd_plan_finish(p);
-    for (i = 0; i < shd_plan_count(p); i++)
-        count[shd_plan_get(p, i)->shard]++;
+    shard_plan_finish(p);
+    for (i = 0; i < shard_plan_count(p); i++)
+        count[shard_plan_get(p, i)->shard]++;
     CHECKF(count[0] == 3 && count[1] == 2 && count[2] == 2, "got %zu %zu %zu", count[0],
            count[1], count[2]);
-    shd_plan_free(p);
+    shard_plan_free(p);
 }
 
-const unit_test unit_shd[] = {
-    {"shd_paths", paths},
-    {"shd_specs", specs},
-    {"shd_hash", hash},
-    {"shd_plan_balance", plan_balance},
-    {"shd_plan_even", plan_even},
+const unit_test unit_shard[] = {
+    {"shard_paths", paths},
+    {"shard_specs", specs},
+    {"shard_hash", hash},
+    {"shard_plan_balance", plan_balance},
+    {"shard_plan_even", plan_even},
     {NULL, NULL},
 };
