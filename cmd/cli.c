@@ -2,6 +2,7 @@
  * cli: shared command-line plumbing (see cli.h).
  */
 #include "cli.h"
+#include "shard.h"
 #include "escape.h"
 #include "walk.h"
 
@@ -137,11 +138,6 @@ static void on_msg(void *ctx, const char *path, const char *m)
     cli_err("%s: %s", path, m);
 }
 
-static void on_walk_err(void *ctx, const char *path, const char *m)
-{
-    on_msg(ctx, path, m);
-}
-
 /* One thread per CPU by default. For ingest the writer spends much of its time
  * waiting on its queues, so leaving it a CPU of its own measured slower (make
  * bench, 2 CPUs: 1.36 s with one decoder, 1.16 s with two). */
@@ -152,40 +148,22 @@ int cli_threads(int requested)
     return n < 1 ? 1 : n > 8 ? 8 : (int)n;
 }
 
-int cli_run_ingest(store *s, const cli_ingest *ci, char **paths, int npaths, ingest_totals *tot,
+int cli_run_ingest(store *s, const cli_ingest *ci, cli_inputs *in, ingest_totals *tot,
                    size_t *digests, size_t *nonlog)
 {
-    walk_list wl;
+    walk_list *wl = &in->wl;
     struct progress pr;
     struct msgctx mc = {&pr};
     ingest_opts opts = ci->opts;
     ingest *g;
-    int i, rc, status = EXIT_CLEAN, any_dir = 0, stdin_used = 0;
+    int rc, status = EXIT_CLEAN;
     char err[512];
 
-    memset(&wl, 0, sizeof wl);
     memset(&pr, 0, sizeof pr);
-    for (i = 0; i < npaths; i++) {
-        if (strcmp(paths[i], "-") == 0) {
-            if (stdin_used++) {
-                cli_err("'-' (stdin) given twice");
-                walk_free(&wl);
-                return EXIT_FATAL;
-            }
-        } else {
-            struct stat st;
-            any_dir |= stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode);
-        }
-        if (walk_add(&wl, paths[i], on_walk_err, &mc) != 0) {
-            cli_err("out of memory");
-            walk_free(&wl);
-            return EXIT_FATAL;
-        }
-    }
-    if (wl.errors)
+    if (wl->errors)
         status = EXIT_REJECTS;
     if (ci->shard_plan) {
-        cli_shard_filter(wl.paths, &wl.n, ci->shard_plan, ci->shard_k);
+        shard_filter(wl->paths, &wl->n, ci->shard_plan, ci->shard_k);
         opts.shard_plan = ci->shard_plan;
         opts.shard_k = ci->shard_k;
     }
@@ -194,14 +172,13 @@ int cli_run_ingest(store *s, const cli_ingest *ci, char **paths, int npaths, ing
     g = ingest_new(s, &opts, on_msg, &mc);
     if (g == NULL) {
         cli_err("out of memory");
-        walk_free(&wl);
         return EXIT_FATAL;
     }
-    pr.on = ci->progress > 0 || (ci->progress < 0 && any_dir && isatty(2));
-    pr.total = wl.n;
+    pr.on = ci->progress > 0 || (ci->progress < 0 && in->any_dir && isatty(2));
+    pr.total = wl->n;
     pr.g = g;
     clock_gettime(CLOCK_MONOTONIC, &pr.start);
-    rc = ingest_files(g, wl.paths, wl.n, on_progress, &pr, err, sizeof err);
+    rc = ingest_files(g, wl->paths, wl->n, on_progress, &pr, err, sizeof err);
     if (rc < 0) {
         progress_clear(&pr);
         cli_err("%s", err);
@@ -218,10 +195,9 @@ int cli_run_ingest(store *s, const cli_ingest *ci, char **paths, int npaths, ing
     *tot = *ingest_get_totals(g);
     if (tot->failed && status == EXIT_CLEAN)
         status = EXIT_REJECTS;
-    *digests = wl.digests;
-    *nonlog = wl.nonlog;
+    *digests = wl->digests;
+    *nonlog = wl->nonlog;
     ingest_free(g);
-    walk_free(&wl);
     return status;
 }
 

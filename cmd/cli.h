@@ -13,6 +13,7 @@
 #include "ingest.h"
 #include "rules.h"
 #include "store.h"
+#include "walk.h"
 
 /* Exit statuses, as documented in --help and the README. */
 enum {
@@ -51,32 +52,42 @@ typedef struct cli_ingest {
     unsigned shard_k;
 } cli_ingest;
 
-/* --shard K/N: parses spec and plans the shards from the trees among paths
- * into ci (free ci->shard_plan with shard_plan_free()). Returns EXIT_CLEAN or
+/* The inputs of one run, listed once (cmd/inputs.c). */
+typedef struct cli_inputs {
+    walk_list wl;  /* log files in wl.paths, digest files in wl.dpaths */
+    int any_dir;   /* a directory was named: a progress line is worth drawing */
+} cli_inputs;
+
+/* Walks paths (files, directories, "-") once into in: every command that
+ * reads a tree takes this list, so no folder is read twice in one run. Paths
+ * that cannot be read are named on stderr when name_errors. Returns
+ * EXIT_CLEAN, EXIT_REJECTS (a path could not be read) or EXIT_FATAL ("-"
+ * twice, out of memory; in is then empty). Free with cli_inputs_free(). */
+int cli_inputs_list(cli_inputs *in, char **paths, int n, int name_errors);
+void cli_inputs_free(cli_inputs *in);
+
+/* --shard K/N: parses spec and plans the shards from the listed files into
+ * ci (free ci->shard_plan with shard_plan_free()). Returns EXIT_CLEAN or
  * EXIT_FATAL (message printed). */
-int cli_shard_setup(cli_ingest *ci, const char *spec, char **paths, int n);
+int cli_shard_setup(cli_ingest *ci, const char *spec, const walk_list *wl);
 
-/* Walks paths and plans nshards shards of the files whose path names an
- * account; the others are counted in *loose_files and *loose_bytes (either
- * may be NULL). Paths that cannot be read are named on stderr unless quiet.
- * Returns EXIT_CLEAN or EXIT_REJECTS (a path could not be read) with a new
- * plan in *out (free it with shard_plan_free()), or EXIT_FATAL. */
-int cli_shard_plan(char **paths, int n, unsigned nshards, int quiet, shard_plan **out,
+/* Plans nshards shards of the listed files whose path names an account; the
+ * others are counted in *loose_files and *loose_bytes (either may be NULL).
+ * Returns EXIT_CLEAN with a new plan in *out (free it with
+ * shard_plan_free()), or EXIT_FATAL. */
+int cli_shard_plan(const walk_list *wl, unsigned nshards, shard_plan **out,
                    uint64_t *loose_files, uint64_t *loose_bytes);
-
-/* Keeps, of the n paths in v, those of shard k or naming no account; frees
- * the others and updates *n. */
-void cli_shard_filter(char **v, size_t *n, const shard_plan *p, unsigned k);
 
 /* Checks that store s (at db) may take this run: a shard store only the same
  * shard of the same plan, an unsharded store no shard; marks a new shard
  * store. Returns EXIT_CLEAN or EXIT_FATAL (message printed). */
 int cli_shard_claim(store *s, const cli_ingest *ci, const char *db);
 
-/* Ingests every path (files, directories, "-") into s. Returns the exit
- * status so far (EXIT_CLEAN, EXIT_REJECTS, EXIT_FATAL, EXIT_INTERRUPT) and
- * the totals in *tot, plus walk skips in *digests and *nonlog. */
-int cli_run_ingest(store *s, const cli_ingest *ci, char **paths, int npaths, ingest_totals *tot,
+/* Ingests the listed log files into s (only shard ci->shard_k's with a plan:
+ * the others are dropped from the list). Returns the exit status so far
+ * (EXIT_CLEAN, EXIT_REJECTS, EXIT_FATAL, EXIT_INTERRUPT) and the totals in
+ * *tot, plus walk skips in *digests and *nonlog. */
+int cli_run_ingest(store *s, const cli_ingest *ci, cli_inputs *in, ingest_totals *tot,
                    size_t *digests, size_t *nonlog);
 
 /* Prints the one-paragraph ingest summary to f. */
@@ -99,12 +110,12 @@ int cmd_verify(int argc, char **argv);
 int cmd_shards(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 
-/* Verifies the CloudTrail trees among paths against their digest files
- * (src/digest.h): problems one per line (or JSON object) to out when not NULL,
+/* Verifies the listed log files against the listed digest files
+ * (src/integrity/digest.h): problems one per line (or JSON object) to out when not NULL,
  * and into s's integrity table when s is not NULL; the summary line to
  * summary. Returns EXIT_CLEAN, EXIT_ALERTS (problems), EXIT_REJECTS
  * (unreadable files) or EXIT_FATAL. With plan, only shard_k's trees. */
-int cli_run_verify(char **paths, int n, const char *keys_file, store *s, FILE *out, int json,
+int cli_run_verify(walk_list *wl, const char *keys_file, store *s, FILE *out, int json,
                    FILE *summary, const shard_plan *plan, unsigned shard_k);
 
 /* Detection options shared by detect and scan. */

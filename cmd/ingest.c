@@ -52,6 +52,7 @@ int cmd_ingest(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     cli_ingest ci;
+    cli_inputs in;
     const char *db = NULL, *shard = NULL;
     ingest_totals tot;
     size_t digests, nonlog;
@@ -84,22 +85,28 @@ int cmd_ingest(int argc, char **argv)
         cli_err("ingest needs at least one PATH (a file, a directory, or - for stdin)");
         return EXIT_FATAL;
     }
-    if (shard && cli_shard_setup(&ci, shard, argv + optind, argc - optind) != EXIT_CLEAN)
+    if (cli_inputs_list(&in, argv + optind, argc - optind, 1) == EXIT_FATAL)
         return EXIT_FATAL;
+    if (shard && cli_shard_setup(&ci, shard, &in.wl) != EXIT_CLEAN) {
+        cli_inputs_free(&in);
+        return EXIT_FATAL;
+    }
     s = store_open(db, 0, err, sizeof err);
     if (s == NULL) {
         cli_err("%s", err);
         shard_plan_free(ci.shard_plan);
+        cli_inputs_free(&in);
         return EXIT_FATAL;
     }
     cli_catch_signals();
     status = cli_shard_claim(s, &ci, db);
     if (status == EXIT_CLEAN) {
-        status = cli_run_ingest(s, &ci, argv + optind, argc - optind, &tot, &digests, &nonlog);
+        status = cli_run_ingest(s, &ci, &in, &tot, &digests, &nonlog);
         if (!ci.quiet)
             cli_print_ingest_summary(stdout, &tot, digests, nonlog);
     }
     store_free(s);
     shard_plan_free(ci.shard_plan);
+    cli_inputs_free(&in);
     return status;
 }

@@ -109,6 +109,7 @@ int cmd_scan(int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'},          {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     cli_ingest ci;
+    cli_inputs in;
     cli_detect cd;
     cli_plan plan;
     cli_report cr;
@@ -120,6 +121,7 @@ int cmd_scan(int argc, char **argv)
     int c, in_status, det_status, rep_status, status;
 
     memset(&ci, 0, sizeof ci);
+    memset(&in, 0, sizeof in);
     memset(&cd, 0, sizeof cd);
     memset(&cr, 0, sizeof cr);
     ci.progress = -1;
@@ -186,17 +188,21 @@ int cmd_scan(int argc, char **argv)
         }
     }
     cli_report_check(&cr);
-    if (shard && cli_shard_setup(&ci, shard, argv + optind, argc - optind) != EXIT_CLEAN)
-        return EXIT_FATAL;
     /* everything that can be wrong before reading input is found before reading input */
     if (cli_detect_load(&cd, &plan) != EXIT_CLEAN) {
         cli_plan_free(&plan);
-        shard_plan_free(ci.shard_plan);
         return EXIT_FATAL;
     }
     if (cli_report_open(&cr) != EXIT_CLEAN) {
         cli_plan_free(&plan);
-        shard_plan_free(ci.shard_plan);
+        return EXIT_FATAL;
+    }
+    /* the trees are listed once: the shard plan, ingest and verification take this list */
+    if ((!ci.follow && cli_inputs_list(&in, argv + optind, argc - optind, 1) == EXIT_FATAL) ||
+        (shard && cli_shard_setup(&ci, shard, &in.wl) != EXIT_CLEAN)) {
+        cli_report_abort(&cr);
+        cli_plan_free(&plan);
+        cli_inputs_free(&in);
         return EXIT_FATAL;
     }
     if (db == NULL) {
@@ -210,6 +216,7 @@ int cmd_scan(int argc, char **argv)
             cli_report_abort(&cr);
             cli_plan_free(&plan);
             shard_plan_free(ci.shard_plan);
+            cli_inputs_free(&in);
             return EXIT_FATAL;
         }
         close(fd);
@@ -226,6 +233,7 @@ int cmd_scan(int argc, char **argv)
         cli_report_abort(&cr);
         cli_plan_free(&plan);
         shard_plan_free(ci.shard_plan);
+        cli_inputs_free(&in);
         return EXIT_FATAL;
     }
     cli_catch_signals();
@@ -238,7 +246,7 @@ int cmd_scan(int argc, char **argv)
         status = EXIT_FATAL;
         goto out;
     }
-    in_status = cli_run_ingest(s, &ci, argv + optind, argc - optind, &tot, &digests, &nonlog);
+    in_status = cli_run_ingest(s, &ci, &in, &tot, &digests, &nonlog);
     if (!ci.quiet)
         cli_print_ingest_summary(stderr, &tot, digests, nonlog);
     if (in_status == EXIT_INTERRUPT) {
@@ -255,8 +263,8 @@ int cmd_scan(int argc, char **argv)
     }
     /* the digests in the trees read prove them complete, or not (DDB-LOG-TAMPER) */
     if (digests > 0 &&
-        cli_run_verify(argv + optind, argc - optind, keys, s, NULL, 0,
-                       ci.quiet ? NULL : stderr, ci.shard_plan, ci.shard_k) == EXIT_FATAL) {
+        cli_run_verify(&in.wl, keys, s, NULL, 0, ci.quiet ? NULL : stderr, ci.shard_plan,
+                       ci.shard_k) == EXIT_FATAL) {
         status = EXIT_FATAL;
         goto out;
     }
@@ -279,5 +287,6 @@ out:
         remove_db(tmpdb);
     cli_plan_free(&plan);
     shard_plan_free(ci.shard_plan);
+    cli_inputs_free(&in);
     return status;
 }

@@ -29,21 +29,13 @@ static const char help[] =
     "\n"
     "exit status: 0 plan printed; 2 usage or fatal error; 3 a path could not be read.\n";
 
-static void on_walk_err(void *ctx, const char *path, const char *msg)
-{
-    (void)ctx;
-    cli_err("%s: %s", path, msg);
-}
-
-int cli_shard_plan(char **paths, int n, unsigned nshards, int quiet, shard_plan **out,
+int cli_shard_plan(const walk_list *wl, unsigned nshards, shard_plan **out,
                    uint64_t *loose_files, uint64_t *loose_bytes)
 {
-    walk_list wl;
     shard_plan *p = shard_plan_new(nshards);
     size_t i;
-    int k, status = EXIT_CLEAN;
+    int status = EXIT_CLEAN;
 
-    memset(&wl, 0, sizeof wl);
     *out = NULL;
     if (loose_files)
         *loose_files = 0;
@@ -53,22 +45,14 @@ int cli_shard_plan(char **paths, int n, unsigned nshards, int quiet, shard_plan 
         cli_err("out of memory");
         return EXIT_FATAL;
     }
-    for (k = 0; k < n; k++)
-        if (walk_add(&wl, paths[k], quiet ? NULL : on_walk_err, NULL) != 0) {
-            cli_err("out of memory");
-            status = EXIT_FATAL;
-            goto out;
-        }
-    if (wl.errors)
-        status = EXIT_REJECTS;
-    for (i = 0; i < wl.n; i++) {
+    for (i = 0; i < wl->n; i++) {
         char acct[SHARD_ACCOUNT_LEN + 1];
         struct stat st;
-        uint64_t bytes = strcmp(wl.paths[i], "-") != 0 && stat(wl.paths[i], &st) == 0 &&
+        uint64_t bytes = strcmp(wl->paths[i], "-") != 0 && stat(wl->paths[i], &st) == 0 &&
                                  S_ISREG(st.st_mode)
                              ? (uint64_t)st.st_size
                              : 0;
-        if (!shard_path_account(wl.paths[i], acct)) {
+        if (!shard_path_account(wl->paths[i], acct)) {
             if (loose_files)
                 (*loose_files)++;
             if (loose_bytes)
@@ -81,26 +65,11 @@ int cli_shard_plan(char **paths, int n, unsigned nshards, int quiet, shard_plan 
     }
     shard_plan_finish(p);
 out:
-    walk_free(&wl);
     if (status == EXIT_FATAL)
         shard_plan_free(p);
     else
         *out = p;
     return status;
-}
-
-void cli_shard_filter(char **v, size_t *n, const shard_plan *p, unsigned k)
-{
-    size_t i, kept = 0;
-
-    for (i = 0; i < *n; i++) {
-        char acct[SHARD_ACCOUNT_LEN + 1];
-        if (!shard_path_account(v[i], acct) || shard_plan_of(p, acct, SHARD_ACCOUNT_LEN) == k)
-            v[kept++] = v[i];
-        else
-            free(v[i]);
-    }
-    *n = kept;
 }
 
 int cli_shard_claim(store *s, const cli_ingest *ci, const char *db)
@@ -150,7 +119,7 @@ int cli_shard_claim(store *s, const cli_ingest *ci, const char *db)
     return EXIT_CLEAN;
 }
 
-int cli_shard_setup(cli_ingest *ci, const char *spec, char **paths, int n)
+int cli_shard_setup(cli_ingest *ci, const char *spec, const walk_list *wl)
 {
     unsigned k, nshards;
     char err[256];
@@ -161,8 +130,7 @@ int cli_shard_setup(cli_ingest *ci, const char *spec, char **paths, int n)
         cli_err("%s", err);
         return EXIT_FATAL;
     }
-    /* quiet: the run walks the same paths again and names what it cannot read */
-    rc = cli_shard_plan(paths, n, nshards, 1, &p, NULL, NULL);
+    rc = cli_shard_plan(wl, nshards, &p, NULL, NULL);
     if (rc == EXIT_FATAL)
         return rc;
     ci->shard_plan = p;
@@ -194,6 +162,7 @@ int cmd_shards(int argc, char **argv)
     uint64_t nshards = 0, lf, lb, *bytes, *files, *accts;
     char digest[65];
     shard_plan *p;
+    cli_inputs in;
     size_t i;
     unsigned s;
     int c, status;
@@ -214,10 +183,14 @@ int cmd_shards(int argc, char **argv)
         cli_err("--format wants text or json, not '%s'", format);
         return EXIT_FATAL;
     }
-    status = cli_shard_plan(argv + optind, argc - optind, (unsigned)nshards, 0, &p, &lf,
-                            &lb);
+    status = cli_inputs_list(&in, argv + optind, argc - optind, 1);
     if (status == EXIT_FATAL)
         return status;
+    if (cli_shard_plan(&in.wl, (unsigned)nshards, &p, &lf, &lb) == EXIT_FATAL) {
+        cli_inputs_free(&in);
+        return EXIT_FATAL;
+    }
+    cli_inputs_free(&in);
     bytes = calloc(nshards, sizeof *bytes);
     files = calloc(nshards, sizeof *files);
     accts = calloc(nshards, sizeof *accts);

@@ -89,17 +89,14 @@ static void on_error(void *arg, const char *path, const char *msg)
     cli_err("%s: %s", path, msg);
 }
 
-int cli_run_verify(char **paths, int n, const char *keys_file, store *s, FILE *out, int json,
+int cli_run_verify(walk_list *wl, const char *keys_file, store *s, FILE *out, int json,
                    FILE *summary, const shard_plan *plan, unsigned shard_k)
 {
-    walk_list wl;
     struct vctx v = {json, s, out, 0};
     digest_summary sum;
     char err[512], *keys = NULL;
-    int i, status = EXIT_CLEAN;
+    int status = EXIT_CLEAN;
 
-    memset(&wl, 0, sizeof wl);
-    wl.keep_digests = 1;
     if (keys_file) {
         FILE *kf = fopen(keys_file, "rb");
         long len;
@@ -116,21 +113,14 @@ int cli_run_verify(char **paths, int n, const char *keys_file, store *s, FILE *o
         keys[len] = '\0';
         fclose(kf);
     }
-    for (i = 0; i < n; i++)
-        if (walk_add(&wl, paths[i], NULL, NULL) != 0) {
-            cli_err("out of memory");
-            free(keys);
-            walk_free(&wl);
-            return EXIT_FATAL;
-        }
     if (plan) {
-        cli_shard_filter(wl.paths, &wl.n, plan, shard_k);
-        cli_shard_filter(wl.dpaths, &wl.nd, plan, shard_k);
+        shard_filter(wl->paths, &wl->n, plan, shard_k);
+        shard_filter(wl->dpaths, &wl->nd, plan, shard_k);
     }
     if (s && store_integrity(s, NULL, err, sizeof err) != 0) {
         cli_err("%s", err);
         status = EXIT_FATAL;
-    } else if (digest_verify(wl.dpaths, wl.nd, wl.paths, wl.n, keys, on_problem, on_error, &v,
+    } else if (digest_verify(wl->dpaths, wl->nd, wl->paths, wl->n, keys, on_problem, on_error, &v,
                           &sum, err, sizeof err) != 0) {
         cli_err("%s", err);
         status = EXIT_FATAL;
@@ -152,14 +142,13 @@ int cli_run_verify(char **paths, int n, const char *keys_file, store *s, FILE *o
             fputc('\n', summary);
         }
         status = problems ? EXIT_ALERTS
-                 : sum.unreadable || wl.errors ? EXIT_REJECTS : EXIT_CLEAN;
+                 : sum.unreadable || wl->errors ? EXIT_REJECTS : EXIT_CLEAN;
         if (sum.digests == 0 && summary)
             fprintf(summary, "integrity: no digest files found; nothing could be verified\n");
     }
     if (v.store_failed)
         status = EXIT_FATAL;
     free(keys);
-    walk_free(&wl);
     return status;
 }
 
@@ -170,7 +159,8 @@ int cmd_verify(int argc, char **argv)
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     const char *keys = NULL, *format = "text";
-    int c;
+    cli_inputs in;
+    int c, status;
 
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
@@ -188,6 +178,12 @@ int cmd_verify(int argc, char **argv)
         cli_err("--format wants text or json, not '%s'", format);
         return EXIT_FATAL;
     }
-    return cli_run_verify(argv + optind, argc - optind, keys, NULL, stdout,
-                          format[0] == 'j', format[0] == 'j' ? stderr : stdout, NULL, 0);
+    /* silent: a path that cannot be read is counted (exit 3), as the digests' problems are */
+    status = cli_inputs_list(&in, argv + optind, argc - optind, 0);
+    if (status == EXIT_FATAL)
+        return status;
+    status = cli_run_verify(&in.wl, keys, NULL, stdout, format[0] == 'j',
+                            format[0] == 'j' ? stderr : stdout, NULL, 0);
+    cli_inputs_free(&in);
+    return status;
 }

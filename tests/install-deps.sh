@@ -17,6 +17,7 @@ command -v jq >/dev/null 2>&1 || need="$need jq"
 command -v python3 >/dev/null 2>&1 || need="$need python3"
 if [ "${1:-}" = test ]; then
     /usr/bin/python3 -c 'import distributed' >/dev/null 2>&1 || need="$need python3-distributed"
+    command -v strace >/dev/null 2>&1 || need="$need strace"
 fi
 [ -z "$need" ] && exit 0
 echo "ddbtrail: installing missing packages:$need" >&2

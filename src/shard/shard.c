@@ -263,3 +263,18 @@ void shard_plan_free(shard_plan *p)
     free(p->slot);
     free(p);
 }
+
+void shard_filter(char **paths, size_t *n, const shard_plan *p, unsigned k)
+{
+    size_t i, kept = 0;
+
+    for (i = 0; i < *n; i++) {
+        char acct[SHARD_ACCOUNT_LEN + 1];
+        if (!shard_path_account(paths[i], acct) ||
+            shard_plan_of(p, acct, SHARD_ACCOUNT_LEN) == k)
+            paths[kept++] = paths[i];
+        else
+            free(paths[i]);
+    }
+    *n = kept;
+}

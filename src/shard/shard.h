@@ -80,4 +80,8 @@ int shard_plan_digest(const shard_plan *p, char out[65]);
 /* Frees the plan; shard_plan_free(NULL) is a no-op. */
 void shard_plan_free(shard_plan *p);
 
+/* Keeps, of the n heap-allocated paths, those of shard k or naming no
+ * account, in order; frees the others and updates *n. */
+void shard_filter(char **paths, size_t *n, const shard_plan *p, unsigned k);
+
 #endif
