@@ -134,7 +134,7 @@ const char *cli_rules_dir(const char *dir);
 
 /* functions flags from the environment: DDBTRAIL_NO_JIT=1 turns PCRE2's JIT off
  * (for valgrind runs). */
-int cli_sqlfn_flags(void);
+int cli_function_flags(void);
 
 /* What detection needs, loaded and checked before any input is read. */
 typedef struct cli_plan {

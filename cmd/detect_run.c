@@ -47,7 +47,7 @@ const char *cli_rules_dir(const char *dir)
     return DDBTRAIL_RULES_DIR;
 }
 
-int cli_sqlfn_flags(void)
+int cli_function_flags(void)
 {
     const char *v = getenv("DDBTRAIL_NO_JIT");
 
@@ -136,7 +136,7 @@ static int check_rules(const cli_detect *cd, cli_plan *p)
     int bad = 0;
     size_t i;
 
-    if (mem == NULL || functions_register(store_db(mem), cli_sqlfn_flags(), err, sizeof err) != 0 ||
+    if (mem == NULL || functions_register(store_db(mem), cli_function_flags(), err, sizeof err) != 0 ||
         settings_apply(p->settings, store_db(mem), err, sizeof err) != 0) {
         cli_err("%s", err);
         store_free(mem);
@@ -271,7 +271,7 @@ int cli_run_detect(store *s, const cli_detect *cd, cli_plan *p, FILE *summary)
 
     lim.stop = &cli_stop;
     lim.timeout = (long)settings_int(p->settings, "rule_timeout_seconds");
-    if (functions_register(db, cli_sqlfn_flags(), err, sizeof err) != 0 ||
+    if (functions_register(db, cli_function_flags(), err, sizeof err) != 0 ||
         settings_apply(p->settings, db, err, sizeof err) != 0 ||
         store_prepare_detect(s, err, sizeof err) != 0) {
         cli_err("%s", err);
@@ -306,7 +306,7 @@ int cli_run_detect(store *s, const cli_detect *cd, cli_plan *p, FILE *summary)
     /* the queries run side by side on connections of their own; their alerts are then
      * stored here, one transaction per rule, in rule order */
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    rules_query_all(sqlite3_db_filename(db, "main"), cli_sqlfn_flags(), jobs, njobs,
+    rules_query_all(sqlite3_db_filename(db, "main"), cli_function_flags(), jobs, njobs,
                     cli_threads(cd->threads), &lim);
     for (k = 0; k < njobs; k++) {
         const rules_rule *r = jobs[k].rule;
