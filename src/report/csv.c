@@ -1,0 +1,29 @@
+/*
+ * csv: the alerts as one CSV table with the contract's column names. Every
+ * cell goes through escape_csv(): quoted as RFC 4180 asks, and a cell that
+ * a spreadsheet would run as a formula (=, +, -, @ first) is defused.
+ */
+#include "writer.h"
+#include "escape.h"
+
+void report_write_csv(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
+                      const struct report_summary *s, const report_opts *opt)
+{
+    int c, rc;
+
+    (void)db;
+    (void)s;
+    (void)opt;
+    for (c = A_RULE; c <= A_STATUS; c++)
+        report_out_fmt(o, "%s%s", c ? "," : "", report_json_keys[c]);
+    report_out_str(o, "\r\n");
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && !o->failed) {
+        for (c = A_RULE; c <= A_STATUS; c++) {
+            if (c)
+                report_out_str(o, ",");
+            if (sqlite3_column_type(st, c) != SQLITE_NULL)
+                report_out_esc(o, escape_csv, report_col(st, c), report_col_len(st, c));
+        }
+        report_out_str(o, "\r\n");
+    }
+}

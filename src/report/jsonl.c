@@ -1,0 +1,49 @@
+/*
+ * jsonl: JSON Lines, one alert per line with the contract's field names
+ * (report_json_keys), for SIEMs and jq.
+ */
+#include "writer.h"
+
+#include <yajl/yajl_gen.h>
+
+static void jsonl_alert(yajl_gen g, buffer *tmp, sqlite3_stmt *st)
+{
+    int c;
+
+    yajl_gen_map_open(g);
+    for (c = A_RULE; c <= A_STATUS; c++) {
+        report_gen_key(g, report_json_keys[c]);
+        if (c == A_COUNT)
+            yajl_gen_integer(g, sqlite3_column_int64(st, c));
+        else if (c == A_INCIDENT && sqlite3_column_type(st, c) == SQLITE_INTEGER)
+            yajl_gen_integer(g, sqlite3_column_int64(st, c));
+        else if (c == A_NAMES || c == A_IDS || c == A_MITRE)
+            report_gen_list(g, tmp, st, c);
+        else
+            report_gen_col(g, tmp, st, c);
+    }
+    if (sqlite3_column_type(st, A_REASON) != SQLITE_NULL) {
+        report_gen_key(g, "status_reason");
+        report_gen_col(g, tmp, st, A_REASON);
+    }
+    yajl_gen_map_close(g);
+}
+
+void report_write_jsonl(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
+                        const struct report_summary *s, const report_opts *opt)
+{
+    yajl_gen g = yajl_gen_alloc(NULL);
+
+    (void)db;
+    (void)s;
+    (void)opt;
+    if (g == NULL) {
+        o->failed = 1;
+        return;
+    }
+    while (sqlite3_step(st) == SQLITE_ROW && !o->failed) {
+        jsonl_alert(g, &o->tmp, st);
+        report_gen_flush(o, g);
+    }
+    yajl_gen_free(g);
+}

@@ -1,0 +1,201 @@
+/*
+ * ocsf: OCSF 1.1.0 Detection Findings (class 2004), one per line: the
+ * alert's rule as the finding, ATT&CK from its mitre header, the actor,
+ * source and table as OCSF objects, event ids as evidences, and what OCSF
+ * has no field for under unmapped.
+ */
+#include "writer.h"
+#include "rules.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <yajl/yajl_gen.h>
+
+struct attacks {
+    yajl_gen g;
+    buffer *tmp;
+};
+
+static void gen_attack(void *arg, const char *s, size_t n)
+{
+    struct attacks *a = arg;
+
+    yajl_gen_map_open(a->g);
+    report_gen_key(a->g, "technique");
+    yajl_gen_map_open(a->g);
+    report_gen_key(a->g, "uid");
+    report_gen_str(a->g, a->tmp, s, n);
+    yajl_gen_map_close(a->g);
+    report_gen_key(a->g, "version");
+    report_gen_str(a->g, a->tmp, "14", 2);
+    yajl_gen_map_close(a->g);
+}
+
+static void gen_evidence(void *arg, const char *s, size_t n)
+{
+    struct attacks *a = arg;
+
+    yajl_gen_map_open(a->g);
+    report_gen_key(a->g, "data");
+    yajl_gen_map_open(a->g);
+    report_gen_key(a->g, "event_uid");
+    report_gen_str(a->g, a->tmp, s, n);
+    yajl_gen_map_close(a->g);
+    yajl_gen_map_close(a->g);
+}
+
+/* One OCSF 1.1 Detection Finding (class 2004). */
+static void ocsf_alert(yajl_gen g, buffer *tmp, sqlite3_stmt *st, const report_opts *opt)
+{
+    int rank = rules_severity_rank(report_col(st, A_SEV));
+    static const char *const ocsf_sev[] = {"Informational", "Low", "Medium", "High", "Critical"};
+    struct attacks a = {g, tmp};
+    char uid[64];
+
+    if (rank < 0)
+        rank = 0;
+    snprintf(uid, sizeof uid, "ddbtrail-%lld", (long long)sqlite3_column_int64(st, A_ID));
+    yajl_gen_map_open(g);
+    report_gen_int_kv(g, "activity_id", 1);
+    report_gen_str_kv(g, tmp, "activity_name", "Create");
+    report_gen_int_kv(g, "category_uid", 2);
+    report_gen_str_kv(g, tmp, "category_name", "Findings");
+    report_gen_int_kv(g, "class_uid", 2004);
+    report_gen_str_kv(g, tmp, "class_name", "Detection Finding");
+    report_gen_int_kv(g, "type_uid", 200401);
+    report_gen_str_kv(g, tmp, "type_name", "Detection Finding: Create");
+    report_gen_int_kv(g, "severity_id", rank + 1);
+    report_gen_str_kv(g, tmp, "severity", ocsf_sev[rank]);
+    if (report_col(st, A_STATUS) && strcmp(report_col(st, A_STATUS), "suppressed") == 0) {
+        report_gen_int_kv(g, "status_id", 3);
+        report_gen_str_kv(g, tmp, "status", "Suppressed");
+    } else {
+        report_gen_int_kv(g, "status_id", 1);
+        report_gen_str_kv(g, tmp, "status", "New");
+    }
+    report_gen_int_kv(g, "time", report_iso_ms(report_col(st, A_LAST)));
+    report_gen_int_kv(g, "count", sqlite3_column_int64(st, A_COUNT));
+    report_gen_key(g, "message");
+    report_gen_col(g, tmp, st, A_DETAIL);
+    report_gen_key(g, "metadata");
+    yajl_gen_map_open(g);
+    report_gen_str_kv(g, tmp, "version", "1.1.0");
+    report_gen_key(g, "product");
+    yajl_gen_map_open(g);
+    report_gen_str_kv(g, tmp, "name", "ddbtrail");
+    report_gen_str_kv(g, tmp, "vendor_name", "ddbtrail");
+    report_gen_str_kv(g, tmp, "version", opt->version ? opt->version : "unknown");
+    yajl_gen_map_close(g);
+    yajl_gen_map_close(g);
+    report_gen_key(g, "finding_info");
+    yajl_gen_map_open(g);
+    report_gen_key(g, "uid");
+    report_gen_col(g, tmp, st, A_FINGERPRINT);
+    report_gen_key(g, "title");
+    report_gen_col(g, tmp, st, A_TITLE);
+    report_gen_key(g, "desc");
+    report_gen_col(g, tmp, st, A_DETAIL);
+    report_gen_key(g, "types");
+    yajl_gen_array_open(g);
+    report_gen_col(g, tmp, st, A_RULE);
+    yajl_gen_array_close(g);
+    report_gen_int_kv(g, "first_seen_time", report_iso_ms(report_col(st, A_FIRST)));
+    report_gen_int_kv(g, "last_seen_time", report_iso_ms(report_col(st, A_LAST)));
+    report_gen_key(g, "analytic");
+    yajl_gen_map_open(g);
+    report_gen_key(g, "uid");
+    report_gen_col(g, tmp, st, A_RULE);
+    report_gen_key(g, "name");
+    report_gen_col(g, tmp, st, A_TITLE);
+    report_gen_int_kv(g, "type_id", 1);
+    report_gen_str_kv(g, tmp, "type", "Rule");
+    yajl_gen_map_close(g);
+    report_gen_key(g, "attacks");
+    yajl_gen_array_open(g);
+    report_each_item(report_col(st, A_MITRE), report_col_len(st, A_MITRE), gen_attack, &a);
+    yajl_gen_array_close(g);
+    yajl_gen_map_close(g);
+    report_gen_key(g, "cloud");
+    yajl_gen_map_open(g);
+    report_gen_str_kv(g, tmp, "provider", "AWS");
+    report_gen_key(g, "region");
+    report_gen_col(g, tmp, st, A_REGION);
+    report_gen_key(g, "account");
+    yajl_gen_map_open(g);
+    report_gen_key(g, "uid");
+    report_gen_col(g, tmp, st, A_ACCOUNT);
+    report_gen_str_kv(g, tmp, "type", "AWS Account");
+    yajl_gen_map_close(g);
+    yajl_gen_map_close(g);
+    report_gen_key(g, "actor");
+    yajl_gen_map_open(g);
+    report_gen_key(g, "user");
+    yajl_gen_map_open(g);
+    report_gen_key(g, "uid");
+    report_gen_col(g, tmp, st, A_PRINCIPAL);
+    report_gen_key(g, "credential_uid");
+    report_gen_col(g, tmp, st, A_KEY);
+    yajl_gen_map_close(g);
+    report_gen_key(g, "session");
+    yajl_gen_map_open(g);
+    report_gen_key(g, "credential_uid");
+    report_gen_col(g, tmp, st, A_KEY);
+    yajl_gen_map_close(g);
+    yajl_gen_map_close(g);
+    report_gen_key(g, "src_endpoint");
+    yajl_gen_map_open(g);
+    report_gen_key(g, "ip");
+    report_gen_col(g, tmp, st, A_IP);
+    yajl_gen_map_close(g);
+    report_gen_key(g, "resources");
+    yajl_gen_array_open(g);
+    if (sqlite3_column_type(st, A_TABLE) != SQLITE_NULL) {
+        char arn[1024];
+        snprintf(arn, sizeof arn, "arn:aws:dynamodb:%s:%s:table/%s",
+                 report_col(st, A_REGION) ? report_col(st, A_REGION) : "",
+                 report_col(st, A_ACCOUNT) ? report_col(st, A_ACCOUNT) : "", report_col(st, A_TABLE));
+        yajl_gen_map_open(g);
+        report_gen_str_kv(g, tmp, "uid", arn);
+        report_gen_key(g, "name");
+        report_gen_col(g, tmp, st, A_TABLE);
+        report_gen_str_kv(g, tmp, "type", "AWS::DynamoDB::Table");
+        yajl_gen_map_close(g);
+    }
+    yajl_gen_array_close(g);
+    report_gen_key(g, "evidences");
+    yajl_gen_array_open(g);
+    report_each_item(report_col(st, A_IDS), report_col_len(st, A_IDS), gen_evidence, &a);
+    yajl_gen_array_close(g);
+    report_gen_key(g, "unmapped");
+    yajl_gen_map_open(g);
+    report_gen_key(g, "event_names");
+    report_gen_list(g, tmp, st, A_NAMES);
+    if (sqlite3_column_type(st, A_INCIDENT) == SQLITE_INTEGER) {
+        char incident[48];
+        snprintf(incident, sizeof incident, "ddbtrail-incident-%lld",
+                 (long long)sqlite3_column_int64(st, A_INCIDENT));
+        report_gen_str_kv(g, tmp, "incident_uid", incident);
+    }
+    report_gen_key(g, "novelty");
+    report_gen_col(g, tmp, st, A_NOVELTY);
+    yajl_gen_map_close(g);
+    yajl_gen_map_close(g);
+}
+
+void report_write_ocsf(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
+                       const struct report_summary *s, const report_opts *opt)
+{
+    yajl_gen g = yajl_gen_alloc(NULL);
+
+    (void)db;
+    (void)s;
+    if (g == NULL) {
+        o->failed = 1;
+        return;
+    }
+    while (sqlite3_step(st) == SQLITE_ROW && !o->failed) {
+        ocsf_alert(g, &o->tmp, st, opt);
+        report_gen_flush(o, g);
+    }
+    yajl_gen_free(g);
+}

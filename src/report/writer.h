@@ -1,0 +1,111 @@
+/*
+ * writer: what the five report writers (text.c, jsonl.c, csv.c, html.c,
+ * ocsf.c) share, and the one interface report_render() calls them by.
+ * Internal to the report stage: nothing outside src/report/ includes it.
+ *
+ * A writer gets the alert query already run up to its first row (in report
+ * order: severity, then time), the summary loaded once, and an output
+ * buffer that flushes to the caller's write function in chunks. Everything
+ * a writer writes that came from a log goes through report_out_esc() with
+ * the escaper of its format (escape.h). Severity names, the JSON field
+ * names and the queries every format reads live in report.c, once.
+ */
+#ifndef DDBTRAIL_REPORT_WRITER_H
+#define DDBTRAIL_REPORT_WRITER_H
+
+#include "buffer.h"
+#include "coverage.h"
+#include "report.h"
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <yajl/yajl_gen.h>
+
+/* Columns of the alert query, in SELECT order. */
+enum { A_RULE, A_SEV, A_TITLE, A_FIRST, A_LAST, A_COUNT, A_ACCOUNT, A_REGION, A_PRINCIPAL,
+       A_KEY, A_IP, A_TABLE, A_NAMES, A_IDS, A_DETAIL, A_MITRE, A_INCIDENT, A_NOVELTY, A_STATUS,
+       A_REASON, A_FINGERPRINT, A_ID, A_NCOLS };
+
+/* Buffered output: appends past the buffer's cap or a failed write set
+ * failed, and every later call is a no-op for the caller to see at the end. */
+struct report_out {
+    buffer b;
+    report_write_fn write;
+    void *ctx;
+    int failed; /* a write or an append failed */
+    buffer tmp; /* scratch for escaping */
+};
+
+/* What the top of a report says: inputs, span, counts, and what did not run. */
+struct report_summary {
+    long long files, failed, seen, stored, duplicate, skipped, rejected, ddb_events;
+    char first[32], last[32];
+    report_counts counts; /* alerts per severity */
+    long alerts;          /* of those, at or above min_rank */
+    long not_run;         /* rules that failed or were skipped in the last detect */
+    long suppressed;      /* alerts in range a suppress entry matched */
+    long incidents;       /* incidents with an alert in range */
+    long warned;          /* rules that ran with a warning (a value hit a regexp limit) */
+    int no_events;        /* a merged store whose events stayed in the shards */
+    char interrupted[512]; /* meta 'interrupted': how the last detect was stopped, or "" */
+};
+
+/* The JSON, CSV and OCSF field names of an alert's first columns (part of
+ * the contract: keep them exact), and the five severity names by rank. */
+extern const char *const report_json_keys[];
+extern const char *const report_sev_names[];
+extern const char report_no_events_note[];
+
+void report_out_flush(struct report_out *o);
+void report_out_raw(struct report_out *o, const char *s, size_t n);
+void report_out_str(struct report_out *o, const char *s);
+void report_out_fmt(struct report_out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Writes a log value through an escaper. */
+void report_out_esc(struct report_out *o, int (*escape)(buffer *, const char *, size_t),
+                    const char *s, size_t n);
+
+/* Column c of the current row as text (NULL for NULL), and its length. */
+const char *report_col(sqlite3_stmt *st, int c);
+size_t report_col_len(sqlite3_stmt *st, int c);
+
+/* Binds the report's since and until (?1, ?2; NULL when not given). */
+void report_bind_range(sqlite3_stmt *st, const report_opts *o);
+
+/* Calls fn for each comma-separated item of s[0..n). */
+void report_each_item(const char *s, size_t n, void (*fn)(void *, const char *, size_t),
+                      void *arg);
+
+/* Prepares the rules of the last detect that did not run or ran with a
+ * warning (rule_id, status, message), failed first. An SQLite status. */
+int report_rule_problems(sqlite3 *db, sqlite3_stmt **st);
+
+/* Prepares the incidents with an open alert in the report's range, most
+ * severe first. An SQLite status. */
+int report_prepare_incidents(sqlite3 *db, const report_opts *o, sqlite3_stmt **st);
+
+/* Writes the coverage section (coverage.h) after what is buffered so far. */
+void report_coverage(struct report_out *o, sqlite3 *db, enum coverage_format f,
+                     const struct report_summary *s);
+
+/* An ISO 8601 time as Unix milliseconds, 0 when it is none. */
+long long report_iso_ms(const char *s);
+
+/* JSON values through yajl, shared by JSON Lines and OCSF (json.c). */
+void report_gen_str(yajl_gen g, buffer *tmp, const char *s, size_t n);
+void report_gen_key(yajl_gen g, const char *k);
+void report_gen_col(yajl_gen g, buffer *tmp, sqlite3_stmt *st, int c);
+void report_gen_list(yajl_gen g, buffer *tmp, sqlite3_stmt *st, int c);
+void report_gen_int_kv(yajl_gen g, const char *k, long long v);
+void report_gen_str_kv(yajl_gen g, buffer *tmp, const char *k, const char *v);
+/* Moves what g generated into o, and a newline: one JSON value per line. */
+void report_gen_flush(struct report_out *o, yajl_gen g);
+
+/* The writers: each renders the whole report from the alert query st. */
+typedef void report_writer(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
+                           const struct report_summary *s, const report_opts *opt);
+report_writer report_write_text, report_write_jsonl, report_write_csv, report_write_html,
+    report_write_ocsf;
+
+#endif
