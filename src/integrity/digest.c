@@ -412,185 +412,255 @@ static int check_signature(yajl_val keys, const struct digf *d, const char *sig)
 
 /* ---- the checks ----------------------------------------------------------- */
 
-int digest_verify(char *const *digests, size_t n_digests, char *const *logs, size_t n_logs,
-               const char *keys_json, digest_problem_fn on_problem, digest_error_fn on_error,
-               void *ctx, digest_summary *sum, char *err, size_t errlen)
-{
-    struct logf *lf = calloc(n_logs ? n_logs : 1, sizeof *lf);
-    struct digf *df = calloc(n_digests ? n_digests : 1, sizeof *df);
-    struct run r = {on_problem, ctx, sum};
-    yajl_val keys = NULL;
-    size_t i, k, nd = 0, nl = 0;
-    char why[300], ebuf[200], msg[700];
-    buffer text;
-    int rc = -1;
+/* One verification: the files read, sorted for lookups, and where problems go. */
+struct verification {
+    struct logf *lf;   /* the trail's log files, by S3 key */
+    struct digf *df;   /* the readable digests, by S3 key */
+    struct digf *chain; /* the same digests by trail, region and time */
+    size_t nl, nd;
+    yajl_val keys;     /* the public keys, or NULL: signatures not checked */
+    struct run r;
+    digest_summary *sum;
+};
 
-    memset(sum, 0, sizeof *sum);
-    buffer_init(&text, DIGEST_MAX_DIGEST);
-    if (lf == NULL || df == NULL) {
-        snprintf(err, errlen, "out of memory");
-        goto out;
-    }
-    if (keys_json && (keys = yajl_tree_parse(keys_json, ebuf, sizeof ebuf)) == NULL) {
-        ebuf[strcspn(ebuf, "\n")] = '\0';
-        snprintf(err, errlen, "public keys: not JSON: %s", ebuf);
-        goto out;
-    }
+/* Hashes every log file of a trail's tree; an unreadable one is named and
+ * counted, and stays listed with no hash (so it is not also "missing"). */
+static void read_logs(struct verification *v, char *const *logs, size_t n_logs,
+                      digest_error_fn on_error, void *ctx)
+{
+    char why[300];
+    size_t i;
+
     for (i = 0; i < n_logs; i++) {
+        struct logf *l = &v->lf[v->nl];
         if (strstr(logs[i], "AWSLogs/") == NULL || strstr(logs[i], "/CloudTrail/") == NULL)
             continue; /* not part of a trail's tree */
-        lf[nl].path = logs[i];
-        lf[nl].key = s3key(logs[i]);
-        if (read_hash(logs[i], lf[nl].hash, NULL, why, sizeof why) != 0) {
+        l->path = logs[i];
+        l->key = s3key(logs[i]);
+        if (read_hash(logs[i], l->hash, NULL, why, sizeof why) != 0) {
             on_error(ctx, logs[i], why);
-            sum->unreadable++;
-            lf[nl].hash[0] = '\0';
+            v->sum->unreadable++;
+            l->hash[0] = '\0';
         }
-        nl++;
+        v->nl++;
     }
-    sum->logs = nl;
+    v->sum->logs = v->nl;
+    qsort(v->lf, v->nl, sizeof *v->lf, by_log_key);
+}
+
+/* Reads and parses every digest; an unreadable or malformed one is named,
+ * counted and left out. */
+static void read_digests(struct verification *v, char *const *digests, size_t n_digests,
+                         buffer *text, digest_error_fn on_error, void *ctx)
+{
+    char why[300];
+    size_t i;
+
     for (i = 0; i < n_digests; i++) {
-        struct digf *d = &df[nd];
-        buffer_reset(&text);
+        struct digf *d = &v->df[v->nd];
+        buffer_reset(text);
         d->path = digests[i];
         d->key = s3key(digests[i]);
-        if (read_hash(digests[i], d->hash, &text, why, sizeof why) != 0 ||
-            parse(text.p ? text.p : "", d, why, sizeof why) != 0) {
+        if (read_hash(digests[i], d->hash, text, why, sizeof why) != 0 ||
+            parse(text->p ? text->p : "", d, why, sizeof why) != 0) {
             on_error(ctx, digests[i], why);
-            sum->unreadable++;
+            v->sum->unreadable++;
             free_dig(d);
             memset(d, 0, sizeof *d);
             continue;
         }
         name_parts(d);
-        nd++;
+        v->nd++;
     }
-    sum->digests = nd;
-    qsort(lf, nl, sizeof *lf, by_log_key);
-    qsort(df, nd, sizeof *df, by_dig_key);
-    /* 1. every listed log file is there, with its content */
-    for (i = 0; i < nd; i++) {
-        for (k = 0; k < df[i].nfiles; k++) {
-            struct logf probe = {NULL, df[i].files[k].key, "", 0}, *hit;
-            hit = bsearch(&probe, lf, nl, sizeof *lf, by_log_key);
-            sum->listed++;
+    v->sum->digests = v->nd;
+    qsort(v->df, v->nd, sizeof *v->df, by_dig_key);
+}
+
+static struct digf *find_digest(const struct verification *v, const char *key)
+{
+    struct digf probe;
+
+    probe.key = key;
+    return bsearch(&probe, v->df, v->nd, sizeof *v->df, by_dig_key);
+}
+
+/* 1. Every log file a digest lists is in the tree, with the content it
+ * lists. */
+static void check_listed(struct verification *v)
+{
+    char msg[700];
+    size_t i, k;
+
+    for (i = 0; i < v->nd; i++) {
+        struct digf *d = &v->df[i];
+        for (k = 0; k < d->nfiles; k++) {
+            struct logf probe = {NULL, d->files[k].key, "", 0}, *hit;
+            hit = bsearch(&probe, v->lf, v->nl, sizeof *v->lf, by_log_key);
+            v->sum->listed++;
             if (hit == NULL) {
                 snprintf(msg, sizeof msg, "log file %s is listed by digest %s but is not in "
-                         "the tree (deleted?)", probe.key, df[i].key);
-                report(&r, "missing", &df[i], probe.key, df[i].files[k].hash, NULL, df[i].start,
-                       df[i].end, msg);
+                         "the tree (deleted?)", probe.key, d->key);
+                report(&v->r, "missing", d, probe.key, d->files[k].hash, NULL, d->start, d->end,
+                       msg);
                 continue;
             }
             hit->listed = 1;
-            if (hit->hash[0] && strcmp(hit->hash, df[i].files[k].hash) != 0) {
+            if (hit->hash[0] && strcmp(hit->hash, d->files[k].hash) != 0) {
                 snprintf(msg, sizeof msg, "log file %s was modified: its content hashes to %s, "
-                         "digest %s says %s", hit->path, hit->hash, df[i].key,
-                         df[i].files[k].hash);
-                report(&r, "modified", &df[i], probe.key, df[i].files[k].hash, hit->hash,
-                       df[i].start, df[i].end, msg);
+                         "digest %s says %s", hit->path, hit->hash, d->key, d->files[k].hash);
+                report(&v->r, "modified", d, probe.key, d->files[k].hash, hit->hash, d->start,
+                       d->end, msg);
             } else if (hit->hash[0]) {
-                sum->verified++;
+                v->sum->verified++;
             }
         }
     }
-    /* 2. the chains: each digest points at its predecessor, hashes match, no hours lost */
-    for (i = 0; i < nd; i++)
-        if (df[i].prev_key) {
-            struct digf probe, *hit;
-            probe.key = df[i].prev_key;
-            hit = bsearch(&probe, df, nd, sizeof *df, by_dig_key);
+}
+
+/* 2. The chains: each digest names its predecessor, which is there with the
+ * hash it names, and no hours lie between neighbours. */
+static void check_chains(struct verification *v)
+{
+    char msg[700];
+    size_t i;
+
+    for (i = 0; i < v->nd; i++)
+        if (v->df[i].prev_key) {
+            struct digf *hit = find_digest(v, v->df[i].prev_key);
             if (hit)
                 hit->has_next = 1;
         }
-    {
-        struct digf *chain = malloc((nd ? nd : 1) * sizeof *chain);
-        if (chain == NULL) {
-            snprintf(err, errlen, "out of memory");
-            goto out;
+    memcpy(v->chain, v->df, v->nd * sizeof *v->chain);
+    qsort(v->chain, v->nd, sizeof *v->chain, by_chain);
+    for (i = 1; i < v->nd; i++) {
+        struct digf *prev = &v->chain[i - 1], *cur = &v->chain[i], *named;
+        if (strcmp(prev->trail, cur->trail) != 0 || strcmp(prev->region, cur->region) != 0)
+            continue;
+        named = cur->prev_key ? find_digest(v, cur->prev_key) : NULL;
+        if (cur->prev_key && named == NULL) {
+            snprintf(msg, sizeof msg, "digest %s names previous digest %s, which is not in "
+                     "the tree (deleted?)", cur->key, cur->prev_key);
+            report(&v->r, "chain", cur, NULL, cur->prev_key, NULL, prev->end, cur->start, msg);
+        } else if (named && cur->prev_hash && strcmp(named->hash, cur->prev_hash) != 0) {
+            snprintf(msg, sizeof msg, "digest %s was modified: its content hashes to %s, "
+                     "digest %s says %s", named->key, named->hash, cur->key, cur->prev_hash);
+            report(&v->r, "chain", named, NULL, cur->prev_hash, named->hash, named->start,
+                   named->end, msg);
+        } else if (cur->start_ts > prev->end_ts) {
+            snprintf(msg, sizeof msg, "no digest for %s .. %s (trail %s, %s): logging "
+                     "stopped or digests deleted", prev->end, cur->start, cur->trail,
+                     cur->region);
+            report(&v->r, "gap", cur, NULL, prev->end, cur->start, prev->end, cur->start, msg);
         }
-        memcpy(chain, df, nd * sizeof *chain);
-        qsort(chain, nd, sizeof *chain, by_chain);
-        for (i = 1; i < nd; i++) {
-            struct digf *prev = &chain[i - 1], *cur = &chain[i], probe, *named;
-            if (strcmp(prev->trail, cur->trail) != 0 || strcmp(prev->region, cur->region) != 0)
-                continue;
-            probe.key = cur->prev_key ? cur->prev_key : "";
-            named = cur->prev_key ? bsearch(&probe, df, nd, sizeof *df, by_dig_key) : NULL;
-            if (cur->prev_key && named == NULL) {
-                snprintf(msg, sizeof msg, "digest %s names previous digest %s, which is not in "
-                         "the tree (deleted?)", cur->key, cur->prev_key);
-                report(&r, "chain", cur, NULL, cur->prev_key, NULL, prev->end, cur->start, msg);
-            } else if (named && cur->prev_hash && strcmp(named->hash, cur->prev_hash) != 0) {
-                snprintf(msg, sizeof msg, "digest %s was modified: its content hashes to %s, "
-                         "digest %s says %s", named->key, named->hash, cur->key, cur->prev_hash);
-                report(&r, "chain", named, NULL, cur->prev_hash, named->hash, named->start,
-                       named->end, msg);
-            } else if (cur->start_ts > prev->end_ts) {
-                snprintf(msg, sizeof msg, "no digest for %s .. %s (trail %s, %s): logging "
-                         "stopped or digests deleted", prev->end, cur->start, cur->trail,
-                         cur->region);
-                report(&r, "gap", cur, NULL, prev->end, cur->start, prev->end, cur->start, msg);
-            }
-        }
-        /* 3. signatures: a digest's is carried by the digest after it */
-        for (i = 0; keys && i < nd; i++) {
-            struct digf probe, *signed_one;
-            int ok;
-            if (df[i].prev_key == NULL || df[i].prev_sig == NULL)
-                continue;
-            probe.key = df[i].prev_key;
-            signed_one = bsearch(&probe, df, nd, sizeof *df, by_dig_key);
-            if (signed_one == NULL)
-                continue; /* reported as a broken chain */
-            ok = check_signature(keys, signed_one, df[i].prev_sig);
-            if (ok == 1) {
-                sum->signed_ok++;
-                continue;
-            }
-            snprintf(msg, sizeof msg, ok < 0 ? "digest %s: no public key with fingerprint %s"
-                                             : "digest %s: signature does not verify with the "
-                                               "key of fingerprint %s",
-                     signed_one->key, signed_one->fingerprint ? signed_one->fingerprint : "?");
-            report(&r, "signature", signed_one, NULL, NULL, NULL, signed_one->start,
-                   signed_one->end, msg);
-        }
-        for (i = 0; keys && i < nd; i++)
-            sum->unverifiable += !df[i].has_next;
-        /* 4. log files no digest lists, inside the time the region's digests cover */
-        for (i = 0; i < nl; i++) {
-            const char *stamp, *reg = strstr(lf[i].key, "/CloudTrail/");
-            int64_t t;
-            char region[48] = "", when[24];
-            if (lf[i].listed || reg == NULL)
-                continue;
-            sscanf(reg + 12, "%47[^/]", region);
-            stamp = strstr(lf[i].key, "_CloudTrail_");
-            stamp = stamp ? strchr(stamp + 12, '_') : NULL;
-            if (stamp == NULL || sscanf(stamp + 1, "%15[0-9TZ]", when) != 1 || strlen(when) < 13)
-                continue;
-            snprintf(msg, sizeof msg, "%.4s-%.2s-%.2sT%.2s:%.2s:00Z", when, when + 4, when + 6,
-                     when + 9, when + 11);
-            t = iso_ts(msg);
-            for (k = 0; k < nd; k++)
-                if (strcmp(chain[k].region, region) == 0 && t >= chain[k].start_ts &&
-                    t < chain[k].end_ts)
-                    break;
-            if (k == nd)
-                continue;
-            snprintf(msg, sizeof msg, "log file %s is in the tree but no digest lists it "
-                     "(injected, or from another trail)", lf[i].path);
-            report(&r, "unlisted", NULL, lf[i].key, NULL, lf[i].hash, NULL, NULL, msg);
-        }
-        free(chain);
     }
+}
+
+/* 3. Signatures: a digest's is carried by the digest after it, so the
+ * newest of a chain cannot be checked offline (its own is S3 metadata). */
+static void check_signatures(struct verification *v)
+{
+    char msg[700];
+    size_t i;
+
+    for (i = 0; v->keys && i < v->nd; i++) {
+        struct digf *signed_one;
+        int ok;
+        if (v->df[i].prev_key == NULL || v->df[i].prev_sig == NULL)
+            continue;
+        signed_one = find_digest(v, v->df[i].prev_key);
+        if (signed_one == NULL)
+            continue; /* reported as a broken chain */
+        ok = check_signature(v->keys, signed_one, v->df[i].prev_sig);
+        if (ok == 1) {
+            v->sum->signed_ok++;
+            continue;
+        }
+        snprintf(msg, sizeof msg, ok < 0 ? "digest %s: no public key with fingerprint %s"
+                                         : "digest %s: signature does not verify with the "
+                                           "key of fingerprint %s",
+                 signed_one->key, signed_one->fingerprint ? signed_one->fingerprint : "?");
+        report(&v->r, "signature", signed_one, NULL, NULL, NULL, signed_one->start,
+               signed_one->end, msg);
+    }
+    for (i = 0; v->keys && i < v->nd; i++)
+        v->sum->unverifiable += !v->df[i].has_next;
+}
+
+/* 4. Log files no digest lists, inside the time the region's digests cover. */
+static void check_unlisted(struct verification *v)
+{
+    char msg[700];
+    size_t i, k;
+
+    for (i = 0; i < v->nl; i++) {
+        const char *stamp, *reg = strstr(v->lf[i].key, "/CloudTrail/");
+        int64_t t;
+        char region[48] = "", when[24];
+        if (v->lf[i].listed || reg == NULL)
+            continue;
+        sscanf(reg + 12, "%47[^/]", region);
+        stamp = strstr(v->lf[i].key, "_CloudTrail_");
+        stamp = stamp ? strchr(stamp + 12, '_') : NULL;
+        if (stamp == NULL || sscanf(stamp + 1, "%15[0-9TZ]", when) != 1 || strlen(when) < 13)
+            continue;
+        snprintf(msg, sizeof msg, "%.4s-%.2s-%.2sT%.2s:%.2s:00Z", when, when + 4, when + 6,
+                 when + 9, when + 11);
+        t = iso_ts(msg);
+        for (k = 0; k < v->nd; k++)
+            if (strcmp(v->chain[k].region, region) == 0 && t >= v->chain[k].start_ts &&
+                t < v->chain[k].end_ts)
+                break;
+        if (k == v->nd)
+            continue;
+        snprintf(msg, sizeof msg, "log file %s is in the tree but no digest lists it "
+                 "(injected, or from another trail)", v->lf[i].path);
+        report(&v->r, "unlisted", NULL, v->lf[i].key, NULL, v->lf[i].hash, NULL, NULL, msg);
+    }
+}
+
+int digest_verify(char *const *digests, size_t n_digests, char *const *logs, size_t n_logs,
+                  const char *keys_json, digest_problem_fn on_problem, digest_error_fn on_error,
+                  void *ctx, digest_summary *sum, char *err, size_t errlen)
+{
+    struct verification v;
+    char ebuf[200];
+    buffer text;
+    size_t i;
+    int rc = -1;
+
+    memset(&v, 0, sizeof v);
+    memset(sum, 0, sizeof *sum);
+    v.r.on_problem = on_problem;
+    v.r.ctx = ctx;
+    v.r.sum = v.sum = sum;
+    buffer_init(&text, DIGEST_MAX_DIGEST);
+    v.lf = calloc(n_logs ? n_logs : 1, sizeof *v.lf);
+    v.df = calloc(n_digests ? n_digests : 1, sizeof *v.df);
+    v.chain = malloc((n_digests ? n_digests : 1) * sizeof *v.chain);
+    if (v.lf == NULL || v.df == NULL || v.chain == NULL) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    if (keys_json && (v.keys = yajl_tree_parse(keys_json, ebuf, sizeof ebuf)) == NULL) {
+        ebuf[strcspn(ebuf, "\n")] = '\0';
+        snprintf(err, errlen, "public keys: not JSON: %s", ebuf);
+        goto out;
+    }
+    read_logs(&v, logs, n_logs, on_error, ctx);
+    read_digests(&v, digests, n_digests, &text, on_error, ctx);
+    check_listed(&v);
+    check_chains(&v);
+    check_signatures(&v);
+    check_unlisted(&v);
     rc = 0;
 out:
-    for (i = 0; df && i < nd; i++)
-        free_dig(&df[i]);
-    free(df);
-    free(lf);
+    for (i = 0; v.df && i < v.nd; i++)
+        free_dig(&v.df[i]);
+    free(v.df);
+    free(v.lf);
+    free(v.chain);
     buffer_free(&text);
-    if (keys)
-        yajl_tree_free(keys);
+    if (v.keys)
+        yajl_tree_free(v.keys);
     return rc;
 }
