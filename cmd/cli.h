@@ -75,8 +75,8 @@ int cli_shard_setup(cli_ingest *ci, const char *spec, const walk_list *wl);
  * others are counted in *loose_files and *loose_bytes (either may be NULL).
  * Returns EXIT_CLEAN with a new plan in *out (free it with
  * shard_plan_free()), or EXIT_FATAL. */
-int cli_shard_plan(const walk_list *wl, unsigned nshards, shard_plan **out,
-                   uint64_t *loose_files, uint64_t *loose_bytes);
+int cli_shard_plan(const walk_list *wl, unsigned nshards, shard_plan **out, uint64_t *loose_files,
+                   uint64_t *loose_bytes);
 
 /* Checks that store s (at db) may take this run: a shard store only the same
  * shard of the same plan, an unsharded store no shard; marks a new shard

@@ -52,8 +52,8 @@ int cmd_coverage(int argc, char **argv)
         cli_err("%s", err);
         return EXIT_FATAL;
     }
-    rc = coverage_render(store_db(s), format[0] == 't' ? COVERAGE_TEXT : COVERAGE_JSON, cli_write_stream, stdout,
-                    &blind, err, sizeof err);
+    rc = coverage_render(store_db(s), format[0] == 't' ? COVERAGE_TEXT : COVERAGE_JSON,
+                         cli_write_stream, stdout, &blind, err, sizeof err);
     store_free(s);
     if (rc != 0 || fflush(stdout) != 0) {
         cli_err("%s", rc != 0 ? err : "cannot write to stdout");

@@ -136,7 +136,8 @@ static int check_rules(const cli_detect *cd, cli_plan *p)
     int bad = 0;
     size_t i;
 
-    if (mem == NULL || functions_register(store_db(mem), cli_function_flags(), err, sizeof err) != 0 ||
+    if (mem == NULL ||
+        functions_register(store_db(mem), cli_function_flags(), err, sizeof err) != 0 ||
         settings_apply(p->settings, store_db(mem), err, sizeof err) != 0) {
         cli_err("%s", err);
         store_free(mem);
@@ -167,8 +168,8 @@ int cli_detect_load(const cli_detect *cd, cli_plan *p)
         return EXIT_FATAL;
     }
     snprintf(agents, sizeof agents, "%s/offensive_user_agents.txt", p->dir);
-    if (access(agents, F_OK) == 0 &&
-        settings_load_list_file(p->settings, "offensive_user_agents", agents, err, sizeof err) != 0) {
+    if (access(agents, F_OK) == 0 && settings_load_list_file(p->settings, "offensive_user_agents",
+                                                             agents, err, sizeof err) != 0) {
         cli_err("%s", err);
         return EXIT_FATAL;
     }
@@ -368,9 +369,10 @@ int cli_run_detect(store *s, const cli_detect *cd, cli_plan *p, FILE *summary)
         if (t != 0)
             status = EXIT_FATAL;
         if (summary)
-            fprintf(summary, "rules: %ld ran, %ld skipped, %ld failed; %ld alerts in %ld "
-                    "incident(s); %ld new, %ld routine, %ld suppressed\n", ran, skipped, failed,
-                    total, c.incidents, c.fresh, c.routine, c.suppressed);
+            fprintf(summary,
+                    "rules: %ld ran, %ld skipped, %ld failed; %ld alerts in %ld "
+                    "incident(s); %ld new, %ld routine, %ld suppressed\n",
+                    ran, skipped, failed, total, c.incidents, c.fresh, c.routine, c.suppressed);
     }
     return status;
 }

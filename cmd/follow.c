@@ -137,10 +137,12 @@ int cli_run_follow(store *s, const cli_ingest *ci, const cli_detect *cd, cli_pla
         free(buf);
         return EXIT_FATAL;
     }
-    if (sqlite3_exec(store_db(s), "CREATE TEMP TABLE followed(fingerprint TEXT PRIMARY KEY,"
-                                  " rank INTEGER)", NULL, NULL, NULL) != SQLITE_OK ||
+    if (sqlite3_exec(store_db(s),
+                     "CREATE TEMP TABLE followed(fingerprint TEXT PRIMARY KEY,"
+                     " rank INTEGER)",
+                     NULL, NULL, NULL) != SQLITE_OK ||
         (f = follow_new(s, fd == 0 ? "(stdin, followed)" : path, ci->opts.all_events, on_msg,
-                     &rejected, err, sizeof err)) == NULL) {
+                        &rejected, err, sizeof err)) == NULL) {
         cli_err("%s", err[0] ? err : sqlite3_errmsg(store_db(s)));
         free(buf);
         return EXIT_FATAL;
@@ -173,7 +175,8 @@ int cli_run_follow(store *s, const cli_ingest *ci, const cli_detect *cd, cli_pla
         }
         if (eof || now_s() >= next || (ci->every && follow_pending(f) >= ci->every)) {
             int rc;
-            if ((eof ? follow_finish(f, 0, err, sizeof err) : follow_commit(f, err, sizeof err)) != 0) {
+            if ((eof ? follow_finish(f, 0, err, sizeof err) : follow_commit(f, err, sizeof err)) !=
+                0) {
                 cli_err("%s", err);
                 status = EXIT_FATAL;
                 break;

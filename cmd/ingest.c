@@ -39,18 +39,17 @@ enum { OPT_ALL = 256, OPT_FORCE, OPT_BATCH, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_T
 
 int cmd_ingest(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"all-events", no_argument, NULL, OPT_ALL},
-        {"force", no_argument, NULL, OPT_FORCE},
-        {"batch", required_argument, NULL, OPT_BATCH},
-        {"threads", required_argument, NULL, OPT_THREADS},
-        {"shard", required_argument, NULL, OPT_SHARD},
-        {"progress", no_argument, NULL, OPT_PROGRESS},
-        {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
+                                             {"all-events", no_argument, NULL, OPT_ALL},
+                                             {"force", no_argument, NULL, OPT_FORCE},
+                                             {"batch", required_argument, NULL, OPT_BATCH},
+                                             {"threads", required_argument, NULL, OPT_THREADS},
+                                             {"shard", required_argument, NULL, OPT_SHARD},
+                                             {"progress", no_argument, NULL, OPT_PROGRESS},
+                                             {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+                                             {"quiet", no_argument, NULL, 'q'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
     cli_ingest ci;
     cli_inputs in;
     const char *db = NULL, *shard = NULL;

@@ -65,7 +65,8 @@ int cmd_rules(int argc, char **argv)
         /* compile against an empty in-memory store: the schema, no data */
         s = store_open(":memory:", 0, err, sizeof err);
         defaults = settings_new();
-        if (s == NULL || functions_register(store_db(s), cli_function_flags(), err, sizeof err) != 0) {
+        if (s == NULL ||
+            functions_register(store_db(s), cli_function_flags(), err, sizeof err) != 0) {
             cli_err("%s", err);
             rules_free(set);
             settings_free(defaults);

@@ -92,22 +92,25 @@ static int interrupted_report(store *s, cli_report *cr)
 
 int cmd_scan(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'},       {"config", required_argument, NULL, 'c'},
-        {"rules", required_argument, NULL, 'r'},    {"only", required_argument, NULL, 'O'},
-        CLI_REPORT_LONGOPTS,                        {"all-events", no_argument, NULL, OPT_ALL},
-        {"force", no_argument, NULL, 'f'},
-        {"threads", required_argument, NULL, OPT_THREADS},
-        {"progress", no_argument, NULL, OPT_PROGRESS},
-        {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
-        {"follow", no_argument, NULL, OPT_FOLLOW},
-        {"interval", required_argument, NULL, OPT_INTERVAL},
-        {"every", required_argument, NULL, OPT_EVERY},
-        {"public-keys", required_argument, NULL, OPT_KEYS},
-        {"shard", required_argument, NULL, OPT_SHARD},
-        {"timings", no_argument, NULL, OPT_TIMINGS},
-        {"quiet", no_argument, NULL, 'q'},          {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
+                                             {"config", required_argument, NULL, 'c'},
+                                             {"rules", required_argument, NULL, 'r'},
+                                             {"only", required_argument, NULL, 'O'},
+                                             CLI_REPORT_LONGOPTS,
+                                             {"all-events", no_argument, NULL, OPT_ALL},
+                                             {"force", no_argument, NULL, 'f'},
+                                             {"threads", required_argument, NULL, OPT_THREADS},
+                                             {"progress", no_argument, NULL, OPT_PROGRESS},
+                                             {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+                                             {"follow", no_argument, NULL, OPT_FOLLOW},
+                                             {"interval", required_argument, NULL, OPT_INTERVAL},
+                                             {"every", required_argument, NULL, OPT_EVERY},
+                                             {"public-keys", required_argument, NULL, OPT_KEYS},
+                                             {"shard", required_argument, NULL, OPT_SHARD},
+                                             {"timings", no_argument, NULL, OPT_TIMINGS},
+                                             {"quiet", no_argument, NULL, 'q'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
     cli_ingest ci;
     cli_inputs in;
     cli_detect cd;
@@ -223,8 +226,10 @@ int cmd_scan(int argc, char **argv)
         db = tmpdb;
     }
     /* a batch into a throwaway store settles eventIDs once, after the last input */
-    s = store_open(db, db != tmpdb ? 0 : ci.follow ? STORE_THROWAWAY
-                                               : STORE_THROWAWAY | STORE_DEFERRED_KEYS,
+    s = store_open(db,
+                   db != tmpdb ? 0
+                   : ci.follow ? STORE_THROWAWAY
+                               : STORE_THROWAWAY | STORE_DEFERRED_KEYS,
                    err, sizeof err);
     if (s == NULL) {
         cli_err("%s", err);
@@ -262,9 +267,8 @@ int cmd_scan(int argc, char **argv)
         goto out;
     }
     /* the digests in the trees read prove them complete, or not (DDB-LOG-TAMPER) */
-    if (digests > 0 &&
-        cli_run_verify(&in.wl, keys, s, NULL, 0, ci.quiet ? NULL : stderr, ci.shard_plan,
-                       ci.shard_k) == EXIT_FATAL) {
+    if (digests > 0 && cli_run_verify(&in.wl, keys, s, NULL, 0, ci.quiet ? NULL : stderr,
+                                      ci.shard_plan, ci.shard_k) == EXIT_FATAL) {
         status = EXIT_FATAL;
         goto out;
     }

@@ -29,8 +29,8 @@ static const char help[] =
     "\n"
     "exit status: 0 plan printed; 2 usage or fatal error; 3 a path could not be read.\n";
 
-int cli_shard_plan(const walk_list *wl, unsigned nshards, shard_plan **out,
-                   uint64_t *loose_files, uint64_t *loose_bytes)
+int cli_shard_plan(const walk_list *wl, unsigned nshards, shard_plan **out, uint64_t *loose_files,
+                   uint64_t *loose_bytes)
 {
     shard_plan *p = shard_plan_new(nshards);
     size_t i;
@@ -84,18 +84,19 @@ int cli_shard_claim(store *s, const cli_ingest *ci, const char *db)
     if (ci->shard_plan == NULL) {
         if (rc == 1) {
             cli_err("%s holds shard %s of a sharded run; add the same --shard (or use "
-                    "another --db) so that no other account's events join it", db, have);
+                    "another --db) so that no other account's events join it",
+                    db, have);
             return EXIT_FATAL;
         }
         return EXIT_CLEAN;
     }
     shard_plan_digest(ci->shard_plan, digest);
-    snprintf(want, sizeof want, "%u/%u %s", ci->shard_k, shard_plan_shards(ci->shard_plan),
-             digest);
+    snprintf(want, sizeof want, "%u/%u %s", ci->shard_k, shard_plan_shards(ci->shard_plan), digest);
     if (rc == 1 && strcmp(have, want) != 0) {
         cli_err("%s holds shard %s; this run is shard %s (a shard is K/N and the digest of "
                 "its plan: a new account or a changed tree can move accounts between "
-                "shards); use another --db", db, have, want);
+                "shards); use another --db",
+                db, have, want);
         return EXIT_FATAL;
     }
     if (rc == 0) {
@@ -108,7 +109,8 @@ int cli_shard_claim(store *s, const cli_ingest *ci, const char *db)
         }
         if (any) {
             cli_err("%s already holds an unsharded run's events; a shard needs a store of its "
-                    "own (use another --db)", db);
+                    "own (use another --db)",
+                    db);
             return EXIT_FATAL;
         }
         if (store_meta_set(s, "shard", want, err, sizeof err) != 0) {
@@ -212,8 +214,8 @@ int cmd_shards(int argc, char **argv)
                (unsigned)nshards, digest, shard_plan_count(p), (unsigned long long)lf,
                (unsigned long long)lb);
         for (s = 0; s < nshards; s++) {
-            printf("%s{\"shard\":%u,\"files\":%llu,\"bytes\":%llu,\"accounts\":[", s ? "," : "",
-                   s, (unsigned long long)files[s], (unsigned long long)bytes[s]);
+            printf("%s{\"shard\":%u,\"files\":%llu,\"bytes\":%llu,\"accounts\":[", s ? "," : "", s,
+                   (unsigned long long)files[s], (unsigned long long)bytes[s]);
             json_accounts(p, s);
             printf("]}");
         }

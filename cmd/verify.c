@@ -42,9 +42,9 @@ struct vctx {
 static void on_problem(void *arg, const digest_problem *p)
 {
     struct vctx *v = arg;
-    const char *f[STORE_INTEGRITY_COLS] = {p->kind, p->trail, p->region, p->digest, p->log,
-                                           p->expected, p->actual, p->start, p->end,
-                                           p->message};
+    const char *f[STORE_INTEGRITY_COLS] = {p->kind, p->trail,    p->region, p->digest,
+                                           p->log,  p->expected, p->actual, p->start,
+                                           p->end,  p->message};
     char err[256];
 
     if (v->s && store_integrity(v->s, f, err, sizeof err) != 0 && !v->store_failed) {
@@ -54,8 +54,8 @@ static void on_problem(void *arg, const digest_problem *p)
     if (v->out == NULL)
         return;
     if (v->json) {
-        static const char *const keys[] = {"kind", "trail", "region", "digest", "log_file",
-                                           "expected", "actual", "start", "end", "message"};
+        static const char *const keys[] = {"kind",     "trail",  "region", "digest", "log_file",
+                                           "expected", "actual", "start",  "end",    "message"};
         yajl_gen g = yajl_gen_alloc(NULL);
         const unsigned char *buf;
         size_t len;
@@ -121,14 +121,15 @@ int cli_run_verify(walk_list *wl, const char *keys_file, store *s, FILE *out, in
         cli_err("%s", err);
         status = EXIT_FATAL;
     } else if (digest_verify(wl->dpaths, wl->nd, wl->paths, wl->n, keys, on_problem, on_error, &v,
-                          &sum, err, sizeof err) != 0) {
+                             &sum, err, sizeof err) != 0) {
         cli_err("%s", err);
         status = EXIT_FATAL;
     } else {
         size_t problems = sum.missing + sum.modified + sum.chain + sum.gaps + sum.unlisted +
                           sum.signatures;
         if (summary) {
-            fprintf(summary, "integrity: %zu log files verified against %zu digests: %zu missing, "
+            fprintf(summary,
+                    "integrity: %zu log files verified against %zu digests: %zu missing, "
                     "%zu modified, %zu broken chain, %zu gaps, %zu unlisted",
                     sum.verified, sum.digests, sum.missing, sum.modified, sum.chain, sum.gaps,
                     sum.unlisted);

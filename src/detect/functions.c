@@ -235,8 +235,8 @@ static void fn_partiql_bulk(sqlite3_context *ctx, int argc, sqlite3_value **argv
     if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
         return;
     sqlite3_result_int(ctx, partiql_is_bulk((const char *)sqlite3_value_text(argv[0]),
-                                        (size_t)sqlite3_value_bytes(argv[0]), pk,
-                                        pk ? (size_t)sqlite3_value_bytes(argv[1]) : 0));
+                                            (size_t)sqlite3_value_bytes(argv[0]), pk,
+                                            pk ? (size_t)sqlite3_value_bytes(argv[1]) : 0));
 }
 
 static void fn_partiql_table(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -246,7 +246,7 @@ static void fn_partiql_table(sqlite3_context *ctx, int argc, sqlite3_value **arg
 
     (void)argc;
     if (normalize_table_from_partiql((const char *)sqlite3_value_text(argv[0]),
-                                (size_t)sqlite3_value_bytes(argv[0]), &name, &n) == 0)
+                                     (size_t)sqlite3_value_bytes(argv[0]), &name, &n) == 0)
         sqlite3_result_text(ctx, name, (int)n, SQLITE_TRANSIENT);
 }
 
@@ -258,7 +258,7 @@ static void fn_logging_gap(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
         return;
     if (selectors_dynamodb_gap((const char *)sqlite3_value_text(argv[0]),
-                         (size_t)sqlite3_value_bytes(argv[0]), out, sizeof out) == 1)
+                               (size_t)sqlite3_value_bytes(argv[0]), out, sizeof out) == 1)
         sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
 }
 
@@ -269,10 +269,9 @@ static void fn_ip_in_cidr(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     (void)argc;
     if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL)
         return;
-    r = address_in_cidr((const char *)sqlite3_value_text(argv[0]),
-                    (size_t)sqlite3_value_bytes(argv[0]),
-                    (const char *)sqlite3_value_text(argv[1]),
-                    (size_t)sqlite3_value_bytes(argv[1]));
+    r = address_in_cidr(
+        (const char *)sqlite3_value_text(argv[0]), (size_t)sqlite3_value_bytes(argv[0]),
+        (const char *)sqlite3_value_text(argv[1]), (size_t)sqlite3_value_bytes(argv[1]));
     if (r >= 0)
         sqlite3_result_int(ctx, r);
 }
@@ -431,28 +430,28 @@ int functions_register(sqlite3 *db, int opts, char *err, size_t errlen)
     /* on failure SQLite calls cache_free itself; the other functions share the cache */
     if (sqlite3_create_function_v2(db, "regexp", 2, flags, cache, fn_regexp, NULL, NULL,
                                    cache_free) != SQLITE_OK ||
-        sqlite3_create_function_v2(db, "regexp", 3, flags, cache, fn_regexp, NULL, NULL,
-                                   NULL) != SQLITE_OK ||
+        sqlite3_create_function_v2(db, "regexp", 3, flags, cache, fn_regexp, NULL, NULL, NULL) !=
+            SQLITE_OK ||
         sqlite3_create_function_v2(db, "regexp_try", 2, flags, cache, fn_regexp_try, NULL, NULL,
                                    NULL) != SQLITE_OK ||
-        sqlite3_create_function_v2(db, "regexp_warnings", 0, SQLITE_UTF8, cache,
-                                   fn_regexp_warnings, NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_create_function_v2(db, "regexp_warnings", 0, SQLITE_UTF8, cache, fn_regexp_warnings,
+                                   NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_create_function_v2(db, "ip_in_cidr", 2, flags, NULL, fn_ip_in_cidr, NULL, NULL,
                                    NULL) != SQLITE_OK ||
-        sqlite3_create_function_v2(db, "arn_session", 1, flags, NULL, fn_arn_session, NULL,
-                                   NULL, NULL) != SQLITE_OK ||
-        sqlite3_create_function_v2(db, "partiql_bulk", 2, flags, NULL, fn_partiql_bulk, NULL,
-                                   NULL, NULL) != SQLITE_OK ||
+        sqlite3_create_function_v2(db, "arn_session", 1, flags, NULL, fn_arn_session, NULL, NULL,
+                                   NULL) != SQLITE_OK ||
+        sqlite3_create_function_v2(db, "partiql_bulk", 2, flags, NULL, fn_partiql_bulk, NULL, NULL,
+                                   NULL) != SQLITE_OK ||
         sqlite3_create_function_v2(db, "partiql_table", 1, flags, NULL, fn_partiql_table, NULL,
                                    NULL, NULL) != SQLITE_OK ||
-        sqlite3_create_function_v2(db, "dynamodb_logging_gap", 1, flags, NULL, fn_logging_gap,
-                                   NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_create_function_v2(db, "dynamodb_logging_gap", 1, flags, NULL, fn_logging_gap, NULL,
+                                   NULL, NULL) != SQLITE_OK ||
         sqlite3_create_function_v2(db, "arn_account", 1, flags, NULL, fn_arn_account, NULL, NULL,
                                    NULL) != SQLITE_OK ||
         sqlite3_create_function_v2(db, "id_list", 1, SQLITE_UTF8 | SQLITE_INNOCUOUS, NULL, NULL,
                                    id_list_step, id_list_final, NULL) != SQLITE_OK ||
-        sqlite3_create_function_v2(db, "sole", 1, flags, NULL, NULL, sole_step, sole_final,
-                                   NULL) != SQLITE_OK) {
+        sqlite3_create_function_v2(db, "sole", 1, flags, NULL, NULL, sole_step, sole_final, NULL) !=
+            SQLITE_OK) {
         snprintf(err, errlen, "cannot register SQL functions: %s", sqlite3_errmsg(db));
         return -1;
     }

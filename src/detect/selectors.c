@@ -95,7 +95,8 @@ static int all_tables(yajl_val fs)
         return 0;
     for (i = 0; i < sw->u.array.len; i++) {
         const char *s = YAJL_GET_STRING(sw->u.array.values[i]);
-        if (s && strlen(s) <= strlen(SELECTORS_DDB_ARN) && strncmp(SELECTORS_DDB_ARN, s, strlen(s)) == 0)
+        if (s && strlen(s) <= strlen(SELECTORS_DDB_ARN) &&
+            strncmp(SELECTORS_DDB_ARN, s, strlen(s)) == 0)
             wide = 1;
     }
     return wide;
@@ -186,7 +187,8 @@ static void basic(yajl_val selectors, struct cover *c)
                 continue;
             some = 1;
             /* "arn:aws:dynamodb" (or a shorter prefix of the table ARNs) means every table */
-            if (strlen(v) <= strlen(SELECTORS_DDB_ARN) && strncmp(SELECTORS_DDB_ARN, v, strlen(v)) == 0)
+            if (strlen(v) <= strlen(SELECTORS_DDB_ARN) &&
+                strncmp(SELECTORS_DDB_ARN, v, strlen(v)) == 0)
                 all = 1;
         }
         if (!some)

@@ -142,21 +142,48 @@ static const struct keydef keydefs[] = {
 _Static_assert(sizeof keydefs / sizeof keydefs[0] < 255, "keydef indexes are bytes");
 
 /* Field names for messages, indexed by enum decoder_field. */
-static const char *const field_names[JF_COUNT] = {
-    "eventID", "eventTime", "eventSource", "eventName", "eventType", "eventCategory",
-    "managementEvent", "readOnly", "awsRegion", "sourceIPAddress", "userAgent",
-    "vpcEndpointId", "vpcEndpointAccountId", "errorCode", "errorMessage", "recipientAccountId",
-    "requestID",
-    "userIdentity.type", "userIdentity.principalId", "userIdentity.arn",
-    "userIdentity.accountId", "userIdentity.accessKeyId", "userIdentity.userName",
-    "userIdentity.invokedBy", "sessionContext.attributes.mfaAuthenticated",
-    "sessionIssuer.arn", "sessionIssuer.userName", "requestParameters.tableName",
-    "requestParameters.tableArn", "requestParameters.resourceArn",
-    "requestParameters.statement", "requestParameters.backupArn", "requestParameters.streamArn",
-    "requestParameters.shardIterator",
-    "tableDescription.tableName", "tableDescription.tableArn",
-    "resources", "requestParameters", "responseElements", "additionalEventData",
-    "resources.ARN", "resources.type"};
+static const char *const field_names[JF_COUNT] = {"eventID",
+                                                  "eventTime",
+                                                  "eventSource",
+                                                  "eventName",
+                                                  "eventType",
+                                                  "eventCategory",
+                                                  "managementEvent",
+                                                  "readOnly",
+                                                  "awsRegion",
+                                                  "sourceIPAddress",
+                                                  "userAgent",
+                                                  "vpcEndpointId",
+                                                  "vpcEndpointAccountId",
+                                                  "errorCode",
+                                                  "errorMessage",
+                                                  "recipientAccountId",
+                                                  "requestID",
+                                                  "userIdentity.type",
+                                                  "userIdentity.principalId",
+                                                  "userIdentity.arn",
+                                                  "userIdentity.accountId",
+                                                  "userIdentity.accessKeyId",
+                                                  "userIdentity.userName",
+                                                  "userIdentity.invokedBy",
+                                                  "sessionContext.attributes.mfaAuthenticated",
+                                                  "sessionIssuer.arn",
+                                                  "sessionIssuer.userName",
+                                                  "requestParameters.tableName",
+                                                  "requestParameters.tableArn",
+                                                  "requestParameters.resourceArn",
+                                                  "requestParameters.statement",
+                                                  "requestParameters.backupArn",
+                                                  "requestParameters.streamArn",
+                                                  "requestParameters.shardIterator",
+                                                  "tableDescription.tableName",
+                                                  "tableDescription.tableArn",
+                                                  "resources",
+                                                  "requestParameters",
+                                                  "responseElements",
+                                                  "additionalEventData",
+                                                  "resources.ARN",
+                                                  "resources.type"};
 
 struct frame {
     unsigned char ctx;        /* enum ctx */
@@ -994,7 +1021,7 @@ int decoder_depth(const decoder *j)
 /* Builds the message for a failed yajl call into err, ending in the byte
  * offset when with_pos is set (a reject gets its offset from the caller). */
 static void decoder_error(decoder *j, const unsigned char *buf, size_t n, int with_pos, char *err,
-                      size_t errlen)
+                          size_t errlen)
 {
     uint64_t pos = decoder_pos(j);
     char at[64] = "";
@@ -1047,7 +1074,8 @@ static int decoder_restart(decoder *j, uint64_t pos)
 static int may_be_lines(const decoder *j)
 {
     return !j->multiline && !j->top_is_array &&
-           !(j->forms & (DECODER_FORM_RECORDS | DECODER_FORM_ARRAY | DECODER_FORM_LOOKUP | DECODER_FORM_LAKE));
+           !(j->forms &
+             (DECODER_FORM_RECORDS | DECODER_FORM_ARRAY | DECODER_FORM_LOOKUP | DECODER_FORM_LAKE));
 }
 
 /* 1 once the stream is JSON Lines: every value so far began and ended on one
@@ -1065,8 +1093,8 @@ static int is_lines(const decoder *j)
 static int decoder_resync(decoder *j, uint64_t pos, uint64_t next_line)
 {
     if (j->values == 0 || j->top_container || j->top_is_array ||
-        (j->forms & (DECODER_FORM_RECORDS | DECODER_FORM_ARRAY | DECODER_FORM_LOOKUP | DECODER_FORM_CWL |
-                     DECODER_FORM_LAKE)))
+        (j->forms & (DECODER_FORM_RECORDS | DECODER_FORM_ARRAY | DECODER_FORM_LOOKUP |
+                     DECODER_FORM_CWL | DECODER_FORM_LAKE)))
         return -1;
     if (decoder_restart(j, next_line ? next_line : pos) != 0)
         return -1;

@@ -94,7 +94,7 @@ typedef int (*decoder_event_fn)(void *ctx, const decoder_event *ev, char *err, s
 /* Called once per rejected record: not an object, too large, a field of the
  * wrong type, invalid JSON. Same return convention. */
 typedef int (*decoder_reject_fn)(void *ctx, uint64_t offset, const char *reason, char *err,
-                             size_t errlen);
+                                 size_t errlen);
 
 /* Shapes seen so far, for decoder_forms(). */
 enum {
@@ -124,7 +124,7 @@ int decoder_finish(decoder *j, char *err, size_t errlen);
 
 /* Says whether events of an eventSource and eventName are wanted. */
 typedef int (*decoder_keep_fn)(void *ctx, const char *source, size_t slen, const char *name,
-                           size_t nlen);
+                               size_t nlen);
 
 /* Optional: when keep() says an event is not wanted, its requestParameters,
  * responseElements and additionalEventData are not copied out (the event

@@ -94,7 +94,7 @@ static int on_event(void *ctx, const decoder_event *ev, char *err, size_t errlen
 }
 
 follow *follow_new(store *s, const char *name, int all_events, ingest_msg_fn on_msg, void *ctx,
-             char *err, size_t errlen)
+                   char *err, size_t errlen)
 {
     follow *f = calloc(1, sizeof *f);
 

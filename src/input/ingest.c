@@ -250,7 +250,7 @@ static int on_event(void *ctx, const decoder_event *ev, char *err, size_t errlen
 
     if (d->by_record &&
         shard_plan_of(d->w->g->opts.shard_plan, ev->v[JF_RECIPIENT_ACCOUNT_ID],
-                    ev->v[JF_RECIPIENT_ACCOUNT_ID] ? ev->len[JF_RECIPIENT_ACCOUNT_ID] : 0) !=
+                      ev->v[JF_RECIPIENT_ACCOUNT_ID] ? ev->len[JF_RECIPIENT_ACCOUNT_ID] : 0) !=
             d->w->g->opts.shard_k) {
         d->b->other_shard++;
         return 0;
@@ -454,8 +454,8 @@ static void msg(ingest *g, const char *text)
 }
 
 /* Counts, stores and reports one rejected record. */
-static int add_reject(ingest *g, uint64_t offset, const char *reason, const char *unit,
-                      char *err, size_t errlen)
+static int add_reject(ingest *g, uint64_t offset, const char *reason, const char *unit, char *err,
+                      size_t errlen)
 {
     char line[700];
 
@@ -609,7 +609,7 @@ static int apply(ingest *g, struct batch *b, int *input_rc, char *err, size_t er
 }
 
 int ingest_files(ingest *g, char *const *paths, size_t n, ingest_progress_fn progress, void *pctx,
-              char *err, size_t errlen)
+                 char *err, size_t errlen)
 {
     struct worker *w = NULL;
     size_t k, done = 0;

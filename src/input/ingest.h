@@ -26,7 +26,7 @@ typedef struct ingest_opts {
     uint64_t batch;      /* events per transaction (0: default 50 000) */
     int threads;         /* decoding threads, 1 to 8 (0: 1); how many is the caller's call */
     volatile sig_atomic_t *stop; /* when non-NULL and set: stop at the next chunk */
-    const shard_plan *shard_plan;  /* when non-NULL: keep only shard_k's records of inputs whose
+    const shard_plan *shard_plan; /* when non-NULL: keep only shard_k's records of inputs whose
                                     path names no account (borrowed, finished) */
     unsigned shard_k;
 } ingest_opts;
@@ -63,7 +63,7 @@ ingest *ingest_new(store *s, const ingest_opts *opts, ingest_msg_fn on_msg, void
  * (message in err; the open transaction is rolled back). progress may be
  * NULL. */
 int ingest_files(ingest *g, char *const *paths, size_t n, ingest_progress_fn progress, void *pctx,
-              char *err, size_t errlen);
+                 char *err, size_t errlen);
 
 /* Running totals. Borrowed: valid until ingest_free(). */
 const ingest_totals *ingest_get_totals(const ingest *g);

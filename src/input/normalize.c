@@ -207,7 +207,8 @@ static void set_text(normalize_row *row, enum normalize_col c, const char *p, si
     row->col[c].n = n;
 }
 
-static void set_field(normalize_row *row, enum normalize_col c, const decoder_event *ev, enum decoder_field f)
+static void set_field(normalize_row *row, enum normalize_col c, const decoder_event *ev,
+                      enum decoder_field f)
 {
     set_text(row, c, ev->v[f], ev->len[f]);
 }
@@ -217,7 +218,8 @@ static void set_static(normalize_row *row, enum normalize_col c, const char *s)
     set_text(row, c, s, s ? strlen(s) : 0);
 }
 
-static void set_bool(normalize_row *row, enum normalize_col c, const decoder_event *ev, enum decoder_field f)
+static void set_bool(normalize_row *row, enum normalize_col c, const decoder_event *ev,
+                     enum decoder_field f)
 {
     row->col[c].type = NT_NULL;
     if (eq(ev->v[f], ev->len[f], "true") || eq(ev->v[f], ev->len[f], "false")) {
@@ -234,30 +236,30 @@ static void set_table(normalize_row *row, const decoder_event *ev)
 
     if (ev->v[JF_REQ_TABLE_NAME]) {
         if (normalize_table_from_arn(ev->v[JF_REQ_TABLE_NAME], ev->len[JF_REQ_TABLE_NAME], &name,
-                                &n) != 0) {
+                                     &n) != 0) {
             name = ev->v[JF_REQ_TABLE_NAME];
             n = ev->len[JF_REQ_TABLE_NAME];
         }
     } else if (normalize_table_from_arn(ev->v[JF_REQ_TABLE_ARN], ev->len[JF_REQ_TABLE_ARN], &name,
-                                   &n) == 0 ||
+                                        &n) == 0 ||
                normalize_table_from_arn(ev->v[JF_REQ_BACKUP_ARN], ev->len[JF_REQ_BACKUP_ARN], &name,
-                                   &n) == 0 ||
+                                        &n) == 0 ||
                normalize_table_from_arn(ev->v[JF_REQ_STREAM_ARN], ev->len[JF_REQ_STREAM_ARN], &name,
-                                   &n) == 0 ||
-               normalize_table_from_arn(ev->v[JF_REQ_SHARD_ITERATOR], ev->len[JF_REQ_SHARD_ITERATOR],
-                                   &name, &n) == 0 ||
+                                        &n) == 0 ||
+               normalize_table_from_arn(ev->v[JF_REQ_SHARD_ITERATOR],
+                                        ev->len[JF_REQ_SHARD_ITERATOR], &name, &n) == 0 ||
                normalize_table_from_arn(ev->v[JF_REQ_RESOURCE_ARN], ev->len[JF_REQ_RESOURCE_ARN],
-                                   &name, &n) == 0 ||
+                                        &name, &n) == 0 ||
                normalize_table_from_arn(ev->v[JF_RESOURCE_TABLE_ARN],
-                                   ev->len[JF_RESOURCE_TABLE_ARN], &name, &n) == 0 ||
+                                        ev->len[JF_RESOURCE_TABLE_ARN], &name, &n) == 0 ||
                normalize_table_from_partiql(ev->v[JF_REQ_STATEMENT], ev->len[JF_REQ_STATEMENT],
-                                       &name, &n) == 0) {
+                                            &name, &n) == 0) {
         /* found */
     } else if (ev->v[JF_RESP_TABLE_NAME]) {
         name = ev->v[JF_RESP_TABLE_NAME];
         n = ev->len[JF_RESP_TABLE_NAME];
     } else if (normalize_table_from_arn(ev->v[JF_RESP_TABLE_ARN], ev->len[JF_RESP_TABLE_ARN], &name,
-                                   &n) != 0) {
+                                        &n) != 0) {
         name = NULL;
     }
     set_text(row, NC_TABLE_NAME, name, n);
@@ -365,7 +367,8 @@ int normalize_event(const decoder_event *ev, normalize_row *row, char *err, size
     set_field(row, NC_AWS_REGION, ev, JF_AWS_REGION);
     set_field(row, NC_SOURCE_IP, ev, JF_SOURCE_IP);
     set_static(row, NC_SOURCE_KIND,
-               ev->v[JF_SOURCE_IP] ? address_kind(ev->v[JF_SOURCE_IP], ev->len[JF_SOURCE_IP]) : NULL);
+               ev->v[JF_SOURCE_IP] ? address_kind(ev->v[JF_SOURCE_IP], ev->len[JF_SOURCE_IP])
+                                   : NULL);
     set_field(row, NC_VPC_ENDPOINT_ID, ev, JF_VPC_ENDPOINT_ID);
     set_field(row, NC_USER_AGENT, ev, JF_USER_AGENT);
     set_field(row, NC_IDENTITY_TYPE, ev, JF_UID_TYPE);

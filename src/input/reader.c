@@ -69,7 +69,8 @@ uint64_t reader_raw_offset(const reader *g)
 }
 
 /* Records a sticky failure "what[: detail] (byte N)" and returns -1. */
-static ssize_t reader_fail(reader *g, char *err, size_t errlen, const char *what, const char *detail)
+static ssize_t reader_fail(reader *g, char *err, size_t errlen, const char *what,
+                           const char *detail)
 {
     snprintf(g->err, sizeof g->err, "%s%s%s (byte %llu)", what, detail ? ": " : "",
              detail ? detail : "", (unsigned long long)reader_raw_offset(g));
@@ -154,7 +155,7 @@ static ssize_t reader_read_plain(reader *g, void *buf, size_t n, char *err, size
  * padding, a bad trailer CRC or a corrupt next member), so they are returned
  * now and the sticky error on the next call. */
 static ssize_t reader_fail_gzip(reader *g, size_t n, char *err, size_t errlen, const char *what,
-                             const char *detail)
+                                const char *detail)
 {
     size_t got = n - g->zs.avail_out;
     ssize_t rc = reader_fail(g, err, errlen, what, detail);
@@ -178,7 +179,7 @@ static ssize_t reader_read_gzip(reader *g, void *buf, size_t n, char *err, size_
                 break;
             if (!reader_magic_at(g))
                 return reader_fail_gzip(g, n, err, errlen,
-                                "unexpected data after the end of the gzip stream", NULL);
+                                        "unexpected data after the end of the gzip stream", NULL);
             inflateReset(&g->zs);
             g->member_done = 0;
         }
@@ -200,7 +201,7 @@ static ssize_t reader_read_gzip(reader *g, void *buf, size_t n, char *err, size_
             /* no progress possible with this input; loop refills */
         } else if (zr != Z_OK) {
             return reader_fail_gzip(g, n, err, errlen, "corrupt gzip data",
-                            g->zs.msg ? g->zs.msg : "inflate failed");
+                                    g->zs.msg ? g->zs.msg : "inflate failed");
         }
     }
     if ((size_t)g->zs.avail_out == n) {

@@ -135,8 +135,7 @@ int walk_is_digest(const char *path)
     return strstr(path, "CloudTrail-Digest") != NULL;
 }
 
-static void report(walk_list *l, walk_err_fn on_err, void *ctx, const char *path,
-                   const char *msg)
+static void report(walk_list *l, walk_err_fn on_err, void *ctx, const char *path, const char *msg)
 {
     l->errors++;
     if (on_err)

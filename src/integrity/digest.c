@@ -210,7 +210,8 @@ static int parse(const char *json, struct digf *d, char *err, size_t errlen)
     d->prev_sig = dup_str(root, "previousDigestSignature");
     files = yajl_tree_get(root, lf, yajl_t_array);
     if (d->start == NULL || d->end == NULL || d->s3key == NULL || files == NULL) {
-        snprintf(err, errlen, "not a CloudTrail digest (needs digestStartTime, digestEndTime, "
+        snprintf(err, errlen,
+                 "not a CloudTrail digest (needs digestStartTime, digestEndTime, "
                  "digestS3Object, logFiles)");
         yajl_tree_free(root);
         return -1;
@@ -298,8 +299,16 @@ static void report(struct run *r, const char *kind, const struct digf *d, const 
                    const char *expected, const char *actual, const char *start, const char *end,
                    const char *msg)
 {
-    digest_problem p = {kind, d ? d->trail : NULL, d ? d->region : NULL, d ? d->key : NULL, log,
-                     expected, actual, start, end, msg};
+    digest_problem p = {kind,
+                        d ? d->trail : NULL,
+                        d ? d->region : NULL,
+                        d ? d->key : NULL,
+                        log,
+                        expected,
+                        actual,
+                        start,
+                        end,
+                        msg};
 
     if (strcmp(kind, "missing") == 0)
         r->sum->missing++;
@@ -498,8 +507,10 @@ static void check_listed(struct verification *v)
             hit = bsearch(&probe, v->lf, v->nl, sizeof *v->lf, by_log_key);
             v->sum->listed++;
             if (hit == NULL) {
-                snprintf(msg, sizeof msg, "log file %s is listed by digest %s but is not in "
-                         "the tree (deleted?)", probe.key, d->key);
+                snprintf(msg, sizeof msg,
+                         "log file %s is listed by digest %s but is not in "
+                         "the tree (deleted?)",
+                         probe.key, d->key);
                 report(&v->r, "missing", d, probe.key, d->files[k].hash, NULL, d->start, d->end,
                        msg);
                 continue;
@@ -538,18 +549,23 @@ static void check_chains(struct verification *v)
             continue;
         named = cur->prev_key ? find_digest(v, cur->prev_key) : NULL;
         if (cur->prev_key && named == NULL) {
-            snprintf(msg, sizeof msg, "digest %s names previous digest %s, which is not in "
-                     "the tree (deleted?)", cur->key, cur->prev_key);
+            snprintf(msg, sizeof msg,
+                     "digest %s names previous digest %s, which is not in "
+                     "the tree (deleted?)",
+                     cur->key, cur->prev_key);
             report(&v->r, "chain", cur, NULL, cur->prev_key, NULL, prev->end, cur->start, msg);
         } else if (named && cur->prev_hash && strcmp(named->hash, cur->prev_hash) != 0) {
-            snprintf(msg, sizeof msg, "digest %s was modified: its content hashes to %s, "
-                     "digest %s says %s", named->key, named->hash, cur->key, cur->prev_hash);
+            snprintf(msg, sizeof msg,
+                     "digest %s was modified: its content hashes to %s, "
+                     "digest %s says %s",
+                     named->key, named->hash, cur->key, cur->prev_hash);
             report(&v->r, "chain", named, NULL, cur->prev_hash, named->hash, named->start,
                    named->end, msg);
         } else if (cur->start_ts > prev->end_ts) {
-            snprintf(msg, sizeof msg, "no digest for %s .. %s (trail %s, %s): logging "
-                     "stopped or digests deleted", prev->end, cur->start, cur->trail,
-                     cur->region);
+            snprintf(msg, sizeof msg,
+                     "no digest for %s .. %s (trail %s, %s): logging "
+                     "stopped or digests deleted",
+                     prev->end, cur->start, cur->trail, cur->region);
             report(&v->r, "gap", cur, NULL, prev->end, cur->start, prev->end, cur->start, msg);
         }
     }
@@ -575,9 +591,10 @@ static void check_signatures(struct verification *v)
             v->sum->signed_ok++;
             continue;
         }
-        snprintf(msg, sizeof msg, ok < 0 ? "digest %s: no public key with fingerprint %s"
-                                         : "digest %s: signature does not verify with the "
-                                           "key of fingerprint %s",
+        snprintf(msg, sizeof msg,
+                 ok < 0 ? "digest %s: no public key with fingerprint %s"
+                        : "digest %s: signature does not verify with the "
+                          "key of fingerprint %s",
                  signed_one->key, signed_one->fingerprint ? signed_one->fingerprint : "?");
         report(&v->r, "signature", signed_one, NULL, NULL, NULL, signed_one->start,
                signed_one->end, msg);
@@ -612,8 +629,10 @@ static void check_unlisted(struct verification *v)
                 break;
         if (k == v->nd)
             continue;
-        snprintf(msg, sizeof msg, "log file %s is in the tree but no digest lists it "
-                 "(injected, or from another trail)", v->lf[i].path);
+        snprintf(msg, sizeof msg,
+                 "log file %s is in the tree but no digest lists it "
+                 "(injected, or from another trail)",
+                 v->lf[i].path);
         report(&v->r, "unlisted", NULL, v->lf[i].key, NULL, v->lf[i].hash, NULL, NULL, msg);
     }
 }

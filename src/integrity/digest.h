@@ -61,8 +61,8 @@ typedef struct digest_summary {
  * callbacks. Returns 0, or -1 with err when keys_json does not parse or out
  * of memory. */
 int digest_verify(char *const *digests, size_t n_digests, char *const *logs, size_t n_logs,
-               const char *keys_json, digest_problem_fn on_problem, digest_error_fn on_error,
-               void *ctx, digest_summary *sum, char *err, size_t errlen);
+                  const char *keys_json, digest_problem_fn on_problem, digest_error_fn on_error,
+                  void *ctx, digest_summary *sum, char *err, size_t errlen);
 
 /* Parses one digest file's JSON (for the fuzzer and for tests): 0 when it is
  * a digest, -1 with err naming what is wrong. */

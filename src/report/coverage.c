@@ -95,8 +95,8 @@ static void json_row(struct sink *k, yajl_gen g, sqlite3_stmt *st)
     yajl_gen_reset(g, NULL); /* one top-level object per line */
 }
 
-int coverage_render(sqlite3 *db, enum coverage_format f, coverage_write_fn write, void *ctx, long *blind,
-               char *err, size_t errlen)
+int coverage_render(sqlite3 *db, enum coverage_format f, coverage_write_fn write, void *ctx,
+                    long *blind, char *err, size_t errlen)
 {
     struct sink k = {write, ctx, {0}, 0};
     sqlite3_stmt *st;

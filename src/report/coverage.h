@@ -21,7 +21,7 @@ typedef int (*coverage_write_fn)(void *ctx, const char *p, size_t n);
 /* Renders the coverage of db's events: a text section, an HTML section, or
  * one JSON object per account and region. Sets *blind to the regions with
  * management but no data events (may be NULL). Returns 0, or -1 with err. */
-int coverage_render(sqlite3 *db, enum coverage_format f, coverage_write_fn write, void *ctx, long *blind,
-               char *err, size_t errlen);
+int coverage_render(sqlite3 *db, enum coverage_format f, coverage_write_fn write, void *ctx,
+                    long *blind, char *err, size_t errlen);
 
 #endif

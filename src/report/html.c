@@ -112,18 +112,21 @@ static int html_timeline(struct report_out *o, sqlite3 *db, const report_opts *o
         }
     }
     sqlite3_finalize(st);
-    report_out_fmt(o, "<svg class=\"timeline\" role=\"img\" viewBox=\"0 0 %d %d\" width=\"100%%\" "
-               "xmlns=\"http://www.w3.org/2000/svg\">\n<title>DynamoDB events per %lld h",
-            W, H + PAD, bucket / 3600);
+    report_out_fmt(o,
+                   "<svg class=\"timeline\" role=\"img\" viewBox=\"0 0 %d %d\" width=\"100%%\" "
+                   "xmlns=\"http://www.w3.org/2000/svg\">\n<title>DynamoDB events per %lld h",
+                   W, H + PAD, bucket / 3600);
     report_out_str(o, " with alert markers</title>\n");
     for (i = 0; i < nb; i++) {
         double bw = (double)(W - 20) / (double)nb;
         double h = (double)counts[i] * (H - 30) / (double)maxc;
         if (counts[i])
-            report_out_fmt(o, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" "
-                       "fill=\"#7a8fb3\">"
-                       "<title>%lld events</title></rect>\n",
-                    10 + bw * (double)i, (double)H - h, bw > 1.5 ? bw - 0.5 : bw, h, counts[i]);
+            report_out_fmt(o,
+                           "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" "
+                           "fill=\"#7a8fb3\">"
+                           "<title>%lld events</title></rect>\n",
+                           10 + bw * (double)i, (double)H - h, bw > 1.5 ? bw - 0.5 : bw, h,
+                           counts[i]);
     }
     if (sqlite3_prepare_v2(db,
                            "SELECT first_seen, severity, rule_id FROM alerts"
@@ -141,7 +144,7 @@ static int html_timeline(struct report_out *o, sqlite3 *db, const report_opts *o
                 continue;
             x = 10 + (double)(W - 20) * (double)(ms / 1000 - t0) / (double)(nb * bucket);
             report_out_fmt(o, "<path d=\"M%.2f %d l-5 -9 h10 z\" fill=\"%s\"><title>", x, H + 12,
-                    fills[r < 0 ? 0 : r]);
+                           fills[r < 0 ? 0 : r]);
             html_text(o, report_col(st, 2));
             report_out_str(o, " ");
             html_text(o, report_col(st, 0));
@@ -149,7 +152,8 @@ static int html_timeline(struct report_out *o, sqlite3 *db, const report_opts *o
         }
         sqlite3_finalize(st);
     }
-    report_out_fmt(o, "<line x1=\"10\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#99a\"/>\n", H, W - 10, H);
+    report_out_fmt(o, "<line x1=\"10\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#99a\"/>\n", H,
+                   W - 10, H);
     {
         char a[32], b[32];
         time_t ta = (time_t)t0, tb = (time_t)t1;
@@ -159,10 +163,13 @@ static int html_timeline(struct report_out *o, sqlite3 *db, const report_opts *o
         strftime(a, sizeof a, "%Y-%m-%d %H:00Z", &tma);
         strftime(b, sizeof b, "%Y-%m-%d %H:%MZ", &tmb);
         report_out_fmt(o, "<text x=\"10\" y=\"%d\" font-size=\"11\">%s</text>\n", H + PAD - 2, a);
-        report_out_fmt(o, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%s</text>\n",
-                W - 10, H + PAD - 2, b);
-        report_out_fmt(o, "<text x=\"%d\" y=\"12\" font-size=\"11\" text-anchor=\"end\">max %lld / "
-                   "bucket</text>\n", W - 10, maxc);
+        report_out_fmt(o,
+                       "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%s</text>\n",
+                       W - 10, H + PAD - 2, b);
+        report_out_fmt(o,
+                       "<text x=\"%d\" y=\"12\" font-size=\"11\" text-anchor=\"end\">max %lld / "
+                       "bucket</text>\n",
+                       W - 10, maxc);
     }
     report_out_str(o, "</svg>\n");
     free(counts);
@@ -185,14 +192,17 @@ static void html_top(struct report_out *o, sqlite3 *db, const report_opts *opt, 
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
         return;
     report_bind_range(st, opt);
-    report_out_fmt(o, "<h3>Top %s</h3>\n<table class=\"top\"><tr><th>%s</th><th>events</th>"
-               "<th>from public IPs</th><th>tables</th></tr>\n", what, what);
+    report_out_fmt(o,
+                   "<h3>Top %s</h3>\n<table class=\"top\"><tr><th>%s</th><th>events</th>"
+                   "<th>from public IPs</th><th>tables</th></tr>\n",
+                   what, what);
     while (sqlite3_step(st) == SQLITE_ROW) {
         report_out_str(o, "<tr><td class=\"mono\">");
         html_col(o, st, 0);
         report_out_fmt(o, "</td><td>%lld</td><td>%lld</td><td>%lld</td></tr>\n",
-                (long long)sqlite3_column_int64(st, 1), (long long)sqlite3_column_int64(st, 2),
-                (long long)sqlite3_column_int64(st, 3));
+                       (long long)sqlite3_column_int64(st, 1),
+                       (long long)sqlite3_column_int64(st, 2),
+                       (long long)sqlite3_column_int64(st, 3));
     }
     report_out_str(o, "</table>\n");
     sqlite3_finalize(st);
@@ -207,7 +217,7 @@ static void html_rules(struct report_out *o, sqlite3 *db)
                            " ORDER BY rule_id", -1, &st, NULL) != SQLITE_OK)
         return;
     report_out_str(o, "<h2>Rules</h2>\n<table class=\"rules\"><tr><th>rule</th><th>default</th>"
-               "<th>title</th><th>status</th><th>alerts</th><th>note</th></tr>\n");
+                      "<th>title</th><th>status</th><th>alerts</th><th>note</th></tr>\n");
     while (sqlite3_step(st) == SQLITE_ROW) {
         report_out_str(o, "<tr><td class=\"mono\">");
         html_col(o, st, 0);
@@ -233,11 +243,15 @@ static void html_rule_problems(struct report_out *o, sqlite3 *db, const struct r
     if ((s->not_run == 0 && s->warned == 0) || report_rule_problems(db, &st) != SQLITE_OK)
         return;
     if (s->not_run)
-        report_out_fmt(o, "<div class=\"incomplete\"><strong>Incomplete: %ld rule(s) did not run; "
-                   "their detections are missing below.</strong>\n<ul>\n", s->not_run);
+        report_out_fmt(o,
+                       "<div class=\"incomplete\"><strong>Incomplete: %ld rule(s) did not run; "
+                       "their detections are missing below.</strong>\n<ul>\n",
+                       s->not_run);
     else
-        report_out_fmt(o, "<div class=\"incomplete\"><strong>%ld rule(s) ran with a warning."
-                   "</strong>\n<ul>\n", s->warned);
+        report_out_fmt(o,
+                       "<div class=\"incomplete\"><strong>%ld rule(s) ran with a warning."
+                       "</strong>\n<ul>\n",
+                       s->warned);
     while (sqlite3_step(st) == SQLITE_ROW) {
         report_out_str(o, "<li><code>");
         html_col(o, st, 0);
@@ -276,13 +290,13 @@ static void html_incidents(struct report_out *o, sqlite3 *db, const report_opts 
         const char *sev = report_col(st, 1) ? report_col(st, 1) : "info";
         if (n++ == 0)
             report_out_str(o, "<h2>Incidents</h2>\n");
-        report_out_fmt(o, "<section class=\"incident sev-%s\" id=\"incident-%lld\">\n<h3>"
-                   "<span class=\"sev sev-%s\">%s</span>Incident #%lld</h3>\n<p>",
-                rules_severity_rank(sev) >= 0 ? sev : "info",
-                (long long)sqlite3_column_int64(st, 0),
-                rules_severity_rank(sev) >= 0 ? sev : "info",
-                rules_severity_rank(sev) >= 0 ? sev : "info",
-                (long long)sqlite3_column_int64(st, 0));
+        report_out_fmt(
+            o,
+            "<section class=\"incident sev-%s\" id=\"incident-%lld\">\n<h3>"
+            "<span class=\"sev sev-%s\">%s</span>Incident #%lld</h3>\n<p>",
+            rules_severity_rank(sev) >= 0 ? sev : "info", (long long)sqlite3_column_int64(st, 0),
+            rules_severity_rank(sev) >= 0 ? sev : "info",
+            rules_severity_rank(sev) >= 0 ? sev : "info", (long long)sqlite3_column_int64(st, 0));
         html_col(o, st, 6);
         report_out_str(o, "</p>\n<p class=\"detail\">");
         html_col(o, st, 2);
@@ -297,7 +311,8 @@ static void html_incidents(struct report_out *o, sqlite3 *db, const report_opts 
             html_col(o, al, 0);
             report_out_str(o, "</span> ");
             html_col(o, al, 2);
-            report_out_fmt(o, " <a href=\"#alert-%lld\"><code>", (long long)sqlite3_column_int64(al, 5));
+            report_out_fmt(o, " <a href=\"#alert-%lld\"><code>",
+                           (long long)sqlite3_column_int64(al, 5));
             html_col(o, al, 1);
             report_out_str(o, "</code></a> ");
             html_col(o, al, 4);
@@ -317,26 +332,28 @@ static void html_row(struct report_out *o, const char *label, sqlite3_stmt *st, 
     report_out_str(o, "</td></tr>\n");
 }
 
-void report_write_html(struct report_out *o, sqlite3 *db, sqlite3_stmt *st, const struct report_summary *s,
-                        const report_opts *opt)
+void report_write_html(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
+                       const struct report_summary *s, const report_opts *opt)
 {
     int rc, i, cur = -1;
 
     report_out_str(o, html_head);
-    report_out_str(o, "<h1>ddbtrail report</h1>\n<p>DynamoDB activity in AWS CloudTrail logs</p>\n");
+    report_out_str(o,
+                   "<h1>ddbtrail report</h1>\n<p>DynamoDB activity in AWS CloudTrail logs</p>\n");
     if (s->interrupted[0]) {
         report_out_str(o, "<div class=\"incomplete\"><strong>Interrupted: the run was stopped by a "
-                   "signal ");
+                          "signal ");
         html_text(o, s->interrupted);
         report_out_str(o, ".</strong></div>\n");
     }
     html_rule_problems(o, db, s);
     report_out_str(o, "<h2>Summary</h2>\n<table class=\"summary\">\n");
     report_out_fmt(o, "<tr><td>inputs</td><td>%lld file(s)%s</td></tr>\n", s->files,
-            s->failed ? ", some with errors" : "");
-    report_out_fmt(o, "<tr><td>events</td><td>%lld seen: %lld new, %lld already stored, %lld skipped "
-               "(not DynamoDB), %lld rejected</td></tr>\n", s->seen, s->stored - s->duplicate,
-            s->duplicate, s->skipped, s->rejected);
+                   s->failed ? ", some with errors" : "");
+    report_out_fmt(o,
+                   "<tr><td>events</td><td>%lld seen: %lld new, %lld already stored, %lld skipped "
+                   "(not DynamoDB), %lld rejected</td></tr>\n",
+                   s->seen, s->stored - s->duplicate, s->duplicate, s->skipped, s->rejected);
     report_out_str(o, "<tr><td>time span</td><td>");
     if (s->no_events) {
         html_text(o, report_no_events_note);
@@ -351,18 +368,21 @@ void report_write_html(struct report_out *o, sqlite3 *db, sqlite3_stmt *st, cons
     report_out_fmt(o, "</td></tr>\n<tr><td>alerts</td><td>%ld", s->alerts);
     for (i = 4; i >= opt->min_rank; i--)
         report_out_fmt(o, " &nbsp;<span class=\"sev sev-%s\">%ld %s</span>", report_sev_names[i],
-                s->counts.by_rank[i], report_sev_names[i]);
+                       s->counts.by_rank[i], report_sev_names[i]);
     report_out_fmt(o, "; %ld incident(s)", s->incidents);
     if (s->suppressed)
-        report_out_fmt(o, "; %ld suppressed%s", s->suppressed, opt->show_suppressed ? " (shown)" : "");
+        report_out_fmt(o, "; %ld suppressed%s", s->suppressed,
+                       opt->show_suppressed ? " (shown)" : "");
     report_out_str(o, "</td></tr>\n</table>\n");
     html_incidents(o, db, opt);
     report_out_str(o, "<h2>Timeline</h2>\n");
     html_timeline(o, db, opt);
     report_out_str(o, "<h2>Alerts</h2>\n");
     if (s->alerts == 0 && s->not_run)
-        report_out_fmt(o, "<p>No alerts from the rules that ran; %ld rule(s) did not run (see the "
-                   "top).</p>\n", s->not_run);
+        report_out_fmt(o,
+                       "<p>No alerts from the rules that ran; %ld rule(s) did not run (see the "
+                       "top).</p>\n",
+                       s->not_run);
     else if (s->alerts == 0)
         report_out_str(o, "<p>No alerts.</p>\n");
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && !o->failed) {
@@ -372,9 +392,10 @@ void report_write_html(struct report_out *o, sqlite3 *db, sqlite3_stmt *st, cons
             report_out_fmt(o, "<h3 class=\"group\">%s</h3>\n", sev);
             cur = r;
         }
-        report_out_fmt(o, "<section class=\"alert sev-%s\" id=\"alert-%lld\">\n<h3><span class=\"sev "
-                   "sev-%s\">%s</span><code>", sev, (long long)sqlite3_column_int64(st, A_ID),
-                sev, sev);
+        report_out_fmt(o,
+                       "<section class=\"alert sev-%s\" id=\"alert-%lld\">\n<h3><span class=\"sev "
+                       "sev-%s\">%s</span><code>",
+                       sev, (long long)sqlite3_column_int64(st, A_ID), sev, sev);
         html_col(o, st, A_RULE);
         report_out_str(o, "</code> ");
         html_col(o, st, A_TITLE);
@@ -387,7 +408,8 @@ void report_write_html(struct report_out *o, sqlite3 *db, sqlite3_stmt *st, cons
         html_row(o, "account", st, A_ACCOUNT, 1);
         html_row(o, "region", st, A_REGION, 0);
         html_row(o, "table", st, A_TABLE, 1);
-        report_out_fmt(o, "<tr><td>events</td><td>%lld, ", (long long)sqlite3_column_int64(st, A_COUNT));
+        report_out_fmt(o, "<tr><td>events</td><td>%lld, ",
+                       (long long)sqlite3_column_int64(st, A_COUNT));
         html_col(o, st, A_FIRST);
         report_out_str(o, " .. ");
         html_col(o, st, A_LAST);
@@ -409,5 +431,5 @@ void report_write_html(struct report_out *o, sqlite3 *db, sqlite3_stmt *st, cons
     report_out_str(o, "<footer>Generated by ddbtrail ");
     html_text(o, opt->version);
     report_out_str(o, ". Self-contained: this file loads nothing from the network.</footer>\n"
-               "</body>\n</html>\n");
+                      "</body>\n</html>\n");
 }

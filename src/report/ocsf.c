@@ -153,7 +153,8 @@ static void ocsf_alert(yajl_gen g, buffer *tmp, sqlite3_stmt *st, const report_o
         char arn[1024];
         snprintf(arn, sizeof arn, "arn:aws:dynamodb:%s:%s:table/%s",
                  report_col(st, A_REGION) ? report_col(st, A_REGION) : "",
-                 report_col(st, A_ACCOUNT) ? report_col(st, A_ACCOUNT) : "", report_col(st, A_TABLE));
+                 report_col(st, A_ACCOUNT) ? report_col(st, A_ACCOUNT) : "",
+                 report_col(st, A_TABLE));
         yajl_gen_map_open(g);
         report_gen_str_kv(g, tmp, "uid", arn);
         report_gen_key(g, "name");

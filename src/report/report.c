@@ -87,8 +87,8 @@ void report_out_fmt(struct report_out *o, const char *fmt, ...)
 }
 
 /* Writes a log value through an escaper. */
-void report_out_esc(struct report_out *o, int (*escape)(buffer *, const char *, size_t), const char *s,
-                    size_t n)
+void report_out_esc(struct report_out *o, int (*escape)(buffer *, const char *, size_t),
+                    const char *s, size_t n)
 {
     buffer_reset(&o->tmp);
     if (escape(&o->tmp, s, n) != 0)
@@ -172,8 +172,7 @@ static int report_count(sqlite3 *db, const report_opts *o, report_counts *out, c
 }
 
 /* Calls fn for each item of a comma-separated list. */
-void report_each_item(const char *s, size_t n, void (*fn)(void *, const char *, size_t),
-                      void *arg)
+void report_each_item(const char *s, size_t n, void (*fn)(void *, const char *, size_t), void *arg)
 {
     size_t i = 0, start = 0;
 
@@ -310,7 +309,8 @@ int report_prepare_incidents(sqlite3 *db, const report_opts *o, sqlite3_stmt **s
 }
 
 /* The coverage section (coverage.h), written after what is buffered so far. */
-void report_coverage(struct report_out *o, sqlite3 *db, enum coverage_format f, const struct report_summary *s)
+void report_coverage(struct report_out *o, sqlite3 *db, enum coverage_format f,
+                     const struct report_summary *s)
 {
     char err[256];
 
@@ -332,10 +332,12 @@ long long report_iso_ms(const char *s)
 
 /* One writer per format, in enum report_format's order. */
 static void (*const writers[])(struct report_out *, sqlite3 *, sqlite3_stmt *,
-                               const struct report_summary *, const report_opts *) = {
-    [REPORT_TEXT] = report_write_text, [REPORT_JSON] = report_write_jsonl,
-    [REPORT_CSV] = report_write_csv,   [REPORT_HTML] = report_write_html,
-    [REPORT_OCSF] = report_write_ocsf};
+                               const struct report_summary *,
+                               const report_opts *) = {[REPORT_TEXT] = report_write_text,
+                                                       [REPORT_JSON] = report_write_jsonl,
+                                                       [REPORT_CSV] = report_write_csv,
+                                                       [REPORT_HTML] = report_write_html,
+                                                       [REPORT_OCSF] = report_write_ocsf};
 
 int report_render(sqlite3 *db, const report_opts *opt, report_write_fn write, void *ctx,
                   report_counts *counts, char *err, size_t errlen)

@@ -48,8 +48,9 @@ static void text_rule_problems(struct report_out *o, sqlite3 *db, const struct r
     if ((s->not_run == 0 && s->warned == 0) || report_rule_problems(db, &st) != SQLITE_OK)
         return;
     if (s->not_run)
-        report_out_fmt(o, "  INCOMPLETE %ld rule(s) did not run; their detections are missing below\n",
-                s->not_run);
+        report_out_fmt(o,
+                       "  INCOMPLETE %ld rule(s) did not run; their detections are missing below\n",
+                       s->not_run);
     else
         report_out_fmt(o, "  WARNING    %ld rule(s) ran with a warning\n", s->warned);
     while (sqlite3_step(st) == SQLITE_ROW) {
@@ -92,8 +93,8 @@ static void text_incidents(struct report_out *o, sqlite3 *db, const report_opts 
     sqlite3_finalize(st);
 }
 
-void report_write_text(struct report_out *o, sqlite3 *db, sqlite3_stmt *st, const struct report_summary *s,
-                        const report_opts *opt)
+void report_write_text(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
+                       const struct report_summary *s, const report_opts *opt)
 {
     int cur = -1, rc, i;
     const char *reset = opt->color ? "\033[0m" : "";
@@ -108,23 +109,25 @@ void report_write_text(struct report_out *o, sqlite3 *db, sqlite3_stmt *st, cons
     report_out_fmt(o, "  inputs     %lld file(s)", s->files);
     if (s->failed)
         report_out_fmt(o, " (%lld with errors)", s->failed);
-    report_out_fmt(o, "; %lld event(s) seen: %lld new, %lld already stored, %lld skipped "
-               "(not DynamoDB), %lld rejected\n", s->seen, s->stored - s->duplicate,
-            s->duplicate, s->skipped, s->rejected);
+    report_out_fmt(o,
+                   "; %lld event(s) seen: %lld new, %lld already stored, %lld skipped "
+                   "(not DynamoDB), %lld rejected\n",
+                   s->seen, s->stored - s->duplicate, s->duplicate, s->skipped, s->rejected);
     if (s->no_events)
         report_out_fmt(o, "  time span  %s\n", report_no_events_note);
     else if (s->first[0])
         report_out_fmt(o, "  time span  %s .. %s (%lld DynamoDB event(s))\n", s->first, s->last,
-                s->ddb_events);
+                       s->ddb_events);
     else
         report_out_str(o, "  time span  no DynamoDB events\n");
     report_out_fmt(o, "  alerts     %ld", s->alerts);
     for (i = 4; i >= opt->min_rank; i--)
-        report_out_fmt(o, "%s %ld %s", i == 4 ? ":" : ",", s->counts.by_rank[i], report_sev_names[i]);
+        report_out_fmt(o, "%s %ld %s", i == 4 ? ":" : ",", s->counts.by_rank[i],
+                       report_sev_names[i]);
     report_out_fmt(o, "; %ld incident(s)", s->incidents);
     if (s->suppressed)
         report_out_fmt(o, "; %ld suppressed%s", s->suppressed,
-                opt->show_suppressed ? " (shown)" : " (not shown: --show-suppressed)");
+                       opt->show_suppressed ? " (shown)" : " (not shown: --show-suppressed)");
     report_out_str(o, "\n");
     text_incidents(o, db, opt);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && !o->failed) {
@@ -151,12 +154,13 @@ void report_write_text(struct report_out *o, sqlite3 *db, sqlite3_stmt *st, cons
         text_field(o, "source", st, A_IP);
         text_field(o, "region", st, A_REGION);
         text_field(o, "table", st, A_TABLE);
-        report_out_fmt(o, "    %-10s %lld, ", "events", (long long)sqlite3_column_int64(st, A_COUNT));
+        report_out_fmt(o, "    %-10s %lld, ", "events",
+                       (long long)sqlite3_column_int64(st, A_COUNT));
         report_out_esc(o, escape_term, report_col(st, A_FIRST) ? report_col(st, A_FIRST) : "?",
-                report_col(st, A_FIRST) ? report_col_len(st, A_FIRST) : 1);
+                       report_col(st, A_FIRST) ? report_col_len(st, A_FIRST) : 1);
         report_out_str(o, " .. ");
         report_out_esc(o, escape_term, report_col(st, A_LAST) ? report_col(st, A_LAST) : "?",
-                report_col(st, A_LAST) ? report_col_len(st, A_LAST) : 1);
+                       report_col(st, A_LAST) ? report_col_len(st, A_LAST) : 1);
         report_out_str(o, "\n");
         if (report_col(st, A_IDS)) {
             report_out_fmt(o, "    %-10s ", "event ids");
@@ -168,13 +172,14 @@ void report_write_text(struct report_out *o, sqlite3 *db, sqlite3_stmt *st, cons
         text_field(o, "detail", st, A_DETAIL);
         if (sqlite3_column_type(st, A_INCIDENT) == SQLITE_INTEGER)
             report_out_fmt(o, "    %-10s #%lld\n", "incident",
-                    (long long)sqlite3_column_int64(st, A_INCIDENT));
+                           (long long)sqlite3_column_int64(st, A_INCIDENT));
         if (report_col(st, A_STATUS) && strcmp(report_col(st, A_STATUS), "open") != 0) {
             report_out_fmt(o, "    %-10s ", "status");
             report_out_esc(o, escape_term, report_col(st, A_STATUS), report_col_len(st, A_STATUS));
             if (report_col(st, A_REASON)) {
                 report_out_str(o, ": ");
-                report_out_esc(o, escape_term, report_col(st, A_REASON), report_col_len(st, A_REASON));
+                report_out_esc(o, escape_term, report_col(st, A_REASON),
+                               report_col_len(st, A_REASON));
             }
             report_out_str(o, "\n");
         }
@@ -182,8 +187,9 @@ void report_write_text(struct report_out *o, sqlite3 *db, sqlite3_stmt *st, cons
     if (s->alerts == 0 && s->interrupted[0])
         report_out_str(o, "\nno alerts stored before the run was interrupted (see the top)\n");
     else if (s->alerts == 0 && s->not_run)
-        report_out_fmt(o, "\nno alerts from the rules that ran; %ld rule(s) did not run (see the top)\n",
-                s->not_run);
+        report_out_fmt(
+            o, "\nno alerts from the rules that ran; %ld rule(s) did not run (see the top)\n",
+            s->not_run);
     else if (s->alerts == 0)
         report_out_str(o, "\nno alerts\n");
     report_coverage(o, db, COVERAGE_TEXT, s);

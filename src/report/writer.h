@@ -74,8 +74,7 @@ size_t report_col_len(sqlite3_stmt *st, int c);
 void report_bind_range(sqlite3_stmt *st, const report_opts *o);
 
 /* Calls fn for each comma-separated item of s[0..n). */
-void report_each_item(const char *s, size_t n, void (*fn)(void *, const char *, size_t),
-                      void *arg);
+void report_each_item(const char *s, size_t n, void (*fn)(void *, const char *, size_t), void *arg);
 
 /* Prepares the rules of the last detect that did not run or ran with a
  * warning (rule_id, status, message), failed first. An SQLite status. */

@@ -129,8 +129,10 @@ static int settle_settings(sqlite3 *db, char *err, size_t errlen)
         if (rc < 0)
             return dberr(db, "merge", err, errlen);
         if (rc == 1) {
-            snprintf(err, errlen, "%s; its alerts were found under other settings or rules "
-                     "(run every shard with the same --config and detections/)", diff);
+            snprintf(err, errlen,
+                     "%s; its alerts were found under other settings or rules "
+                     "(run every shard with the same --config and detections/)",
+                     diff);
             return 1;
         }
     }
@@ -150,22 +152,23 @@ static int settle_plan(sqlite3 *db, char *err, size_t errlen)
 {
     char shard[160], merged[160];
     const char *plan;
-    int rc = store_first_text(db, "SELECT value FROM shard.meta WHERE key = 'shard'", NULL,
-                              shard, sizeof shard);
+    int rc = store_first_text(db, "SELECT value FROM shard.meta WHERE key = 'shard'", NULL, shard,
+                              sizeof shard);
 
     if (rc < 0)
         return dberr(db, "merge", err, errlen);
     if (rc == 0 || (plan = strchr(shard, '/')) == NULL)
         return 0;
     plan++;
-    rc = store_first_text(db, "SELECT value FROM main.meta WHERE key = 'shard_plan'", NULL,
-                          merged, sizeof merged);
+    rc = store_first_text(db, "SELECT value FROM main.meta WHERE key = 'shard_plan'", NULL, merged,
+                          sizeof merged);
     if (rc < 0)
         return dberr(db, "merge", err, errlen);
     if (rc == 1 && strcmp(merged, plan) != 0) {
-        snprintf(err, errlen, "the shard is %s, of another plan than the merged store's (%s): "
-                 "a changed tree or shard count moves accounts between shards", shard,
-                 merged);
+        snprintf(err, errlen,
+                 "the shard is %s, of another plan than the merged store's (%s): "
+                 "a changed tree or shard count moves accounts between shards",
+                 shard, merged);
         return 1;
     }
     if (rc == 0) {
@@ -184,26 +187,25 @@ static int settle_plan(sqlite3 *db, char *err, size_t errlen)
 
 /* The shard ("K/N") the attached store holds, or NULL: a loose file read by
  * every shard has a files row in each, and those stay apart when merged. */
-#define SHARD_LABEL                                                                        \
-    "(SELECT substr(value, 1, instr(value || ' ', ' ') - 1) FROM shard.meta"               \
+#define SHARD_LABEL                                                                                \
+    "(SELECT substr(value, 1, instr(value || ' ', ' ') - 1) FROM shard.meta"                       \
     " WHERE key = 'shard')"
 
 /* The same files row: every column but the id and when it was written. */
-#define SAME_FILE(m, f)                                                                   \
-    m ".path IS " f ".path AND " m ".size IS " f ".size AND " m ".mtime IS " f ".mtime AND " \
-    m ".format IS " f ".format AND " m ".events_seen = " f ".events_seen AND "              \
-    m ".events_stored = " f ".events_stored AND " m ".events_skipped = " f                 \
-    ".events_skipped AND " m ".records_rejected = " f ".records_rejected AND "             \
-    m ".events_duplicate = " f ".events_duplicate AND " m ".status = " f ".status AND "    \
-    m ".error IS " f ".error AND " m ".shard IS coalesce(" f ".shard, " SHARD_LABEL ")"
+#define SAME_FILE(m, f)                                                                            \
+    m ".path IS " f ".path AND " m ".size IS " f ".size AND " m ".mtime IS " f ".mtime AND " m     \
+      ".format IS " f ".format AND " m ".events_seen = " f ".events_seen AND " m                   \
+      ".events_stored = " f ".events_stored AND " m ".events_skipped = " f                         \
+      ".events_skipped AND " m ".records_rejected = " f ".records_rejected AND " m                 \
+      ".events_duplicate = " f ".events_duplicate AND " m ".status = " f ".status AND " m          \
+      ".error IS " f ".error AND " m ".shard IS coalesce(" f ".shard, " SHARD_LABEL ")"
 
 static int merge_files(sqlite3 *db, merge_counts *c, char *err, size_t errlen)
 {
     char sql[MERGE_SQL_MAX], cols[1024], fcols[1024];
     int64_t before = store_first_int(db, "SELECT coalesce(max(file_id), 0) FROM main.files");
 
-    if (before < 0 ||
-        columns(db, "files", " file_id shard ", "", cols, sizeof cols, err, errlen) ||
+    if (before < 0 || columns(db, "files", " file_id shard ", "", cols, sizeof cols, err, errlen) ||
         columns(db, "files", " file_id shard ", "f", fcols, sizeof fcols, err, errlen))
         return -1;
     snprintf(sql, sizeof sql,
@@ -213,17 +215,20 @@ static int merge_files(sqlite3 *db, merge_counts *c, char *err, size_t errlen)
              cols, fcols);
     if (exec_count(db, sql, &c->files, err, errlen) != 0)
         return -1;
-    snprintf(sql, sizeof sql,
-             "CREATE TEMP TABLE IF NOT EXISTS merge_files(old INTEGER PRIMARY KEY, new INTEGER,"
-             " fresh INTEGER);"
-             "DELETE FROM temp.merge_files;"
-             "INSERT INTO temp.merge_files SELECT old, id, id > %lld FROM (SELECT f.file_id AS old,"
-             " (SELECT min(m.file_id) FROM main.files m WHERE " SAME_FILE("m", "f") ") AS id"
-             " FROM shard.files f);"
-             "INSERT INTO main.rejects(file_id, byte_offset, reason)"
-             " SELECT m.new, r.byte_offset, r.reason FROM shard.rejects r"
-             " JOIN temp.merge_files m ON m.old = r.file_id WHERE m.fresh ORDER BY r.rowid;",
-             (long long)before);
+    snprintf(
+        sql, sizeof sql,
+        "CREATE TEMP TABLE IF NOT EXISTS merge_files(old INTEGER PRIMARY KEY, new INTEGER,"
+        " fresh INTEGER);"
+        "DELETE FROM temp.merge_files;"
+        "INSERT INTO temp.merge_files SELECT old, id, id > %lld FROM (SELECT f.file_id AS old,"
+        " (SELECT min(m.file_id) FROM main.files m WHERE " SAME_FILE(
+            "m",
+            "f") ") AS id"
+                 " FROM shard.files f);"
+                 "INSERT INTO main.rejects(file_id, byte_offset, reason)"
+                 " SELECT m.new, r.byte_offset, r.reason FROM shard.rejects r"
+                 " JOIN temp.merge_files m ON m.old = r.file_id WHERE m.fresh ORDER BY r.rowid;",
+        (long long)before);
     if (exec(db, sql, err, errlen) != 0)
         return -1;
     c->rejects = (uint64_t)sqlite3_changes64(db);
@@ -291,7 +296,7 @@ static int merge_alerts(sqlite3 *db, merge_counts *c, char *err, size_t errlen)
 }
 
 int merge_shard(sqlite3 *out, const char *path, int with_events, merge_counts *c, char *err,
-              size_t errlen)
+                size_t errlen)
 {
     sqlite3_stmt *st;
     int rc;
@@ -325,8 +330,8 @@ int merge_shard(sqlite3 *out, const char *path, int with_events, merge_counts *c
     /* the merged store's report must not read a missing event as no event */
     if (rc == 0 && !with_events &&
         store_first_int(out, "SELECT EXISTS (SELECT 1 FROM shard.events)") == 1 &&
-        exec(out, "INSERT OR REPLACE INTO main.meta VALUES('events_merged', 'no')", err,
-             errlen) != 0)
+        exec(out, "INSERT OR REPLACE INTO main.meta VALUES('events_merged', 'no')", err, errlen) !=
+            0)
         rc = -1;
     if (rc == 0 && exec(out, "COMMIT", err, errlen) != 0)
         rc = -1;
@@ -339,7 +344,7 @@ int merge_shard(sqlite3 *out, const char *path, int with_events, merge_counts *c
 int merge_finish(sqlite3 *out, long *incidents, char *err, size_t errlen)
 {
     int64_t gap = store_first_int(out, "SELECT coalesce((SELECT value FROM settings"
-                                 " WHERE key = 'incident_gap_seconds'), -1)");
+                                       " WHERE key = 'incident_gap_seconds'), -1)");
 
     *incidents = 0;
     if (exec(out,

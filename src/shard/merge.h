@@ -30,7 +30,7 @@ typedef struct merge_counts {
  * here. Returns 0; 1 when the stores may not be merged (err names the
  * difference); -1 on error (err). */
 int merge_shard(sqlite3 *out, const char *path, int with_events, merge_counts *c, char *err,
-              size_t errlen);
+                size_t errlen);
 
 /* After the last shard: each rule run's alert count from the merged alerts,
  * and the incidents rebuilt (incident_gap_seconds from the merged settings).

@@ -36,8 +36,10 @@ int shard_parse(const char *spec, unsigned *k, unsigned *n, char *err, size_t er
     *n = (unsigned)b;
     return 0;
 bad:
-    snprintf(err, errlen, "--shard wants K/N with 0 <= K < N <= %d (shard 0/3 is the first of "
-             "three), not '%s'", SHARD_MAX_SHARDS, spec);
+    snprintf(err, errlen,
+             "--shard wants K/N with 0 <= K < N <= %d (shard 0/3 is the first of "
+             "three), not '%s'",
+             SHARD_MAX_SHARDS, spec);
     return -1;
 }
 
@@ -270,8 +272,7 @@ void shard_filter(char **paths, size_t *n, const shard_plan *p, unsigned k)
 
     for (i = 0; i < *n; i++) {
         char acct[SHARD_ACCOUNT_LEN + 1];
-        if (!shard_path_account(paths[i], acct) ||
-            shard_plan_of(p, acct, SHARD_ACCOUNT_LEN) == k)
+        if (!shard_path_account(paths[i], acct) || shard_plan_of(p, acct, SHARD_ACCOUNT_LEN) == k)
             paths[kept++] = paths[i];
         else
             free(paths[i]);

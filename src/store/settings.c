@@ -49,13 +49,16 @@ static const struct settings_key keys[] = {
     {"require_customer_kms", CT_BOOL, 0,
      "CreateTable without a customer-managed KMS key is flagged (DDB-INSECURE-CREATE)"},
     {"rule_timeout_seconds", CT_INT, 300, "time one rule may run before it is stopped"},
-    {"incident_gap_seconds", CT_INT, 21600, "alerts this close with a shared actor, key or IP"
-                                            " are one incident"},
+    {"incident_gap_seconds", CT_INT, 21600,
+     "alerts this close with a shared actor, key or IP"
+     " are one incident"},
     {"routine_days", CT_INT, 3, "earlier days a burst pattern needs to count as routine"},
-    {"suppress", CT_SUPPRESS, 0, "[{rule, actor, tables, source_cidrs, reason, until}]:"
-                                 " alerts kept but marked suppressed"},
-    {"actor_thresholds", CT_THRESHOLDS, 0, "[{actor, mass_scan_calls, ...}]: thresholds for"
-                                           " actors matching a glob"},
+    {"suppress", CT_SUPPRESS, 0,
+     "[{rule, actor, tables, source_cidrs, reason, until}]:"
+     " alerts kept but marked suppressed"},
+    {"actor_thresholds", CT_THRESHOLDS, 0,
+     "[{actor, mass_scan_calls, ...}]: thresholds for"
+     " actors matching a glob"},
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -470,7 +473,8 @@ static int add_objects(settings *c, int ki, yajl_val v, int (*check)(yajl_val, c
     return 0;
 }
 
-int settings_load_list_file(settings *c, const char *key, const char *path, char *err, size_t errlen)
+int settings_load_list_file(settings *c, const char *key, const char *path, char *err,
+                            size_t errlen)
 {
     int ki = key_index(key);
     size_t len, lineno = 1;
@@ -515,8 +519,9 @@ int settings_apply(const settings *c, sqlite3 *db, char *err, size_t errlen)
     size_t i, k;
     int ok = 1;
 
-    if (sqlite3_exec(db, "BEGIN IMMEDIATE; DELETE FROM settings; DELETE FROM settings_list;"
-                         " DELETE FROM settings_actor;",
+    if (sqlite3_exec(db,
+                     "BEGIN IMMEDIATE; DELETE FROM settings; DELETE FROM settings_list;"
+                     " DELETE FROM settings_actor;",
                      NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "INSERT INTO settings(key, value) VALUES(?,?)", -1, &s1, NULL) !=
             SQLITE_OK ||
@@ -528,9 +533,10 @@ int settings_apply(const settings *c, sqlite3 *db, char *err, size_t errlen)
             /* one settings_actor row per (actor glob, threshold) */
             for (k = 0; ok && k < c->nlist[i]; k++) {
                 sqlite3_stmt *t;
-                ok = sqlite3_prepare_v2(db, "INSERT INTO settings_actor(actor, key, value)"
-                                            " SELECT json_extract(?1, '$.actor'), j.key, j.value"
-                                            " FROM json_each(?1) j WHERE j.key <> 'actor'",
+                ok = sqlite3_prepare_v2(db,
+                                        "INSERT INTO settings_actor(actor, key, value)"
+                                        " SELECT json_extract(?1, '$.actor'), j.key, j.value"
+                                        " FROM json_each(?1) j WHERE j.key <> 'actor'",
                                         -1, &t, NULL) == SQLITE_OK;
                 if (ok) {
                     sqlite3_bind_text(t, 1, c->list[i][k], -1, SQLITE_STATIC);

@@ -29,7 +29,8 @@ int settings_load_file(settings *c, const char *path, char *err, size_t errlen);
 /* Reads a list from a text file, one value per line; blank lines and lines
  * starting with '#' are ignored (the shipped offensive_user_agents list).
  * Returns 0, or -1 with a message in err. */
-int settings_load_list_file(settings *c, const char *key, const char *path, char *err, size_t errlen);
+int settings_load_list_file(settings *c, const char *key, const char *path, char *err,
+                            size_t errlen);
 
 /* The value of an integer or boolean key (0 for unknown and list keys). */
 long long settings_int(const settings *c, const char *key);

@@ -58,12 +58,24 @@ static const char schema_sql[] =
 /* Every schema object ddbtrail creates (or created in earlier versions). A
  * store holding anything else is refused: a trigger on alerts could delete
  * what a rule finds, a view could stand in for a table. */
-static const char *const known_objects[] = {
-    "table meta", "table files", "table events", "table rejects", "table alerts",
-    "table rule_runs", "table settings", "table settings_list", "table incidents",
-    "table settings_actor", "table integrity", "index files_path",
-    "index settings_list_key", "index events_name_ts", "index events_ts",
-    "index events_principal_ts", "index events_event_id", NULL};
+static const char *const known_objects[] = {"table meta",
+                                            "table files",
+                                            "table events",
+                                            "table rejects",
+                                            "table alerts",
+                                            "table rule_runs",
+                                            "table settings",
+                                            "table settings_list",
+                                            "table incidents",
+                                            "table settings_actor",
+                                            "table integrity",
+                                            "index files_path",
+                                            "index settings_list_key",
+                                            "index events_name_ts",
+                                            "index events_ts",
+                                            "index events_principal_ts",
+                                            "index events_event_id",
+                                            NULL};
 
 struct store {
     sqlite3 *db;            /* the connection */
@@ -209,10 +221,9 @@ static const char migrate_v3_sql[] =
 
 /* Version 3 stores lack the rule file digests that merge compares, and the
  * shard a merged files row came from. */
-static const char migrate_v4_sql[] =
-    "ALTER TABLE rule_runs ADD COLUMN rule_sha256 TEXT;"
-    "ALTER TABLE files ADD COLUMN shard TEXT;"
-    "UPDATE meta SET value = '4' WHERE key = 'schema_version';";
+static const char migrate_v4_sql[] = "ALTER TABLE rule_runs ADD COLUMN rule_sha256 TEXT;"
+                                     "ALTER TABLE files ADD COLUMN shard TEXT;"
+                                     "UPDATE meta SET value = '4' WHERE key = 'schema_version';";
 
 /* 1 when table has the column, 0 when not, -1 on error. */
 static int has_column(store *s, const char *table, const char *column)
@@ -551,8 +562,7 @@ static int compare_stored(store *s, const normalize_row *row, char *diff, size_t
 }
 
 int store_event(store *s, int64_t file_id, uint64_t offset, const normalize_row *row,
-                enum store_outcome *outcome, char *diff, size_t difflen, char *err,
-                size_t errlen)
+                enum store_outcome *outcome, char *diff, size_t difflen, char *err, size_t errlen)
 {
     sqlite3_stmt *st = s->ins_event;
     int i, rc;

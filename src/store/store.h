@@ -38,7 +38,7 @@ enum store_outcome {
 
 enum {
     STORE_READONLY = 1,
-    STORE_THROWAWAY = 2, /* a private temporary store (scan without --db): no durability, so
+    STORE_THROWAWAY = 2,    /* a private temporary store (scan without --db): no durability, so
                             no fsync and the rollback journal in memory instead of a WAL */
     STORE_DEFERRED_KEYS = 4 /* with STORE_THROWAWAY, for one batch of inputs: events are
                                appended without a unique eventID key, and
@@ -93,8 +93,7 @@ int store_file_begin(store *s, const char *path, int64_t size, int64_t mtime,
  * that differ, comma-separated. offset is the record's byte offset, kept by a
  * STORE_DEFERRED_KEYS store (which always says STORE_NEW). */
 int store_event(store *s, int64_t file_id, uint64_t offset, const normalize_row *row,
-                enum store_outcome *outcome, char *diff, size_t difflen, char *err,
-                size_t errlen);
+                enum store_outcome *outcome, char *diff, size_t difflen, char *err, size_t errlen);
 
 /* Called for each clash store_settle_keys() finds: the files row and byte
  * offset of the record not kept, and the reject reason (borrowed). */

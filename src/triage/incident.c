@@ -333,7 +333,7 @@ static uint64_t steps(sqlite3_stmt *st)
 }
 
 int incident_build(sqlite3 *db, int64_t gap, incident_cancel_fn cancel, void *ctx, long *incidents,
-              uint64_t *work, char *err, size_t errlen)
+                   uint64_t *work, char *err, size_t errlen)
 {
     sqlite3_stmt *st = NULL, *ins = NULL, *mark = NULL;
     struct alert *a = NULL;
@@ -351,9 +351,10 @@ int incident_build(sqlite3 *db, int64_t gap, incident_cancel_fn cancel, void *ct
      * group did not change keeps its incident_id and is not written again: only the alerts that
      * join no incident now are cleared here, and write_incident() sets only changed ids */
     if (exec_counted(db, "DELETE FROM incidents", work) != 0 ||
-        exec_counted(db, "UPDATE alerts SET incident_id = NULL WHERE incident_id IS NOT NULL"
-                         " AND NOT (status = 'open' AND novelty IS NOT 'routine'"
-                         "          AND first_seen IS NOT NULL)",
+        exec_counted(db,
+                     "UPDATE alerts SET incident_id = NULL WHERE incident_id IS NOT NULL"
+                     " AND NOT (status = 'open' AND novelty IS NOT 'routine'"
+                     "          AND first_seen IS NOT NULL)",
                      work) != 0 ||
         sqlite3_prepare_v2(db,
                            "SELECT alert_id, unixepoch(first_seen), unixepoch(last_seen), severity,"
@@ -366,7 +367,8 @@ int incident_build(sqlite3 *db, int64_t gap, incident_cancel_fn cancel, void *ct
         struct alert *x;
         const char *ip = (const char *)sqlite3_column_text(st, 8);
         if (n == INCIDENT_MAX_ALERTS) {
-            snprintf(err, errlen, "incidents: more than %d alerts; not grouped", INCIDENT_MAX_ALERTS);
+            snprintf(err, errlen, "incidents: more than %d alerts; not grouped",
+                     INCIDENT_MAX_ALERTS);
             goto fail;
         }
         if (n == cap) {
@@ -434,8 +436,10 @@ int incident_build(sqlite3 *db, int64_t gap, incident_cancel_fn cancel, void *ct
                            "INSERT INTO incidents(first_seen, last_seen, severity, alerts, stages,"
                            " story, actors, access_keys, source_ips) VALUES(?,?,?,?,?,?,?,?,?)",
                            -1, &ins, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "UPDATE alerts SET incident_id = ?1 WHERE alert_id = ?2"
-                               " AND incident_id IS NOT ?1", -1, &mark, NULL) != SQLITE_OK)
+        sqlite3_prepare_v2(db,
+                           "UPDATE alerts SET incident_id = ?1 WHERE alert_id = ?2"
+                           " AND incident_id IS NOT ?1",
+                           -1, &mark, NULL) != SQLITE_OK)
         goto dberr;
     /* a group's root is its earliest alert (alerts came sorted by time): sorting by root
      * lays the groups out one after the other, in order of their first alert */

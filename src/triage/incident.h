@@ -31,6 +31,6 @@ typedef int (*incident_cancel_fn)(void *ctx);
  * made, which tests bound. Returns 0, or -1 with err ("incidents:
  * interrupted" when cancel stopped it). */
 int incident_build(sqlite3 *db, int64_t gap, incident_cancel_fn cancel, void *ctx, long *incidents,
-              uint64_t *work, char *err, size_t errlen);
+                   uint64_t *work, char *err, size_t errlen);
 
 #endif

@@ -33,10 +33,8 @@
 /* The statements of one judgement, run in order; ?1 is routine_days, ?2
  * the JSON array of burst rule ids. */
 static const char *const novelty_steps[] = {
-    "DROP TABLE IF EXISTS temp.novelty_x",
-    "DROP TABLE IF EXISTS temp.novelty_first",
-    "DROP TABLE IF EXISTS temp.novelty_days",
-    "DROP TABLE IF EXISTS temp.novelty_hist",
+    "DROP TABLE IF EXISTS temp.novelty_x", "DROP TABLE IF EXISTS temp.novelty_first",
+    "DROP TABLE IF EXISTS temp.novelty_days", "DROP TABLE IF EXISTS temp.novelty_hist",
     "DROP TABLE IF EXISTS temp.novelty_keys",
     "CREATE TEMP TABLE novelty_x AS"
     " SELECT alert_id, rule_id, principal_arn, table_name, event_count, severity,"
@@ -107,17 +105,13 @@ static const char *const novelty_steps[] = {
     "         END AS days"
     "       FROM novelty_x x) h"
     " WHERE h.alert_id = alerts.alert_id AND alerts.novelty IS NULL",
-    "DROP TABLE temp.novelty_x",
-    "DROP TABLE temp.novelty_first",
-    "DROP TABLE temp.novelty_days",
-    "DROP TABLE temp.novelty_hist",
-    "DROP TABLE temp.novelty_keys",
-    NULL};
+    "DROP TABLE temp.novelty_x", "DROP TABLE temp.novelty_first", "DROP TABLE temp.novelty_days",
+    "DROP TABLE temp.novelty_hist", "DROP TABLE temp.novelty_keys", NULL};
 
 /* Prepares, binds (the parameters a statement names) and runs sql; adds its
  * VM steps to *work. Returns 0, or -1 with err. */
 static int novelty_exec(sqlite3 *db, const char *sql, long routine_days, const char *routine_rules,
-                    uint64_t *work, char *err, size_t errlen)
+                        uint64_t *work, char *err, size_t errlen)
 {
     sqlite3_stmt *st;
     int rc, n;
@@ -144,7 +138,7 @@ static int novelty_exec(sqlite3 *db, const char *sql, long routine_days, const c
 }
 
 int novelty_apply(sqlite3 *db, const char *routine_rules, long routine_days, long *routine,
-              long *fresh, uint64_t *work, char *err, size_t errlen)
+                  long *fresh, uint64_t *work, char *err, size_t errlen)
 {
     sqlite3_stmt *st;
     size_t i;
@@ -155,8 +149,10 @@ int novelty_apply(sqlite3 *db, const char *routine_rules, long routine_days, lon
     for (i = 0; novelty_steps[i]; i++)
         if (novelty_exec(db, novelty_steps[i], routine_days, routine_rules, work, err, errlen) != 0)
             return -1;
-    if (sqlite3_prepare_v2(db, "SELECT sum(novelty = 'routine'), sum(novelty = 'new')"
-                               " FROM alerts WHERE status = 'open'", -1, &st, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(db,
+                           "SELECT sum(novelty = 'routine'), sum(novelty = 'new')"
+                           " FROM alerts WHERE status = 'open'",
+                           -1, &st, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "novelty: %s", sqlite3_errmsg(db));
         return -1;
     }

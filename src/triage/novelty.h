@@ -23,6 +23,6 @@
  * to *work when work is not NULL (what tests bound: O(n log n) in the
  * alerts). Returns 0, or -1 with err. */
 int novelty_apply(sqlite3 *db, const char *routine_rules, long routine_days, long *routine,
-              long *fresh, uint64_t *work, char *err, size_t errlen);
+                  long *fresh, uint64_t *work, char *err, size_t errlen);
 
 #endif

@@ -23,7 +23,7 @@ static const char match_sql[] =
     "                   WHERE ip_in_cidr(source_ip, c.value)))";
 
 int suppress_apply(sqlite3 *db, int64_t now, suppress_expired_fn on_expired, void *ctx,
-              long *suppressed, uint64_t *work, char *err, size_t errlen)
+                   long *suppressed, uint64_t *work, char *err, size_t errlen)
 {
     sqlite3_stmt *list = NULL, *upd = NULL;
     int rc;

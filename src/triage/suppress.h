@@ -15,7 +15,7 @@
 
 /* Called once per expired entry (borrowed strings). */
 typedef void (*suppress_expired_fn)(void *ctx, const char *rule, const char *until,
-                               const char *reason);
+                                    const char *reason);
 
 /* Applies the suppress entries in db's settings_list to its open alerts; now
  * (Unix seconds) decides expiry. db needs functions's ip_in_cidr(). Sets
@@ -23,6 +23,6 @@ typedef void (*suppress_expired_fn)(void *ctx, const char *rule, const char *unt
  * to *work (when not NULL): one pass over the open alerts per entry. Returns
  * 0, or -1 with err. */
 int suppress_apply(sqlite3 *db, int64_t now, suppress_expired_fn on_expired, void *ctx,
-              long *suppressed, uint64_t *work, char *err, size_t errlen);
+                   long *suppressed, uint64_t *work, char *err, size_t errlen);
 
 #endif

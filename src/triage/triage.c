@@ -26,11 +26,13 @@ int triage_run(sqlite3 *db, const triage_opts *o, triage_counts *c, char *err, s
     }
     rules_watch_db(&l, db);
     rc = novelty_apply(db, o->routine_rules, o->routine_days, &c->routine, &c->fresh, &c->work, err,
-                   errlen);
+                       errlen);
     if (rc == 0 && !rules_watch_hit(&l))
-        rc = suppress_apply(db, o->now, o->on_expired, o->ctx, &c->suppressed, &c->work, err, errlen);
+        rc = suppress_apply(db, o->now, o->on_expired, o->ctx, &c->suppressed, &c->work, err,
+                            errlen);
     if (rc == 0 && !rules_watch_hit(&l))
-        rc = incident_build(db, o->incident_gap, rules_watch_hit, &l, &c->incidents, &c->work, err, errlen);
+        rc = incident_build(db, o->incident_gap, rules_watch_hit, &l, &c->incidents, &c->work, err,
+                            errlen);
     if (rc == 0 && rules_watch_hit(&l))
         rc = -1;
     sqlite3_progress_handler(db, 0, NULL, NULL);

@@ -82,8 +82,8 @@ static void cidrs(void)
     size_t i;
 
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        int r = address_in_cidr(cases[i].ip, strlen(cases[i].ip), cases[i].cidr,
-                            strlen(cases[i].cidr));
+        int r =
+            address_in_cidr(cases[i].ip, strlen(cases[i].ip), cases[i].cidr, strlen(cases[i].cidr));
         CHECKF(r == cases[i].want, "%s in %s: got %d", cases[i].ip, cases[i].cidr, r);
     }
 }

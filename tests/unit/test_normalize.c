@@ -117,7 +117,7 @@ static void relevance(void)
 
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
         CHECKF(normalize_is_relevant(cases[i].src, strlen(cases[i].src), cases[i].name,
-                                strlen(cases[i].name)) == cases[i].want,
+                                     strlen(cases[i].name)) == cases[i].want,
                "%s %s", cases[i].src, cases[i].name);
     CHECK(normalize_is_relevant(NULL, 0, NULL, 0) == 0);
 }
@@ -185,10 +185,7 @@ static void derived(void)
 }
 
 const unit_test unit_normalize[] = {
-    {"normalize_times", times},
-    {"normalize_arns", arns},
-    {"normalize_partiql", partiql},
-    {"normalize_relevance", relevance},
-    {"normalize_derived", derived},
-    {NULL, NULL},
+    {"normalize_times", times},     {"normalize_arns", arns},
+    {"normalize_partiql", partiql}, {"normalize_relevance", relevance},
+    {"normalize_derived", derived}, {NULL, NULL},
 };

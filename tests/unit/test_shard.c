@@ -157,10 +157,7 @@ static void plan_even(void)
 }
 
 const unit_test unit_shard[] = {
-    {"shard_paths", paths},
-    {"shard_specs", specs},
-    {"shard_hash", hash},
-    {"shard_plan_balance", plan_balance},
-    {"shard_plan_even", plan_even},
-    {NULL, NULL},
+    {"shard_paths", paths},         {"shard_specs", specs},
+    {"shard_hash", hash},           {"shard_plan_balance", plan_balance},
+    {"shard_plan_even", plan_even}, {NULL, NULL},
 };

@@ -124,8 +124,8 @@ static uint64_t work_for(int shape, long n, triage_counts *first)
     if (s == NULL)
         return 0;
     if (triage_store(s, first) == 0 &&
-        sqlite3_exec(store_db(s), "UPDATE alerts SET novelty = NULL, detail = 'again'", NULL,
-                     NULL, NULL) == SQLITE_OK &&
+        sqlite3_exec(store_db(s), "UPDATE alerts SET novelty = NULL, detail = 'again'", NULL, NULL,
+                     NULL) == SQLITE_OK &&
         triage_store(s, &c) == 0)
         w = first->work + c.work;
     store_free(s);
@@ -275,9 +275,10 @@ static void same_as_oracle(void)
             store_free(s);
             unlink(path[side]);
         }
-        CHECKF(out[0] && out[1] && strcmp(out[0], out[1]) == 0,
-               "round %d (%ld alerts): the judgements differ:\n--- oracle\n%s\n--- novelty_apply\n%s",
-               round, n, out[0] ? out[0] : "(none)", out[1] ? out[1] : "(none)");
+        CHECKF(
+            out[0] && out[1] && strcmp(out[0], out[1]) == 0,
+            "round %d (%ld alerts): the judgements differ:\n--- oracle\n%s\n--- novelty_apply\n%s",
+            round, n, out[0] ? out[0] : "(none)", out[1] ? out[1] : "(none)");
         free(out[0]);
         free(out[1]);
     }
