@@ -312,6 +312,62 @@ static int write_incident(sqlite3 *db, sqlite3_stmt *ins, sqlite3_stmt *mark, st
     return 0;
 }
 
+/* Reads the current row of the alerts query into x, the index-th alert.
+ * Returns 0, or -1 when out of memory (x is then half filled: free it). */
+static int read_alert(sqlite3_stmt *st, struct alert *x, size_t index)
+{
+    const char *ip = (const char *)sqlite3_column_text(st, 8);
+
+    memset(x, 0, sizeof *x);
+    x->id = sqlite3_column_int64(st, 0);
+    x->first = sqlite3_column_int64(st, 1);
+    x->last = sqlite3_column_type(st, 2) == SQLITE_NULL ? x->first : sqlite3_column_int64(st, 2);
+    x->sev = rules_severity_rank((const char *)sqlite3_column_text(st, 3));
+    if (x->sev < 0)
+        x->sev = 0;
+    x->stage = rules_stage_rank((const char *)sqlite3_column_text(st, 4));
+    x->parent = index;
+    x->story = dup_col(st, 5);
+    x->actor = dup_col(st, 6);
+    x->key = dup_col(st, 7);
+    /* only a public address links: 10.0.0.5 is a thousand unrelated hosts */
+    if (ip && strcmp(address_kind(ip, strlen(ip)), "public") == 0)
+        x->ip = dup_col(st, 8);
+    if ((sqlite3_column_type(st, 5) != SQLITE_NULL && x->story == NULL) ||
+        (sqlite3_column_type(st, 6) != SQLITE_NULL && x->actor == NULL))
+        return -1;
+    return 0;
+}
+
+/* Unites the alerts that share the field of one link kind and overlap or
+ * follow each other within gap: sorted by that field and time, each alert
+ * meets its only candidates next to it, and the running end of the chain
+ * says whether it still reaches. */
+static void link_kind(struct alert *a, struct alert **order, size_t n, int kind, int64_t gap,
+                      uint64_t *work)
+{
+    struct order by = {kind, work};
+    int64_t reach = 0;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        order[i] = &a[i];
+    qsort_r(order, n, sizeof *order, by_field, &by);
+    *work += n;
+    for (i = 0; i < n; i++) {
+        const char *v = field(order[i], kind), *prev = i ? field(order[i - 1], kind) : NULL;
+        if (v == NULL)
+            continue;
+        if (prev && strcmp(prev, v) == 0 && order[i]->first <= reach + gap) {
+            unite(a, (size_t)(order[i] - a), (size_t)(order[i - 1] - a));
+            if (order[i]->last > reach)
+                reach = order[i]->last;
+        } else {
+            reach = order[i]->last;
+        }
+    }
+}
+
 /* Runs one statement to its end, adding its VM steps to *work. */
 static int exec_counted(sqlite3 *db, const char *sql, uint64_t *work)
 {
@@ -332,15 +388,61 @@ static uint64_t steps(sqlite3_stmt *st)
     return st ? (uint64_t)sqlite3_stmt_status(st, SQLITE_STMTSTATUS_VM_STEP, 0) : 0;
 }
 
+/* Writes the groups, each one incidents row, and marks their alerts.
+ * Returns 0, 1 when cancel stopped it, or -1 (db's error). */
+static int write_groups(sqlite3 *db, struct alert *a, struct alert **order, size_t n,
+                        struct scratch *sc, incident_cancel_fn cancel, void *ctx,
+                        long *incidents)
+{
+    sqlite3_stmt *ins = NULL, *mark = NULL;
+    struct order by = {0, sc->work};
+    size_t i, j;
+    int rc = -1;
+
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO incidents(first_seen, last_seen, severity, alerts, stages,"
+                           " story, actors, access_keys, source_ips) VALUES(?,?,?,?,?,?,?,?,?)",
+                           -1, &ins, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db,
+                           "UPDATE alerts SET incident_id = ?1 WHERE alert_id = ?2"
+                           " AND incident_id IS NOT ?1",
+                           -1, &mark, NULL) != SQLITE_OK)
+        goto out;
+    /* a group's root is its earliest alert (alerts came sorted by time): sorting by root
+     * lays the groups out one after the other, in order of their first alert */
+    for (i = 0; i < n; i++) {
+        a[i].root = find(a, i);
+        order[i] = &a[i];
+    }
+    qsort_r(order, n, sizeof *order, by_root, &by);
+    for (i = 0; i < n; i = j) {
+        if ((*incidents & 1023) == 0 && cancel && cancel(ctx)) {
+            rc = 1;
+            goto out;
+        }
+        for (j = i + 1; j < n && order[j]->root == order[i]->root; j++)
+            ;
+        if (write_incident(db, ins, mark, order + i, j - i, sc) != 0)
+            goto out;
+        (*incidents)++;
+    }
+    rc = 0;
+out:
+    *sc->work += steps(ins) + steps(mark);
+    sqlite3_finalize(ins);
+    sqlite3_finalize(mark);
+    return rc;
+}
+
 int incident_build(sqlite3 *db, int64_t gap, incident_cancel_fn cancel, void *ctx, long *incidents,
                    uint64_t *work, char *err, size_t errlen)
 {
-    sqlite3_stmt *st = NULL, *ins = NULL, *mark = NULL;
+    sqlite3_stmt *st = NULL;
     struct alert *a = NULL;
     struct alert **order = NULL;
     struct scratch sc = {NULL, NULL, NULL};
     uint64_t done = 0; /* work, when the caller does not count it */
-    size_t n = 0, cap = 0, i, j;
+    size_t n = 0, cap = 0;
     int rc = -1, kind;
 
     *incidents = 0;
@@ -364,8 +466,6 @@ int incident_build(sqlite3 *db, int64_t gap, incident_cancel_fn cancel, void *ct
                            -1, &st, NULL) != SQLITE_OK)
         goto dberr;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct alert *x;
-        const char *ip = (const char *)sqlite3_column_text(st, 8);
         if (n == INCIDENT_MAX_ALERTS) {
             snprintf(err, errlen, "incidents: more than %d alerts; not grouped",
                      INCIDENT_MAX_ALERTS);
@@ -379,26 +479,11 @@ int incident_build(sqlite3 *db, int64_t gap, incident_cancel_fn cancel, void *ct
             a = na;
             cap = nc;
         }
-        x = &a[n++];
-        memset(x, 0, sizeof *x);
-        x->id = sqlite3_column_int64(st, 0);
-        x->first = sqlite3_column_int64(st, 1);
-        x->last = sqlite3_column_type(st, 2) == SQLITE_NULL ? x->first
-                                                             : sqlite3_column_int64(st, 2);
-        x->sev = rules_severity_rank((const char *)sqlite3_column_text(st, 3));
-        if (x->sev < 0)
-            x->sev = 0;
-        x->stage = rules_stage_rank((const char *)sqlite3_column_text(st, 4));
-        x->parent = n - 1;
-        x->story = dup_col(st, 5);
-        x->actor = dup_col(st, 6);
-        x->key = dup_col(st, 7);
-        /* only a public address links: 10.0.0.5 is a thousand unrelated hosts */
-        if (ip && strcmp(address_kind(ip, strlen(ip)), "public") == 0)
-            x->ip = dup_col(st, 8);
-        if ((sqlite3_column_type(st, 5) != SQLITE_NULL && x->story == NULL) ||
-            (sqlite3_column_type(st, 6) != SQLITE_NULL && x->actor == NULL))
+        if (read_alert(st, &a[n], n) != 0) {
+            n++; /* freed with the others */
             goto oom;
+        }
+        n++;
     }
     if (rc != SQLITE_DONE)
         goto dberr;
@@ -411,55 +496,15 @@ int incident_build(sqlite3 *db, int64_t gap, incident_cancel_fn cancel, void *ct
     if (order == NULL || sc.occ == NULL || sc.first == NULL)
         goto oom;
     for (kind = 0; kind < 3; kind++) {
-        struct order by = {kind, work};
-        int64_t reach = 0;
         if (cancel && cancel(ctx))
             goto stopped;
-        for (i = 0; i < n; i++)
-            order[i] = &a[i];
-        qsort_r(order, n, sizeof *order, by_field, &by);
-        *work += n;
-        for (i = 0; i < n; i++) {
-            const char *v = field(order[i], kind), *prev = i ? field(order[i - 1], kind) : NULL;
-            if (v == NULL)
-                continue;
-            if (prev && strcmp(prev, v) == 0 && order[i]->first <= reach + gap) {
-                unite(a, (size_t)(order[i] - a), (size_t)(order[i - 1] - a));
-                if (order[i]->last > reach)
-                    reach = order[i]->last;
-            } else {
-                reach = order[i]->last;
-            }
-        }
+        link_kind(a, order, n, kind, gap, work);
     }
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO incidents(first_seen, last_seen, severity, alerts, stages,"
-                           " story, actors, access_keys, source_ips) VALUES(?,?,?,?,?,?,?,?,?)",
-                           -1, &ins, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db,
-                           "UPDATE alerts SET incident_id = ?1 WHERE alert_id = ?2"
-                           " AND incident_id IS NOT ?1",
-                           -1, &mark, NULL) != SQLITE_OK)
+    rc = write_groups(db, a, order, n, &sc, cancel, ctx, incidents);
+    if (rc == 1)
+        goto stopped;
+    if (rc != 0)
         goto dberr;
-    /* a group's root is its earliest alert (alerts came sorted by time): sorting by root
-     * lays the groups out one after the other, in order of their first alert */
-    for (i = 0; i < n; i++) {
-        a[i].root = find(a, i);
-        order[i] = &a[i];
-    }
-    {
-        struct order by = {0, work};
-        qsort_r(order, n, sizeof *order, by_root, &by);
-    }
-    for (i = 0; i < n; i = j) {
-        if ((*incidents & 1023) == 0 && cancel && cancel(ctx))
-            goto stopped;
-        for (j = i + 1; j < n && order[j]->root == order[i]->root; j++)
-            ;
-        if (write_incident(db, ins, mark, order + i, j - i, &sc) != 0)
-            goto dberr;
-        (*incidents)++;
-    }
     rc = 0;
     goto out;
 stopped:
@@ -473,10 +518,7 @@ dberr:
 fail:
     rc = -1;
 out:
-    *work += steps(ins) + steps(mark);
     sqlite3_finalize(st);
-    sqlite3_finalize(ins);
-    sqlite3_finalize(mark);
     free(sc.occ);
     free(sc.first);
     free(order);
