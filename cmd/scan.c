@@ -90,7 +90,19 @@ static int interrupted_report(store *s, cli_report *cr)
     return cli_run_report(s, cr) == EXIT_FATAL ? EXIT_FATAL : EXIT_INTERRUPT;
 }
 
-int cmd_scan(int argc, char **argv)
+/* What the command line asked for. */
+struct scan_args {
+    cli_ingest ci;
+    cli_detect cd;
+    cli_report cr;
+    const char *db, *keys, *shard;
+    char **paths;
+    int npaths;
+};
+
+/* Parses argv into a. Returns -1 to go on, else the exit status (--help,
+ * or a usage error already named). */
+static int parse_args(int argc, char **argv, struct scan_args *a)
 {
     static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
                                              {"config", required_argument, NULL, 'c'},
@@ -111,103 +123,145 @@ int cmd_scan(int argc, char **argv)
                                              {"quiet", no_argument, NULL, 'q'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
-    cli_ingest ci;
-    cli_inputs in;
-    cli_detect cd;
-    cli_plan plan;
-    cli_report cr;
-    const char *db = NULL, *keys = NULL, *shard = NULL;
-    char tmpdb[4096] = "", err[512];
-    ingest_totals tot;
-    size_t digests, nonlog;
-    store *s;
-    int c, in_status, det_status, rep_status, status;
+    cli_ingest *ci = &a->ci;
+    int c;
 
-    memset(&ci, 0, sizeof ci);
-    memset(&in, 0, sizeof in);
-    memset(&cd, 0, sizeof cd);
-    memset(&cr, 0, sizeof cr);
-    ci.progress = -1;
-    ci.interval = 10;
+    memset(a, 0, sizeof *a);
+    ci->progress = -1;
+    ci->interval = 10;
     while ((c = getopt_long(argc, argv, "d:c:r:o:qh", longopts, NULL)) != -1) {
-        if (cli_report_option(&cr, c, optarg))
+        if (cli_report_option(&a->cr, c, optarg))
             continue;
         switch (c) {
-        case 'd': db = optarg; break;
-        case 'c': cd.config = optarg; break;
-        case 'r': cd.rules_dir = optarg; break;
-        case 'O': cd.only = optarg; break;
-        case OPT_ALL: ci.opts.all_events = 1; break;
-        case 'f': ci.opts.force = cr.force = 1; break;
+        case 'd': a->db = optarg; break;
+        case 'c': a->cd.config = optarg; break;
+        case 'r': a->cd.rules_dir = optarg; break;
+        case 'O': a->cd.only = optarg; break;
+        case OPT_ALL: ci->opts.all_events = 1; break;
+        case 'f': ci->opts.force = a->cr.force = 1; break;
         case OPT_THREADS:
-            ci.opts.threads = cd.threads = (int)cli_parse_u64("--threads", optarg);
+            ci->opts.threads = a->cd.threads = (int)cli_parse_u64("--threads", optarg);
             break;
-        case OPT_PROGRESS: ci.progress = 1; break;
-        case OPT_NO_PROGRESS: ci.progress = 0; break;
-        case OPT_FOLLOW: ci.follow = 1; break;
-        case OPT_TIMINGS: cd.timings = 1; break;
+        case OPT_PROGRESS: ci->progress = 1; break;
+        case OPT_NO_PROGRESS: ci->progress = 0; break;
+        case OPT_FOLLOW: ci->follow = 1; break;
+        case OPT_TIMINGS: a->cd.timings = 1; break;
         case OPT_INTERVAL: {
             char *end;
-            ci.interval = strtod(optarg, &end);
-            if (*end || !(ci.interval > 0 && ci.interval <= 86400)) {
+            ci->interval = strtod(optarg, &end);
+            if (*end || !(ci->interval > 0 && ci->interval <= 86400)) {
                 cli_err("--interval wants seconds between 0 and 86400, not '%s'", optarg);
                 return EXIT_FATAL;
             }
             break;
         }
-        case OPT_EVERY: ci.every = cli_parse_u64("--every", optarg); break;
-        case OPT_KEYS: keys = optarg; break;
-        case OPT_SHARD: shard = optarg; break;
-        case 'q': ci.quiet = cd.quiet = 1; break;
+        case OPT_EVERY: ci->every = cli_parse_u64("--every", optarg); break;
+        case OPT_KEYS: a->keys = optarg; break;
+        case OPT_SHARD: a->shard = optarg; break;
+        case 'q': ci->quiet = a->cd.quiet = 1; break;
         case 'h': usage(stdout); return EXIT_CLEAN;
         default:
             cli_err("run 'ddbtrail scan --help' for the options");
             return EXIT_FATAL;
         }
     }
-    if (optind >= argc) {
+    a->paths = argv + optind;
+    a->npaths = argc - optind;
+    if (a->npaths <= 0) {
         cli_err("scan needs at least one PATH (a file, a directory such as AWSLogs/, or - "
                 "for stdin)");
         return EXIT_FATAL;
     }
-    if (ci.follow) {
-        if (shard) {
+    if (ci->follow) {
+        if (a->shard) {
             cli_err("--shard splits files and trees; a --follow feed is one stream");
             return EXIT_FATAL;
         }
-        if (argc - optind != 1) {
+        if (a->npaths != 1) {
             cli_err("--follow reads one live feed: - (stdin) or a FIFO");
             return EXIT_FATAL;
         }
-        if (cr.output) {
+        if (a->cr.output) {
             cli_err("--follow prints alerts as they come; -o is for a finished report");
             return EXIT_FATAL;
         }
-        if (cr.format == NULL && !isatty(1))
-            cr.format = "json";
-        if (cr.format && strcmp(cr.format, "csv") == 0) {
+        if (a->cr.format == NULL && !isatty(1))
+            a->cr.format = "json";
+        if (a->cr.format && strcmp(a->cr.format, "csv") == 0) {
             cli_err("--follow prints json, ocsf or text, not csv");
             return EXIT_FATAL;
         }
     }
-    cli_report_check(&cr);
+    cli_report_check(&a->cr);
+    return -1;
+}
+
+/* A batch: ingest the listed files, verify them against their digests,
+ * run the rules and write the report. Returns the exit status. */
+static int run_batch(store *s, struct scan_args *a, cli_inputs *in, cli_plan *plan,
+                     const char *db_name)
+{
+    cli_ingest *ci = &a->ci;
+    ingest_totals tot;
+    size_t digests, nonlog;
+    int in_status, det_status, rep_status;
+
+    if (cli_shard_claim(s, ci, db_name) != EXIT_CLEAN)
+        return EXIT_FATAL;
+    in_status = cli_run_ingest(s, ci, in, &tot, &digests, &nonlog);
+    if (!ci->quiet)
+        cli_print_ingest_summary(stderr, &tot, digests, nonlog);
+    if (in_status == EXIT_INTERRUPT) {
+        char err[256];
+        if (store_meta_set(s, "interrupted", "while reading input: the rules did not run", err,
+                           sizeof err) != 0)
+            cli_err("%s", err);
+        return interrupted_report(s, &a->cr);
+    }
+    if (in_status == EXIT_FATAL)
+        return in_status;
+    /* the digests in the trees read prove them complete, or not (DDB-LOG-TAMPER) */
+    if (digests > 0 && cli_run_verify(&in->wl, a->keys, s, NULL, 0, ci->quiet ? NULL : stderr,
+                                      ci->shard_plan, ci->shard_k) == EXIT_FATAL)
+        return EXIT_FATAL;
+    det_status = cli_run_detect(s, &a->cd, plan, ci->quiet ? NULL : stderr);
+    if (det_status == EXIT_INTERRUPT)
+        return interrupted_report(s, &a->cr);
+    rep_status = cli_run_report(s, &a->cr);
+    if (rep_status == EXIT_FATAL || det_status == EXIT_FATAL)
+        return EXIT_FATAL;
+    return rep_status == EXIT_ALERTS ? EXIT_ALERTS : in_status;
+}
+
+int cmd_scan(int argc, char **argv)
+{
+    struct scan_args a;
+    cli_inputs in;
+    cli_plan plan;
+    const char *db;
+    char tmpdb[4096] = "", err[512];
+    store *s;
+    int status = parse_args(argc, argv, &a);
+
+    if (status >= 0)
+        return status;
+    memset(&in, 0, sizeof in);
     /* everything that can be wrong before reading input is found before reading input */
-    if (cli_detect_load(&cd, &plan) != EXIT_CLEAN) {
+    if (cli_detect_load(&a.cd, &plan) != EXIT_CLEAN) {
         cli_plan_free(&plan);
         return EXIT_FATAL;
     }
-    if (cli_report_open(&cr) != EXIT_CLEAN) {
+    if (cli_report_open(&a.cr) != EXIT_CLEAN) {
         cli_plan_free(&plan);
         return EXIT_FATAL;
     }
     /* the trees are listed once: the shard plan, ingest and verification take this list */
-    if ((!ci.follow && cli_inputs_list(&in, argv + optind, argc - optind, 1) == EXIT_FATAL) ||
-        (shard && cli_shard_setup(&ci, shard, &in.wl) != EXIT_CLEAN)) {
-        cli_report_abort(&cr);
-        cli_plan_free(&plan);
-        cli_inputs_free(&in);
-        return EXIT_FATAL;
+    if ((!a.ci.follow && cli_inputs_list(&in, a.paths, a.npaths, 1) == EXIT_FATAL) ||
+        (a.shard && cli_shard_setup(&a.ci, a.shard, &in.wl) != EXIT_CLEAN)) {
+        status = EXIT_FATAL;
+        goto abort;
     }
+    db = a.db;
     if (db == NULL) {
         const char *dir = getenv("TMPDIR");
         int fd;
@@ -216,81 +270,38 @@ int cmd_scan(int argc, char **argv)
         if (fd < 0) {
             cli_err("cannot create a temporary database in %s: %s (set TMPDIR or use --db)",
                     dir && *dir ? dir : "/tmp", strerror(errno));
-            cli_report_abort(&cr);
-            cli_plan_free(&plan);
-            shard_plan_free(ci.shard_plan);
-            cli_inputs_free(&in);
-            return EXIT_FATAL;
+            tmpdb[0] = '\0';
+            status = EXIT_FATAL;
+            goto abort;
         }
         close(fd);
         db = tmpdb;
     }
     /* a batch into a throwaway store settles eventIDs once, after the last input */
     s = store_open(db,
-                   db != tmpdb ? 0
-                   : ci.follow ? STORE_THROWAWAY
-                               : STORE_THROWAWAY | STORE_DEFERRED_KEYS,
+                   db != tmpdb  ? 0
+                   : a.ci.follow ? STORE_THROWAWAY
+                                 : STORE_THROWAWAY | STORE_DEFERRED_KEYS,
                    err, sizeof err);
     if (s == NULL) {
         cli_err("%s", err);
-        if (tmpdb[0])
-            remove_db(tmpdb);
-        cli_report_abort(&cr);
-        cli_plan_free(&plan);
-        shard_plan_free(ci.shard_plan);
-        cli_inputs_free(&in);
-        return EXIT_FATAL;
+        status = EXIT_FATAL;
+        goto abort;
     }
     cli_catch_signals();
-    if (ci.follow) {
-        cd.quiet = 1; /* a detection every few seconds: no summary line each time */
-        status = cli_run_follow(s, &ci, &cd, &plan, &cr, argv[optind], db != tmpdb);
-        goto out;
+    if (a.ci.follow) {
+        a.cd.quiet = 1; /* a detection every few seconds: no summary line each time */
+        status = cli_run_follow(s, &a.ci, &a.cd, &plan, &a.cr, a.paths[0], db != tmpdb);
+    } else {
+        status = run_batch(s, &a, &in, &plan, db == tmpdb ? "the temporary store" : db);
     }
-    if (cli_shard_claim(s, &ci, db == tmpdb ? "the temporary store" : db) != EXIT_CLEAN) {
-        status = EXIT_FATAL;
-        goto out;
-    }
-    in_status = cli_run_ingest(s, &ci, &in, &tot, &digests, &nonlog);
-    if (!ci.quiet)
-        cli_print_ingest_summary(stderr, &tot, digests, nonlog);
-    if (in_status == EXIT_INTERRUPT) {
-        char err2[256];
-        if (store_meta_set(s, "interrupted", "while reading input: the rules did not run",
-                           err2, sizeof err2) != 0)
-            cli_err("%s", err2);
-        status = interrupted_report(s, &cr);
-        goto out;
-    }
-    if (in_status == EXIT_FATAL) {
-        status = in_status;
-        goto out;
-    }
-    /* the digests in the trees read prove them complete, or not (DDB-LOG-TAMPER) */
-    if (digests > 0 && cli_run_verify(&in.wl, keys, s, NULL, 0, ci.quiet ? NULL : stderr,
-                                      ci.shard_plan, ci.shard_k) == EXIT_FATAL) {
-        status = EXIT_FATAL;
-        goto out;
-    }
-    det_status = cli_run_detect(s, &cd, &plan, ci.quiet ? NULL : stderr);
-    if (det_status == EXIT_INTERRUPT) {
-        status = interrupted_report(s, &cr);
-        goto out;
-    }
-    rep_status = cli_run_report(s, &cr);
-    if (rep_status == EXIT_FATAL || det_status == EXIT_FATAL)
-        status = EXIT_FATAL;
-    else if (rep_status == EXIT_ALERTS)
-        status = EXIT_ALERTS;
-    else
-        status = in_status;
-out:
-    cli_report_abort(&cr); /* nothing when the report was written */
     store_free(s);
+abort:
+    cli_report_abort(&a.cr); /* nothing when the report was written */
     if (tmpdb[0])
         remove_db(tmpdb);
     cli_plan_free(&plan);
-    shard_plan_free(ci.shard_plan);
+    shard_plan_free(a.ci.shard_plan);
     cli_inputs_free(&in);
     return status;
 }
