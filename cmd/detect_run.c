@@ -259,15 +259,63 @@ static void note_interrupted(store *s, const char *what)
         cli_err("%s", err);
 }
 
+/* What storing the rules' results came to. */
+struct tally {
+    long total, ran, failed;
+    int status;
+};
+
+/* Stores each job's alerts in rule order, one transaction per rule (a rule
+ * left to this connection runs here), and records how each rule ended. */
+static void store_results(sqlite3 *db, rules_job *jobs, size_t njobs, const rules_limits *lim,
+                          struct tally *t)
+{
+    char err[1024];
+    size_t k;
+
+    for (k = 0; k < njobs; k++) {
+        const rules_rule *r = jobs[k].rule;
+        long n = 0;
+        int rc = jobs[k].status;
+
+        err[0] = '\0';
+        if (rc < 0)
+            snprintf(err, sizeof err, "%s", jobs[k].err);
+        sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+        if (rc == 0) {
+            rc = rules_store(r, jobs[k].result, db, lim, &n, err, sizeof err);
+        } else if (rc == 1) {
+            rc = rules_run(r, db, lim, &n, err, sizeof err);
+            rules_take_warning(db, jobs[k].warn, sizeof jobs[k].warn);
+        }
+        rules_result_free(jobs[k].result);
+        jobs[k].result = NULL;
+        if (rc != 0) {
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+            cli_err("rule %s failed: %s", r->id, err);
+            record_run(db, r, "failed", 0, err);
+            t->failed++;
+            t->status = EXIT_FATAL;
+            continue;
+        }
+        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+        if (jobs[k].warn[0])
+            cli_err("rule %s: %s", r->id, jobs[k].warn);
+        record_run(db, r, "ran", n, jobs[k].warn);
+        t->ran++;
+        t->total += n;
+    }
+}
+
 int cli_run_detect(store *s, const cli_detect *cd, cli_plan *p, FILE *summary)
 {
     sqlite3 *db = store_db(s);
     char err[1024];
-    int status = EXIT_CLEAN;
-    long total = 0, ran = 0, skipped = 0, failed = 0;
+    long skipped = 0;
+    struct tally t = {0, 0, 0, EXIT_CLEAN};
     rules_job *jobs = NULL;
     rules_limits lim;
-    size_t i, k, njobs = 0;
+    size_t i, njobs = 0;
     struct timespec t0, t1, t2;
 
     lim.stop = &cli_stop;
@@ -309,38 +357,7 @@ int cli_run_detect(store *s, const cli_detect *cd, cli_plan *p, FILE *summary)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     rules_query_all(sqlite3_db_filename(db, "main"), cli_function_flags(), jobs, njobs,
                     cli_threads(cd->threads), &lim);
-    for (k = 0; k < njobs; k++) {
-        const rules_rule *r = jobs[k].rule;
-        long n = 0;
-        int rc = jobs[k].status;
-
-        err[0] = '\0';
-        if (rc < 0)
-            snprintf(err, sizeof err, "%s", jobs[k].err);
-        sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-        if (rc == 0) {
-            rc = rules_store(r, jobs[k].result, db, &lim, &n, err, sizeof err);
-        } else if (rc == 1) {
-            rc = rules_run(r, db, &lim, &n, err, sizeof err);
-            rules_take_warning(db, jobs[k].warn, sizeof jobs[k].warn);
-        }
-        rules_result_free(jobs[k].result);
-        jobs[k].result = NULL;
-        if (rc != 0) {
-            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-            cli_err("rule %s failed: %s", r->id, err);
-            record_run(db, r, "failed", 0, err);
-            failed++;
-            status = EXIT_FATAL;
-            continue;
-        }
-        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-        if (jobs[k].warn[0])
-            cli_err("rule %s: %s", r->id, jobs[k].warn);
-        record_run(db, r, "ran", n, jobs[k].warn);
-        ran++;
-        total += n;
-    }
+    store_results(db, jobs, njobs, &lim, &t);
     free(jobs);
     if (cli_stop) {
         cli_err("interrupted while the rules ran; the alerts of the rules that finished are "
@@ -351,28 +368,29 @@ int cli_run_detect(store *s, const cli_detect *cd, cli_plan *p, FILE *summary)
     }
     {
         triage_counts c;
-        int t;
+        int tr;
         clock_gettime(CLOCK_MONOTONIC, &t1);
-        t = triage(db, p, &lim, &c);
+        tr = triage(db, p, &lim, &c);
         clock_gettime(CLOCK_MONOTONIC, &t2);
         if (cd->timings)
             cli_err("timings: rules %.3f s (%ld ran), triage %.3f s (%ld alerts in the store)",
-                    seconds(t0, t1), ran, seconds(t1, t2),
+                    seconds(t0, t1), t.ran, seconds(t1, t2),
                     (long)store_first_int(db, "SELECT count(*) FROM alerts"));
-        if (t == 1) {
+        if (tr == 1) {
             cli_err("interrupted during triage; the rules' alerts are stored, novelty, "
                     "suppressions and incidents were not updated");
             note_interrupted(s, "during triage: the alerts are the rules' own, novelty, "
                                 "suppressions and incidents were not updated");
             return EXIT_INTERRUPT;
         }
-        if (t != 0)
-            status = EXIT_FATAL;
+        if (tr != 0)
+            t.status = EXIT_FATAL;
         if (summary)
             fprintf(summary,
                     "rules: %ld ran, %ld skipped, %ld failed; %ld alerts in %ld "
                     "incident(s); %ld new, %ld routine, %ld suppressed\n",
-                    ran, skipped, failed, total, c.incidents, c.fresh, c.routine, c.suppressed);
+                    t.ran, skipped, t.failed, t.total, c.incidents, c.fresh, c.routine,
+                    c.suppressed);
     }
-    return status;
+    return t.status;
 }
