@@ -119,6 +119,8 @@ static int detect_and_print(store *s, const cli_detect *cd, cli_plan *p, const c
     return rc;
 }
 
+/* Long: one loop reads, stores, detects on the clock or the count and prints new
+ * alerts, so that the signal and end-of-feed checks cover every step. */
 int cli_run_follow(store *s, const cli_ingest *ci, const cli_detect *cd, cli_plan *p,
                    cli_report *cr, const char *path, int keep_all)
 {

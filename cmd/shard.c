@@ -154,6 +154,7 @@ static void json_accounts(const shard_plan *p, unsigned shard)
     }
 }
 
+/* ddbtrail shards. Long: options, the plan, and its text or JSON table. */
 int cmd_shards(int argc, char **argv)
 {
     static const struct option longopts[] = {{"shards", required_argument, NULL, 'n'},

@@ -168,7 +168,8 @@ static const char *trim(const char *s, size_t *len)
     return s;
 }
 
-/* Parses one rule file's text into r. Returns 0 or -1 with err. */
+/* Parses one rule file's text into r: the header's line grammar (keys, continued
+ * values, the body after it) in one loop. Returns 0 or -1 with err. */
 static int parse_rule(rules_rule *r, const char *text, const char *stem, char *err,
                       size_t errlen)
 {

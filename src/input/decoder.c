@@ -677,7 +677,8 @@ static int cb_string(void *ctx, const unsigned char *s, size_t len)
     return on_scalar(ctx, T_STRING, (const char *)s, len);
 }
 
-/* Decides the context of a container opening under frame p. */
+/* Decides the context of a container opening under frame p. Long: it is the state
+ * machine's transition table for containers, written out case by case. */
 static unsigned char child_ctx(decoder *j, struct frame *p, int is_map, int *is_root)
 {
     const struct keydef *kd;
@@ -1102,6 +1103,8 @@ static int decoder_resync(decoder *j, uint64_t pos, uint64_t next_line)
     return 0;
 }
 
+/* Long: slicing, skipping to the next line after a bad one and yajl's status share
+ * the resync state that lives across slices. */
 int decoder_feed(decoder *j, const void *buf, size_t n, char *err, size_t errlen)
 {
     const unsigned char *p = buf;

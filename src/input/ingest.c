@@ -515,7 +515,9 @@ static const char *read_row(const char *p, normalize_row *row, uint64_t *offset)
     return p;
 }
 
-/* Applies one batch. Returns 0, or -1 on a store error (message in err). */
+/* Applies one batch: its events, rejects and clashes and its file rows' counts, in
+ * one transaction (hence one function). Returns 0, or -1 on a store error
+ * (message in err). */
 static int apply(ingest *g, struct batch *b, int *input_rc, char *err, size_t errlen)
 {
     const char *p, *end;
@@ -608,6 +610,9 @@ static int apply(ingest *g, struct batch *b, int *input_rc, char *err, size_t er
     return 0;
 }
 
+/* Long: settling unchanged inputs, starting the decoders, applying their batches in
+ * input order and stopping them share the queue, the workers and the totals; each
+ * phase is marked below. */
 int ingest_files(ingest *g, char *const *paths, size_t n, ingest_progress_fn progress, void *pctx,
                  char *err, size_t errlen)
 {

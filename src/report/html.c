@@ -58,7 +58,8 @@ static const char html_head[] =
     ".incomplete{background:#fff4e5;border:2px solid #d9342b;padding:.6em 1em;margin:1em 0}\n"
     "</style>\n</head>\n<body>\n";
 
-/* Events per bucket plus alert markers, as an inline SVG bar chart. */
+/* Events per bucket plus alert markers, as an inline SVG bar chart. Long: the
+ * buckets' query, the bars, the axis and the markers share the chart's geometry. */
 static int html_timeline(struct report_out *o, sqlite3 *db, const report_opts *opt)
 {
     sqlite3_stmt *st;
@@ -332,6 +333,7 @@ static void html_row(struct report_out *o, const char *label, sqlite3_stmt *st, 
     report_out_str(o, "</td></tr>\n");
 }
 
+/* The HTML page. Long on purpose: its sections in the order a reader meets them. */
 void report_write_html(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
                        const struct report_summary *s, const report_opts *opt)
 {

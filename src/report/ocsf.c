@@ -44,7 +44,8 @@ static void gen_evidence(void *arg, const char *s, size_t n)
     yajl_gen_map_close(a->g);
 }
 
-/* One OCSF 1.1 Detection Finding (class 2004). */
+/* One OCSF 1.1 Detection Finding (class 2004). Long on purpose: the finding is
+ * written field by field in the schema's order, so the code reads as the object does. */
 static void ocsf_alert(yajl_gen g, buffer *tmp, sqlite3_stmt *st, const report_opts *opt)
 {
     int rank = rules_severity_rank(report_col(st, A_SEV));

@@ -194,6 +194,7 @@ const char report_no_events_note[] =
     "events stayed in the shard stores (merged without --events): time span and "
     "coverage are in each shard's report";
 
+/* The summary: one query per line of it, in the order the report prints them. */
 static int load_summary(sqlite3 *db, const report_opts *o, struct report_summary *s, char *err,
                         size_t errlen)
 {

@@ -93,6 +93,7 @@ static void text_incidents(struct report_out *o, sqlite3 *db, const report_opts 
     sqlite3_finalize(st);
 }
 
+/* The text report. Long on purpose: its sections in the order a reader meets them. */
 void report_write_text(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
                        const struct report_summary *s, const report_opts *opt)
 {

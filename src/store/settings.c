@@ -348,6 +348,8 @@ static char *slurp(const char *path, size_t *len, char *err, size_t errlen)
     return buf;
 }
 
+/* Long: one pass over the config object, each key checked against its declared type
+ * where it is met, so that an error names the key and the file. */
 int settings_load_file(settings *c, const char *path, char *err, size_t errlen)
 {
     char ebuf[256];

@@ -221,7 +221,9 @@ static void list_field(struct alert **g, size_t n, const char *(*get)(const stru
     distinct(g, n, get, sc->first, count, out, outlen);
 }
 
-/* Writes one incident from its alerts (sorted by stage in place). */
+/* Writes one incident from its alerts (sorted by stage in place). Long: the row is
+ * assembled column by column (span, severity, stages, distinct lists, story) in the
+ * table's order. */
 static int write_incident(sqlite3 *db, sqlite3_stmt *ins, sqlite3_stmt *mark, struct alert **g,
                           size_t n, struct scratch *sc)
 {
