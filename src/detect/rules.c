@@ -3,7 +3,7 @@
  */
 #include "rules.h"
 #include "buffer.h"
-#include "digest.h"
+#include "hash.h"
 #include "functions.h"
 
 #include <dirent.h>
@@ -334,7 +334,7 @@ rules *rules_load_dir(const char *dir, rules_err_fn on_err, void *ctx, char *err
                 on_err(ctx, path, msg);
         } else {
             r->path = strdup(path);
-            digest_sha256_hex(text, strlen(text), r->sha256);
+            hash_sha256_hex(text, strlen(text), r->sha256);
             set->n++;
         }
         free(text);

@@ -8,6 +8,7 @@
  * chain. Nothing is held per event; memory is per file.
  */
 #include "digest.h"
+#include "hash.h"
 #include "buffer.h"
 #include "reader.h"
 #include "normalize.h"
@@ -53,31 +54,6 @@ static int64_t iso_ts(const char *s)
     return s && normalize_parse_time(s, strlen(s), &t) == 0 ? t : 0;
 }
 
-static void hex(const unsigned char *md, unsigned n, char *out)
-{
-    static const char digits[] = "0123456789abcdef";
-    unsigned i;
-
-    for (i = 0; i < n; i++) {
-        out[2 * i] = digits[md[i] >> 4];
-        out[2 * i + 1] = digits[md[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
-int digest_sha256_hex(const void *p, size_t n, char out[65])
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned len = 0;
-
-    if (EVP_Digest(p, n, md, &len, EVP_sha256(), NULL) != 1 || len != 32) {
-        out[0] = '\0';
-        return -1;
-    }
-    hex(md, len, out);
-    return 0;
-}
-
 /* Streams path's decoded content through SHA-256; keeps the content in keep
  * when keep is not NULL (digests). Returns 0, or -1 with err. */
 static int read_hash(const char *path, char out[65], buffer *keep, char *err, size_t errlen)
@@ -109,7 +85,7 @@ static int read_hash(const char *path, char out[65], buffer *keep, char *err, si
     }
     if (r < 0 || EVP_DigestFinal_ex(md, sum, &n) != 1)
         goto out;
-    hex(sum, n, out);
+    hash_hex(sum, n, out);
     rc = 0;
 out:
     reader_free(g);

@@ -68,8 +68,4 @@ int digest_verify(char *const *digests, size_t n_digests, char *const *logs, siz
  * a digest, -1 with err naming what is wrong. */
 int digest_parse_check(const char *json, size_t len, char *err, size_t errlen);
 
-/* The SHA-256 of n bytes at p in lowercase hex into out. Returns 0, or -1
- * (out "") when libcrypto fails. */
-int digest_sha256_hex(const void *p, size_t n, char out[65]);
-
 #endif

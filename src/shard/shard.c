@@ -5,7 +5,7 @@
  * search from any decoding thread: a finished plan is read-only.
  */
 #include "shard.h"
-#include "digest.h"
+#include "hash.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -252,7 +252,7 @@ int shard_plan_digest(const shard_plan *p, char out[65])
     n = (size_t)snprintf(text, len, "%u\n", p->n);
     for (i = 0; i < p->count; i++)
         n += (size_t)snprintf(text + n, len - n, "%s %u\n", p->acc[i].id, p->acc[i].shard);
-    rc = digest_sha256_hex(text, n, out);
+    rc = hash_sha256_hex(text, n, out);
     free(text);
     return rc;
 }
