@@ -1,6 +1,6 @@
 /*
  * merge: `ddbtrail merge --db OUT SHARD.db...`: folds the stores of a sharded
- * run into one (src/merge.h), then rebuilds the incidents over all of them.
+ * run into one (src/merge/merge.h), then rebuilds the incidents over all of them.
  */
 #include "cli.h"
 #include "merge.h"

@@ -2,7 +2,7 @@
  * shard: `ddbtrail shards PATH... --shards N` (the plan, to check balance),
  * and what `--shard K/N` does to ingest and scan: plan from the trees named,
  * keep this shard's files, and mark the store with the shard and the plan's
- * digest so that it is never filled from two plans (src/shard.h).
+ * digest so that it is never filled from two plans (src/input/shard.h).
  */
 #include "cli.h"
 #include "walk.h"

@@ -1,7 +1,7 @@
 /*
  * verify: `ddbtrail verify [--public-keys FILE] [--format text|json] PATH...`:
  * checks a downloaded CloudTrail tree against its digest files, offline (see
- * src/digest.h). Also run by scan over the trees it reads.
+ * src/integrity/digest.h). Also run by scan over the trees it reads.
  */
 #include "cli.h"
 #include "digest.h"

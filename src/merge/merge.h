@@ -1,5 +1,5 @@
 /*
- * merge: folding the stores of a sharded run (src/shard.h) into one, so that one
+ * merge: folding the stores of a sharded run (src/input/shard.h) into one, so that one
  * report covers the organisation. What each shard found is kept exactly:
  * alerts by fingerprint, files and their rejects, integrity findings, rule
  * runs (a rule that failed or warned in any shard says so in the merged
