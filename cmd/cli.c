@@ -201,6 +201,25 @@ int cli_run_ingest(store *s, const cli_ingest *ci, cli_inputs *in, ingest_totals
     return status;
 }
 
+void cli_print_skipped(FILE *f, const walk_list *wl)
+{
+    size_t i;
+
+    for (i = 0; i < wl->nonlog && i < WALK_SKIPPED_NAMED; i++) {
+        const char *base = wl->skipped[i] ? strrchr(wl->skipped[i], '/') : NULL;
+        base = base ? base + 1 : wl->skipped[i];
+        /* ddbtrail's own config and hidden files are skipped by design: no need to say */
+        if (base == NULL || base[0] == '.' || strcmp(base, "ddbtrail.json") == 0)
+            continue;
+        fputs("skipped (neither named nor shaped like a CloudTrail log): ", f);
+        cli_put_safe(f, wl->skipped[i], strlen(wl->skipped[i]));
+        fputc('\n', f);
+    }
+    if (wl->nonlog > WALK_SKIPPED_NAMED)
+        fprintf(f, "skipped: %zu more files not shaped like CloudTrail logs\n",
+                wl->nonlog - WALK_SKIPPED_NAMED);
+}
+
 void cli_print_ingest_summary(FILE *f, const ingest_totals *t, size_t digests, size_t nonlog)
 {
     fprintf(f,

@@ -21,6 +21,7 @@ enum {
     EXIT_ALERTS = 1,    /* an alert at or above --fail-on */
     EXIT_FATAL = 2,     /* usage or fatal error */
     EXIT_REJECTS = 3,   /* some input was rejected; the rest was stored */
+    EXIT_NOTHING = 4,   /* no event was read (or, verify: no digest): nothing was checked */
     EXIT_INTERRUPT = 130
 };
 
@@ -91,6 +92,10 @@ int cli_run_ingest(store *s, const cli_ingest *ci, cli_inputs *in, ingest_totals
                    size_t *digests, size_t *nonlog);
 
 /* Prints the one-paragraph ingest summary to f. */
+/* Names the first non-log files the walk skipped (ddbtrail.json and hidden
+ * files aside), and how many more. */
+void cli_print_skipped(FILE *f, const walk_list *wl);
+
 void cli_print_ingest_summary(FILE *f, const ingest_totals *t, size_t digests, size_t nonlog);
 
 /* Parses a non-negative integer option value; exits with status 2 naming

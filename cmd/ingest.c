@@ -101,8 +101,10 @@ int cmd_ingest(int argc, char **argv)
     status = cli_shard_claim(s, &ci, db);
     if (status == EXIT_CLEAN) {
         status = cli_run_ingest(s, &ci, &in, &tot, &digests, &nonlog);
-        if (!ci.quiet)
+        if (!ci.quiet) {
+            cli_print_skipped(stdout, &in.wl);
             cli_print_ingest_summary(stdout, &tot, digests, nonlog);
+        }
     }
     store_free(s);
     shard_plan_free(ci.shard_plan);

@@ -6,6 +6,7 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -20,6 +21,23 @@ int cli_inputs_list(cli_inputs *in, char **paths, int n, int name_errors)
     int i, stdin_used = 0;
 
     memset(in, 0, sizeof *in);
+    /* when no path the user named is there, it is a typo, not an input problem: nothing
+     * is read and no report is written; one missing among others is named by the walk,
+     * and the rest are read (exit 3) */
+    for (i = 0; i < n; i++) {
+        struct stat st;
+        if (strcmp(paths[i], "-") == 0 || stat(paths[i], &st) == 0)
+            break;
+    }
+    if (n > 0 && i == n) {
+        for (i = 0; i < n; i++) {
+            struct stat st;
+            int e = stat(paths[i], &st) == 0 ? 0 : errno;
+            cli_err("%s: %s", paths[i], strerror(e));
+        }
+        cli_err("no path given exists; nothing was read");
+        return EXIT_FATAL;
+    }
     in->wl.keep_digests = 1;
     for (i = 0; i < n; i++) {
         if (strcmp(paths[i], "-") == 0) {

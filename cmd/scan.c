@@ -59,8 +59,8 @@ static void usage(FILE *f)
             "  -h, --help        this help\n"
             "\n"
             "exit status: 0 clean; 1 an alert at or above --fail-on; 2 usage or fatal\n"
-            "error; 3 some input was rejected (the rest was scanned); 130 interrupted.\n"
-            "Status 1 wins over 3.\n",
+            "error; 3 some input was rejected (the rest was scanned); 4 no event was read,\n"
+            "so nothing was checked; 130 interrupted. Status 1 wins over 3, 3 over 4.\n",
             cli_report_help);
 }
 
@@ -209,8 +209,10 @@ static int run_batch(store *s, struct scan_args *a, cli_inputs *in, cli_plan *pl
     if (cli_shard_claim(s, ci, db_name) != EXIT_CLEAN)
         return EXIT_FATAL;
     in_status = cli_run_ingest(s, ci, in, &tot, &digests, &nonlog);
-    if (!ci->quiet)
+    if (!ci->quiet) {
+        cli_print_skipped(stderr, &in->wl);
         cli_print_ingest_summary(stderr, &tot, digests, nonlog);
+    }
     if (in_status == EXIT_INTERRUPT) {
         char err[256];
         if (store_meta_set(s, "interrupted", "while reading input: the rules did not run", err,
@@ -230,7 +232,13 @@ static int run_batch(store *s, struct scan_args *a, cli_inputs *in, cli_plan *pl
     rep_status = cli_run_report(s, &a->cr);
     if (rep_status == EXIT_FATAL || det_status == EXIT_FATAL)
         return EXIT_FATAL;
-    return rep_status == EXIT_ALERTS ? EXIT_ALERTS : in_status;
+    if (rep_status == EXIT_ALERTS)
+        return EXIT_ALERTS;
+    /* zero events is never an all-clear: the report said so at its top */
+    if (in_status == EXIT_CLEAN &&
+        store_first_int(store_db(s), "SELECT coalesce(sum(events_seen), 0) FROM files") == 0)
+        return EXIT_NOTHING;
+    return in_status;
 }
 
 int cmd_scan(int argc, char **argv)

@@ -30,7 +30,7 @@ static const char help[] =
     "  -h, --help          this help\n"
     "\n"
     "exit status: 0 clean; 1 problems found; 2 usage or fatal error; 3 some inputs\n"
-    "could not be read.\n";
+    "could not be read; 4 no digest file found, so nothing was verified.\n";
 
 struct vctx {
     int json;
@@ -146,6 +146,8 @@ int cli_run_verify(walk_list *wl, const char *keys_file, store *s, FILE *out, in
                  : sum.unreadable || wl->errors ? EXIT_REJECTS : EXIT_CLEAN;
         if (sum.digests == 0 && summary)
             fprintf(summary, "integrity: no digest files found; nothing could be verified\n");
+        if (sum.digests == 0 && status == EXIT_CLEAN)
+            status = EXIT_NOTHING;
     }
     if (v.store_failed)
         status = EXIT_FATAL;

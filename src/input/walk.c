@@ -12,6 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define WALK_SNIFF 4096 /* bytes a file's first look reads, and inflates at most to */
 
 #define WALK_MAX_DEPTH 64
 
@@ -130,6 +135,50 @@ int walk_is_log_name(const char *name)
     return 0;
 }
 
+int walk_sniff_log(const char *path)
+{
+    unsigned char raw[WALK_SNIFF], text[WALK_SNIFF + 1];
+    const unsigned char *p;
+    size_t n, len;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    ssize_t got;
+
+    if (fd < 0)
+        return 0;
+    got = read(fd, raw, sizeof raw);
+    close(fd);
+    if (got <= 0)
+        return 0;
+    n = (size_t)got;
+    if (n >= 2 && raw[0] == 0x1f && raw[1] == 0x8b) {
+        z_stream z;
+        memset(&z, 0, sizeof z);
+        if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
+            return 0;
+        z.next_in = raw;
+        z.avail_in = (uInt)n;
+        z.next_out = text;
+        z.avail_out = WALK_SNIFF;
+        inflate(&z, Z_SYNC_FLUSH); /* a cut-short sample: what came out is enough */
+        len = WALK_SNIFF - z.avail_out;
+        inflateEnd(&z);
+    } else {
+        memcpy(text, raw, n);
+        len = n;
+    }
+    text[len] = '\0';
+    p = text;
+    if (len >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)
+        p += 3; /* a UTF-8 byte order mark */
+    while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+        p++;
+    if (*p != '{')
+        return 0;
+    return strstr((const char *)p, "\"Records\"") != NULL ||
+           strstr((const char *)p, "\"eventVersion\"") != NULL ||
+           strstr((const char *)p, "\"eventSource\"") != NULL;
+}
+
 int walk_is_digest(const char *path)
 {
     return strstr(path, "CloudTrail-Digest") != NULL;
@@ -195,7 +244,11 @@ static int walk_dir(walk_list *l, const char *dir, struct ancestor *anc, int dep
             }
         } else if (walk_is_digest(path)) {
             rc = add_digest(l, path);
-        } else if (!walk_is_log_name(name)) {
+        } else if (!walk_is_log_name(name) &&
+                   (name[0] == '.' || strcmp(name, "ddbtrail.json") == 0 ||
+                    !S_ISREG(st.st_mode) || !walk_sniff_log(path))) {
+            if (l->nonlog < WALK_SKIPPED_NAMED)
+                l->skipped[l->nonlog] = strdup(path); /* a name lost to no memory: unnamed */
             l->nonlog++;
         } else {
             rc = push(l, path);
@@ -259,5 +312,7 @@ void walk_free(walk_list *l)
     if (l->dirs)
         free(l->dirs->slot);
     free(l->dirs);
+    for (i = 0; i < WALK_SKIPPED_NAMED; i++)
+        free(l->skipped[i]);
     memset(l, 0, sizeof *l);
 }

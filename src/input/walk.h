@@ -4,8 +4,10 @@
  * Directories are walked recursively in name order (so runs are
  * reproducible), following symbolic links but refusing loops, which matches
  * how downloaded S3 trees (AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD)
- * are often assembled with links. Inside directories only log-looking names
- * are taken; CloudTrail digest files and other files are counted as skipped.
+ * are often assembled with links. Inside directories log-looking names are
+ * taken, and so is any other file whose first bytes (inflated when gzip) are
+ * a CloudTrail record or file ("events.log" from a SIEM export); digest
+ * files and everything else are counted as skipped, the first few by name.
  * A path named explicitly is always taken (except a digest), whatever its
  * name, as is "-" (stdin). Each directory is read once however many links
  * lead to it, so a fan of symlinks cannot multiply the work, and the list is
@@ -15,6 +17,8 @@
 #define DDBTRAIL_WALK_H
 
 #include <stddef.h>
+
+enum { WALK_SKIPPED_NAMED = 10 }; /* non-log files a list remembers by name */
 
 typedef struct walk_list {
     char **paths;      /* files to read, in order; owned by the list */
@@ -27,6 +31,7 @@ typedef struct walk_list {
     int keep_digests;  /* set before walking: also list the digest files in dpaths */
     char **dpaths;     /* the digest files, when keep_digests; owned by the list */
     size_t nd, ad;
+    char *skipped[WALK_SKIPPED_NAMED]; /* the first non-log files skipped, to name; owned */
 } walk_list;
 
 enum { WALK_MAX_PATHS = 1000000 }; /* files one run holds; past it the walk stops, loudly */
@@ -41,6 +46,11 @@ int walk_add(walk_list *list, const char *path, walk_err_fn on_err, void *ctx);
 
 /* 1 when a file name inside a directory looks like a CloudTrail log. */
 int walk_is_log_name(const char *name);
+
+/* 1 when the first bytes of the file at path, inflated when they are gzip,
+ * open a CloudTrail file or record: a JSON object naming "Records",
+ * "eventVersion" or "eventSource" near its start. */
+int walk_sniff_log(const char *path);
 
 /* 1 when the path names a CloudTrail digest file. */
 int walk_is_digest(const char *path);

@@ -348,6 +348,10 @@ void report_write_html(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
         html_text(o, s->interrupted);
         report_out_str(o, ".</strong></div>\n");
     }
+    if (s->seen == 0 && !s->no_events)
+        report_out_fmt(o, "<div class=\"incomplete\"><strong>Nothing read: no event was read "
+                          "from %lld input file(s); this report checks nothing.</strong></div>\n",
+                       s->files);
     html_rule_problems(o, db, s);
     report_out_str(o, "<h2>Summary</h2>\n<table class=\"summary\">\n");
     report_out_fmt(o, "<tr><td>inputs</td><td>%lld file(s)%s</td></tr>\n", s->files,
@@ -380,7 +384,9 @@ void report_write_html(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
     report_out_str(o, "<h2>Timeline</h2>\n");
     html_timeline(o, db, opt);
     report_out_str(o, "<h2>Alerts</h2>\n");
-    if (s->alerts == 0 && s->not_run)
+    if (s->alerts == 0 && s->seen == 0 && !s->no_events)
+        report_out_str(o, "<p>No alerts, because no event was read (see the top).</p>\n");
+    else if (s->alerts == 0 && s->not_run)
         report_out_fmt(o,
                        "<p>No alerts from the rules that ran; %ld rule(s) did not run (see the "
                        "top).</p>\n",

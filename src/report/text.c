@@ -106,6 +106,9 @@ void report_write_text(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
         report_out_esc(o, escape_term, s->interrupted, strlen(s->interrupted));
         report_out_str(o, "\n");
     }
+    if (s->seen == 0 && !s->no_events)
+        report_out_fmt(o, "  NOTHING READ no event was read from %lld input file(s): this report "
+                          "checks nothing\n", s->files);
     text_rule_problems(o, db, s);
     report_out_fmt(o, "  inputs     %lld file(s)", s->files);
     if (s->failed)
@@ -187,6 +190,8 @@ void report_write_text(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
     }
     if (s->alerts == 0 && s->interrupted[0])
         report_out_str(o, "\nno alerts stored before the run was interrupted (see the top)\n");
+    else if (s->alerts == 0 && s->seen == 0 && !s->no_events)
+        report_out_str(o, "\nno alerts, because no event was read (see the top)\n");
     else if (s->alerts == 0 && s->not_run)
         report_out_fmt(
             o, "\nno alerts from the rules that ran; %ld rule(s) did not run (see the top)\n",

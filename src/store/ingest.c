@@ -38,6 +38,8 @@ struct batch {
     int interrupted;       /* trailer: stopped by opts.stop */
     char format[48];       /* trailer: files.format */
     char problem[512];     /* trailer: what ended the input early, "" if nothing */
+    int no_record;         /* trailer: the problem is that the input held no record at all
+                              (empty, or only whitespace): nothing to count as rejected */
     uint64_t where;        /* trailer: offset of problem */
     const char *unit;      /* "byte" or "decompressed byte" for reject offsets */
     uint64_t skipped;      /* events in this batch not kept */
@@ -357,9 +359,11 @@ static void pump(struct decode_state *d, int fd)
         goto out;
     if (failed)
         snprintf(b->problem, sizeof b->problem, "%s", e);
-    else if (decoder_values(j) == 0)
+    else if (decoder_values(j) == 0) {
         snprintf(b->problem, sizeof b->problem, "%s",
                  reader_raw_offset(z) == 0 ? "empty file" : "no JSON value in the input");
+        b->no_record = 1;
+    }
 out:
     decoder_free(j);
     reader_free(z);
@@ -592,8 +596,11 @@ static int apply(ingest *g, struct batch *b, int *input_rc, char *err, size_t er
     }
     if (!b->last)
         return 0;
-    /* the rest of the input, unreadable, counts as one rejected record */
-    if (b->problem[0] && add_reject(g, b->where, b->problem, NULL, err, errlen) != 0)
+    /* the rest of the input, unreadable, counts as one rejected record; an input that
+     * held none (an empty file) is an input with an error, not a record seen */
+    if (b->problem[0] && b->no_record)
+        msg(g, b->problem);
+    else if (b->problem[0] && add_reject(g, b->where, b->problem, NULL, err, errlen) != 0)
         return -1;
     if (store_file_update(g->st, g->file_id, &g->c,
                           b->interrupted ? "interrupted" : b->problem[0] ? "error" : "complete",

@@ -77,7 +77,8 @@ contains "$T/err" "T130000Z.json.gz: truncated gzip stream (byte 40)" "truncated
 contains "$T/err" "T140000Z.json.gz: not JSON: .*(decompressed byte [0-9]*)" "malformed digest named with its byte"
 ok_if '[ "$rc" = 1 ] || [ "$rc" = 3 ]' "unreadable digests: exit 1 or 3, not a crash (got $rc)"
 run verify "$T/does-not-exist"
-eq "$rc" 3 "a missing path is exit 3"
+eq "$rc" 2 "a path that does not exist, and no other: a usage error, exit 2"
+contains "$T/err" "does-not-exist: No such file or directory" "and named"
 # scan verifies the digests in the trees it reads: DDB-LOG-TAMPER
 run scan -q --db "$T/s.db" --format json --only DDB-LOG-TAMPER sample-logs/ --config sample-logs/ddbtrail.json
 eq "$(q "$T/s.db" "SELECT kind FROM integrity")" missing "scan stored the finding"

@@ -11,7 +11,8 @@ for shard in "" "--shard 1/2"; do
     strace -f -e trace=openat,open -o "$T/trace" "$DDBTRAIL" scan -q --format json sample-logs/ \
         --config sample-logs/ddbtrail.json $shard >"$T/out" 2>"$T/err"
     rc=$?
-    ok_if '[ "$rc" = 0 ] || [ "$rc" = 1 ]' "scan $shard ran (status $rc)"
+    # shard 1 of 2 holds no account of the one in sample-logs/: nothing read, status 4
+    ok_if '[ "$rc" = 0 ] || [ "$rc" = 1 ] || [ "$rc" = 4 ]' "scan $shard ran (status $rc)"
     grep O_DIRECTORY "$T/trace" | grep -o '"sample-logs[^"]*"' | sort | uniq -c | sort -rn >"$T/dirs"
     eq "$(awk '$1 > 1' "$T/dirs" | head -n 3)" "" "scan $shard: no folder of the tree opened twice"
     ok_if 'grep -q "CloudTrail-Digest/eu-west-1/2026/11/12\"" "$T/dirs"' \
