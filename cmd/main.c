@@ -32,7 +32,8 @@ static const char usage[] =
     "Run 'ddbtrail <command> --help' for a command's options.\n"
     "\n"
     "exit status: 0 clean; 1 an alert at or above --fail-on; 2 usage or fatal\n"
-    "error; 3 some input was rejected (the rest was processed); 130 interrupted.\n";
+    "error; 3 some input was rejected (the rest was processed); 4 no event was read,\n"
+    "so nothing was checked; 130 interrupted.\n";
 
 int main(int argc, char **argv)
 {
