@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <yajl/yajl_gen.h>
 
 static const char help[] =
@@ -141,6 +142,18 @@ int cli_run_verify(walk_list *wl, const char *keys_file, store *s, FILE *out, in
             if (sum.unreadable)
                 fprintf(summary, "; %zu unreadable", sum.unreadable);
             fputc('\n', summary);
+            if (sum.not_downloaded) {
+                char a[32], b[32];
+                time_t ta = (time_t)sum.nd_first, tb = (time_t)sum.nd_last;
+                struct tm tma, tmb;
+                gmtime_r(&ta, &tma);
+                gmtime_r(&tb, &tmb);
+                strftime(a, sizeof a, "%Y-%m-%dT%H:%MZ", &tma);
+                strftime(b, sizeof b, "%Y-%m-%dT%H:%MZ", &tmb);
+                fprintf(summary, "integrity: %zu listed log files not downloaded (%s .. %s, "
+                        "outside the span of the files read for their account and region): "
+                        "not checked\n", sum.not_downloaded, a, b);
+            }
         }
         status = problems ? EXIT_ALERTS
                  : sum.unreadable || wl->errors ? EXIT_REJECTS : EXIT_CLEAN;

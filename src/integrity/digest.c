@@ -29,6 +29,8 @@ struct logf {
     const char *path, *key; /* key points into path */
     char hash[65];          /* "" when unreadable */
     int listed;
+    int64_t ts;             /* the time in its name, -1 when it names none */
+    int64_t span_first, span_last; /* the times of its account and region's files read */
 };
 
 struct entry {
@@ -45,6 +47,7 @@ struct digf {
     struct entry *files;
     size_t nfiles;
     int has_next;            /* some digest names this one as its previous */
+    size_t owner_len;        /* the key's "AWSLogs/[org/]account" part: chains are per owner */
 };
 
 static int64_t iso_ts(const char *s)
@@ -52,6 +55,34 @@ static int64_t iso_ts(const char *s)
     int64_t t = 0;
 
     return s && normalize_parse_time(s, strlen(s), &t) == 0 ? t : 0;
+}
+
+/* The time a log file's name carries
+ * (<account>_CloudTrail_<region>_<YYYYMMDDTHHMMZ>_...), or -1 when it names none. */
+static int64_t name_time(const char *key)
+{
+    const char *stamp = strstr(key, "_CloudTrail_");
+    char when[24], iso[32];
+    int64_t t;
+
+    stamp = stamp ? strchr(stamp + 12, '_') : NULL;
+    if (stamp == NULL || sscanf(stamp + 1, "%15[0-9TZ]", when) != 1 || strlen(when) < 13)
+        return -1;
+    snprintf(iso, sizeof iso, "%.4s-%.2s-%.2sT%.2s:%.2s:00Z", when, when + 4, when + 6, when + 9,
+             when + 11);
+    return normalize_parse_time(iso, strlen(iso), &t) == 0 ? t : -1;
+}
+
+/* The length of a log file key's "AWSLogs/[org/]account/CloudTrail/region/"
+ * part, which its account and region's files share; 0 when it has none. */
+static size_t region_prefix(const char *key)
+{
+    const char *c = strstr(key, "/CloudTrail/"), *r;
+
+    if (c == NULL)
+        return 0;
+    r = strchr(c + 12, '/');
+    return r ? (size_t)(r - key) + 1 : 0;
 }
 
 /* Streams path's decoded content through SHA-256; keeps the content in keep
@@ -113,11 +144,23 @@ static int by_dig_key(const void *a, const void *b)
     return strcmp(((const struct digf *)a)->key, ((const struct digf *)b)->key);
 }
 
+/* Digests of one chain: the same owner (organization and account), trail and
+ * region, as aws-cli keys them; never compared across accounts. */
+static int same_owner(const struct digf *x, const struct digf *y)
+{
+    return x->owner_len == y->owner_len && memcmp(x->key, y->key, x->owner_len) == 0;
+}
+
 static int by_chain(const void *a, const void *b)
 {
     const struct digf *x = a, *y = b;
-    int c = strcmp(x->trail, y->trail);
+    size_t n = x->owner_len < y->owner_len ? x->owner_len : y->owner_len;
+    int c = memcmp(x->key, y->key, n);
 
+    if (c == 0 && x->owner_len != y->owner_len)
+        c = x->owner_len < y->owner_len ? -1 : 1;
+    if (c == 0)
+        c = strcmp(x->trail, y->trail);
     if (c == 0)
         c = strcmp(x->region, y->region);
     if (c == 0)
@@ -431,6 +474,54 @@ static void read_logs(struct verification *v, char *const *logs, size_t n_logs,
     }
     v->sum->logs = v->nl;
     qsort(v->lf, v->nl, sizeof *v->lf, by_log_key);
+    /* what was downloaded: per account and region (adjacent in key order), the span of
+     * the files' times */
+    for (i = 0; i < v->nl;) {
+        size_t j, plen = region_prefix(v->lf[i].key);
+        int64_t first = -1, last = -1;
+        for (j = i; j < v->nl && (j == i || (plen && region_prefix(v->lf[j].key) == plen &&
+                                             memcmp(v->lf[j].key, v->lf[i].key, plen) == 0));
+             j++) {
+            v->lf[j].ts = name_time(v->lf[j].key);
+            if (v->lf[j].ts >= 0 && (first < 0 || v->lf[j].ts < first))
+                first = v->lf[j].ts;
+            if (v->lf[j].ts > last)
+                last = v->lf[j].ts;
+        }
+        for (; i < j; i++) {
+            v->lf[i].span_first = first;
+            v->lf[i].span_last = last;
+        }
+    }
+}
+
+/* 1 when a listed log file that is not in the tree lies outside what was
+ * downloaded: its account and region have no file read, or its time is
+ * before the first or after the last of theirs. Counted, not a problem: a
+ * user who downloads one day has not lost the others. */
+static int not_downloaded(struct verification *v, const char *key)
+{
+    size_t plen = region_prefix(key), lo = 0, hi = v->nl;
+    int64_t t = name_time(key);
+
+    if (plen == 0 || t < 0)
+        return 0;
+    while (lo < hi) { /* the first file at or after the prefix */
+        size_t mid = lo + (hi - lo) / 2;
+        if (strncmp(v->lf[mid].key, key, plen) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < v->nl && strncmp(v->lf[lo].key, key, plen) == 0 && v->lf[lo].span_first >= 0 &&
+        t >= v->lf[lo].span_first && t <= v->lf[lo].span_last)
+        return 0;
+    v->sum->not_downloaded++;
+    if (v->sum->not_downloaded == 1 || t < v->sum->nd_first)
+        v->sum->nd_first = t;
+    if (t > v->sum->nd_last)
+        v->sum->nd_last = t;
+    return 1;
 }
 
 /* Reads and parses every digest; an unreadable or malformed one is named,
@@ -455,6 +546,10 @@ static void read_digests(struct verification *v, char *const *digests, size_t n_
             continue;
         }
         name_parts(d);
+        {
+            const char *o = strstr(d->key, "/CloudTrail-Digest/");
+            d->owner_len = o ? (size_t)(o - d->key) : 0;
+        }
         v->nd++;
     }
     v->sum->digests = v->nd;
@@ -479,9 +574,13 @@ static void check_listed(struct verification *v)
     for (i = 0; i < v->nd; i++) {
         struct digf *d = &v->df[i];
         for (k = 0; k < d->nfiles; k++) {
-            struct logf probe = {NULL, d->files[k].key, "", 0}, *hit;
+            struct logf probe, *hit;
+            memset(&probe, 0, sizeof probe);
+            probe.key = d->files[k].key;
             hit = bsearch(&probe, v->lf, v->nl, sizeof *v->lf, by_log_key);
             v->sum->listed++;
+            if (hit == NULL && not_downloaded(v, probe.key))
+                continue;
             if (hit == NULL) {
                 snprintf(msg, sizeof msg,
                          "log file %s is listed by digest %s but is not in "
@@ -492,7 +591,14 @@ static void check_listed(struct verification *v)
                 continue;
             }
             hit->listed = 1;
-            if (hit->hash[0] && strcmp(hit->hash, d->files[k].hash) != 0) {
+            if (hit->hash[0] == '\0') {
+                /* a listed file that cannot be read to its end is not what its digest says */
+                snprintf(msg, sizeof msg, "log file %s is listed by digest %s but cannot be "
+                         "read to its end, so its content is not what the digest says",
+                         hit->path, d->key);
+                report(&v->r, "modified", d, probe.key, d->files[k].hash, NULL, d->start, d->end,
+                       msg);
+            } else if (strcmp(hit->hash, d->files[k].hash) != 0) {
                 snprintf(msg, sizeof msg, "log file %s was modified: its content hashes to %s, "
                          "digest %s says %s", hit->path, hit->hash, d->key, d->files[k].hash);
                 report(&v->r, "modified", d, probe.key, d->files[k].hash, hit->hash, d->start,
@@ -521,7 +627,8 @@ static void check_chains(struct verification *v)
     qsort(v->chain, v->nd, sizeof *v->chain, by_chain);
     for (i = 1; i < v->nd; i++) {
         struct digf *prev = &v->chain[i - 1], *cur = &v->chain[i], *named;
-        if (strcmp(prev->trail, cur->trail) != 0 || strcmp(prev->region, cur->region) != 0)
+        if (!same_owner(prev, cur) || strcmp(prev->trail, cur->trail) != 0 ||
+            strcmp(prev->region, cur->region) != 0)
             continue;
         named = cur->prev_key ? find_digest(v, cur->prev_key) : NULL;
         if (cur->prev_key && named == NULL) {
@@ -530,6 +637,7 @@ static void check_chains(struct verification *v)
                      "the tree (deleted?)",
                      cur->key, cur->prev_key);
             report(&v->r, "chain", cur, NULL, cur->prev_key, NULL, prev->end, cur->start, msg);
+            continue; /* it explains the pair: no second finding for it */
         } else if (named && cur->prev_hash && strcmp(named->hash, cur->prev_hash) != 0) {
             snprintf(msg, sizeof msg,
                      "digest %s was modified: its content hashes to %s, "
@@ -537,12 +645,29 @@ static void check_chains(struct verification *v)
                      named->key, named->hash, cur->key, cur->prev_hash);
             report(&v->r, "chain", named, NULL, cur->prev_hash, named->hash, named->start,
                    named->end, msg);
+            continue;
         } else if (cur->start_ts > prev->end_ts) {
             snprintf(msg, sizeof msg,
                      "no digest for %s .. %s (trail %s, %s): logging "
                      "stopped or digests deleted",
                      prev->end, cur->start, cur->trail, cur->region);
             report(&v->r, "gap", cur, NULL, prev->end, cur->start, prev->end, cur->start, msg);
+            continue;
+        }
+        /* a chain restarts only after a gap (logging or validation was off): a digest that
+         * names no previous one, or one no later digest names, with its neighbour right
+         * beside it in time is a filler laid over a gap, or the digest a filler displaced */
+        if (cur->prev_key == NULL) {
+            snprintf(msg, sizeof msg, "digest %s names no previous digest, though %s ends "
+                     "where it starts (trail %s, %s): a digest outside the chain", cur->key,
+                     prev->key, cur->trail, cur->region);
+            report(&v->r, "chain", cur, NULL, prev->key, NULL, cur->start, cur->end, msg);
+        }
+        if (!prev->has_next) {
+            snprintf(msg, sizeof msg, "digest %s is named by no later digest, though %s "
+                     "starts where it ends (trail %s, %s): the chain goes around it", prev->key,
+                     cur->key, cur->trail, cur->region);
+            report(&v->r, "chain", prev, NULL, NULL, cur->key, prev->start, prev->end, msg);
         }
     }
 }
@@ -554,6 +679,17 @@ static void check_signatures(struct verification *v)
     char msg[700];
     size_t i;
 
+    /* a digest that names its previous one carries that one's signature: without it
+     * (null, or the field left out, which aws-cli refuses) the link proves nothing, and
+     * a chain re-hashed by whoever edited a log file would pass as whole */
+    for (i = 0; i < v->nd; i++)
+        if (v->df[i].prev_key && v->df[i].prev_sig == NULL) {
+            snprintf(msg, sizeof msg, "digest %s names previous digest %s but carries no "
+                     "signature for it (previousDigestSignature null or missing): the link "
+                     "cannot be verified", v->df[i].key, v->df[i].prev_key);
+            report(&v->r, "signature", &v->df[i], NULL, NULL, NULL, v->df[i].start,
+                   v->df[i].end, msg);
+        }
     for (i = 0; v->keys && i < v->nd; i++) {
         struct digf *signed_one;
         int ok;

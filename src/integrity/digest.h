@@ -7,8 +7,11 @@
  * shows them; a downloaded tree holds the digests that prove it. This module
  * checks a tree against them:
  *
- *   missing    a listed log file is not in the tree
- *   modified   a listed log file's content does not hash to hashValue
+ *   missing    a listed log file is not in the tree, though the tree holds files
+ *              of its account and region from before and after it (one outside
+ *              that span was not downloaded: counted, not a problem)
+ *   modified   a listed log file's content does not hash to hashValue, or the
+ *              file cannot be read to its end
  *   chain      a digest's previous digest is not in the tree, or does not hash
  *              to previousDigestHashValue
  *   gap        consecutive digests of a trail and region leave hours uncovered
@@ -53,6 +56,8 @@ typedef struct digest_summary {
     size_t missing, modified, chain, gaps, unlisted, signatures; /* problems by kind */
     size_t signed_ok, unverifiable; /* signatures verified; newest digests (S3 metadata) */
     size_t unreadable;             /* files that could not be read or parsed */
+    size_t not_downloaded;         /* listed log files outside what was read: not problems */
+    int64_t nd_first, nd_last;     /* their first and last times (Unix seconds) */
 } digest_summary;
 
 /* Checks the digest files (digests, n_digests) against the log files (logs,

@@ -7,8 +7,11 @@ command -v strace >/dev/null || skip "needs strace (apt-get install strace)"
 [ -z "$VALGRIND" ] || skip "strace of valgrind counts valgrind's opens"
 strace -f -o "$T/probe" true 2>/dev/null || skip "strace cannot trace here (ptrace refused)"
 for shard in "" "--shard 1/2"; do
+    # LeakSanitizer cannot run under ptrace: under check-asan the leak check is left to the
+    # other cases, this one counts opens
     # shellcheck disable=SC2086
-    strace -f -e trace=openat,open -o "$T/trace" "$DDBTRAIL" scan -q --format json sample-logs/ \
+    ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" \
+        strace -f -e trace=openat,open -o "$T/trace" "$DDBTRAIL" scan -q --format json sample-logs/ \
         --config sample-logs/ddbtrail.json $shard >"$T/out" 2>"$T/err"
     rc=$?
     # shard 1 of 2 holds no account of the one in sample-logs/: nothing read, status 4

@@ -1,0 +1,133 @@
+#!/bin/sh
+# Integrity against a forger who has read the verifier (issue 22, D1-D5) and
+# scoped to what was downloaded: each tree below is forged or cut the way an
+# attacker or a newcomer would, and each case failed on the verifier before
+# (0 problems, or 146 false alarms).
+. "$(dirname "$0")/../lib.sh"
+keys=tests/integrity/public-keys.json
+fresh() { # a clean copy of the sample tree in $T/$1
+    rm -rf "$T/$1"; cp -r sample-logs "$T/$1"
+    cp tests/integrity/deleted-log.json.gz "$T/$1/$(cat tests/integrity/deleted-log.path)"
+}
+kinds() { grep -v '^integrity: ' "$T/out" | sed -n 's/^\([a-z]*\): .*/\1/p' | sort | uniq -c |
+          awk '{printf "%s:%s ", $2, $1}'; }
+A=AWSLogs/111122223333
+day=$A/CloudTrail/eu-west-1/2026/11/13
+
+# D1: a log file edited, its digest's hash rewritten, every later digest's previous hash
+# rewritten and its signature set to null: nothing verifies the links any more
+fresh d1
+python3 - "$T/d1" "$day" <<'PY'
+import glob, gzip, hashlib, json, os, sys
+root, day = sys.argv[1], sys.argv[2]
+log = sorted(glob.glob(os.path.join(root, day, "*T1105Z*")))[0]
+text = gzip.open(log).read().replace(b'"GetItem"', b'"GetItex"', 1)
+open(log, "wb").write(gzip.compress(text))
+key = log[len(root) + 1:]
+digests = {p[len(root) + 1:]: p for p in glob.glob(root + "/AWSLogs/*/CloudTrail-Digest/**/*.json.gz", recursive=True)}
+def load(p): return json.loads(gzip.open(p).read())
+def save(p, d):
+    raw = json.dumps(d, separators=(",", ":")).encode()
+    open(p, "wb").write(gzip.compress(raw))
+    return hashlib.sha256(raw).hexdigest()
+edited = [k for k, p in digests.items() if any(f["s3Object"] == key for f in load(p)["logFiles"])][0]
+d = load(digests[edited])
+for f in d["logFiles"]:
+    if f["s3Object"] == key:
+        f["hashValue"] = hashlib.sha256(text).hexdigest()
+h = save(digests[edited], d)
+nxt = {load(p).get("previousDigestS3Object"): k for k, p in digests.items()}
+cur = edited
+while cur in nxt:
+    cur = nxt[cur]
+    d = load(digests[cur])
+    d["previousDigestHashValue"] = h
+    d["previousDigestSignature"] = None
+    h = save(digests[cur], d)
+PY
+run verify "$T/d1"
+eq "$rc" 1 "D1 without keys: problems found"
+contains "$T/out" "^signature: digest .* carries no signature for it" "D1: the unsigned links named"
+run verify --public-keys "$keys" "$T/d1"
+eq "$rc" 1 "D1 with keys: problems found"
+lacks "$T/out" "^integrity: .* 0 missing, 0 modified, 0 broken chain, 0 gaps, 0 unlisted; signatures: [0-9]* verified, 0 bad" \
+    "D1 with keys: never a clean summary with fewer signatures"
+
+# D2: logging stopped for three hours; the digests of those hours deleted, the first digest
+# after them made a chain head, and a forged filler with no previous fields laid over the hole
+fresh d2
+python3 - "$T/d2" <<'PY'
+import glob, gzip, json, os, sys
+root = sys.argv[1]
+dd = root + "/AWSLogs/111122223333/CloudTrail-Digest/eu-west-1/2026/11/14"
+for h in ("T110000Z", "T120000Z", "T130000Z"):
+    for p in glob.glob(dd + "/*%s*" % h): os.remove(p)
+after = glob.glob(dd + "/*T140000Z*")[0]
+d = json.loads(gzip.open(after).read())
+for k in ("previousDigestS3Bucket", "previousDigestS3Object", "previousDigestHashValue",
+          "previousDigestHashAlgorithm", "previousDigestSignature"):
+    d[k] = None
+open(after, "wb").write(gzip.compress(json.dumps(d).encode()))
+filler = dict(d, digestStartTime="2026-11-14T10:00:00Z", digestEndTime="2026-11-14T13:00:00Z",
+              logFiles=[])
+name = os.path.basename(after).replace("T140000Z", "T130000Z")
+filler["digestS3Object"] = after[len(root) + 1:].replace("T140000Z", "T130000Z")
+open(os.path.join(dd, name), "wb").write(gzip.compress(json.dumps(filler).encode()))
+PY
+run verify "$T/d2"
+eq "$rc" 1 "D2: the filler is found"
+contains "$T/out" "^chain: digest .*T130000Z.* names no previous digest" "D2: the filler is outside the chain"
+contains "$T/out" "^chain: digest .*T100000Z.* is named by no later digest" "D2: the chain goes around the digest before it"
+
+# D3: an organization trail whose member account A lost five hours while account B's chain
+# is whole: chains are per account, so B's digests do not cover A's hole
+fresh d3
+mkdir -p "$T/d3/AWSLogs/222233334444"
+cp -r "$T/d3/$A/CloudTrail-Digest" "$T/d3/AWSLogs/222233334444/"
+python3 - "$T/d3" <<'PY'
+import glob, gzip, json, os, sys
+root = sys.argv[1]
+dd = root + "/AWSLogs/111122223333/CloudTrail-Digest/eu-west-1/2026/11/14"
+for h in ("T060000Z", "T070000Z", "T080000Z", "T090000Z", "T100000Z"):
+    for p in glob.glob(dd + "/*%s*" % h): os.remove(p)
+after = glob.glob(dd + "/*T110000Z*")[0]
+d = json.loads(gzip.open(after).read())
+for k in ("previousDigestS3Bucket", "previousDigestS3Object", "previousDigestHashValue",
+          "previousDigestHashAlgorithm", "previousDigestSignature"):
+    d[k] = None
+open(after, "wb").write(gzip.compress(json.dumps(d).encode()))
+PY
+run verify "$T/d3"
+contains "$T/out" "^gap: no digest for 2026-11-14T05:00:00Z .. 2026-11-14T10:00:00Z" \
+    "D3: account A's five hours are a gap, whatever account B holds"
+
+# D5: a listed log file whose gzip trailer is corrupt is modified, not merely unreadable
+fresh d5
+f=$(ls "$T/d5/$day/"*T1205Z*)
+python3 - "$f" <<'PY'
+import sys
+p = sys.argv[1]; b = bytearray(open(p, "rb").read()); b[-6] ^= 0xff; open(p, "wb").write(bytes(b))
+PY
+run verify "$T/d5"
+eq "$rc" 1 "D5: exit 1 (a problem), not 3"
+contains "$T/out" "^modified: log file .*T1205Z.* cannot be read to its end" "D5: modified"
+run scan -q --db "$T/d5.db" --only DDB-LOG-TAMPER --format json "$T/d5"
+eq "$(q "$T/d5.db" "SELECT count(*) FROM integrity WHERE kind = 'modified'")" 1 \
+    "D5: recorded in the integrity table, so DDB-LOG-TAMPER sees it"
+
+# scoped: one day of logs and the whole digest folder (what a newcomer downloads)
+rm -rf "$T/day"; mkdir -p "$T/day/$A/CloudTrail/eu-west-1/2026/11"
+cp -r "sample-logs/$A/CloudTrail-Digest" "$T/day/$A/"
+cp -r "sample-logs/$day" "$T/day/$A/CloudTrail/eu-west-1/2026/11/"
+run verify "$T/day"
+eq "$rc" 0 "one day downloaded: clean"
+eq "$(kinds)" "" "one day downloaded: no missing file"
+contains "$T/out" "^integrity: 145 listed log files not downloaded (.*): not checked" \
+    "one line for what was not downloaded"
+run scan -q --format json --only DDB-LOG-TAMPER "$T/day"
+eq "$(grep -c DDB-LOG-TAMPER "$T/out")" 0 "one day downloaded: no DDB-LOG-TAMPER"
+# inside the span downloaded, a missing file is still tampering
+rm "$T/day/$day/"*T1005Z*
+run verify "$T/day"
+eq "$(kinds)" "missing:1 " "a file deleted inside the day: missing, once"
+done_case
