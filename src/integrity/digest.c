@@ -445,6 +445,7 @@ struct verification {
     struct logf *lf;   /* the trail's log files, by S3 key */
     struct digf *df;   /* the readable digests, by S3 key */
     struct digf *chain; /* the same digests by trail, region and time */
+    struct digf **byplace; /* the same by owner, region and time (check_unlisted) */
     size_t nl, nd;
     yajl_val keys;     /* the public keys, or NULL: signatures not checked */
     struct run r;
@@ -611,11 +612,21 @@ static void check_listed(struct verification *v)
 }
 
 /* 2. The chains: each digest names its predecessor, which is there with the
- * hash it names, and no hours lie between neighbours. */
+ * hash it names, and no hours lie between neighbours. A digest that says it
+ * lives elsewhere than where it lies (digestS3Object) was moved or copied
+ * from another account, region or hour, as aws-cli also refuses. */
 static void check_chains(struct verification *v)
 {
     char msg[700];
     size_t i;
+
+    for (i = 0; i < v->nd; i++)
+        if (v->df[i].s3key && strcmp(v->df[i].s3key, v->df[i].key) != 0) {
+            snprintf(msg, sizeof msg, "digest %s says it is %s (digestS3Object): moved or "
+                     "copied from elsewhere", v->df[i].key, v->df[i].s3key);
+            report(&v->r, "chain", &v->df[i], NULL, v->df[i].s3key, v->df[i].key,
+                   v->df[i].start, v->df[i].end, msg);
+        }
 
     for (i = 0; i < v->nd; i++)
         if (v->df[i].prev_key) {
@@ -715,32 +726,113 @@ static void check_signatures(struct verification *v)
         v->sum->unverifiable += !v->df[i].has_next;
 }
 
-/* 4. Log files no digest lists, inside the time the region's digests cover. */
-static void check_unlisted(struct verification *v)
+/* Where a log file belongs: its owner (the key up to "/CloudTrail/") and region. */
+struct place {
+    const char *owner, *region;
+    size_t owner_len, region_len;
+};
+
+static int place_of(const char *key, struct place *p)
+{
+    const char *c = strstr(key, "/CloudTrail/"), *r;
+
+    if (c == NULL)
+        return -1;
+    r = c + 12;
+    p->owner = key;
+    p->owner_len = (size_t)(c - key);
+    p->region = r;
+    p->region_len = strcspn(r, "/");
+    return 0;
+}
+
+/* Orders a place against a digest's owner and region. */
+static int place_cmp(const struct place *p, const struct digf *d)
+{
+    size_t n = p->owner_len < d->owner_len ? p->owner_len : d->owner_len, dl = strlen(d->region);
+    int c = memcmp(p->owner, d->key, n);
+
+    if (c == 0 && p->owner_len != d->owner_len)
+        c = p->owner_len < d->owner_len ? -1 : 1;
+    if (c == 0)
+        c = strncmp(p->region, d->region, p->region_len < dl ? p->region_len : dl);
+    if (c == 0 && p->region_len != dl)
+        c = p->region_len < dl ? -1 : 1;
+    return c;
+}
+
+static int by_place(const void *a, const void *b)
+{
+    const struct digf *x = *(const struct digf *const *)a, *y = *(const struct digf *const *)b;
+    struct place p = {x->key, x->region, x->owner_len, strlen(x->region)};
+    int c = place_cmp(&p, y);
+
+    return c ? c : x->start_ts < y->start_ts ? -1 : x->start_ts > y->start_ts;
+}
+
+/* 1 when a digest of the range [lo, hi) (one place, by start) covers time t. */
+static int covered(struct digf **byplace, size_t lo, size_t hi, int64_t t)
+{
+    size_t a = lo, b = hi, k;
+
+    while (a < b) { /* the first digest starting after t */
+        size_t mid = a + (b - a) / 2;
+        if (byplace[mid]->start_ts <= t)
+            a = mid + 1;
+        else
+            b = mid;
+    }
+    /* trails of one region may overlap: look a few digests back, not only the last */
+    for (k = 0; k < 8 && a > lo; k++, a--)
+        if (t >= byplace[a - 1]->start_ts && t < byplace[a - 1]->end_ts)
+            return 1;
+    return 0;
+}
+
+/* 4. Log files no digest lists: inside the time its region's digests cover, or
+ * whatever the time when the name carries none (a name is the attacker's to
+ * choose); and, once per account and region, log files of a region the tree
+ * holds no digest for, which nothing proves complete or unedited. */
+static void check_unlisted(struct verification *v, struct digf **byplace)
 {
     char msg[700];
     size_t i, k;
 
+    for (i = 0; i < v->nd; i++)
+        byplace[i] = &v->df[i];
+    qsort(byplace, v->nd, sizeof *byplace, by_place);
     for (i = 0; i < v->nl; i++) {
-        const char *stamp, *reg = strstr(v->lf[i].key, "/CloudTrail/");
-        int64_t t;
-        char region[48] = "", when[24];
-        if (v->lf[i].listed || reg == NULL)
+        struct place p;
+        size_t lo = 0, hi = v->nd, end;
+        if (v->lf[i].listed || place_of(v->lf[i].key, &p) != 0)
             continue;
-        sscanf(reg + 12, "%47[^/]", region);
-        stamp = strstr(v->lf[i].key, "_CloudTrail_");
-        stamp = stamp ? strchr(stamp + 12, '_') : NULL;
-        if (stamp == NULL || sscanf(stamp + 1, "%15[0-9TZ]", when) != 1 || strlen(when) < 13)
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (place_cmp(&p, byplace[mid]) > 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (end = lo; end < v->nd && place_cmp(&p, byplace[end]) == 0; end++)
+            ;
+        if (lo == end) {
+            size_t run = 1, plen = region_prefix(v->lf[i].key);
+            if (v->nd == 0)
+                continue; /* a tree without digests: verify says nothing was verified */
+            for (k = i + 1; k < v->nl && region_prefix(v->lf[k].key) == plen &&
+                            memcmp(v->lf[k].key, v->lf[i].key, plen) == 0;
+                 k++)
+                run++;
+            snprintf(msg, sizeof msg,
+                     "%zu log file(s) under %.*s but no digest for that account and region in "
+                     "the tree: nothing proves them complete or unedited",
+                     run, (int)plen, v->lf[i].key);
+            report(&v->r, "unlisted", NULL, v->lf[i].key, NULL, NULL, NULL, NULL, msg);
+            i = k - 1;
             continue;
-        snprintf(msg, sizeof msg, "%.4s-%.2s-%.2sT%.2s:%.2s:00Z", when, when + 4, when + 6,
-                 when + 9, when + 11);
-        t = iso_ts(msg);
-        for (k = 0; k < v->nd; k++)
-            if (strcmp(v->chain[k].region, region) == 0 && t >= v->chain[k].start_ts &&
-                t < v->chain[k].end_ts)
-                break;
-        if (k == v->nd)
-            continue;
+        }
+        if (v->lf[i].ts >= 0 && !covered(byplace, lo, end, v->lf[i].ts))
+            continue; /* outside the hours the digests cover: before validation, say */
         snprintf(msg, sizeof msg,
                  "log file %s is in the tree but no digest lists it "
                  "(injected, or from another trail)",
@@ -768,7 +860,8 @@ int digest_verify(char *const *digests, size_t n_digests, char *const *logs, siz
     v.lf = calloc(n_logs ? n_logs : 1, sizeof *v.lf);
     v.df = calloc(n_digests ? n_digests : 1, sizeof *v.df);
     v.chain = malloc((n_digests ? n_digests : 1) * sizeof *v.chain);
-    if (v.lf == NULL || v.df == NULL || v.chain == NULL) {
+    v.byplace = malloc((n_digests ? n_digests : 1) * sizeof *v.byplace);
+    if (v.lf == NULL || v.df == NULL || v.chain == NULL || v.byplace == NULL) {
         snprintf(err, errlen, "out of memory");
         goto out;
     }
@@ -782,7 +875,7 @@ int digest_verify(char *const *digests, size_t n_digests, char *const *logs, siz
     check_listed(&v);
     check_chains(&v);
     check_signatures(&v);
-    check_unlisted(&v);
+    check_unlisted(&v, v.byplace);
     rc = 0;
 out:
     for (i = 0; v.df && i < v.nd; i++)
@@ -790,6 +883,7 @@ out:
     free(v.df);
     free(v.lf);
     free(v.chain);
+    free(v.byplace);
     buffer_free(&text);
     if (v.keys)
         yajl_tree_free(v.keys);

@@ -101,6 +101,22 @@ run verify "$T/d3"
 contains "$T/out" "^gap: no digest for 2026-11-14T05:00:00Z .. 2026-11-14T10:00:00Z" \
     "D3: account A's five hours are a gap, whatever account B holds"
 
+# D3 too: account B's digests are account A's copied over: each says it lives elsewhere
+contains "$T/out" "^chain: digest AWSLogs/222233334444/.* says it is AWSLogs/111122223333/.* (digestS3Object): moved or copied" \
+    "a digest copied from another account is named"
+
+# D4: a file whose name says no time, and a region folder with logs but no digests
+fresh d4
+cp "$(ls "$T/d4/$day/"*T1205Z*)" "$T/d4/$day/injected.json.gz"
+mkdir -p "$T/d4/$A/CloudTrail/ap-south-1/2026/11"
+cp -r "$T/d4/$day" "$T/d4/$A/CloudTrail/ap-south-1/2026/11/"
+run verify "$T/d4"
+contains "$T/out" "^unlisted: log file .*/injected.json.gz is in the tree but no digest lists it" \
+    "D4: a log file whose name carries no time is unlisted"
+contains "$T/out" "^unlisted: 25 log file(s) under AWSLogs/111122223333/CloudTrail/ap-south-1/ but no digest" \
+    "D4: a region with logs and no digests, once"
+eq "$(grep -c '^unlisted: ' "$T/out")" 2 "D4: two findings, not one per file"
+
 # D5: a listed log file whose gzip trailer is corrupt is modified, not merely unreadable
 fresh d5
 f=$(ls "$T/d5/$day/"*T1205Z*)
