@@ -2,6 +2,7 @@
  * cli: shared command-line plumbing (see cli.h).
  */
 #include "cli.h"
+#include "normalize.h"
 #include "shard.h"
 #include "escape.h"
 #include "walk.h"
@@ -73,6 +74,20 @@ uint64_t cli_parse_u64(const char *opt, const char *val)
         exit(EXIT_FATAL);
     }
     return v;
+}
+
+int64_t cli_parse_time(const char *opt, const char *val)
+{
+    char buf[40];
+    int64_t t;
+
+    snprintf(buf, sizeof buf, strlen(val) == 10 ? "%sT00:00:00Z" : "%s", val);
+    if (normalize_parse_time(buf, strlen(buf), &t) != 0) {
+        cli_err("%s wants a time such as 2026-11-13T04:00:00Z or a date such as 2026-11-13, "
+                "not '%s'", opt, val);
+        exit(EXIT_FATAL);
+    }
+    return t;
 }
 
 struct progress {

@@ -102,6 +102,15 @@ void cli_print_ingest_summary(FILE *f, const ingest_totals *t, size_t digests, s
  * the option on error. */
 uint64_t cli_parse_u64(const char *opt, const char *val);
 
+/* An ISO 8601 time (2026-11-13T04:00:00Z) or date (2026-11-13: its
+ * midnight) as Unix seconds; exits with 2 naming opt on anything else. */
+int64_t cli_parse_time(const char *opt, const char *val);
+
+/* --start and --end: the period verification must find covered. */
+typedef struct cli_period {
+    const char *start, *end; /* as given, or NULL */
+} cli_period;
+
 /* Threads for --threads N: N when given, else one per CPU; at most 8. */
 int cli_threads(int requested);
 
@@ -120,8 +129,8 @@ int cmd_merge(int argc, char **argv);
  * and into s's integrity table when s is not NULL; the summary line to
  * summary. Returns EXIT_CLEAN, EXIT_ALERTS (problems), EXIT_REJECTS
  * (unreadable files) or EXIT_FATAL. With plan, only shard_k's trees. */
-int cli_run_verify(walk_list *wl, const char *keys_file, store *s, FILE *out, int json,
-                   FILE *summary, const shard_plan *plan, unsigned shard_k);
+int cli_run_verify(walk_list *wl, const char *keys_file, const cli_period *period, store *s,
+                   FILE *out, int json, FILE *summary, const shard_plan *plan, unsigned shard_k);
 
 /* Detection options shared by detect and scan. */
 typedef struct cli_detect {

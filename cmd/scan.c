@@ -10,7 +10,8 @@
 #include <unistd.h>
 
 enum { OPT_ALL = CLI_OPT_OWN, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_THREADS, OPT_FOLLOW,
-       OPT_INTERVAL, OPT_EVERY, OPT_KEYS, OPT_SHARD, OPT_TIMINGS };
+       OPT_INTERVAL, OPT_EVERY, OPT_KEYS, OPT_SHARD, OPT_TIMINGS,
+       OPT_START, OPT_END };
 
 static void usage(FILE *f)
 {
@@ -42,6 +43,8 @@ static void usage(FILE *f)
             "                    per CPU, at most 8)\n"
             "  --no-progress     no progress line on stderr\n"
             "  --timings         print the wall time of the rules and of triage on stderr\n"
+            "  --start T, --end T  the period the digests must cover (see 'ddbtrail verify\n"
+            "                    --help'); default: that of the log files read\n"
             "  --shard K/N       only the accounts of shard K of N: one job of a run split\n"
             "                    across machines ('ddbtrail shards' prints the plan,\n"
             "                    'ddbtrail merge' joins the shards' --db stores)\n"
@@ -96,6 +99,7 @@ struct scan_args {
     cli_detect cd;
     cli_report cr;
     const char *db, *keys, *shard;
+    cli_period period; /* --start, --end: what integrity must find covered */
     char **paths;
     int npaths;
 };
@@ -120,6 +124,8 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
                                              {"public-keys", required_argument, NULL, OPT_KEYS},
                                              {"shard", required_argument, NULL, OPT_SHARD},
                                              {"timings", no_argument, NULL, OPT_TIMINGS},
+                                             {"start", required_argument, NULL, OPT_START},
+                                             {"end", required_argument, NULL, OPT_END},
                                              {"quiet", no_argument, NULL, 'q'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
@@ -146,6 +152,14 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
         case OPT_NO_PROGRESS: ci->progress = 0; break;
         case OPT_FOLLOW: ci->follow = 1; break;
         case OPT_TIMINGS: a->cd.timings = 1; break;
+        case OPT_START:
+            a->period.start = optarg;
+            (void)cli_parse_time("--start", optarg);
+            break;
+        case OPT_END:
+            a->period.end = optarg;
+            (void)cli_parse_time("--end", optarg);
+            break;
         case OPT_INTERVAL: {
             char *end;
             ci->interval = strtod(optarg, &end);
@@ -223,8 +237,9 @@ static int run_batch(store *s, struct scan_args *a, cli_inputs *in, cli_plan *pl
     if (in_status == EXIT_FATAL)
         return in_status;
     /* the digests in the trees read prove them complete, or not (DDB-LOG-TAMPER) */
-    if (digests > 0 && cli_run_verify(&in->wl, a->keys, s, NULL, 0, ci->quiet ? NULL : stderr,
-                                      ci->shard_plan, ci->shard_k) == EXIT_FATAL)
+    if (digests > 0 && cli_run_verify(&in->wl, a->keys, &a->period, s, NULL, 0,
+                                      ci->quiet ? NULL : stderr, ci->shard_plan,
+                                      ci->shard_k) == EXIT_FATAL)
         return EXIT_FATAL;
     det_status = cli_run_detect(s, &a->cd, plan, ci->quiet ? NULL : stderr);
     if (det_status == EXIT_INTERRUPT)

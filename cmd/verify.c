@@ -14,7 +14,7 @@
 #include <yajl/yajl_gen.h>
 
 static const char help[] =
-    "usage: ddbtrail verify [--public-keys FILE] [--format text|json] PATH...\n"
+    "usage: ddbtrail verify [--public-keys FILE] [--start T] [--end T] [--format F] PATH...\n"
     "\n"
     "Prove a downloaded CloudTrail tree (AWSLogs/...) complete and unmodified with its\n"
     "digest files, offline: every log file a digest lists is there with the SHA-256 it\n"
@@ -26,6 +26,11 @@ static const char help[] =
     "                      output of 'aws cloudtrail list-public-keys', saved once.\n"
     "                      The newest digest's own signature is S3 object metadata,\n"
     "                      which downloads do not keep: it is reported as not verifiable\n"
+    "  --start T, --end T  the period that must be covered (2026-11-13T04:00:00Z or\n"
+    "                      2026-11-13): every listed file in it must be there and every\n"
+    "                      hour of it under a digest; without them the period is that\n"
+    "                      of the log files read, per account and region, and listed\n"
+    "                      files outside it are counted as not downloaded\n"
     "  --format F          text (default): one line per problem and a summary;\n"
     "                      json: one object per problem\n"
     "  -h, --help          this help\n"
@@ -38,6 +43,7 @@ struct vctx {
     store *s;        /* scan: findings also go to its integrity table; else NULL */
     FILE *out;
     int store_failed;
+    FILE *spans; /* where each chain's span is said, or NULL */
 };
 
 static void on_problem(void *arg, const digest_problem *p)
@@ -90,10 +96,24 @@ static void on_error(void *arg, const char *path, const char *msg)
     cli_err("%s: %s", path, msg);
 }
 
-int cli_run_verify(walk_list *wl, const char *keys_file, store *s, FILE *out, int json,
-                   FILE *summary, const shard_plan *plan, unsigned shard_k)
+/* Each chain's covered span, on the summary stream (verify only). */
+static void on_chain(void *arg, const char *owner, size_t owner_len, const char *trail,
+                     const char *region, const char *first, const char *last, size_t n)
 {
-    struct vctx v = {json, s, out, 0};
+    FILE *f = ((struct vctx *)arg)->spans;
+    char line[600];
+
+    snprintf(line, sizeof line, "integrity: chain %.*s %s %s: %s .. %s (%zu digests)",
+             (int)owner_len, owner, trail, region, first, last, n);
+    cli_put_safe(f, line, strlen(line));
+    fputc('\n', f);
+}
+
+int cli_run_verify(walk_list *wl, const char *keys_file, const cli_period *period, store *s,
+                   FILE *out, int json, FILE *summary, const shard_plan *plan, unsigned shard_k)
+{
+    digest_opts o;
+    struct vctx v = {json, s, out, 0, NULL};
     digest_summary sum;
     char err[512], *keys = NULL;
     int status = EXIT_CLEAN;
@@ -120,8 +140,24 @@ int cli_run_verify(walk_list *wl, const char *keys_file, store *s, FILE *out, in
     }
     if (s && store_integrity(s, NULL, err, sizeof err) != 0) {
         cli_err("%s", err);
-        status = EXIT_FATAL;
-    } else if (digest_verify(wl->dpaths, wl->nd, wl->paths, wl->n, keys, on_problem, on_error, &v,
+        free(keys);
+        return EXIT_FATAL;
+    }
+    memset(&o, 0, sizeof o);
+    o.keys_json = keys;
+    o.on_problem = on_problem;
+    o.on_error = on_error;
+    o.ctx = &v;
+    if (out && summary) {
+        o.on_chain = on_chain;
+        v.spans = summary;
+    }
+    if (period && (period->start || period->end)) {
+        o.has_period = 1;
+        o.start = period->start ? cli_parse_time("--start", period->start) : INT64_MIN;
+        o.end = period->end ? cli_parse_time("--end", period->end) : INT64_MAX;
+    }
+    if (digest_verify(wl->dpaths, wl->nd, wl->paths, wl->n, &o,
                              &sum, err, sizeof err) != 0) {
         cli_err("%s", err);
         status = EXIT_FATAL;
@@ -172,9 +208,12 @@ int cmd_verify(int argc, char **argv)
 {
     static const struct option longopts[] = {{"public-keys", required_argument, NULL, 'k'},
                                              {"format", required_argument, NULL, 'f'},
+                                             {"start", required_argument, NULL, 's'},
+                                             {"end", required_argument, NULL, 'e'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     const char *keys = NULL, *format = "text";
+    cli_period period = {NULL, NULL};
     cli_inputs in;
     int c, status;
 
@@ -182,6 +221,8 @@ int cmd_verify(int argc, char **argv)
         switch (c) {
         case 'k': keys = optarg; break;
         case 'f': format = optarg; break;
+        case 's': period.start = optarg; (void)cli_parse_time("--start", optarg); break;
+        case 'e': period.end = optarg; (void)cli_parse_time("--end", optarg); break;
         case 'h': fputs(help, stdout); return EXIT_CLEAN;
         default: fputs(help, stderr); return EXIT_FATAL;
         }
@@ -198,7 +239,7 @@ int cmd_verify(int argc, char **argv)
     status = cli_inputs_list(&in, argv + optind, argc - optind, 0);
     if (status == EXIT_FATAL)
         return status;
-    status = cli_run_verify(&in.wl, keys, NULL, stdout, format[0] == 'j',
+    status = cli_run_verify(&in.wl, keys, &period, NULL, stdout, format[0] == 'j',
                             format[0] == 'j' ? stderr : stdout, NULL, 0);
     cli_inputs_free(&in);
     return status;

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <yajl/yajl_parse.h>
 #include <yajl/yajl_tree.h>
@@ -450,6 +451,7 @@ struct verification {
     yajl_val keys;     /* the public keys, or NULL: signatures not checked */
     struct run r;
     digest_summary *sum;
+    const digest_opts *o;
 };
 
 /* Hashes every log file of a trail's tree; an unreadable one is named and
@@ -507,6 +509,10 @@ static int not_downloaded(struct verification *v, const char *key)
 
     if (plen == 0 || t < 0)
         return 0;
+    if (v->o->has_period && t >= v->o->start && t < v->o->end)
+        return 0; /* inside the period asked for: missing, wherever the download stops */
+    if (v->o->has_period)
+        goto outside;
     while (lo < hi) { /* the first file at or after the prefix */
         size_t mid = lo + (hi - lo) / 2;
         if (strncmp(v->lf[mid].key, key, plen) < 0)
@@ -517,6 +523,7 @@ static int not_downloaded(struct verification *v, const char *key)
     if (lo < v->nl && strncmp(v->lf[lo].key, key, plen) == 0 && v->lf[lo].span_first >= 0 &&
         t >= v->lf[lo].span_first && t <= v->lf[lo].span_last)
         return 0;
+outside:
     v->sum->not_downloaded++;
     if (v->sum->not_downloaded == 1 || t < v->sum->nd_first)
         v->sum->nd_first = t;
@@ -683,6 +690,53 @@ static void check_chains(struct verification *v)
     }
 }
 
+static void iso_of(int64_t t, char *out, size_t len)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    gmtime_r(&tt, &tm);
+    strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Each chain's span, said to the caller; with a period, a chain that starts
+ * after its start or ends before its end leaves those hours uncovered
+ * (deleting the oldest or newest hours is otherwise silent). */
+static void check_spans(struct verification *v)
+{
+    char msg[700], at[32];
+    size_t i, j;
+
+    for (i = 0; i < v->nd; i = j) {
+        struct digf *first = &v->chain[i], *last;
+        for (j = i + 1; j < v->nd && same_owner(&v->chain[j], first) &&
+                        strcmp(v->chain[j].trail, first->trail) == 0 &&
+                        strcmp(v->chain[j].region, first->region) == 0;
+             j++)
+            ;
+        last = &v->chain[j - 1];
+        if (v->o->on_chain)
+            v->o->on_chain(v->o->ctx, first->key, first->owner_len, first->trail, first->region,
+                           first->start, last->end, j - i);
+        if (!v->o->has_period)
+            continue;
+        if (first->start_ts > v->o->start && first->start_ts < v->o->end) {
+            iso_of(v->o->start, at, sizeof at);
+            snprintf(msg, sizeof msg, "no digest for %s .. %s (trail %s, %s): the start of the "
+                     "period asked for is not covered", at, first->start, first->trail,
+                     first->region);
+            report(&v->r, "gap", first, NULL, at, first->start, at, first->start, msg);
+        }
+        if (last->end_ts < v->o->end && last->end_ts > v->o->start) {
+            iso_of(v->o->end, at, sizeof at);
+            snprintf(msg, sizeof msg, "no digest for %s .. %s (trail %s, %s): the end of the "
+                     "period asked for is not covered", last->end, at, last->trail,
+                     last->region);
+            report(&v->r, "gap", last, NULL, last->end, at, last->end, at, msg);
+        }
+    }
+}
+
 /* 3. Signatures: a digest's is carried by the digest after it, so the
  * newest of a chain cannot be checked offline (its own is S3 metadata). */
 static void check_signatures(struct verification *v)
@@ -842,9 +896,11 @@ static void check_unlisted(struct verification *v, struct digf **byplace)
 }
 
 int digest_verify(char *const *digests, size_t n_digests, char *const *logs, size_t n_logs,
-                  const char *keys_json, digest_problem_fn on_problem, digest_error_fn on_error,
-                  void *ctx, digest_summary *sum, char *err, size_t errlen)
+                  const digest_opts *o, digest_summary *sum, char *err, size_t errlen)
 {
+    const char *keys_json = o->keys_json;
+    digest_error_fn on_error = o->on_error;
+    void *ctx = o->ctx;
     struct verification v;
     char ebuf[200];
     buffer text;
@@ -853,8 +909,9 @@ int digest_verify(char *const *digests, size_t n_digests, char *const *logs, siz
 
     memset(&v, 0, sizeof v);
     memset(sum, 0, sizeof *sum);
-    v.r.on_problem = on_problem;
+    v.r.on_problem = o->on_problem;
     v.r.ctx = ctx;
+    v.o = o;
     v.r.sum = v.sum = sum;
     buffer_init(&text, DIGEST_MAX_DIGEST);
     v.lf = calloc(n_logs ? n_logs : 1, sizeof *v.lf);
@@ -874,6 +931,7 @@ int digest_verify(char *const *digests, size_t n_digests, char *const *logs, siz
     read_digests(&v, digests, n_digests, &text, on_error, ctx);
     check_listed(&v);
     check_chains(&v);
+    check_spans(&v);
     check_signatures(&v);
     check_unlisted(&v, v.byplace);
     rc = 0;

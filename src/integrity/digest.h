@@ -60,14 +60,31 @@ typedef struct digest_summary {
     int64_t nd_first, nd_last;     /* their first and last times (Unix seconds) */
 } digest_summary;
 
+/* One chain's covered span, said once per chain (borrowed strings). */
+typedef void (*digest_chain_fn)(void *ctx, const char *owner, size_t owner_len,
+                                const char *trail, const char *region, const char *first,
+                                const char *last, size_t digests);
+
+typedef struct digest_opts {
+    const char *keys_json;         /* `aws cloudtrail list-public-keys` output, or NULL:
+                                      signatures are not checked */
+    int has_period;                /* start and end give the period to check */
+    int64_t start, end;            /* Unix seconds: every hour of it must be covered, and
+                                      every listed file in it present */
+    digest_problem_fn on_problem;
+    digest_error_fn on_error;
+    digest_chain_fn on_chain;      /* may be NULL */
+    void *ctx;
+} digest_opts;
+
 /* Checks the digest files (digests, n_digests) against the log files (logs,
- * n_logs). keys_json: the text of `aws cloudtrail list-public-keys` output,
- * or NULL to skip signatures. Problems and unreadable files go to the
- * callbacks. Returns 0, or -1 with err when keys_json does not parse or out
- * of memory. */
+ * n_logs). Without a period, the span checked is that of the log files read,
+ * per account and region; with one, it is the period, and a chain that does
+ * not reach its start or end leaves a gap. Problems and unreadable files go
+ * to the callbacks. Returns 0, or -1 with err when keys_json does not parse
+ * or out of memory. */
 int digest_verify(char *const *digests, size_t n_digests, char *const *logs, size_t n_logs,
-                  const char *keys_json, digest_problem_fn on_problem, digest_error_fn on_error,
-                  void *ctx, digest_summary *sum, char *err, size_t errlen);
+                  const digest_opts *o, digest_summary *sum, char *err, size_t errlen);
 
 /* Parses one digest file's JSON (for the fuzzer and for tests): 0 when it is
  * a digest, -1 with err naming what is wrong. */

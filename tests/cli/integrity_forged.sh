@@ -146,4 +146,19 @@ eq "$(grep -c DDB-LOG-TAMPER "$T/out")" 0 "one day downloaded: no DDB-LOG-TAMPER
 rm "$T/day/$day/"*T1005Z*
 run verify "$T/day"
 eq "$(kinds)" "missing:1 " "a file deleted inside the day: missing, once"
+# D6: the newest hour of the day deleted looks not downloaded, unless the period is given
+rm "$T/day/$day/"*T23*
+run verify "$T/day"
+eq "$(kinds)" "missing:1 " "without a period, the deleted last hour is not seen (said in the README)"
+run verify --start 2026-11-13 --end 2026-11-14 "$T/day"
+eq "$(kinds)" "missing:2 " "with --start/--end, the deleted last hour is missing too"
+contains "$T/out" "^integrity: chain AWSLogs/111122223333 org-trail eu-west-1: 2026-11-09T00:00:00Z .. 2026-11-16T00:00:00Z (168 digests)" \
+    "each chain's span is printed"
+run verify --start 2026-11-13 --end 2026-11-20 sample-logs/
+contains "$T/out" "^gap: no digest for 2026-11-16T00:00:00Z .. 2026-11-20T00:00:00Z (trail org-trail, eu-west-1): the end of the period" \
+    "a period past the newest digest is a gap"
+run verify --start yesterday sample-logs/
+eq "$rc" 2 "a bad --start is a usage error"
+run scan -q --format json --only DDB-LOG-TAMPER --start 2026-11-13 --end 2026-11-14 "$T/day"
+eq "$(grep -c DDB-LOG-TAMPER "$T/out")" 2 "scan takes the same period"
 done_case

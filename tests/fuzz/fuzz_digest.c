@@ -35,7 +35,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* a name the S3-key matching understands */
         snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
         paths[0] = path;
-        digest_verify(paths, 1, NULL, 0, NULL, on_problem, on_error, NULL, &sum, err, sizeof err);
+        digest_opts o;
+        memset(&o, 0, sizeof o);
+        o.on_problem = on_problem;
+        o.on_error = on_error;
+        digest_verify(paths, 1, NULL, 0, &o, &sum, err, sizeof err);
         digest_parse_check((const char *)data, size, err, sizeof err);
     }
     close(fd);
