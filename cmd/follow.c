@@ -127,7 +127,8 @@ int cli_run_follow(store *s, const cli_ingest *ci, const cli_detect *cd, cli_pla
     char err[512], *buf = malloc(FOLLOW_CHUNK);
     int fd = strcmp(path, "-") == 0 ? 0 : -1, status = EXIT_CLEAN, rejected = 0, eof = 0;
     double next;
-    int64_t keep = 2 * (int64_t)settings_int(p->settings, "window_seconds");
+    int64_t bound, keep = 2 * (int64_t)settings_int(p->settings, "window_seconds");
+    uint64_t future = 0;
     follow *f;
 
     if (buf == NULL) {
@@ -188,8 +189,19 @@ int cli_run_follow(store *s, const cli_ingest *ci, const cli_detect *cd, cli_pla
                 status = rc;
             else if (rejected)
                 status = EXIT_REJECTS;
-            if (!keep_all && follow_last_ts(f) > keep &&
-                follow_prune(f, follow_last_ts(f) - keep, err, sizeof err) != 0) {
+            if (follow_future(f) > future) {
+                future = follow_future(f);
+                cli_err("%llu record(s) so far dated more than %d minutes ahead of this "
+                        "machine's clock: stored, and never used to decide what is old",
+                        (unsigned long long)future, FOLLOW_SKEW / 60);
+            }
+            /* prune from a bound no record can move: the newest time not ahead of the clock,
+             * and never past what a window ending now still reaches */
+            bound = follow_last_ts(f);
+            if (bound > (int64_t)time(NULL))
+                bound = (int64_t)time(NULL);
+            if (!keep_all && bound > keep &&
+                follow_prune(f, bound - keep, err, sizeof err) != 0) {
                 cli_err("%s", err);
                 status = EXIT_FATAL;
             }

@@ -220,6 +220,8 @@ struct decoder {
     int any_token;             /* yajl has produced at least one token */
     int saw_text;              /* input had something besides whitespace */
     int skip_line;             /* resynchronising: drop bytes up to the next '\n' */
+    int lines;                 /* decoder_set_lines(): the input is line-delimited, whatever
+                                  its first lines look like (a live feed) */
     uint64_t top_start;        /* offset of the open top-level value's first byte */
     int nl_in_value;           /* a line ended inside the open top-level value */
     int multiline;             /* some top-level value spanned lines: not JSON Lines */
@@ -1074,6 +1076,8 @@ static int decoder_restart(decoder *j, uint64_t pos)
  * line ends. */
 static int may_be_lines(const decoder *j)
 {
+    if (j->lines)
+        return 1;
     return !j->multiline && !j->top_is_array &&
            !(j->forms &
              (DECODER_FORM_RECORDS | DECODER_FORM_ARRAY | DECODER_FORM_LOOKUP | DECODER_FORM_LAKE));
@@ -1083,19 +1087,24 @@ static int may_be_lines(const decoder *j)
  * line. A line that ends inside a value is then a truncated record. */
 static int is_lines(const decoder *j)
 {
-    return may_be_lines(j) && j->oneline > 0;
+    return j->lines || (may_be_lines(j) && j->oneline > 0);
 }
 
 /* After invalid JSON in JSON Lines input: reject the broken line and go on
  * at the next one. next_line is the offset after the line's '\n' when it is
  * known (the slice ended there), else 0 and bytes are dropped up to the next
  * '\n'. Refused (-1) unless the input is JSON Lines, so a broken
- * {"Records":[...]} file is not read line by line. */
+ * {"Records":[...]} file is not read line by line: in a line-delimited feed
+ * always; else after a good value, or on the first line when that line is
+ * whole and no value was open across lines (a JSON Lines file whose first
+ * line is bad). */
 static int decoder_resync(decoder *j, uint64_t pos, uint64_t next_line)
 {
-    if (j->values == 0 || j->top_container || j->top_is_array ||
-        (j->forms & (DECODER_FORM_RECORDS | DECODER_FORM_ARRAY | DECODER_FORM_LOOKUP |
-                     DECODER_FORM_CWL | DECODER_FORM_LAKE)))
+    if (!j->lines &&
+        ((j->values == 0 && (next_line == 0 || j->nl_in_value || j->multiline)) ||
+         j->top_container || j->top_is_array ||
+         (j->forms & (DECODER_FORM_RECORDS | DECODER_FORM_ARRAY | DECODER_FORM_LOOKUP |
+                      DECODER_FORM_CWL | DECODER_FORM_LAKE))))
         return -1;
     if (decoder_restart(j, next_line ? next_line : pos) != 0)
         return -1;
@@ -1161,6 +1170,25 @@ int decoder_feed(decoder *j, const void *buf, size_t n, char *err, size_t errlen
         }
         j->fed += slice;
         j->since_token += slice;
+        if (j->since_token > DECODER_MAX_TOKEN && j->lines) {
+            /* a live feed keeps reading: the oversized line is one reject */
+            char why[160];
+            snprintf(why, sizeof why, "a line longer than %u MiB; skipped to the next line",
+                     DECODER_MAX_TOKEN >> 20);
+            if (!emit_reject(j, j->top_start, why)) {
+                snprintf(err, errlen, "%s", j->cb_err);
+                return -1;
+            }
+            if (decoder_restart(j, j->fed) != 0) {
+                snprintf(err, errlen, "out of memory");
+                return -1;
+            }
+            j->since_token = 0;
+            p += slice;
+            n -= slice;
+            j->skip_line = nl == NULL; /* the line goes on past this slice: drop the rest */
+            continue;
+        }
         if (j->since_token > DECODER_MAX_TOKEN) {
             snprintf(err, errlen, "a JSON value longer than %u MiB; input not read further "
                      "(%s %llu)", DECODER_MAX_TOKEN >> 20, j->unit, (unsigned long long)j->fed);
@@ -1187,6 +1215,11 @@ int decoder_feed(decoder *j, const void *buf, size_t n, char *err, size_t errlen
         }
     }
     return 0;
+}
+
+void decoder_set_lines(decoder *j)
+{
+    j->lines = 1;
 }
 
 int decoder_finish(decoder *j, char *err, size_t errlen)

@@ -122,6 +122,12 @@ int decoder_feed(decoder *j, const void *buf, size_t n, char *err, size_t errlen
 /* Signals the end of input; a value left open is rejected. Same returns. */
 int decoder_finish(decoder *j, char *err, size_t errlen);
 
+/* Declares the input line-delimited (a live feed): each line is one value
+ * whatever the first lines look like, so a bad first line, a lone
+ * {"Records":[ line or a line past the value cap is one reject and reading
+ * goes on at the next line; nothing a sender writes ends the stream. */
+void decoder_set_lines(decoder *j);
+
 /* Says whether events of an eventSource and eventName are wanted. */
 typedef int (*decoder_keep_fn)(void *ctx, const char *source, size_t slen, const char *name,
                                size_t nlen);

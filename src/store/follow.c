@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct follow {
     store *st;            /* borrowed */
@@ -21,7 +22,9 @@ struct follow {
     int64_t file_id;
     store_counts c;
     uint64_t pending;     /* events since the last commit */
-    int64_t last_ts;
+    int64_t last_ts;      /* the newest event time not ahead of the clock by more than
+                             FOLLOW_SKEW: a record dated 2099 cannot move it */
+    uint64_t future;      /* records dated further ahead than that */
     char err[256];        /* a store error met inside a callback */
 };
 
@@ -88,7 +91,9 @@ static int on_event(void *ctx, const decoder_event *ev, char *err, size_t errlen
     f->c.stored++;
     f->c.duplicate += out == STORE_DUPLICATE;
     f->pending++;
-    if (row.col[NC_EVENT_TS].i > f->last_ts)
+    if (row.col[NC_EVENT_TS].i > (int64_t)time(NULL) + FOLLOW_SKEW)
+        f->future++; /* stored, and flagged, but it moves no bound */
+    else if (row.col[NC_EVENT_TS].i > f->last_ts)
         f->last_ts = row.col[NC_EVENT_TS].i;
     return 0;
 }
@@ -109,6 +114,7 @@ follow *follow_new(store *s, const char *name, int all_events, ingest_msg_fn on_
     f->on_msg = on_msg;
     f->ctx = ctx;
     decoder_set_keep(f->j, keep, f);
+    decoder_set_lines(f->j); /* a live feed: a bad line never ends it */
     if (store_file_begin(s, name, -1, 0, &f->file_id, err, errlen) != 0 ||
         store_commit(s, err, errlen) != 0) {
         follow_free(f);
@@ -173,6 +179,11 @@ int follow_prune(follow *f, int64_t before, char *err, size_t errlen)
 uint64_t follow_pending(const follow *f)
 {
     return f->pending;
+}
+
+uint64_t follow_future(const follow *f)
+{
+    return f->future;
 }
 
 int64_t follow_last_ts(const follow *f)

@@ -45,8 +45,14 @@ int follow_prune(follow *f, int64_t before, char *err, size_t errlen);
 /* Events stored since the last commit. */
 uint64_t follow_pending(const follow *f);
 
-/* The newest event time stored (0 before any). */
+enum { FOLLOW_SKEW = 900 }; /* seconds an event may be dated ahead of the clock */
+
+/* The newest event time stored that is not ahead of the wall clock by more
+ * than FOLLOW_SKEW (0 before any): what pruning may count from. */
 int64_t follow_last_ts(const follow *f);
+
+/* Records stored so far that are dated further ahead than that. */
+uint64_t follow_future(const follow *f);
 
 /* The stream's counts so far. Borrowed: valid until follow_free(). */
 const store_counts *follow_counts(const follow *f);
