@@ -17,7 +17,7 @@ pkg=$(pkg-config --cflags --libs zlib yajl sqlite3 libpcre2-8 libcrypto)
 lib_src=$(find src -name '*.c' | sort | tr '\n' ' ')
 lib_inc=$(find src -name '*.h' -exec dirname {} \; | sort -u | sed 's/^/-I/' | tr '\n' ' ')
 pass=0 fail=0
-for h in reader config text digest; do
+for h in reader config text digest partiql selectors lines; do
     echo "fuzz: building $h"
     # shellcheck disable=SC2086
     clang $flags $lib_inc -o "$out/fuzz_$h" tests/fuzz/fuzz_$h.c $lib_src $pkg -lpthread || exit 2
@@ -34,6 +34,16 @@ for h in reader config text digest; do
     digest)
         find sample-logs -name '*CloudTrail-Digest*.json.gz' | sort | head -n 3 | xargs -I{} cp {} "$corpus/"
         cp tests/integrity/public-keys.json "$corpus/" ;;
+    partiql)
+        printf 'SELECT * FROM "orders" WHERE pk = 1|pk' >"$corpus/a"
+        printf 'SELECT * FROM t WHERE a = 1 OR 1 = 1' >"$corpus/b"
+        printf "SELECT x FROM \"t\".\"idx\" WHERE pk IN ('a','b') AND begins_with(sk, 'x')|pk" >"$corpus/c" ;;
+    selectors)
+        printf '{"trailName":"t","eventSelectors":[{"readWriteType":"All","includeManagementEvents":true,"dataResources":[{"type":"AWS::DynamoDB::Table","values":["arn:aws:dynamodb"]}]}]}' >"$corpus/a"
+        printf '{"trailName":"t","advancedEventSelectors":[{"fieldSelectors":[{"field":"eventCategory","equals":["Data"]},{"field":"resources.type","equals":["AWS::DynamoDB::Table"]},{"field":"eventName","notStartsWith":["Get"]}]}]}' >"$corpus/b" ;;
+    lines)
+        for f in tests/detections/*/fires.json; do cp "$f" "$corpus/$(echo "$f" | tr / _)"; done
+        printf 'not json {\n{"Records":[\n{"eventVersion":"1.09","eventID":"x"}\n' >"$corpus/a" ;;
     text)
         printf '10.0.0.1|10.0.0.0/8' >"$corpus/a"; printf '2001:db8::1|2001:db8::/32' >"$corpus/b"
         printf '2026-11-12T02:10:00.5Z' >"$corpus/c"; printf 'SELECT * FROM "t" WHERE x' >"$corpus/d"
