@@ -236,7 +236,19 @@ static int run_batch(store *s, struct scan_args *a, cli_inputs *in, cli_plan *pl
     }
     if (in_status == EXIT_FATAL)
         return in_status;
-    /* the digests in the trees read prove them complete, or not (DDB-LOG-TAMPER) */
+    /* the digests in the trees read prove them complete, or not (DDB-LOG-TAMPER); the
+     * report says which, and says it when nothing could be checked */
+    if (digests == 0) {
+        char err[256];
+        int only_stdin = in->wl.n == 1 && strcmp(in->wl.paths[0], "-") == 0;
+        if (store_meta_set(s, "integrity",
+                           only_stdin ? "not checked: input from stdin carries no digests"
+                                      : "not checked: no digest file among the inputs "
+                                        "(download CloudTrail-Digest/ beside CloudTrail/ to "
+                                        "prove the logs complete and unedited)",
+                           err, sizeof err) != 0)
+            cli_err("%s", err);
+    }
     if (digests > 0 && cli_run_verify(&in->wl, a->keys, &a->period, s, NULL, 0,
                                       ci->quiet ? NULL : stderr, ci->shard_plan,
                                       ci->shard_k) == EXIT_FATAL)

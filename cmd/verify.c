@@ -109,11 +109,46 @@ static void on_chain(void *arg, const char *owner, size_t owner_len, const char 
     fputc('\n', f);
 }
 
+/* The summary of a verification, one line: what was verified, what not. */
+static void describe(const digest_summary *sum, int keys, char *line, size_t len)
+{
+    size_t n;
+
+    n = (size_t)snprintf(line, len,
+                         "%zu log files verified against %zu digests: %zu missing, %zu modified, "
+                         "%zu broken chain, %zu gaps, %zu unlisted",
+                         sum->verified, sum->digests, sum->missing, sum->modified, sum->chain,
+                         sum->gaps, sum->unlisted);
+    if (n < len && keys)
+        n += (size_t)snprintf(line + n, len - n,
+                              "; signatures: %zu verified, %zu bad, %zu newest not verifiable "
+                              "offline (S3 metadata)",
+                              sum->signed_ok, sum->signatures, sum->unverifiable);
+    else if (n < len)
+        n += (size_t)snprintf(line + n, len - n, "; signatures not checked (--public-keys)");
+    if (n < len && sum->unreadable)
+        n += (size_t)snprintf(line + n, len - n, "; %zu unreadable", sum->unreadable);
+    if (n < len && sum->not_downloaded) {
+        char a[32], b[32];
+        time_t ta = (time_t)sum->nd_first, tb = (time_t)sum->nd_last;
+        struct tm tma, tmb;
+        gmtime_r(&ta, &tma);
+        gmtime_r(&tb, &tmb);
+        strftime(a, sizeof a, "%Y-%m-%dT%H:%MZ", &tma);
+        strftime(b, sizeof b, "%Y-%m-%dT%H:%MZ", &tmb);
+        snprintf(line + n, len - n,
+                 "; %zu listed log files not downloaded (%s .. %s, outside the span of the "
+                 "files read for their account and region): not checked",
+                 sum->not_downloaded, a, b);
+    }
+}
+
 int cli_run_verify(walk_list *wl, const char *keys_file, const cli_period *period, store *s,
                    FILE *out, int json, FILE *summary, const shard_plan *plan, unsigned shard_k)
 {
     digest_opts o;
     struct vctx v = {json, s, out, 0, NULL};
+    char line[1024];
     digest_summary sum;
     char err[512], *keys = NULL;
     int status = EXIT_CLEAN;
@@ -164,33 +199,12 @@ int cli_run_verify(walk_list *wl, const char *keys_file, const cli_period *perio
     } else {
         size_t problems = sum.missing + sum.modified + sum.chain + sum.gaps + sum.unlisted +
                           sum.signatures;
-        if (summary) {
-            fprintf(summary,
-                    "integrity: %zu log files verified against %zu digests: %zu missing, "
-                    "%zu modified, %zu broken chain, %zu gaps, %zu unlisted",
-                    sum.verified, sum.digests, sum.missing, sum.modified, sum.chain, sum.gaps,
-                    sum.unlisted);
-            if (keys)
-                fprintf(summary, "; signatures: %zu verified, %zu bad, %zu newest not verifiable "
-                        "offline (S3 metadata)", sum.signed_ok, sum.signatures, sum.unverifiable);
-            else
-                fprintf(summary, "; signatures not checked (--public-keys)");
-            if (sum.unreadable)
-                fprintf(summary, "; %zu unreadable", sum.unreadable);
-            fputc('\n', summary);
-            if (sum.not_downloaded) {
-                char a[32], b[32];
-                time_t ta = (time_t)sum.nd_first, tb = (time_t)sum.nd_last;
-                struct tm tma, tmb;
-                gmtime_r(&ta, &tma);
-                gmtime_r(&tb, &tmb);
-                strftime(a, sizeof a, "%Y-%m-%dT%H:%MZ", &tma);
-                strftime(b, sizeof b, "%Y-%m-%dT%H:%MZ", &tmb);
-                fprintf(summary, "integrity: %zu listed log files not downloaded (%s .. %s, "
-                        "outside the span of the files read for their account and region): "
-                        "not checked\n", sum.not_downloaded, a, b);
-            }
-        }
+        describe(&sum, keys != NULL, line, sizeof line);
+        if (summary)
+            fprintf(summary, "integrity: %s\n", line);
+        /* the report says it too, not only stderr */
+        if (s && store_meta_set(s, "integrity", line, err, sizeof err) != 0)
+            cli_err("%s", err);
         status = problems ? EXIT_ALERTS
                  : sum.unreadable || wl->errors ? EXIT_REJECTS : EXIT_CLEAN;
         if (sum.digests == 0 && summary)

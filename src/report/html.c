@@ -371,6 +371,10 @@ void report_write_html(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
     } else {
         report_out_str(o, "no DynamoDB events");
     }
+    if (s->integrity[0]) {
+        report_out_str(o, "</td></tr>\n<tr><td>integrity</td><td>");
+        html_text(o, s->integrity);
+    }
     report_out_fmt(o, "</td></tr>\n<tr><td>alerts</td><td>%ld", s->alerts);
     for (i = 4; i >= opt->min_rank; i--)
         report_out_fmt(o, " &nbsp;<span class=\"sev sev-%s\">%ld %s</span>", report_sev_names[i],

@@ -124,6 +124,11 @@ void report_write_text(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
                        s->ddb_events);
     else
         report_out_str(o, "  time span  no DynamoDB events\n");
+    if (s->integrity[0]) {
+        report_out_str(o, "  integrity  ");
+        report_out_esc(o, escape_term, s->integrity, strlen(s->integrity));
+        report_out_str(o, "\n");
+    }
     report_out_fmt(o, "  alerts     %ld", s->alerts);
     for (i = 4; i >= opt->min_rank; i--)
         report_out_fmt(o, "%s %ld %s", i == 4 ? ":" : ",", s->counts.by_rank[i],

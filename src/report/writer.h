@@ -49,6 +49,7 @@ struct report_summary {
     long warned;          /* rules that ran with a warning (a value hit a regexp limit) */
     int no_events;        /* a merged store whose events stayed in the shards */
     char interrupted[512]; /* meta 'interrupted': how the last detect was stopped, or "" */
+    char integrity[1024];  /* meta 'integrity': the last verification's summary, or "" */
 };
 
 /* The JSON, CSV and OCSF field names of an alert's first columns (part of

@@ -138,8 +138,11 @@ cp -r "sample-logs/$day" "$T/day/$A/CloudTrail/eu-west-1/2026/11/"
 run verify "$T/day"
 eq "$rc" 0 "one day downloaded: clean"
 eq "$(kinds)" "" "one day downloaded: no missing file"
-contains "$T/out" "^integrity: 145 listed log files not downloaded (.*): not checked" \
-    "one line for what was not downloaded"
+contains "$T/out" "^integrity: .*; 145 listed log files not downloaded (.*): not checked" \
+    "said once, in the summary, for what was not downloaded"
+run scan -q --db "$T/day.db" "$T/day"
+contains "$T/out" "^  integrity  24 log files verified against 336 digests: 0 missing.*145 listed log files not downloaded" \
+    "and on the report itself"
 run scan -q --format json --only DDB-LOG-TAMPER "$T/day"
 eq "$(grep -c DDB-LOG-TAMPER "$T/out")" 0 "one day downloaded: no DDB-LOG-TAMPER"
 # inside the span downloaded, a missing file is still tampering
