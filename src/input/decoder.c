@@ -527,15 +527,73 @@ static int child_reject(void *ctx, uint64_t offset, const char *reason, char *er
 
 /* Decodes one event given as a JSON string with a decoder of its own (same
  * caps; no wrappers inside). Returns the yajl continue flag. */
+/* The pre-pass of embedded(): callbacks that only look. */
+static int look_event(void *ctx, const decoder_event *ev, char *err, size_t errlen)
+{
+    (void)ctx;
+    (void)ev;
+    (void)err;
+    (void)errlen;
+    return 0;
+}
+
+static int look_reject(void *ctx, uint64_t offset, const char *reason, char *err, size_t errlen)
+{
+    (void)ctx;
+    (void)offset;
+    (void)reason;
+    (void)err;
+    (void)errlen;
+    return 0;
+}
+
+/* 1 when the string holds more than one bare event: a Records wrapper, an
+ * array, or values one after the other. A lookup-events item is one event,
+ * so such an item is refused whole, before any of it is delivered (a
+ * crafted item must not bring a hundred events with one EventId). */
+static int embeds_many(const char *s, size_t len, const char **what)
+{
+    decoder *c = decoder_new(look_event, look_reject, NULL);
+    char err[300];
+    int many = 0;
+
+    if (c == NULL)
+        return 0; /* the real pass says out of memory */
+    c->nested = 1;
+    if (decoder_feed(c, s, len, err, sizeof err) == 0 && decoder_finish(c, err, sizeof err) == 0) {
+        if (c->forms & DECODER_FORM_RECORDS)
+            *what = "a Records wrapper";
+        else if (c->top_is_array || (c->forms & DECODER_FORM_ARRAY))
+            *what = "an array";
+        else if (c->values > 1)
+            *what = "several JSON values";
+        many = *what != NULL;
+    }
+    decoder_free(c);
+    return many;
+}
+
 static int embedded(decoder *j, const char *s, size_t len)
 {
     char err[300];
+    const char *what = NULL;
     decoder *c;
     int rc;
 
     if (j->control)
         return 1; /* CloudWatch health checks, not events */
     j->ev_offset = decoder_pos(j) - len; /* about where the string began */
+    if (embeds_many(s, len, &what)) {
+        char why[160];
+        snprintf(why, sizeof why, "holds %s, where one event belongs; the item is not read",
+                 what);
+        if (child_reject(j, 0, why, NULL, 0) != 0) {
+            snprintf(j->cb_err, sizeof j->cb_err, "ingest stopped");
+            j->cb_failed = 1;
+            return 0;
+        }
+        return 1;
+    }
     c = decoder_new(child_event, child_reject, j);
     if (c == NULL) {
         snprintf(j->fatal, sizeof j->fatal, "out of memory");
