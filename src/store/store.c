@@ -150,6 +150,40 @@ static int prepare_ingest(store *s, char *err, size_t errlen)
     return 0;
 }
 
+/* Refuses a store written by a newer ddbtrail (a schema_version past this
+ * one's: its tables may mean something else), and says whether the store
+ * existed before (it has a meta table). Returns 0 or -1. */
+static int check_version(store *s, int *existing, int64_t *version, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    *existing = 0;
+    *version = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM sqlite_schema WHERE type = 'table'"
+                                  " AND name = 'meta'", -1, &st, NULL) != SQLITE_OK)
+        return fail(s, err, errlen, "not a ddbtrail database");
+    *existing = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    if (!*existing)
+        return 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'schema_version'", -1,
+                           &st, NULL) != SQLITE_OK)
+        return fail(s, err, errlen, "not a ddbtrail database");
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *version = sqlite3_column_int64(st, 0);
+    if (rc == SQLITE_ROW && sqlite3_column_int64(st, 0) > STORE_SCHEMA_VERSION) {
+        snprintf(err, errlen, "written by a newer ddbtrail (schema %lld; this one knows up to %d); "
+                 "refusing to use this database", (long long)sqlite3_column_int64(st, 0),
+                 STORE_SCHEMA_VERSION);
+        sqlite3_finalize(st);
+        return -1;
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
 /* Refuses a database holding schema objects ddbtrail did not create, naming
  * the first one. An empty database passes. Returns 0 or -1. */
 static int check_schema(store *s, char *err, size_t errlen)
@@ -184,6 +218,82 @@ static int check_schema(store *s, char *err, size_t errlen)
     if (rc != SQLITE_DONE)
         return fail(s, err, errlen, "not a ddbtrail database");
     return 0;
+}
+
+/* The shape of each table and index of db, one line per column or key:
+ * what check_shape() compares. */
+static const char shape_sql[] =
+    "SELECT m.name, group_concat(x.name || ' ' || x.type || ' ' || x.\"notnull\" || ' ' ||"
+    "   quote(x.dflt_value) || ' ' || x.pk || ' ' || x.hidden, ', ')"
+    " FROM sqlite_schema m, pragma_table_xinfo(m.name) x WHERE m.type = 'table'"
+    "   AND (?1 IS NULL OR m.name = ?1) GROUP BY m.name"
+    " UNION ALL "
+    "SELECT m.name, group_concat(x.cid || ' ' || coalesce(x.name, '?') || ' ' || x.\"desc\" ||"
+    "   ' ' || x.coll || ' ' || x.key, ', ')"
+    " FROM sqlite_schema m, pragma_index_xinfo(m.name) x WHERE m.type = 'index'"
+    "   AND m.name NOT LIKE 'sqlite_autoindex_%' AND (?1 IS NULL OR m.name = ?1) GROUP BY m.name";
+
+/* A store from elsewhere (a --db, a shard) must have the shape this version
+ * gives its tables and indexes, not only their names: a generated column or
+ * an index on an expression makes one row cost what its author wants (a 1 MB
+ * shard grew to 1.5 GB). Compared, after migration, with a reference store
+ * built in memory from this version's schema; columns are compared as sets
+ * (a migration appends them). Returns 0 or -1 naming the first difference. */
+static int check_shape(store *s, char *err, size_t errlen)
+{
+    sqlite3 *ref = NULL;
+    sqlite3_stmt *mine = NULL, *theirs = NULL;
+    int rc, bad = 0;
+
+    if (sqlite3_open_v2(":memory:", &ref, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+        sqlite3_exec(ref, schema_sql, NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db, shape_sql, -1, &mine, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(ref, shape_sql, -1, &theirs, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot check the store's shape: %s",
+                 ref ? sqlite3_errmsg(ref) : "out of memory");
+        sqlite3_finalize(mine);
+        sqlite3_close(ref);
+        return -1;
+    }
+    sqlite3_bind_null(mine, 1);
+    while (!bad && (rc = sqlite3_step(mine)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(mine, 0);
+        const char *shape = (const char *)sqlite3_column_text(mine, 1);
+        sqlite3_reset(theirs);
+        sqlite3_bind_text(theirs, 1, name, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(theirs) == SQLITE_ROW) {
+            const char *want = (const char *)sqlite3_column_text(theirs, 1);
+            /* the same columns in any order: compare each of mine is in theirs, and the
+             * counts agree */
+            size_t nm = 1, nw = 1;
+            const char *p;
+            for (p = shape; p && *p; p++)
+                nm += *p == ',';
+            for (p = want; p && *p; p++)
+                nw += *p == ',';
+            bad = nm != nw;
+            for (p = shape; !bad && p && *p;) {
+                size_t len = strcspn(p, ",");
+                char item[400];
+                snprintf(item, sizeof item, "%.*s", (int)len, p);
+                bad = strstr(want, item) == NULL;
+                p += len;
+                while (*p == ',' || *p == ' ')
+                    p++;
+            }
+        } else {
+            /* an index of an earlier version: keys on columns only, never an expression */
+            bad = shape && (strncmp(shape, "-2 ", 3) == 0 || strstr(shape, ", -2 ") != NULL);
+        }
+        if (bad)
+            snprintf(err, errlen, "its '%.60s' is not shaped as ddbtrail makes it (a column or "
+                     "key added or changed: it could hide or inflate results); refusing to use "
+                     "this database", name ? name : "?");
+    }
+    sqlite3_finalize(mine);
+    sqlite3_finalize(theirs);
+    sqlite3_close(ref);
+    return bad ? -1 : 0;
 }
 
 /* Version 1 stores lack the actor columns: add them and derive the actor
@@ -319,6 +429,8 @@ static int create_schema(store *s, char *err, size_t errlen)
 store *store_open(const char *path, int flags, char *err, size_t errlen)
 {
     store *s = calloc(1, sizeof *s);
+    int existing = 0;
+    int64_t version = 0;
     int oflags = (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY
                                            : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 
@@ -339,7 +451,12 @@ store *store_open(const char *path, int flags, char *err, size_t errlen)
      * functions with side effects run from the schema itself */
     sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
     sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
-    if (check_schema(s, err, errlen) != 0) {
+    /* read-only, a store of an earlier version cannot be migrated to compare: its names
+     * are checked, and it is read as it is */
+    if (check_schema(s, err, errlen) != 0 ||
+        check_version(s, &existing, &version, err, errlen) != 0 ||
+        ((flags & STORE_READONLY) && existing && version == STORE_SCHEMA_VERSION &&
+         check_shape(s, err, errlen) != 0)) {
         char tmp[512];
         snprintf(tmp, sizeof tmp, "%s: %s", path, err);
         snprintf(err, errlen, "%s", tmp);
@@ -365,7 +482,7 @@ store *store_open(const char *path, int flags, char *err, size_t errlen)
             store_exec(s, "PRAGMA cache_size=-8192;", err, errlen) ||
             store_exec(s, "BEGIN IMMEDIATE", err, errlen) ||
             create_schema(s, err, errlen) || migrate(s, err, errlen) ||
-            store_exec(s, ver, err, errlen) ||
+            (existing && check_shape(s, err, errlen)) || store_exec(s, ver, err, errlen) ||
             store_exec(s, "COMMIT", err, errlen) || prepare_ingest(s, err, errlen)) {
             char tmp[512];
             snprintf(tmp, sizeof tmp, "%s: %s", path, err);
