@@ -70,4 +70,17 @@ rc=$?
 eq "$rc" 2 "runner exits 2 when shards fail"
 contains err3 "shards failed; nothing merged" "the failure is said"
 ok_if '[ ! -f work3/merged.db ]' "nothing merged after a failed shard"
+# --- a --work path with glob characters, and a forged store left to --resume -------
+# (issue 22, DK1) the runner lists its folder, never globs it, and reuses a store only
+# when it says it is shard K/N of this very plan; a planted one is scanned again
+mkdir -p "w[1]"
+cp work/merged.db "w[1]/shard-0-of-3.db" # a store of the right name and the wrong content
+/usr/bin/python3 "$RUNNER" --shards 3 --workers 2 --work "w[1]" --resume --ddbtrail "$DDBTRAIL" \
+    --config config.json --format json -o report3.json org >out3 2>err3
+rc=$?
+eq "$rc" 0 "runner with a [ ] in --work and a planted store"
+[ "$rc" = 0 ] || sed 's/^/      /' err3 | tail -20
+lacks err3 "store of an earlier attempt reused" "the planted store is not reused"
+alerts "w[1]/merged.db" >dask3.tsv
+cmp -s one.tsv dask3.tsv || { fail "run over a planted store differs from one run"; diff one.tsv dask3.tsv | head; }
 done_case
