@@ -349,12 +349,33 @@ static void report(struct run *r, const char *kind, const struct digf *d, const 
 
 /* The public key whose Fingerprint is fp in a list-public-keys document, as
  * a new EVP_PKEY (NULL when none). */
-static EVP_PKEY *find_key(yajl_val keys, const char *fp)
+/* A key's validity bound: epoch seconds (as aws-cli's JSON prints them) or an
+ * ISO 8601 string; missing or unreadable bounds are no bound. */
+static int validity(yajl_val k, const char *name, int64_t *out)
+{
+    const char *path[] = {name, NULL};
+    yajl_val v = yajl_tree_get(k, path, yajl_t_any);
+
+    if (v && YAJL_IS_NUMBER(v)) {
+        *out = (int64_t)YAJL_GET_DOUBLE(v);
+        return 1;
+    }
+    if (v && YAJL_IS_STRING(v) && normalize_parse_time(v->u.string, strlen(v->u.string), out) == 0)
+        return 1;
+    return 0;
+}
+
+/* The key of fingerprint fp that was valid at time at (a digest is signed
+ * when it is delivered, at its end time); NULL when there is none, with
+ * *stale set when a key of that fingerprint exists but was not valid then
+ * (a key outside its validity signs nothing, as aws-cli also holds). */
+static EVP_PKEY *find_key(yajl_val keys, const char *fp, int64_t at, int *stale)
 {
     const char *lst[] = {"PublicKeyList", NULL};
     yajl_val list = yajl_tree_get(keys, lst, yajl_t_array);
     size_t i;
 
+    *stale = 0;
     for (i = 0; list && fp && i < list->u.array.len; i++) {
         yajl_val k = list->u.array.values[i];
         const char *fpath[] = {"Fingerprint", NULL}, *vpath[] = {"Value", NULL};
@@ -365,8 +386,14 @@ static EVP_PKEY *find_key(yajl_val keys, const char *fp)
         size_t len;
         int n;
         EVP_PKEY *key;
+        int64_t from, until;
         if (f == NULL || v == NULL || strcmp(f->u.string, fp) != 0)
             continue;
+        if ((validity(k, "ValidityStartTime", &from) && at < from) ||
+            (validity(k, "ValidityEndTime", &until) && at > until)) {
+            *stale = 1;
+            continue;
+        }
         len = strlen(v->u.string);
         der = malloc(len + 4);
         if (der == NULL)
@@ -412,7 +439,8 @@ static int unhex(const char *s, unsigned char **out, size_t *len)
 /* Verifies d's signature sig (hex). Returns 1 good, 0 bad, -1 no such key. */
 static int check_signature(yajl_val keys, const struct digf *d, const char *sig)
 {
-    EVP_PKEY *key = find_key(keys, d->fingerprint);
+    int stale;
+    EVP_PKEY *key = find_key(keys, d->fingerprint, d->end_ts, &stale);
     EVP_MD_CTX *md;
     unsigned char *raw = NULL;
     size_t rawlen = 0, n;
@@ -420,7 +448,7 @@ static int check_signature(yajl_val keys, const struct digf *d, const char *sig)
     int ok = 0;
 
     if (key == NULL)
-        return -1;
+        return stale ? -2 : -1;
     n = strlen(d->end) + strlen(d->bucket ? d->bucket : "") + strlen(d->s3key) + 64 +
         strlen(d->prev_sig ? d->prev_sig : "null") + 8;
     msg = malloc(n);
@@ -769,9 +797,10 @@ static void check_signatures(struct verification *v)
             continue;
         }
         snprintf(msg, sizeof msg,
-                 ok < 0 ? "digest %s: no public key with fingerprint %s"
-                        : "digest %s: signature does not verify with the "
-                          "key of fingerprint %s",
+                 ok == -2 ? "digest %s: the public key of fingerprint %s was not valid at its "
+                            "time (ValidityStartTime .. ValidityEndTime)"
+                 : ok < 0 ? "digest %s: no public key with fingerprint %s"
+                          : "digest %s: signature does not verify with the key of fingerprint %s",
                  signed_one->key, signed_one->fingerprint ? signed_one->fingerprint : "?");
         report(&v->r, "signature", signed_one, NULL, NULL, NULL, signed_one->start,
                signed_one->end, msg);

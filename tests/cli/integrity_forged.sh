@@ -149,6 +149,19 @@ eq "$(grep -c DDB-LOG-TAMPER "$T/out")" 0 "one day downloaded: no DDB-LOG-TAMPER
 rm "$T/day/$day/"*T1005Z*
 run verify "$T/day"
 eq "$(kinds)" "missing:1 " "a file deleted inside the day: missing, once"
+# a key outside its validity signs nothing: the sample's key, said to have expired before
+python3 - "$keys" "$T/stale-keys.json" <<'PY'
+import json, sys
+k = json.load(open(sys.argv[1]))
+k["PublicKeyList"][0]["ValidityEndTime"] = 1793491200.0 + 3 * 86400  # 2026-11-04
+json.dump(k, open(sys.argv[2], "w"))
+PY
+fresh keys
+run verify --public-keys "$T/stale-keys.json" "$T/keys"
+eq "$rc" 1 "a key past its validity: problems"
+contains "$T/out" "^signature: digest .*: the public key of fingerprint .* was not valid at its time" \
+    "named as not valid then"
+
 # D6: the newest hour of the day deleted looks not downloaded, unless the period is given
 rm "$T/day/$day/"*T23*
 run verify "$T/day"
