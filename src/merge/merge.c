@@ -7,6 +7,7 @@
  * brings no rejects, since they came with it the first time.
  */
 #include "merge.h"
+#include "hash.h"
 #include "incident.h"
 #include "store.h"
 
@@ -185,6 +186,67 @@ static int settle_plan(sqlite3 *db, char *err, size_t errlen)
     return 0;
 }
 
+/* One store per shard: the merged store remembers, per K, what the first
+ * store of shard K held (the SHA-256 of its files rows and its alerts'
+ * fingerprints, severities, statuses and counts). The same store merged again matches and adds nothing; a
+ * second, other store claiming the same K is refused, for it could replace
+ * the first one's findings. Returns 0, 1 (err says why) or -1. */
+static int settle_identity(sqlite3 *db, char *err, size_t errlen)
+{
+    char shard[160], key[200], have[80], id[65];
+    sqlite3_stmt *st;
+    char *text = NULL;
+    int rc = store_first_text(db, "SELECT value FROM shard.meta WHERE key = 'shard'", NULL, shard,
+                              sizeof shard);
+
+    if (rc < 0)
+        return dberr(db, "merge", err, errlen);
+    if (rc == 0)
+        return 0; /* an unsharded store: nothing claims a K */
+    snprintf(key, sizeof key, "merged_shard %.*s", (int)strcspn(shard, " "), shard);
+    if (sqlite3_prepare_v2(db,
+                           "SELECT group_concat(x, char(10)) FROM ("
+                           " SELECT 'f ' || quote(path) || ' ' || quote(size) || ' ' ||"
+                           "   quote(events_seen) || ' ' || quote(events_stored) AS x"
+                           " FROM shard.files"
+                           " UNION ALL SELECT 'a ' || quote(fingerprint) || ' ' ||"
+                           "   quote(severity) || ' ' || quote(status) || ' ' ||"
+                           "   quote(event_count) FROM shard.alerts"
+                           " ORDER BY 1)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return dberr(db, "merge", err, errlen);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT)
+        text = sqlite3_mprintf("%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    if (hash_sha256_hex(text ? text : "", text ? strlen(text) : 0, id) != 0) {
+        sqlite3_free(text);
+        snprintf(err, errlen, "merge: cannot hash the shard");
+        return -1;
+    }
+    sqlite3_free(text);
+    rc = store_first_text(db, "SELECT value FROM main.meta WHERE key = ?1", key, have,
+                          sizeof have);
+    if (rc < 0)
+        return dberr(db, "merge", err, errlen);
+    if (rc == 1 && strcmp(have, id) == 0)
+        return 0;
+    if (rc == 1) {
+        snprintf(err, errlen,
+                 "a second store for shard %.*s, with other content than the one merged "
+                 "before: refused (one store per shard; merge into a fresh store to replace it)",
+                 (int)strcspn(shard, " "), shard);
+        return 1;
+    }
+    if (sqlite3_prepare_v2(db, "INSERT INTO main.meta VALUES(?1, ?2)", -1, &st, NULL) !=
+        SQLITE_OK)
+        return dberr(db, "merge", err, errlen);
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : dberr(db, "merge", err, errlen);
+}
+
 /* The shard ("K/N") the attached store holds, or NULL: a loose file read by
  * every shard has a files row in each, and those stay apart when merged. */
 #define SHARD_LABEL                                                                                \
@@ -314,6 +376,8 @@ int merge_shard(sqlite3 *out, const char *path, int with_events, merge_counts *c
         rc = settle_settings(out, err, errlen);
     if (rc == 0)
         rc = settle_plan(out, err, errlen);
+    if (rc == 0)
+        rc = settle_identity(out, err, errlen);
     if (rc == 0 && (merge_files(out, c, err, errlen) != 0 ||
                     (with_events && merge_events(out, c, err, errlen) != 0) ||
                     merge_alerts(out, c, err, errlen) != 0 ||

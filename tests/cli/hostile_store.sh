@@ -30,4 +30,21 @@ run report --db "$T/future.db"
 contains "$T/err" "written by a newer ddbtrail (schema 99" "the future version named"
 run report --db "$T/clean.db"
 eq "$rc" 0 "the clean store still opens"
+
+# M1: one store per shard: a second store claiming an already merged K, with other content
+# (here the first's alerts, one of them re-marked suppressed), is refused; the same store
+# merged again adds nothing
+run scan -q --shard 0/1 --db "$T/k0.db" --format json sample-logs/ --config sample-logs/ddbtrail.json
+cp "$T/k0.db" "$T/k0-forged.db"
+q "$T/k0-forged.db" "UPDATE alerts SET status = 'suppressed', status_reason = 'forged'
+                     WHERE alert_id = (SELECT min(alert_id) FROM alerts)"
+run merge -q --db "$T/m.db" "$T/k0.db"
+eq "$rc" 0 "the first store of shard 0 merges"
+run merge -q --db "$T/m.db" "$T/k0.db"
+eq "$rc" 0 "the same store again: a no-op"
+run merge -q --db "$T/m.db" "$T/k0-forged.db"
+eq "$rc" 2 "a second, other store for shard 0: refused"
+contains "$T/err" "a second store for shard 0/1" "and said so"
+eq "$(q "$T/m.db" "SELECT count(*) FROM alerts WHERE status = 'suppressed'")" 0 \
+    "nothing of the forged store was taken"
 done_case
