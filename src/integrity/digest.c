@@ -609,6 +609,7 @@ static void check_listed(struct verification *v)
 
     for (i = 0; i < v->nd; i++) {
         struct digf *d = &v->df[i];
+        size_t missing = 0, first = 0, last = 0;
         for (k = 0; k < d->nfiles; k++) {
             struct logf probe, *hit;
             memset(&probe, 0, sizeof probe);
@@ -618,12 +619,9 @@ static void check_listed(struct verification *v)
             if (hit == NULL && not_downloaded(v, probe.key))
                 continue;
             if (hit == NULL) {
-                snprintf(msg, sizeof msg,
-                         "log file %s is listed by digest %s but is not in "
-                         "the tree (deleted?)",
-                         probe.key, d->key);
-                report(&v->r, "missing", d, probe.key, d->files[k].hash, NULL, d->start, d->end,
-                       msg);
+                if (missing++ == 0)
+                    first = k;
+                last = k;
                 continue;
             }
             hit->listed = 1;
@@ -642,6 +640,21 @@ static void check_listed(struct verification *v)
             } else if (hit->hash[0]) {
                 v->sum->verified++;
             }
+        }
+        /* the files of one digest (one hour) that are gone are one finding, not one each:
+         * a deleted hour reads as what it is */
+        if (missing == 1)
+            snprintf(msg, sizeof msg,
+                     "log file %s is listed by digest %s but is not in the tree (deleted?)",
+                     d->files[first].key, d->key);
+        else if (missing > 1)
+            snprintf(msg, sizeof msg,
+                     "%zu log files listed by digest %s are not in the tree (deleted?): %s .. %s",
+                     missing, d->key, d->files[first].key, d->files[last].key);
+        if (missing) {
+            report(&v->r, "missing", d, d->files[first].key, d->files[first].hash, NULL,
+                   d->start, d->end, msg);
+            v->sum->missing += missing - 1; /* the summary counts files */
         }
     }
 }

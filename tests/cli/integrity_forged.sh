@@ -162,6 +162,27 @@ eq "$rc" 1 "a key past its validity: problems"
 contains "$T/out" "^signature: digest .*: the public key of fingerprint .* was not valid at its time" \
     "named as not valid then"
 
+# an hour's files deleted are one finding: a digest listing three files, none of them there
+fresh fold
+python3 - "$T/fold" <<'PY'
+import glob, gzip, json, sys
+root = sys.argv[1]
+p = glob.glob(root + "/AWSLogs/111122223333/CloudTrail-Digest/eu-west-1/2026/11/13/*T110000Z*")[0]
+d = json.loads(gzip.open(p).read())
+base = d["logFiles"][0]["s3Object"]
+d["logFiles"] += [dict(d["logFiles"][0], s3Object=base.replace(".json.gz", "x%d.json.gz" % i))
+                  for i in (1, 2)]
+open(p, "wb").write(gzip.compress(json.dumps(d).encode()))
+for f in d["logFiles"]:
+    for q in glob.glob(root + "/" + f["s3Object"]):
+        import os; os.remove(q)
+PY
+run verify "$T/fold"
+contains "$T/out" "^missing: 3 log files listed by digest .*T110000Z.* are not in the tree" \
+    "three files of one digest: one finding"
+eq "$(grep -c '^missing: ' "$T/out")" 1 "one, not three"
+contains "$T/out" "^integrity: .* 3 missing" "the summary still counts files"
+
 # D6: the newest hour of the day deleted looks not downloaded, unless the period is given
 rm "$T/day/$day/"*T23*
 run verify "$T/day"
