@@ -224,7 +224,7 @@ void cli_print_skipped(FILE *f, const walk_list *wl)
         const char *base = wl->skipped[i] ? strrchr(wl->skipped[i], '/') : NULL;
         base = base ? base + 1 : wl->skipped[i];
         /* ddbtrail's own config and hidden files are skipped by design: no need to say */
-        if (base == NULL || base[0] == '.' || strcmp(base, "ddbtrail.json") == 0)
+        if (base == NULL || walk_is_never_log(base))
             continue;
         fputs("skipped (neither named nor shaped like a CloudTrail log): ", f);
         cli_put_safe(f, wl->skipped[i], strlen(wl->skipped[i]));

@@ -18,18 +18,22 @@ static void on_walk_err(void *ctx, const char *path, const char *msg)
 
 int cli_inputs_list(cli_inputs *in, char **paths, int n, int name_errors)
 {
-    int i, stdin_used = 0;
+    int i, stdin_used = 0, present = 0;
 
     memset(in, 0, sizeof *in);
+    for (i = 0; i < n; i++) {
+        struct stat st;
+        if (strcmp(paths[i], "-") == 0) {
+            present++;
+        } else if (stat(paths[i], &st) == 0) {
+            present++;
+            in->any_dir |= S_ISDIR(st.st_mode);
+        }
+    }
     /* when no path the user named is there, it is a typo, not an input problem: nothing
      * is read and no report is written; one missing among others is named by the walk,
      * and the rest are read (exit 3) */
-    for (i = 0; i < n; i++) {
-        struct stat st;
-        if (strcmp(paths[i], "-") == 0 || stat(paths[i], &st) == 0)
-            break;
-    }
-    if (n > 0 && i == n) {
+    if (n > 0 && present == 0) {
         for (i = 0; i < n; i++) {
             struct stat st;
             int e = stat(paths[i], &st) == 0 ? 0 : errno;
@@ -40,15 +44,10 @@ int cli_inputs_list(cli_inputs *in, char **paths, int n, int name_errors)
     }
     in->wl.keep_digests = 1;
     for (i = 0; i < n; i++) {
-        if (strcmp(paths[i], "-") == 0) {
-            if (stdin_used++) {
-                cli_err("'-' (stdin) given twice");
-                cli_inputs_free(in);
-                return EXIT_FATAL;
-            }
-        } else {
-            struct stat st;
-            in->any_dir |= stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode);
+        if (strcmp(paths[i], "-") == 0 && stdin_used++) {
+            cli_err("'-' (stdin) given twice");
+            cli_inputs_free(in);
+            return EXIT_FATAL;
         }
         if (walk_add(&in->wl, paths[i], name_errors ? on_walk_err : NULL, NULL) != 0) {
             cli_err("out of memory");

@@ -120,14 +120,19 @@ static int ends_with(const char *s, const char *suffix)
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+int walk_is_never_log(const char *name)
+{
+    /* hidden files, and ddbtrail's own config when it sits among the logs */
+    return name[0] == '.' || strcmp(name, "ddbtrail.json") == 0;
+}
+
 int walk_is_log_name(const char *name)
 {
     static const char *const ext[] = {".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson",
                                       ".ndjson.gz"};
     size_t i;
 
-    /* hidden files, and ddbtrail's own config when it sits among the logs */
-    if (name[0] == '.' || strcmp(name, "ddbtrail.json") == 0)
+    if (walk_is_never_log(name))
         return 0;
     for (i = 0; i < sizeof ext / sizeof ext[0]; i++)
         if (ends_with(name, ext[i]))
@@ -245,8 +250,7 @@ static int walk_dir(walk_list *l, const char *dir, struct ancestor *anc, int dep
         } else if (walk_is_digest(path)) {
             rc = add_digest(l, path);
         } else if (!walk_is_log_name(name) &&
-                   (name[0] == '.' || strcmp(name, "ddbtrail.json") == 0 ||
-                    !S_ISREG(st.st_mode) || !walk_sniff_log(path))) {
+                   (walk_is_never_log(name) || !S_ISREG(st.st_mode) || !walk_sniff_log(path))) {
             if (l->nonlog < WALK_SKIPPED_NAMED)
                 l->skipped[l->nonlog] = strdup(path); /* a name lost to no memory: unnamed */
             l->nonlog++;

@@ -44,6 +44,10 @@ typedef void (*walk_err_fn)(void *ctx, const char *path, const char *msg);
  * of memory. */
 int walk_add(walk_list *list, const char *path, walk_err_fn on_err, void *ctx);
 
+/* 1 for names skipped by design, whatever their content: hidden files and
+ * ddbtrail.json (the config that may sit among the logs). */
+int walk_is_never_log(const char *name);
+
 /* 1 when a file name inside a directory looks like a CloudTrail log. */
 int walk_is_log_name(const char *name);
 

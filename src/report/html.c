@@ -348,7 +348,7 @@ void report_write_html(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
         html_text(o, s->interrupted);
         report_out_str(o, ".</strong></div>\n");
     }
-    if (s->seen == 0 && !s->no_events)
+    if (s->nothing_read)
         report_out_fmt(o, "<div class=\"incomplete\"><strong>Nothing read: no event was read "
                           "from %lld input file(s); this report checks nothing.</strong></div>\n",
                        s->files);
@@ -388,7 +388,7 @@ void report_write_html(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
     report_out_str(o, "<h2>Timeline</h2>\n");
     html_timeline(o, db, opt);
     report_out_str(o, "<h2>Alerts</h2>\n");
-    if (s->alerts == 0 && s->seen == 0 && !s->no_events)
+    if (s->alerts == 0 && s->nothing_read)
         report_out_str(o, "<p>No alerts, because no event was read (see the top).</p>\n");
     else if (s->alerts == 0 && s->not_run)
         report_out_fmt(o,

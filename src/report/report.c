@@ -274,6 +274,7 @@ static int load_summary(sqlite3 *db, const report_opts *o, struct report_summary
     if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT)
         snprintf(s->integrity, sizeof s->integrity, "%s", report_col(st, 0));
     sqlite3_finalize(st);
+    s->nothing_read = s->seen == 0 && !s->no_events;
     if (report_count(db, o, &s->counts, err, errlen) != 0)
         return -1;
     for (i = o->min_rank > 0 ? o->min_rank : 0; i < 5; i++)

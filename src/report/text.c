@@ -106,7 +106,7 @@ void report_write_text(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
         report_out_esc(o, escape_term, s->interrupted, strlen(s->interrupted));
         report_out_str(o, "\n");
     }
-    if (s->seen == 0 && !s->no_events)
+    if (s->nothing_read)
         report_out_fmt(o, "  NOTHING READ no event was read from %lld input file(s): this report "
                           "checks nothing\n", s->files);
     text_rule_problems(o, db, s);
@@ -195,7 +195,7 @@ void report_write_text(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
     }
     if (s->alerts == 0 && s->interrupted[0])
         report_out_str(o, "\nno alerts stored before the run was interrupted (see the top)\n");
-    else if (s->alerts == 0 && s->seen == 0 && !s->no_events)
+    else if (s->alerts == 0 && s->nothing_read)
         report_out_str(o, "\nno alerts, because no event was read (see the top)\n");
     else if (s->alerts == 0 && s->not_run)
         report_out_fmt(

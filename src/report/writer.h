@@ -48,6 +48,7 @@ struct report_summary {
     long incidents;       /* incidents with an alert in range */
     long warned;          /* rules that ran with a warning (a value hit a regexp limit) */
     int no_events;        /* a merged store whose events stayed in the shards */
+    int nothing_read;     /* no event was read into the store at all (and none left in shards) */
     char interrupted[512]; /* meta 'interrupted': how the last detect was stopped, or "" */
     char integrity[1024];  /* meta 'integrity': the last verification's summary, or "" */
 };

@@ -25,6 +25,7 @@ struct follow {
     int64_t last_ts;      /* the newest event time not ahead of the clock by more than
                              FOLLOW_SKEW: a record dated 2099 cannot move it */
     uint64_t future;      /* records dated further ahead than that */
+    int64_t ahead;        /* the clock plus FOLLOW_SKEW, read once per chunk fed */
     char err[256];        /* a store error met inside a callback */
 };
 
@@ -91,7 +92,7 @@ static int on_event(void *ctx, const decoder_event *ev, char *err, size_t errlen
     f->c.stored++;
     f->c.duplicate += out == STORE_DUPLICATE;
     f->pending++;
-    if (row.col[NC_EVENT_TS].i > (int64_t)time(NULL) + FOLLOW_SKEW)
+    if (row.col[NC_EVENT_TS].i > f->ahead)
         f->future++; /* stored, and flagged, but it moves no bound */
     else if (row.col[NC_EVENT_TS].i > f->last_ts)
         f->last_ts = row.col[NC_EVENT_TS].i;
@@ -125,6 +126,7 @@ follow *follow_new(store *s, const char *name, int all_events, ingest_msg_fn on_
 
 int follow_feed(follow *f, const void *buf, size_t n, char *err, size_t errlen)
 {
+    f->ahead = (int64_t)time(NULL) + FOLLOW_SKEW;
     return decoder_feed(f->j, buf, n, err, errlen);
 }
 
