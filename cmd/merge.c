@@ -4,6 +4,8 @@
  */
 #include "cli.h"
 #include "merge.h"
+#include "rules.h"
+#include "settings.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -11,26 +13,34 @@
 #include <sys/stat.h>
 
 static const char help[] =
-    "usage: ddbtrail merge --db OUT [--events] [-q] SHARD.db...\n"
+    "usage: ddbtrail merge --db OUT [--events] [--rules DIR] [-q] SHARD.db...\n"
     "\n"
     "Fold the stores of a sharded run ('scan --shard K/N --db SHARD.db') into OUT,\n"
-    "created when missing: alerts (one per fingerprint), files and their rejects,\n"
-    "integrity findings and rule runs; with --events the events too. Stores whose\n"
-    "settings or rule files differ, or that were sharded by another plan, are\n"
+    "created when missing: files and their rejects, integrity findings, rule runs,\n"
+    "and either the shards' alerts or, with --events, the events, over which the\n"
+    "rules then run again, so that OUT holds what one run over everything finds.\n"
+    "A shard brings only its own accounts (its store carries its plan); stores\n"
+    "whose settings or rule files differ, or that were sharded by another plan, are\n"
     "refused with the difference named. Merging a store again changes nothing.\n"
-    "Incidents are rebuilt over the merged alerts; 'ddbtrail report --db OUT' then\n"
-    "reports the whole organisation.\n"
+    "'ddbtrail report --db OUT' then reports the whole organisation.\n"
     "\n"
     "options:\n"
     "  --db OUT        the merged store (required)\n"
-    "  --events        also copy the events (needed for coverage and for 'detect'\n"
-    "                  on OUT; without them the report says the events stayed in\n"
-    "                  the shards)\n"
+    "  --events        copy the events and run the rules over them in OUT, with the\n"
+    "                  shards' settings: actors whose calls the shards split are\n"
+    "                  judged as a whole, novelty, suppressions and incidents are\n"
+    "                  OUT's own, and coverage and 'detect' work on OUT. Without it\n"
+    "                  the shards' alerts are taken as they found them (an alert two\n"
+    "                  shards found differently refuses the merge) and the report\n"
+    "                  says the events stayed in the shards\n"
+    "  --rules DIR     with --events: the rules directory, which must hold the rule\n"
+    "                  files the shards ran (default: as for 'detect')\n"
     "  -q, --quiet     no per-store lines\n"
     "  -h, --help      this help\n"
     "\n"
     "exit status: 0 merged; 2 usage error, a store refused or unreadable (the\n"
-    "stores before it stay merged, it and those after it are not).\n";
+    "stores before it stay merged, it and those after it are not), or a rule\n"
+    "failed; 130 interrupted while the rules ran again.\n";
 
 /* 1 when a and b name the same file. */
 static int same_file(const char *a, const char *b)
@@ -66,14 +76,83 @@ static int check_shard(const char *path)
     return 0;
 }
 
+/* The rule files in the plan must be those the shards ran (rule_runs holds
+ * their ids and hashes): alerts of other rules would not be the run's. */
+static int same_rules(sqlite3 *db, const cli_plan *p)
+{
+    int64_t ran = store_first_int(db, "SELECT count(*) FROM rule_runs");
+    size_t i;
+
+    if (ran != (int64_t)rules_count(p->set)) {
+        cli_err("the shards ran %lld rule(s), %s holds %zu: run merge --events with the "
+                "--rules the shards used", (long long)ran, p->dir, rules_count(p->set));
+        return -1;
+    }
+    for (i = 0; i < rules_count(p->set); i++) {
+        const rules_rule *r = rules_get(p->set, i);
+        char sha[80];
+        int rc = store_first_text(db, "SELECT rule_sha256 FROM rule_runs WHERE rule_id = ?1",
+                                  r->id, sha, sizeof sha);
+        if (rc != 1 || strcmp(sha, r->sha256) != 0) {
+            cli_err("%s is %s the rule file the shards ran: run merge --events with the "
+                    "--rules the shards used", r->path, rc == 1 ? "not" : "missing from");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* With the events merged: every rule runs again over OUT, under the settings
+ * the shards agreed on (read back from OUT), so that an actor the shards
+ * split is judged whole and triage is OUT's own. The meta key
+ * 'merge_detect' (set by merge_shard() with the events it added) makes an
+ * interrupted merge finish the job when run again. */
+static int redetect(store *out, const char *rules_dir, int quiet)
+{
+    sqlite3 *db = store_db(out);
+    cli_detect cd;
+    cli_plan plan;
+    char err[1024], pending[16];
+    int status;
+
+    if (store_meta_get(out, "merge_detect", pending, sizeof pending) != 1)
+        return EXIT_CLEAN;
+    if (store_first_int(db, "SELECT EXISTS (SELECT 1 FROM rule_runs)") != 1)
+        return EXIT_CLEAN; /* the shards only ingested: 'detect --db OUT' is the user's */
+    memset(&cd, 0, sizeof cd);
+    cd.rules_dir = rules_dir;
+    cd.quiet = quiet;
+    cd.config = ""; /* the settings are the shards', read back below */
+    if (cli_detect_load(&cd, &plan) != EXIT_CLEAN || same_rules(db, &plan) != 0) {
+        cli_plan_free(&plan);
+        return EXIT_FATAL;
+    }
+    if (settings_read(plan.settings, db, err, sizeof err) != 0) {
+        cli_err("%s", err);
+        cli_plan_free(&plan);
+        return EXIT_FATAL;
+    }
+    cli_catch_signals();
+    status = cli_run_detect(out, &cd, &plan, quiet ? NULL : stdout);
+    cli_plan_free(&plan);
+    if (status == EXIT_CLEAN &&
+        sqlite3_exec(db, "DELETE FROM meta WHERE key = 'merge_detect'", NULL, NULL, NULL) !=
+            SQLITE_OK) {
+        cli_err("%s", sqlite3_errmsg(db));
+        status = EXIT_FATAL;
+    }
+    return status;
+}
+
 int cmd_merge(int argc, char **argv)
 {
     static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
                                              {"events", no_argument, NULL, 'e'},
+                                             {"rules", required_argument, NULL, 'r'},
                                              {"quiet", no_argument, NULL, 'q'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
-    const char *db = NULL;
+    const char *db = NULL, *rules_dir = NULL;
     int c, i, events = 0, quiet = 0, status = EXIT_CLEAN;
     merge_counts sum;
     char err[1536];
@@ -84,6 +163,7 @@ int cmd_merge(int argc, char **argv)
         switch (c) {
         case 'd': db = optarg; break;
         case 'e': events = 1; break;
+        case 'r': rules_dir = optarg; break;
         case 'q': quiet = 1; break;
         case 'h': fputs(help, stdout); return EXIT_CLEAN;
         default: fputs(help, stderr); return EXIT_FATAL;
@@ -91,6 +171,10 @@ int cmd_merge(int argc, char **argv)
     }
     if (db == NULL || optind >= argc) {
         cli_err("merge needs --db OUT and at least one SHARD.db (run 'ddbtrail merge --help')");
+        return EXIT_FATAL;
+    }
+    if (rules_dir && !events) {
+        cli_err("--rules is for merge --events (without it no rule runs)");
         return EXIT_FATAL;
     }
     for (i = optind; i < argc; i++)
@@ -130,7 +214,14 @@ int cmd_merge(int argc, char **argv)
         sum.alerts += n.alerts;
         sum.events += n.events;
     }
-    if (status == EXIT_CLEAN || i > optind) {
+    if (events && (status == EXIT_CLEAN || i > optind)) {
+        int rc = redetect(out, rules_dir, quiet);
+        if (rc != EXIT_CLEAN)
+            status = rc;
+        else if (!quiet)
+            printf("merged into %s: %llu events added; the rules ran over the merged store\n",
+                   db, (unsigned long long)sum.events);
+    } else if (status == EXIT_CLEAN || i > optind) {
         if (merge_finish(store_db(out), &incidents, err, sizeof err) != 0) {
             cli_err("%s: %s", db, err);
             status = EXIT_FATAL;

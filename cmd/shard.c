@@ -118,6 +118,17 @@ int cli_shard_claim(store *s, const cli_ingest *ci, const char *db)
             return EXIT_FATAL;
         }
     }
+    /* the plan itself, for merge to know which accounts are this shard's */
+    {
+        size_t len;
+        char *text = shard_plan_text(ci->shard_plan, &len);
+        if (text == NULL || store_meta_set(s, "shard_accounts", text, err, sizeof err) != 0) {
+            cli_err("%s", text ? err : "out of memory");
+            free(text);
+            return EXIT_FATAL;
+        }
+        free(text);
+    }
     return EXIT_CLEAN;
 }
 

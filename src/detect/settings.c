@@ -571,6 +571,65 @@ int settings_apply(const settings *c, sqlite3 *db, char *err, size_t errlen)
     return ok ? 0 : -1;
 }
 
+/* One key's values from the store into c, replacing what c held. */
+static int read_key(settings *c, int k, sqlite3 *db, char *err, size_t errlen)
+{
+    static const char *const sql[] = {
+        /* CT_THRESHOLDS: one object per actor glob, as the config wrote it */
+        "SELECT json_patch(json_object('actor', actor), json_group_object(key, value))"
+        " FROM settings_actor GROUP BY actor ORDER BY min(rowid)",
+        "SELECT value FROM settings_list WHERE key = ?1 ORDER BY rowid",
+        "SELECT value FROM settings WHERE key = ?1"};
+    int which = keys[k].type == CT_THRESHOLDS ? 0 : is_list(keys[k].type) ? 1 : 2;
+    sqlite3_stmt *st;
+    int rc, ok = 1;
+    size_t i;
+
+    if (sqlite3_prepare_v2(db, sql[which], -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot read the store's settings: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    if (which)
+        sqlite3_bind_text(st, 1, keys[k].name, -1, SQLITE_STATIC);
+    if (which < 2) {
+        for (i = 0; i < c->nlist[k]; i++)
+            free(c->list[k][i]);
+        c->nlist[k] = 0;
+    }
+    while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(st, 0);
+        size_t len = (size_t)sqlite3_column_bytes(st, 0);
+        char why[512];
+        if (which == 2) {
+            c->num[k] = sqlite3_column_int64(st, 0);
+        } else if (v == NULL || check_value(k, v, len, why, sizeof why) != 0) {
+            snprintf(err, errlen, "the store's setting %s: %s", keys[k].name,
+                     v ? why : "a NULL value");
+            ok = 0;
+        } else if (list_add(c, k, v, len) != 0) {
+            snprintf(err, errlen, "the store's setting %s: out of memory or more than %d values",
+                     keys[k].name, SETTINGS_MAX_VALUES);
+            ok = 0;
+        }
+    }
+    if (ok && rc != SQLITE_DONE) {
+        snprintf(err, errlen, "cannot read the store's settings: %s", sqlite3_errmsg(db));
+        ok = 0;
+    }
+    sqlite3_finalize(st);
+    return ok ? 0 : -1;
+}
+
+int settings_read(settings *c, sqlite3 *db, char *err, size_t errlen)
+{
+    size_t i;
+
+    for (i = 0; i < NKEYS; i++)
+        if (read_key(c, (int)i, db, err, errlen) != 0)
+            return -1;
+    return 0;
+}
+
 void settings_describe(char *buf, size_t len)
 {
     size_t i, n = 0;

@@ -42,6 +42,11 @@ size_t settings_list_count(const settings *c, const char *key);
  * Returns 0, or -1 with a message in err. */
 int settings_apply(const settings *c, sqlite3 *db, char *err, size_t errlen);
 
+/* Replaces c's values with those settings_apply() stored in db (a key the
+ * store lacks keeps its value in c). List values are checked as a config's
+ * are, for a store is input too. Returns 0, or -1 with a message in err. */
+int settings_read(settings *c, sqlite3 *db, char *err, size_t errlen);
+
 /* Writes the documented keys, types and defaults, one per line, to buf
  * (for --help). */
 void settings_describe(char *buf, size_t len);

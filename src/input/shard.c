@@ -239,19 +239,30 @@ const shard_account *shard_plan_get(const shard_plan *p, size_t i)
     return i < p->count ? &p->acc[i] : NULL;
 }
 
+char *shard_plan_text(const shard_plan *p, size_t *len)
+{
+    size_t cap = 16 + p->count * (SHARD_ACCOUNT_LEN + 8), n, i;
+    char *text = malloc(cap);
+
+    if (text == NULL)
+        return NULL;
+    n = (size_t)snprintf(text, cap, "%u\n", p->n);
+    for (i = 0; i < p->count; i++)
+        n += (size_t)snprintf(text + n, cap - n, "%s %u\n", p->acc[i].id, p->acc[i].shard);
+    *len = n;
+    return text;
+}
+
 int shard_plan_digest(const shard_plan *p, char out[65])
 {
-    size_t len = 16 + p->count * (SHARD_ACCOUNT_LEN + 8), n, i;
-    char *text = malloc(len);
+    size_t n;
+    char *text = shard_plan_text(p, &n);
     int rc;
 
     if (text == NULL) {
         out[0] = '\0';
         return -1;
     }
-    n = (size_t)snprintf(text, len, "%u\n", p->n);
-    for (i = 0; i < p->count; i++)
-        n += (size_t)snprintf(text + n, len - n, "%s %u\n", p->acc[i].id, p->acc[i].shard);
     rc = hash_sha256_hex(text, n, out);
     free(text);
     return rc;

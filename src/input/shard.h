@@ -73,8 +73,14 @@ size_t shard_plan_count(const shard_plan *p);
 /* The i-th account, in id order. Borrowed: valid until shard_plan_free(). */
 const shard_account *shard_plan_get(const shard_plan *p, size_t i);
 
-/* The plan's digest: SHA-256 in hex over "N\n" and one "ACCOUNT SHARD\n" line
- * per account in id order, into out. Returns 0 or -1. */
+/* The plan as text: "N\n" and one "ACCOUNT SHARD\n" line per account in id
+ * order, NUL-terminated, its length in *len. Kept in each shard's store so
+ * that merge can tell which accounts are a shard's. Returns a heap string the
+ * caller frees, or NULL when out of memory. */
+char *shard_plan_text(const shard_plan *p, size_t *len);
+
+/* The plan's digest: SHA-256 in hex over shard_plan_text(), into out.
+ * Returns 0 or -1. */
 int shard_plan_digest(const shard_plan *p, char out[65]);
 
 /* Frees the plan; shard_plan_free(NULL) is a no-op. */

@@ -9,6 +9,7 @@
 #include "merge.h"
 #include "hash.h"
 #include "incident.h"
+#include "shard.h"
 #include "store.h"
 
 #include <stdio.h>
@@ -67,6 +68,30 @@ static int columns(sqlite3 *db, const char *table, const char *skip, const char 
         return -1;
     }
     return 0;
+}
+
+/* For each name in cols ("a, b, ...") not in skip (" name " form), "<left>name
+ * <op>name" joined by sep, into buf: "x = excluded.x, ..." or "m.x IS a.x AND
+ * ...". Returns 0, or -1 when buf is too small. */
+static int column_pairs(const char *cols, const char *left, const char *op, const char *sep,
+                        const char *skip, char *buf, size_t len)
+{
+    size_t n = 0;
+    const char *p;
+
+    buf[0] = '\0';
+    for (p = cols; *p;) {
+        size_t k = strcspn(p, ",");
+        char pad[80];
+        snprintf(pad, sizeof pad, " %.*s ", (int)k, p);
+        if (!strstr(skip, pad))
+            n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "%s%s%.*s%s%.*s",
+                                  n ? sep : "", left, (int)k, p, op, (int)k, p);
+        p += k;
+        while (*p == ',' || *p == ' ')
+            p++;
+    }
+    return n < len ? 0 : -1;
 }
 
 /* The first difference between the shard's settings and rules and the merged
@@ -148,19 +173,74 @@ static int settle_settings(sqlite3 *db, char *err, size_t errlen)
                 err, errlen);
 }
 
-/* A shard's plan ("K/N DIGEST" in its meta) must be the merged store's. */
-static int settle_plan(sqlite3 *db, char *err, size_t errlen)
+/* A shard's plan ("K/N DIGEST" in its meta) must be the merged store's, and
+ * the plan's text (meta shard_accounts) must hash to its digest: it says
+ * which accounts are shard K's, loaded into temp.merge_plan for
+ * check_accounts(). *k and *n are set for a sharded store, *n = 0 for
+ * another. Returns 0, 1 (err says why) or -1. */
+static int settle_plan(sqlite3 *db, unsigned *k, unsigned *n, char *err, size_t errlen)
 {
-    char shard[160], merged[160];
+    char shard[160], merged[160], digest[65];
     const char *plan;
+    sqlite3_stmt *st;
     int rc = store_first_text(db, "SELECT value FROM shard.meta WHERE key = 'shard'", NULL, shard,
                               sizeof shard);
 
+    *n = 0;
     if (rc < 0)
         return dberr(db, "merge", err, errlen);
     if (rc == 0 || (plan = strchr(shard, '/')) == NULL)
         return 0;
     plan++;
+    if (sscanf(shard, "%u/%u", k, n) != 2 || *n == 0 || *k >= *n || strchr(plan, ' ') == NULL) {
+        snprintf(err, errlen, "the shard's meta says it is shard '%.100s', which is no K/N", shard);
+        return 1;
+    }
+    if (exec(db,
+             "CREATE TEMP TABLE IF NOT EXISTS merge_plan(account TEXT PRIMARY KEY, shard INTEGER);"
+             "DELETE FROM temp.merge_plan",
+             err, errlen) != 0)
+        return -1;
+    if (sqlite3_prepare_v2(db, "SELECT value FROM shard.meta WHERE key = 'shard_accounts'", -1,
+                           &st, NULL) != SQLITE_OK)
+        return dberr(db, "merge", err, errlen);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW || sqlite3_column_type(st, 0) != SQLITE_TEXT ||
+        hash_sha256_hex(sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0),
+                        digest) != 0 ||
+        strcmp(digest, strchr(plan, ' ') + 1) != 0) {
+        sqlite3_finalize(st);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            return dberr(db, "merge", err, errlen);
+        snprintf(err, errlen,
+                 "shard %s does not carry the plan its digest names (meta shard_accounts %s): "
+                 "which accounts are its own cannot be told (scan the shard again)",
+                 shard, rc == SQLITE_ROW ? "differs" : "is missing");
+        return 1;
+    }
+    /* "N\n" then "ACCOUNT SHARD\n" lines, as shard_plan_text() writes them */
+    {
+        sqlite3_stmt *ins;
+        if (sqlite3_prepare_v2(db,
+                               "WITH RECURSIVE l(line, rest) AS (SELECT NULL, ?1 UNION ALL"
+                               " SELECT substr(rest, 1, instr(rest, char(10)) - 1),"
+                               " substr(rest, instr(rest, char(10)) + 1) FROM l"
+                               " WHERE instr(rest, char(10)) > 0)"
+                               " INSERT OR REPLACE INTO temp.merge_plan"
+                               " SELECT substr(line, 1, instr(line, ' ') - 1),"
+                               " CAST(substr(line, instr(line, ' ') + 1) AS INTEGER)"
+                               " FROM l WHERE instr(line, ' ') > 0",
+                               -1, &ins, NULL) != SQLITE_OK) {
+            sqlite3_finalize(st);
+            return dberr(db, "merge", err, errlen);
+        }
+        sqlite3_bind_value(ins, 1, sqlite3_column_value(st, 0));
+        rc = sqlite3_step(ins);
+        sqlite3_finalize(ins);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE)
+            return dberr(db, "merge", err, errlen);
+    }
     rc = store_first_text(db, "SELECT value FROM main.meta WHERE key = 'shard_plan'", NULL, merged,
                           sizeof merged);
     if (rc < 0)
@@ -173,7 +253,6 @@ static int settle_plan(sqlite3 *db, char *err, size_t errlen)
         return 1;
     }
     if (rc == 0) {
-        sqlite3_stmt *st;
         if (sqlite3_prepare_v2(db, "INSERT INTO main.meta VALUES('shard_plan', ?1)", -1, &st,
                                NULL) != SQLITE_OK)
             return dberr(db, "merge", err, errlen);
@@ -181,6 +260,86 @@ static int settle_plan(sqlite3 *db, char *err, size_t errlen)
         rc = sqlite3_step(st);
         sqlite3_finalize(st);
         if (rc != SQLITE_DONE)
+            return dberr(db, "merge", err, errlen);
+    }
+    return 0;
+}
+
+/* merge_path_account(path): the log-owner account a path names, or NULL. */
+static void fn_path_account(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const char *path = (const char *)sqlite3_value_text(argv[0]);
+    char acct[SHARD_ACCOUNT_LEN + 1];
+
+    (void)argc;
+    if (path && shard_path_account(path, acct))
+        sqlite3_result_text(ctx, acct, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_result_null(ctx);
+}
+
+/* merge_fnv(account): shard_hash() of an account the plan does not know. */
+static void fn_fnv(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const char *acct = (const char *)sqlite3_value_text(argv[0]);
+
+    (void)argc;
+    sqlite3_result_int64(ctx, acct ? (sqlite3_int64)shard_hash(acct, (size_t)
+                                                               sqlite3_value_bytes(argv[0]))
+                                   : 0);
+}
+
+/* The shard an owner account goes to, as shard_plan_of() deals it. */
+#define OWNER_SHARD(owner)                                                                         \
+    "(CASE WHEN coalesce(" owner ", '') = '' THEN 0 ELSE coalesce((SELECT p.shard FROM"          \
+    " temp.merge_plan p WHERE p.account = " owner "), merge_fnv(" owner ") % ?1) END)"
+
+/* A shard brings only what its part of the plan owns: files whose path names
+ * one of its accounts (or none), and events whose file's account, else
+ * recipientAccountId, is one of its accounts. Anything else could replace
+ * another shard's events (eventIDs are unique) or speak for an account the
+ * shard never read. Returns 0, 1 (err names an example) or -1. */
+static int check_accounts(sqlite3 *db, unsigned k, unsigned n, int with_events, char *err,
+                          size_t errlen)
+{
+    static const char *const sql[] = {
+        "SELECT count(*), min(f.path) FROM shard.files f"
+        " WHERE merge_path_account(f.path) IS NOT NULL"
+        " AND " OWNER_SHARD("merge_path_account(f.path)") " <> ?2",
+        "SELECT count(*), min(o) FROM (SELECT coalesce(merge_path_account(f.path),"
+        " e.recipient_account_id) AS o FROM shard.events e"
+        " LEFT JOIN shard.files f ON f.file_id = e.file_id) WHERE " OWNER_SHARD("o") " <> ?2"};
+    static const char *const what[] = {"files of account(s) of other shards, e.g. %s",
+                                       "events of account(s) of other shards, e.g. account %s"};
+    int i;
+
+    if (sqlite3_create_function(db, "merge_path_account", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                                NULL, fn_path_account, NULL, NULL) != SQLITE_OK ||
+        sqlite3_create_function(db, "merge_fnv", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                                fn_fnv, NULL, NULL) != SQLITE_OK)
+        return dberr(db, "merge", err, errlen);
+    for (i = 0; i < (with_events ? 2 : 1); i++) {
+        sqlite3_stmt *st;
+        int rc;
+        if (sqlite3_prepare_v2(db, sql[i], -1, &st, NULL) != SQLITE_OK)
+            return dberr(db, "merge", err, errlen);
+        sqlite3_bind_int64(st, 1, n);
+        sqlite3_bind_int64(st, 2, k);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0) {
+            char ex[128];
+            const unsigned char *t = sqlite3_column_text(st, 1);
+            snprintf(ex, sizeof ex, "%.100s", t ? (const char *)t : "(none)");
+            snprintf(err, errlen, "shard %u/%u holds %lld ", k, n,
+                     (long long)sqlite3_column_int64(st, 0));
+            snprintf(err + strlen(err), errlen - strlen(err), what[i], ex);
+            snprintf(err + strlen(err), errlen - strlen(err),
+                     ": refused (a shard brings only its own accounts)");
+            sqlite3_finalize(st);
+            return 1;
+        }
+        sqlite3_finalize(st);
+        if (rc != SQLITE_ROW)
             return dberr(db, "merge", err, errlen);
     }
     return 0;
@@ -316,29 +475,44 @@ static int merge_events(sqlite3 *db, merge_counts *c, char *err, size_t errlen)
     return 0;
 }
 
-static int merge_alerts(sqlite3 *db, merge_counts *c, char *err, size_t errlen)
+static int merge_alerts(sqlite3 *db, int sharded, merge_counts *c, char *err, size_t errlen)
 {
     char sql[MERGE_SQL_MAX], cols[1024], acols[1024], set[2048];
     int64_t total = store_first_int(db, "SELECT count(*) FROM shard.alerts");
-    size_t n = 0;
-    const char *p;
 
     if (total < 0 ||
         columns(db, "alerts", " alert_id incident_id ", "", cols, sizeof cols, err, errlen) ||
         columns(db, "alerts", " alert_id incident_id ", "a", acols, sizeof acols, err, errlen))
         return -1;
-    /* "x = excluded.x, ..." */
-    for (p = cols; *p;) {
-        size_t len = strcspn(p, ",");
-        n += (size_t)snprintf(set + n, n < sizeof set ? sizeof set - n : 0,
-                              "%s%.*s = excluded.%.*s", n ? ", " : "", (int)len, p, (int)len, p);
-        p += len;
-        while (*p == ',' || *p == ' ')
-            p++;
-    }
-    if (n >= sizeof set) {
+    if (column_pairs(cols, "", " = excluded.", ", ", "", set, sizeof set) != 0) {
         snprintf(err, errlen, "merge: too many alert columns");
         return -1;
+    }
+    /* Of a sharded run, each finding has one owner: the same fingerprint with
+     * other content in two shards is an actor the shards split (only a run
+     * over both shards' events judges it) or a store speaking for another. */
+    if (sharded) {
+        char same[2048], id[200];
+        int rc;
+        if (column_pairs(cols, "m.", " IS a.", " AND ", " detected_at ", same, sizeof same) !=
+            0) {
+            snprintf(err, errlen, "merge: too many alert columns");
+            return -1;
+        }
+        snprintf(sql, sizeof sql,
+                 "SELECT a.rule_id || ' ' || a.fingerprint FROM shard.alerts a"
+                 " JOIN main.alerts m ON m.fingerprint = a.fingerprint WHERE NOT (%s) LIMIT 1",
+                 same);
+        rc = store_first_text(db, sql, NULL, id, sizeof id);
+        if (rc < 0)
+            return dberr(db, "merge", err, errlen);
+        if (rc == 1) {
+            snprintf(err, errlen,
+                     "alert %s is in an earlier shard with other content: refused (an actor "
+                     "split between shards is judged by a run over both: merge with --events)",
+                     id);
+            return 1;
+        }
     }
     /* the same finding merged again is left alone; one detected later replaces it */
     snprintf(sql, sizeof sql,
@@ -361,6 +535,7 @@ int merge_shard(sqlite3 *out, const char *path, int with_events, merge_counts *c
                 size_t errlen)
 {
     sqlite3_stmt *st;
+    unsigned k = 0, n = 0;
     int rc;
 
     memset(c, 0, sizeof *c);
@@ -375,12 +550,15 @@ int merge_shard(sqlite3 *out, const char *path, int with_events, merge_counts *c
     if (rc == 0)
         rc = settle_settings(out, err, errlen);
     if (rc == 0)
-        rc = settle_plan(out, err, errlen);
+        rc = settle_plan(out, &k, &n, err, errlen);
+    if (rc == 0 && n > 0)
+        rc = check_accounts(out, k, n, with_events, err, errlen);
     if (rc == 0)
         rc = settle_identity(out, err, errlen);
+    if (rc == 0 && !with_events)
+        rc = merge_alerts(out, n > 0, c, err, errlen);
     if (rc == 0 && (merge_files(out, c, err, errlen) != 0 ||
                     (with_events && merge_events(out, c, err, errlen) != 0) ||
-                    merge_alerts(out, c, err, errlen) != 0 ||
                     exec_count(out,
                                "INSERT INTO main.integrity SELECT * FROM shard.integrity i"
                                " WHERE NOT EXISTS (SELECT 1 FROM main.integrity m WHERE"
@@ -390,6 +568,11 @@ int merge_shard(sqlite3 *out, const char *path, int with_events, merge_counts *c
                                " AND m.time_start IS i.time_start AND m.time_end IS i.time_end"
                                " AND m.message IS i.message)",
                                &c->integrity, err, errlen) != 0))
+        rc = -1;
+    /* new events: the caller runs the rules again (cleared when they ran) */
+    if (rc == 0 && with_events && c->events > 0 &&
+        exec(out, "INSERT OR REPLACE INTO main.meta VALUES('merge_detect', 'pending')", err,
+             errlen) != 0)
         rc = -1;
     /* the merged store's report must not read a missing event as no event */
     if (rc == 0 && !with_events &&

@@ -1,14 +1,17 @@
 /*
  * merge: folding the stores of a sharded run (src/input/shard.h) into one, so that one
- * report covers the organisation. What each shard found is kept exactly:
- * alerts by fingerprint, files and their rejects, integrity findings, rule
- * runs (a rule that failed or warned in any shard says so in the merged
- * store), and with events the events by eventID. Stores whose settings or
- * rule files differ, or that were sharded by different plans, are refused
- * with the difference named: their alerts would not add up to one run's.
- * Folding the same store twice changes nothing. Incidents are recomputed over
- * the merged alerts by merge_finish(); with the events merged, so is coverage
- * (it is always computed from the events at report time).
+ * report covers the organisation. A shard store is input like a log file:
+ * it brings only the accounts its plan gives it (the plan's text, kept in its
+ * meta, must hash to the digest every shard shares), one store per shard,
+ * and stores whose settings or rule files differ, or that were sharded by
+ * different plans, are refused with the difference named. Kept: files and
+ * their rejects, integrity findings, rule runs, and either the events by
+ * eventID (with_events; the caller then runs the rules again over them, so
+ * that an actor the shards split is judged whole and triage is the merged
+ * store's) or the shards' alerts by fingerprint (a finding two shards made
+ * differently is refused: only a run over both could judge it). Folding the
+ * same store twice changes nothing. merge_finish() rebuilds the incidents
+ * over merged alerts.
  */
 #ifndef DDBTRAIL_MERGE_H
 #define DDBTRAIL_MERGE_H
@@ -26,9 +29,10 @@ typedef struct merge_counts {
 
 /* Folds the ddbtrail store at path (already opened and upgraded by the
  * caller, so its schema is known) into out, in one transaction. with_events:
- * the events too; without, out's meta notes that its events are not all
- * here. Returns 0; 1 when the stores may not be merged (err names the
- * difference); -1 on error (err). */
+ * the events instead of the alerts, and when it added any, out's meta key
+ * 'merge_detect' says the rules must run again; without, the alerts, and
+ * out's meta notes that its events are not all here. Returns 0; 1 when the
+ * stores may not be merged (err names the difference); -1 on error (err). */
 int merge_shard(sqlite3 *out, const char *path, int with_events, merge_counts *c, char *err,
                 size_t errlen);
 

@@ -192,7 +192,8 @@ void report_each_item(const char *s, size_t n, void (*fn)(void *, const char *, 
 
 const char report_no_events_note[] =
     "events stayed in the shard stores (merged without --events): time span and "
-    "coverage are in each shard's report";
+    "coverage are in each shard's report, and each shard's alerts judge only its own "
+    "accounts' events (an actor split between shards was not judged whole)";
 
 /* The summary: one query per line of it, in the order the report prints them. */
 static int load_summary(sqlite3 *db, const report_opts *o, struct report_summary *s, char *err,

@@ -86,6 +86,8 @@ run merge --db full.db --events s0.db s1.db s2.db
 eq "$rc" 0 "merge --events"
 eq "$(q full.db "SELECT count(*) FROM events")" "$(q one.db "SELECT count(*) FROM events")" \
    "every event merged"
+alerts full.db >full.tsv
+cmp -s one.tsv full.tsv || { fail "merged --events differs from one run"; diff one.tsv full.tsv | head; }
 ddb coverage --db one.db --format json >cov1.json
 ddb coverage --db full.db --format json >cov2.json
 cmp -s cov1.json cov2.json || fail "coverage of the merged events differs from one run's"
