@@ -155,7 +155,17 @@ typedef struct cli_plan {
     const char *dir; /* the rules directory */
     settings *settings;        /* the settings: defaults, the agents list, --config */
     rules *set;      /* the rules, every one compiled once against the schema */
+    catalogue *catalogue; /* the effect catalogue, DIR/effects.txt */
 } cli_plan;
+
+/* Loads DIR/effects.txt (dir as cli_rules_dir() resolves it; when that
+ * directory has none, the installed rules directory's). Returns it, to
+ * free with catalogue_free(), or NULL with the reason printed. */
+catalogue *cli_catalogue_load(const char *dir);
+
+/* Checks the effects a rule's header names exist in cat's vocabulary.
+ * Returns 0, or -1 with the first unknown one in err. */
+int cli_check_effects(const rules_rule *r, const catalogue *cat, char *err, size_t errlen);
 
 /* Loads and checks the config (types, unknown keys, CIDRs, patterns), the
  * rules directory (every rule compiles, as 'rules check') and --only, so a

@@ -5,6 +5,7 @@
 #include "settings.h"
 #include "cli.h"
 #include "rules.h"
+#include "effects.h"
 #include "functions.h"
 #include "suppress.h"
 #include "triage.h"
@@ -126,6 +127,25 @@ static int check_only(const char *only, const rules *set)
     return 0;
 }
 
+int cli_check_effects(const rules_rule *r, const catalogue *cat, char *err, size_t errlen)
+{
+    const char *p = r->effects;
+
+    while (p && *p) {
+        size_t k;
+        while (*p == ' ' || *p == ',')
+            p++;
+        k = strcspn(p, " ,");
+        if (k && !catalogue_is_effect(cat, p, k)) {
+            snprintf(err, errlen, "effect '%.*s' in its header is not in the catalogue's "
+                     "vocabulary (effects.txt)", (int)k, p);
+            return -1;
+        }
+        p += k;
+    }
+    return 0;
+}
+
 /* Compiles every selected rule against an empty in-memory store holding the
  * settings, as 'rules check' does: a rule that cannot run is found before
  * any input is read. Returns the number of bad rules. */
@@ -145,7 +165,10 @@ static int check_rules(const cli_detect *cd, cli_plan *p)
     }
     for (i = 0; i < rules_count(p->set); i++) {
         const rules_rule *r = rules_get(p->set, i);
-        if (selected(cd->only, r->id) && rules_check(r, store_db(mem), err, sizeof err) != 0) {
+        if (!selected(cd->only, r->id))
+            continue;
+        if (rules_check(r, store_db(mem), err, sizeof err) != 0 ||
+            cli_check_effects(r, p->catalogue, err, sizeof err) != 0) {
             cli_err("%s: %s", r->path, err);
             bad++;
         }
@@ -177,6 +200,9 @@ int cli_detect_load(const cli_detect *cd, cli_plan *p)
         cli_err("%s", err);
         return EXIT_FATAL;
     }
+    p->catalogue = cli_catalogue_load(p->dir);
+    if (p->catalogue == NULL)
+        return EXIT_FATAL;
     p->set = rules_load_dir(p->dir, on_rule_err, &bad, err, sizeof err);
     if (p->set == NULL) {
         cli_err("%s (use --rules DIR or set DDBTRAIL_RULES)", err);
@@ -197,8 +223,25 @@ int cli_detect_load(const cli_detect *cd, cli_plan *p)
     return EXIT_CLEAN;
 }
 
+catalogue *cli_catalogue_load(const char *dir)
+{
+    char path[PATH_MAX + 32], err[1024];
+    catalogue *c;
+
+    /* a rules directory of one's own may leave the catalogue to the installed one */
+    snprintf(path, sizeof path, "%s/effects.txt", cli_rules_dir(dir));
+    if (access(path, F_OK) != 0 && dir != NULL)
+        snprintf(path, sizeof path, "%s/effects.txt", cli_rules_dir(NULL));
+    c = catalogue_load(path, err, sizeof err);
+    if (c == NULL)
+        cli_err("%s (the effect catalogue: it says which events are kept and what they do)",
+                err);
+    return c;
+}
+
 void cli_plan_free(cli_plan *p)
 {
+    catalogue_free(p->catalogue);
     rules_free(p->set);
     settings_free(p->settings);
     memset(p, 0, sizeof *p);
@@ -322,7 +365,8 @@ int cli_run_detect(store *s, const cli_detect *cd, cli_plan *p, FILE *summary)
     lim.timeout = (long)settings_int(p->settings, "rule_timeout_seconds");
     if (functions_register(db, cli_function_flags(), err, sizeof err) != 0 ||
         settings_apply(p->settings, db, err, sizeof err) != 0 ||
-        store_prepare_detect(s, err, sizeof err) != 0) {
+        store_prepare_detect(s, err, sizeof err) != 0 ||
+        effects_apply(p->catalogue, db, NULL, err, sizeof err) != 0) {
         cli_err("%s", err);
         return EXIT_FATAL;
     }

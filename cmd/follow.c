@@ -144,7 +144,8 @@ int cli_run_follow(store *s, const cli_ingest *ci, const cli_detect *cd, cli_pla
                      "CREATE TEMP TABLE followed(fingerprint TEXT PRIMARY KEY,"
                      " rank INTEGER)",
                      NULL, NULL, NULL) != SQLITE_OK ||
-        (f = follow_new(s, fd == 0 ? "(stdin, followed)" : path, ci->opts.all_events, on_msg,
+        (f = follow_new(s, fd == 0 ? "(stdin, followed)" : path, ci->opts.all_events,
+                        ci->opts.catalogue, on_msg,
                         &rejected, err, sizeof err)) == NULL) {
         cli_err("%s", err[0] ? err : sqlite3_errmsg(store_db(s)));
         free(buf);

@@ -57,6 +57,7 @@ int cmd_ingest(int argc, char **argv)
     size_t digests, nonlog;
     char err[512];
     store *s;
+    catalogue *cat = NULL;
     int c, status;
 
     memset(&ci, 0, sizeof ci);
@@ -84,10 +85,16 @@ int cmd_ingest(int argc, char **argv)
         cli_err("ingest needs at least one PATH (a file, a directory, or - for stdin)");
         return EXIT_FATAL;
     }
-    if (cli_inputs_list(&in, argv + optind, argc - optind, 1) == EXIT_FATAL)
+    if (!ci.opts.all_events && (cat = cli_catalogue_load(NULL)) == NULL)
         return EXIT_FATAL;
+    ci.opts.catalogue = cat;
+    if (cli_inputs_list(&in, argv + optind, argc - optind, 1) == EXIT_FATAL) {
+        catalogue_free(cat);
+        return EXIT_FATAL;
+    }
     if (shard && cli_shard_setup(&ci, shard, &in.wl) != EXIT_CLEAN) {
         cli_inputs_free(&in);
+        catalogue_free(cat);
         return EXIT_FATAL;
     }
     s = store_open(db, 0, err, sizeof err);
@@ -95,6 +102,7 @@ int cmd_ingest(int argc, char **argv)
         cli_err("%s", err);
         shard_plan_free(ci.shard_plan);
         cli_inputs_free(&in);
+        catalogue_free(cat);
         return EXIT_FATAL;
     }
     cli_catch_signals();
@@ -109,5 +117,6 @@ int cmd_ingest(int argc, char **argv)
     store_free(s);
     shard_plan_free(ci.shard_plan);
     cli_inputs_free(&in);
+    catalogue_free(cat);
     return status;
 }

@@ -15,7 +15,8 @@ static const char help[] =
     "\n"
     "list   prints each rule's id, default severity and title\n"
     "check  validates every rule file: header complete, SQL compiles against the\n"
-    "       schema, read-only, result columns present; exits 2 naming each bad file\n";
+    "       schema, read-only, result columns present, the effects its header names\n"
+    "       declared in the catalogue (effects.txt); exits 2 naming each bad file\n";
 
 static void on_err(void *ctx, const char *path, const char *msg)
 {
@@ -35,6 +36,7 @@ int cmd_rules(int argc, char **argv)
     rules *set;
     store *s = NULL;
     settings *defaults = NULL;
+    catalogue *cat = NULL;
     int c, bad = 0;
     size_t i;
 
@@ -78,13 +80,18 @@ int cmd_rules(int argc, char **argv)
             cli_err("%s", defaults ? err : "out of memory");
             bad++;
         }
+        cat = cli_catalogue_load(dir);
+        if (cat == NULL)
+            bad++;
         for (i = 0; i < rules_count(set); i++) {
             const rules_rule *r = rules_get(set, i);
-            if (rules_check(r, store_db(s), err, sizeof err) != 0) {
+            if (rules_check(r, store_db(s), err, sizeof err) != 0 ||
+                (cat && cli_check_effects(r, cat, err, sizeof err) != 0)) {
                 cli_err("%s: %s", r->path, err);
                 bad++;
             }
         }
+        catalogue_free(cat);
         printf("%zu rules checked, %d bad\n", rules_count(set), bad);
     }
     rules_free(set);

@@ -286,6 +286,7 @@ int cmd_scan(int argc, char **argv)
         cli_plan_free(&plan);
         return EXIT_FATAL;
     }
+    a.ci.opts.catalogue = plan.catalogue;
     if (cli_report_open(&a.cr) != EXIT_CLEAN) {
         cli_plan_free(&plan);
         return EXIT_FATAL;

@@ -89,6 +89,7 @@ static void rule_clear(rules_rule *r)
     free(r->stage);
     free(r->story);
     free(r->routine);
+    free(r->effects);
     free(r->sql);
     memset(r, 0, sizeof *r);
 }
@@ -132,6 +133,7 @@ static char **header_slot(rules_rule *r, const char *key, size_t len)
         {"stage", offsetof(rules_rule, stage)},
         {"story", offsetof(rules_rule, story)},
         {"routine", offsetof(rules_rule, routine)},
+        {"effects", offsetof(rules_rule, effects)},
     };
     size_t i;
 

@@ -7,7 +7,9 @@
  * (info|low|medium|high|critical), description, mitre, references,
  * falsepositives, requires (a settings list that must be non-empty for
  * the rule to run), stage and story (how its alerts read in an incident),
- * and routine ("yes" for burst rules whose repeats are learnt as routine). A
+ * routine ("yes" for burst rules whose repeats are learnt as routine), and
+ * effects (the effects of detections/effects.txt it reads, checked by the
+ * caller against the catalogue's vocabulary). A
  * value may continue on following "--" lines.
  *
  * The SELECT returns the columns in rules_columns (NULL where they do not
@@ -32,6 +34,7 @@ typedef struct rules_rule {
                              credential-use, collection, impact, evasion; or NULL */
     char *story;          /* a few words for an incident's story ("mass scan"), or NULL */
     char *routine;        /* "yes": a burst rule whose repeats may become routine */
+    char *effects;        /* the catalogue effects it reads ("deletes-items, ..."), or NULL */
     char *sql;            /* the SELECT */
     char sha256[65];      /* of the whole file, in hex: which version of the rule ran */
 } rules_rule;

@@ -17,28 +17,6 @@ const char *const normalize_col_names[NC_COUNT] = {
     "recipient_account_id", "request_id", "request_parameters", "response_elements",
     "additional_event_data", "actor_arn", "actor_kind", "vpc_endpoint_account_id"};
 
-/* Non-DynamoDB events kept by default, because DynamoDB detections need
- * them: whoever can stop the trail, loosen the event selectors, remove the
- * VPC endpoint or disable the table's KMS key can hide or expose DynamoDB
- * activity. Add here, and only here, to keep more. */
-static const struct {
-    const char *source;
-    const char *name;
-} context_events[] = {
-    {"cloudtrail.amazonaws.com", "StopLogging"},
-    {"cloudtrail.amazonaws.com", "DeleteTrail"},
-    {"cloudtrail.amazonaws.com", "UpdateTrail"},
-    {"cloudtrail.amazonaws.com", "PutEventSelectors"},
-    {"cloudtrail.amazonaws.com", "PutAdvancedEventSelectors"},
-    {"ec2.amazonaws.com", "CreateVpcEndpoint"},
-    {"ec2.amazonaws.com", "ModifyVpcEndpoint"},
-    {"ec2.amazonaws.com", "DeleteVpcEndpoints"},
-    {"kms.amazonaws.com", "DisableKey"},
-    {"kms.amazonaws.com", "ScheduleKeyDeletion"},
-    {"kms.amazonaws.com", "PutKeyPolicy"},
-    {"backup.amazonaws.com", "StartCopyJob"},
-};
-
 /* DynamoDB item-level APIs: CloudTrail logs them as data events. Used only
  * when an old record carries neither eventCategory nor managementEvent. */
 static const char *const data_plane[] = {
@@ -50,18 +28,6 @@ static const char *const data_plane[] = {
 static int eq(const char *s, size_t len, const char *lit)
 {
     return s != NULL && strlen(lit) == len && memcmp(s, lit, len) == 0;
-}
-
-int normalize_is_relevant(const char *source, size_t slen, const char *name, size_t nlen)
-{
-    size_t i;
-
-    if (eq(source, slen, "dynamodb.amazonaws.com") || eq(source, slen, "dax.amazonaws.com"))
-        return 1;
-    for (i = 0; i < sizeof context_events / sizeof context_events[0]; i++)
-        if (eq(source, slen, context_events[i].source) && eq(name, nlen, context_events[i].name))
-            return 1;
-    return 0;
 }
 
 static int digits(const char *s, int n, int *out)

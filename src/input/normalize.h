@@ -8,7 +8,7 @@
  * actor: who is behind a call whatever session name they chose (the role for
  * an assumed role, the user, the account's root, else the key), and whether
  * that is AWS itself (actor_kind 'aws-service').
- * The list of events kept by default also lives here (normalize_is_relevant).
+ * Which events are kept is the effect catalogue's call (catalogue.h), not C's.
  */
 #ifndef DDBTRAIL_NORMALIZE_H
 #define DDBTRAIL_NORMALIZE_H
@@ -47,11 +47,6 @@ typedef struct normalize_val {
 typedef struct normalize_row {
     normalize_val col[NC_COUNT];
 } normalize_row;
-
-/* 1 when an event of this source and name is stored by default: all of
- * DynamoDB and DAX, plus the logging, endpoint and key changes the DynamoDB
- * detections need as context. Arguments may be NULL. */
-int normalize_is_relevant(const char *source, size_t slen, const char *name, size_t nlen);
 
 /* Fills row from ev. Returns 0, or -1 with a reason in err when the event
  * cannot be stored (an eventTime that is not a time). The row borrows from

@@ -16,6 +16,7 @@ struct follow {
     store *st;            /* borrowed */
     decoder *j;
     int all_events;
+    const catalogue *cat;
     ingest_msg_fn on_msg;    /* borrowed */
     void *ctx;
     char *name;           /* the files row's path, owned */
@@ -61,7 +62,7 @@ static int keep(void *ctx, const char *source, size_t slen, const char *name, si
 {
     follow *f = ctx;
 
-    return f->all_events || normalize_is_relevant(source, slen, name, nlen);
+    return f->all_events || catalogue_keeps(f->cat, source, slen, name, nlen);
 }
 
 static int on_event(void *ctx, const decoder_event *ev, char *err, size_t errlen)
@@ -99,7 +100,8 @@ static int on_event(void *ctx, const decoder_event *ev, char *err, size_t errlen
     return 0;
 }
 
-follow *follow_new(store *s, const char *name, int all_events, ingest_msg_fn on_msg, void *ctx,
+follow *follow_new(store *s, const char *name, int all_events, const catalogue *cat,
+                   ingest_msg_fn on_msg, void *ctx,
                    char *err, size_t errlen)
 {
     follow *f = calloc(1, sizeof *f);
@@ -112,6 +114,7 @@ follow *follow_new(store *s, const char *name, int all_events, ingest_msg_fn on_
     }
     f->st = s;
     f->all_events = all_events;
+    f->cat = cat;
     f->on_msg = on_msg;
     f->ctx = ctx;
     decoder_set_keep(f->j, keep, f);

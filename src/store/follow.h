@@ -21,10 +21,11 @@
 typedef struct follow follow;
 
 /* Returns a new follower storing into s under a files row named name, or
- * NULL with err; free it with follow_free(). Borrows s and on_msg/ctx (called
+ * NULL with err; free it with follow_free(). It keeps the events cat names
+ * (catalogue_keeps()), or all with all_events. Borrows s, cat and on_msg/ctx (called
  * once per rejected record, like ingest's). */
-follow *follow_new(store *s, const char *name, int all_events, ingest_msg_fn on_msg, void *ctx,
-                   char *err, size_t errlen);
+follow *follow_new(store *s, const char *name, int all_events, const catalogue *cat,
+                   ingest_msg_fn on_msg, void *ctx, char *err, size_t errlen);
 
 /* Decodes n more bytes and stores their events (uncommitted). Returns 0, or
  * -1 when the rest of the stream cannot be read (err says why) or the store

@@ -239,7 +239,8 @@ static int keep_event(void *ctx, const char *source, size_t slen, const char *na
 {
     struct decode_state *d = ctx;
 
-    return d->w->g->opts.all_events || normalize_is_relevant(source, slen, name, nlen);
+    return d->w->g->opts.all_events ||
+           catalogue_keeps(d->w->g->opts.catalogue, source, slen, name, nlen);
 }
 
 static int on_event(void *ctx, const decoder_event *ev, char *err, size_t errlen)

@@ -17,11 +17,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "catalogue.h"
 #include "shard.h"
 #include "store.h"
 
 typedef struct ingest_opts {
     int all_events;      /* store every event, not only the DynamoDB-relevant ones */
+    const catalogue *catalogue; /* what else is relevant (borrowed; NULL: DynamoDB and DAX) */
     int force;           /* re-read inputs already ingested unchanged */
     uint64_t batch;      /* events per transaction (0: default 50 000) */
     int threads;         /* decoding threads, 1 to 8 (0: 1); how many is the caller's call */

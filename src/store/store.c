@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);\n"
@@ -53,7 +53,11 @@ static const char schema_sql[] =
     "  message TEXT, ran_at TEXT, rule_sha256 TEXT);\n"
     "CREATE TABLE IF NOT EXISTS settings(key TEXT PRIMARY KEY, value);\n"
     "CREATE TABLE IF NOT EXISTS settings_list(key TEXT NOT NULL, value TEXT NOT NULL);\n"
-    "CREATE INDEX IF NOT EXISTS settings_list_key ON settings_list(key, value);\n";
+    "CREATE INDEX IF NOT EXISTS settings_list_key ON settings_list(key, value);\n"
+    "CREATE TABLE IF NOT EXISTS effects(event_source TEXT NOT NULL, event_name TEXT NOT NULL,\n"
+    "  effect TEXT NOT NULL, side TEXT, path TEXT, deep INTEGER, op TEXT, value);\n"
+    "CREATE TABLE IF NOT EXISTS event_effects(effect TEXT NOT NULL, event_id TEXT NOT NULL,\n"
+    "  PRIMARY KEY(effect, event_id)) WITHOUT ROWID;\n";
 
 /* Every schema object ddbtrail creates (or created in earlier versions). A
  * store holding anything else is refused: a trigger on alerts could delete
@@ -69,6 +73,8 @@ static const char *const known_objects[] = {"table meta",
                                             "table incidents",
                                             "table settings_actor",
                                             "table integrity",
+                                            "table effects",
+                                            "table event_effects",
                                             "index files_path",
                                             "index settings_list_key",
                                             "index events_name_ts",
@@ -335,6 +341,10 @@ static const char migrate_v4_sql[] = "ALTER TABLE rule_runs ADD COLUMN rule_sha2
                                      "ALTER TABLE files ADD COLUMN shard TEXT;"
                                      "UPDATE meta SET value = '4' WHERE key = 'schema_version';";
 
+/* Version 4 stores lack the effect tables, which schema_sql creates. */
+static const char migrate_v5_sql[] =
+    "UPDATE meta SET value = '5' WHERE key = 'schema_version' AND CAST(value AS INTEGER) < 5;";
+
 /* 1 when table has the column, 0 when not, -1 on error. */
 static int has_column(store *s, const char *table, const char *column)
 {
@@ -364,7 +374,7 @@ static int migrate(store *s, char *err, size_t errlen)
         return -1;
     if (!v4 && store_exec(s, migrate_v4_sql, err, errlen) != 0)
         return -1;
-    return 0;
+    return store_exec(s, migrate_v5_sql, err, errlen);
 }
 
 /* Switches to WAL unless already there. Changing the journal mode needs an

@@ -1,5 +1,5 @@
 /*
- * Unit tests for normalize: time parsing, table-name derivation, relevance.
+ * Unit tests for normalize: time parsing, table-name derivation.
  */
 #include "normalize.h"
 #include "unit.h"
@@ -97,31 +97,6 @@ static void partiql(void)
     }
 }
 
-static void relevance(void)
-{
-    static const struct {
-        const char *src, *name;
-        int want;
-    } cases[] = {
-        {"dynamodb.amazonaws.com", "GetItem", 1},
-        {"dax.amazonaws.com", "CreateCluster", 1},
-        {"cloudtrail.amazonaws.com", "StopLogging", 1},
-        {"cloudtrail.amazonaws.com", "LookupEvents", 0},
-        {"ec2.amazonaws.com", "DeleteVpcEndpoints", 1},
-        {"ec2.amazonaws.com", "DescribeInstances", 0},
-        {"kms.amazonaws.com", "DisableKey", 1},
-        {"kms.amazonaws.com", "Decrypt", 0},
-        {"signin.amazonaws.com", "ConsoleLogin", 0},
-    };
-    size_t i;
-
-    for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        CHECKF(normalize_is_relevant(cases[i].src, strlen(cases[i].src), cases[i].name,
-                                     strlen(cases[i].name)) == cases[i].want,
-               "%s %s", cases[i].src, cases[i].name);
-    CHECK(normalize_is_relevant(NULL, 0, NULL, 0) == 0);
-}
-
 /* Builds an event with a few fields set and normalises it. */
 static void row_of(decoder_event *ev, normalize_row *row)
 {
@@ -186,6 +161,6 @@ static void derived(void)
 
 const unit_test unit_normalize[] = {
     {"normalize_times", times},     {"normalize_arns", arns},
-    {"normalize_partiql", partiql}, {"normalize_relevance", relevance},
+    {"normalize_partiql", partiql},
     {"normalize_derived", derived}, {NULL, NULL},
 };

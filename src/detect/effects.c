@@ -1,0 +1,128 @@
+/*
+ * effects: the catalogue written into the store and the events judged by it
+ * (see effects.h). Each condition is one CASE over the catalogue row's
+ * columns, so the whole judgement is one INSERT ... SELECT that visits only
+ * the events of the operations the catalogue names (by events_name_ts).
+ */
+#include "effects.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* x tested by the catalogue row f's op and value. */
+#define TEST(x)                                                                                    \
+    "CASE f.op WHEN '=' THEN " x " = f.value WHEN '!=' THEN " x " IS NOT f.value"                \
+    " WHEN '<' THEN " x " < f.value WHEN '>' THEN " x " > f.value"                               \
+    " WHEN '~' THEN typeof(" x ") = 'text' AND " x " REGEXP f.value"                             \
+    " WHEN 'exists' THEN " x " IS NOT NULL END"
+
+#define SIDE "CASE f.side WHEN 'request' THEN e.request_parameters ELSE e.response_elements END"
+
+static const char judge_sql[] =
+    "INSERT OR IGNORE INTO event_effects(effect, event_id)"
+    " SELECT f.effect, e.event_id FROM effects f"
+    " JOIN events e ON e.event_name = f.event_name AND e.event_source = f.event_source"
+    " WHERE f.effect <> 'none' AND e.rowid > ?1 AND (f.op IS NULL OR CASE WHEN f.deep THEN"
+    "   EXISTS (SELECT 1 FROM json_tree(" SIDE ") t WHERE t.key = f.path"
+    "           AND (f.op = 'exists' OR " TEST("t.atom") "))"
+    "  ELSE coalesce(" TEST("json_extract(" SIDE ", f.path)") ", 0) END)";
+
+static int dberr(sqlite3 *db, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "effects: %s", sqlite3_errmsg(db));
+    return -1;
+}
+
+static int write_catalogue(const catalogue *cat, sqlite3 *db, char *err, size_t errlen)
+{
+    static const char *const sides[] = {NULL, "request", "response"};
+    sqlite3_stmt *st;
+    size_t i;
+    int ok = 1;
+
+    if (sqlite3_exec(db, "DELETE FROM effects; DELETE FROM event_effects", NULL, NULL, NULL) !=
+            SQLITE_OK ||
+        sqlite3_prepare_v2(db, "INSERT INTO effects VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", -1,
+                           &st, NULL) != SQLITE_OK)
+        return dberr(db, err, errlen);
+    for (i = 0; ok && i < catalogue_count(cat); i++) {
+        const catalogue_entry *e = catalogue_get(cat, i);
+        sqlite3_bind_text(st, 1, e->source, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, e->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, e->effect, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, sides[e->side], -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, e->path, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 6, e->deep);
+        sqlite3_bind_text(st, 7, e->op, -1, SQLITE_STATIC);
+        if (e->vtype == CATALOGUE_INT)
+            sqlite3_bind_int64(st, 8, e->ival);
+        else if (e->vtype == CATALOGUE_REAL)
+            sqlite3_bind_double(st, 8, e->rval);
+        else if (e->vtype == CATALOGUE_TEXT)
+            sqlite3_bind_text(st, 8, e->text, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, 8);
+        ok = sqlite3_step(st) == SQLITE_DONE;
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return ok ? 0 : dberr(db, err, errlen);
+}
+
+int effects_apply(const catalogue *cat, sqlite3 *db, long long *judged, char *err,
+                  size_t errlen)
+{
+    char have[160], want[160];
+    long long from = 0, upto;
+    sqlite3_stmt *st;
+    int rc;
+
+    if (judged)
+        *judged = 0;
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return dberr(db, err, errlen);
+    have[0] = '\0';
+    if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'effects'", -1, &st, NULL) !=
+        SQLITE_OK)
+        goto fail;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT)
+        snprintf(have, sizeof have, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    /* "SHA ROWID": the same catalogue judged the events up to ROWID */
+    if (strncmp(have, catalogue_sha256(cat), 64) == 0 && have[64] == ' ')
+        from = strtoll(have + 65, NULL, 10);
+    else if (write_catalogue(cat, db, err, errlen) != 0)
+        goto fail_msg;
+    if (sqlite3_prepare_v2(db, "SELECT coalesce(max(rowid), 0) FROM events", -1, &st, NULL) !=
+        SQLITE_OK)
+        goto fail;
+    upto = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    if (upto < from) /* events were removed (a follow session prunes): judge all again */
+        from = 0;
+    if (sqlite3_prepare_v2(db, judge_sql, -1, &st, NULL) != SQLITE_OK)
+        goto fail;
+    sqlite3_bind_int64(st, 1, from);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        goto fail;
+    if (judged)
+        *judged = upto - from;
+    snprintf(want, sizeof want, "%s %lld", catalogue_sha256(cat), upto);
+    if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO meta VALUES('effects', ?1)", -1, &st,
+                           NULL) != SQLITE_OK)
+        goto fail;
+    sqlite3_bind_text(st, 1, want, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE || sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        goto fail;
+    return 0;
+fail:
+    dberr(db, err, errlen);
+fail_msg:
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
+}
