@@ -1,33 +1,60 @@
 -- id: DDB-INSECURE-CREATE
 -- title: DynamoDB table created without safeguards
 -- severity: low
--- description: CreateTable without deletion protection, without point-in-time recovery turned
---   on within window_seconds, or (when require_customer_kms is set) without a
---   customer-managed KMS key. Posture read from the logs: tables born unprotected stay so.
+-- description: A table came to exist (any route the catalogue's creates-table names: CreateTable,
+--   ImportTable, RestoreTableFromBackup, RestoreTableToPointInTime) without deletion protection,
+--   without point-in-time recovery turned on within window_seconds, or (when
+--   require_customer_kms is set) without a customer-managed KMS key. Imports and restores cannot
+--   set deletion protection, so they are judged by an UpdateTable turning it on within
+--   window_seconds. A table is (account, region, name). Replicas added to a global table are
+--   left to the region rules. Posture read from the logs: tables born unprotected stay so.
+-- effects: creates-table, copies-data-out
 -- mitre: T1485
 -- stage: credential-use
 -- story: table created without safeguards
 -- references: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/best-practices-security-preventative.html
 -- falsepositives: Short-lived test tables.
-WITH c AS (
-  SELECT e.*,
-         coalesce(json_extract(request_parameters, '$.deletionProtectionEnabled'), 0) AS protected,
+WITH made AS (
+  SELECT e.*, e.table_name AS tbl -- of a restore or import, the table made (normalize.c)
+  FROM event_effects x JOIN events e ON e.event_id = x.event_id
+  WHERE x.effect = 'creates-table' AND e.error_code IS NULL
+    AND e.actor_kind IS NOT 'aws-service' -- AWS creating tables for itself (restores by Backup)
+    AND NOT EXISTS (SELECT 1 FROM event_effects r WHERE r.event_id = e.event_id
+                                                    AND r.effect = 'copies-data-out')
+),
+c AS (
+  SELECT m.*,
+         coalesce(json_extract(m.request_parameters, '$.deletionProtectionEnabled'), 0)
+         OR EXISTS (SELECT 1 FROM events u
+                    WHERE u.event_name = 'UpdateTable' AND u.event_source = m.event_source
+                      AND u.table_name = m.tbl AND u.account_id IS m.account_id
+                      AND u.aws_region IS m.aws_region AND u.error_code IS NULL
+                      AND json_extract(u.request_parameters, '$.deletionProtectionEnabled') = 1
+                      AND u.event_ts BETWEEN m.event_ts AND m.event_ts + :window_seconds)
+           AS protected,
          EXISTS (SELECT 1 FROM events p
-                 WHERE p.event_name = 'UpdateContinuousBackups' AND p.table_name = e.table_name
+                 WHERE p.event_name = 'UpdateContinuousBackups' AND p.table_name = m.tbl
+                   AND p.account_id IS m.account_id AND p.aws_region IS m.aws_region
                    AND p.error_code IS NULL
                    AND json_extract(p.request_parameters,
                          '$.pointInTimeRecoverySpecification.pointInTimeRecoveryEnabled') = 1
-                   AND p.event_ts BETWEEN e.event_ts AND e.event_ts + :window_seconds) AS pitr,
-         json_extract(request_parameters, '$.sSESpecification.sSEType') = 'KMS'
-           AND json_extract(request_parameters, '$.sSESpecification.kMSMasterKeyId') IS NOT NULL AS cmk
-  FROM events e
-  WHERE event_source = 'dynamodb.amazonaws.com' AND event_name = 'CreateTable' AND error_code IS NULL
-    AND actor_kind IS NOT 'aws-service' -- AWS creating tables for itself (restores by Backup)
+                   AND p.event_ts BETWEEN m.event_ts AND m.event_ts + :window_seconds) AS pitr,
+         coalesce(json_extract(m.request_parameters, '$.sSESpecification.sSEType'),
+                  json_extract(m.request_parameters, '$.tableCreationParameters.sSESpecification.sSEType'),
+                  json_extract(m.request_parameters, '$.sSESpecificationOverride.sSEType')) = 'KMS'
+           AND coalesce(json_extract(m.request_parameters, '$.sSESpecification.kMSMasterKeyId'),
+                        json_extract(m.request_parameters, '$.tableCreationParameters.sSESpecification.kMSMasterKeyId'),
+                        json_extract(m.request_parameters, '$.sSESpecificationOverride.kMSMasterKeyId'))
+               IS NOT NULL AS cmk
+  FROM made m
 )
 SELECT event_time AS first_seen, event_time AS last_seen, 1 AS event_count,
-       account_id, aws_region, actor_arn AS principal_arn, access_key_id, source_ip, table_name,
-       event_name AS event_names, event_id AS event_ids,
-       printf('table %s created without %s', coalesce(table_name, '?'),
+       account_id, aws_region, actor_arn AS principal_arn, access_key_id, source_ip,
+       tbl AS table_name, event_name AS event_names, event_id AS event_ids,
+       printf('table %s %s without %s', coalesce(tbl, '?'),
+              CASE event_name WHEN 'CreateTable' THEN 'created'
+                              WHEN 'ImportTable' THEN 'created by an import (which cannot set deletion protection)'
+                              ELSE 'restored (a restore cannot set deletion protection)' END,
               trim(CASE WHEN NOT protected THEN 'deletion protection, ' ELSE '' END ||
                    CASE WHEN NOT pitr THEN 'point-in-time recovery, ' ELSE '' END ||
                    CASE WHEN NOT coalesce(cmk, 0) AND :require_customer_kms

@@ -1,28 +1,34 @@
 -- id: DDB-KMS-TAMPER
 -- title: KMS key protecting DynamoDB disabled, scheduled for deletion or re-policied
 -- severity: high
--- description: DisableKey, ScheduleKeyDeletion or PutKeyPolicy on a KMS key seen protecting a
---   DynamoDB table in the store (high), or on another key (low). A table whose key is
---   disabled becomes unreadable: ransom without touching the data.
+-- description: A call the catalogue says weakens a KMS key (DisableKey, ScheduleKeyDeletion,
+--   DeleteImportedKeyMaterial, PutKeyPolicy, and any route added later) on a key seen
+--   protecting a DynamoDB table in the store (high), or on another key (low). A table whose
+--   key is disabled or whose imported key material is deleted becomes unreadable: ransom
+--   without touching the data. A table's key is read wherever a DynamoDB call names one
+--   (kMSMasterKeyId, kMSMasterKeyArn at any depth: creates, imports, restores, updates,
+--   describes).
+-- effects: weakens-key
 -- mitre: T1485, T1486
 -- stage: impact
 -- story: table key disabled
 -- references: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/encryption.howitworks.html
 -- falsepositives: Key rotation projects.
 WITH table_keys AS (
-  SELECT DISTINCT substr(k, instr(k, 'key/') + 4) AS key_id, table_name
-  FROM (SELECT table_name,
-               coalesce(json_extract(request_parameters, '$.sSESpecification.kMSMasterKeyId'),
-                        json_extract(response_elements, '$.tableDescription.sSEDescription.kMSMasterKeyArn')) AS k
-        FROM events
-        WHERE event_source = 'dynamodb.amazonaws.com' AND event_name IN ('CreateTable', 'UpdateTable'))
-  WHERE k IS NOT NULL
+  SELECT DISTINCT substr(t.atom, instr(t.atom, 'key/') + 4) AS key_id, e.table_name
+  FROM events e,
+       json_tree(json_array(json(coalesce(e.request_parameters, 'null')),
+                            json(coalesce(e.response_elements, 'null')))) t
+  WHERE e.event_source = 'dynamodb.amazonaws.com' AND e.error_code IS NULL
+    AND e.table_name IS NOT NULL
+    AND (e.event_name IN ('CreateTable', 'UpdateTable', 'DescribeTable')
+         OR e.event_id IN (SELECT event_id FROM event_effects WHERE effect = 'creates-table'))
+    AND t.key IN ('kMSMasterKeyId', 'kMSMasterKeyArn') AND t.atom IS NOT NULL
 ),
 ops AS (
   SELECT e.*, json_extract(request_parameters, '$.keyId') AS kid
-  FROM events e
-  WHERE event_source = 'kms.amazonaws.com' AND error_code IS NULL
-    AND event_name IN ('DisableKey', 'ScheduleKeyDeletion', 'PutKeyPolicy')
+  FROM event_effects x JOIN events e ON e.event_id = x.event_id
+  WHERE x.effect = 'weakens-key' AND e.error_code IS NULL
 )
 SELECT event_time AS first_seen, event_time AS last_seen, 1 AS event_count,
        account_id, aws_region, actor_arn AS principal_arn, access_key_id, source_ip,

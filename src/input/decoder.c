@@ -44,6 +44,7 @@ enum ctx {
     CTX_REQ,       /* requestParameters */
     CTX_RESP,      /* responseElements */
     CTX_TD,        /* responseElements.tableDescription */
+    CTX_TCP,       /* requestParameters.tableCreationParameters (ImportTable) */
     CTX_WRAPLIST,  /* Events[] / events[] / logEvents[] / QueryResultRows[] */
     CTX_LAKEROW,   /* one QueryResultRows[] row: an array of one-key objects */
     CTX_WRAPITEM,  /* one item holding an event as a JSON string */
@@ -133,12 +134,15 @@ static const struct keydef keydefs[] = {
     {"backupArn", 9, CTX_REQ, K_LOOSE, JF_REQ_BACKUP_ARN, 0},
     {"streamArn", 9, CTX_REQ, K_LOOSE, JF_REQ_STREAM_ARN, 0},
     {"shardIterator", 13, CTX_REQ, K_LOOSE, JF_REQ_SHARD_ITERATOR, 0},
+    {"targetTableName", 15, CTX_REQ, K_LOOSE, JF_REQ_TARGET_TABLE, 0},
+    {"tableCreationParameters", 23, CTX_REQ, K_MAP, -1, CTX_TCP},
+    {"tableName", 9, CTX_TCP, K_LOOSE, JF_REQ_TARGET_TABLE, 0},
     {"tableDescription", 16, CTX_RESP, K_MAP, -1, CTX_TD},
     {"tableName", 9, CTX_TD, K_LOOSE, JF_RESP_TABLE_NAME, 0},
     {"tableArn", 8, CTX_TD, K_LOOSE, JF_RESP_TABLE_ARN, 0},
 };
 
-#define KEY_MAX_LEN 20 /* the longest name above, vpcEndpointAccountId */
+#define KEY_MAX_LEN 23 /* the longest name above, tableCreationParameters */
 _Static_assert(sizeof keydefs / sizeof keydefs[0] < 255, "keydef indexes are bytes");
 
 /* Field names for messages, indexed by enum decoder_field. */
@@ -176,6 +180,7 @@ static const char *const field_names[JF_COUNT] = {"eventID",
                                                   "requestParameters.backupArn",
                                                   "requestParameters.streamArn",
                                                   "requestParameters.shardIterator",
+                                                  "requestParameters.targetTableName",
                                                   "tableDescription.tableName",
                                                   "tableDescription.tableArn",
                                                   "resources",

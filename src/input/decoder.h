@@ -69,6 +69,8 @@ enum decoder_field {
     JF_REQ_BACKUP_ARN,    /* requestParameters.backupArn (...:table/NAME/backup/...) */
     JF_REQ_STREAM_ARN,    /* requestParameters.streamArn (...:table/NAME/stream/...) */
     JF_REQ_SHARD_ITERATOR, /* requestParameters.shardIterator, which starts with the stream ARN */
+    JF_REQ_TARGET_TABLE,  /* requestParameters.targetTableName (restores) or
+                             .tableCreationParameters.tableName (imports): the table made */
     JF_RESP_TABLE_NAME,   /* responseElements.tableDescription.tableName */
     JF_RESP_TABLE_ARN,    /* responseElements.tableDescription.tableArn */
     JF_RESOURCE_TABLE_ARN, /* first DynamoDB table ARN in resources[] */

@@ -200,7 +200,10 @@ static void set_table(normalize_row *row, const decoder_event *ev)
     const char *name = NULL;
     size_t n = 0;
 
-    if (ev->v[JF_REQ_TABLE_NAME]) {
+    if (ev->v[JF_REQ_TARGET_TABLE]) { /* a restore also names its source, in the backup ARN */
+        name = ev->v[JF_REQ_TARGET_TABLE];
+        n = ev->len[JF_REQ_TARGET_TABLE];
+    } else if (ev->v[JF_REQ_TABLE_NAME]) {
         if (normalize_table_from_arn(ev->v[JF_REQ_TABLE_NAME], ev->len[JF_REQ_TABLE_NAME], &name,
                                      &n) != 0) {
             name = ev->v[JF_REQ_TABLE_NAME];

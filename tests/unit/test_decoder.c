@@ -194,6 +194,25 @@ static void resources(void)
     CHECKF(strcmp(g.field, "arn:aws:dynamodb:eu-west-1:1:table/Music") == 0, "%s", g.field);
 }
 
+static void made_tables(void)
+{
+    /* the table a restore or an import makes, not the one its backup ARN names */
+    struct got g;
+    const char *restore = "{\"eventID\":\"e\",\"eventTime\":\"t\",\"requestParameters\":{"
+                          "\"backupArn\":\"arn:aws:dynamodb:eu-west-1:1:table/src/backup/0\","
+                          "\"targetTableName\":\"made\"}}";
+    const char *import = "{\"eventID\":\"e\",\"eventTime\":\"t\",\"requestParameters\":{"
+                         "\"s3BucketSource\":{\"s3Bucket\":\"b\"},\"tableCreationParameters\":{"
+                         "\"keySchema\":[{\"attributeName\":\"tableName\"}],\"tableName\":\"imp\"}}}";
+
+    decode(restore, strlen(restore), 0, JF_REQ_TARGET_TABLE, &g);
+    CHECKF(strcmp(g.field, "made") == 0, "%s", g.field);
+    decode(import, strlen(import), 0, JF_REQ_TARGET_TABLE, &g);
+    CHECKF(strcmp(g.field, "imp") == 0, "%s", g.field);
+    decode(import, strlen(import), 0, JF_REQ_TABLE_NAME, &g);
+    CHECK(g.field_len == (size_t)-1); /* nested tableName is not the request's */
+}
+
 static void deep_nesting(void)
 {
     /* 200 levels inside requestParameters: the record is rejected, the next one kept */
@@ -246,6 +265,7 @@ const unit_test unit_decoder[] = {
     {"decoder_jsonl_resync", jsonl_resync},
     {"decoder_fields", fields},
     {"decoder_resources", resources},
+    {"decoder_made_tables", made_tables},
     {"decoder_deep_nesting", deep_nesting},
     {"decoder_absurd_nesting", absurd_nesting},
     {"decoder_invalid_utf8_capture", invalid_utf8_capture},
