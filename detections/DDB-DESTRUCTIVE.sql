@@ -1,12 +1,14 @@
 -- id: DDB-DESTRUCTIVE
 -- title: DynamoDB tables or backups deleted
 -- severity: high
--- description: DeleteTable or DeleteBackup succeeded (the backup's table is named from its ARN);
---   critical when one actor (a role whatever its session names, a user, a key) deleted at least
+-- description: A table, a replica of it or a backup was deleted (the catalogue's deletes-table and
+--   deletes-backup: DeleteTable, an UpdateTable or UpdateGlobalTable removing a replica,
+--   DeleteBackup; the backup's table is named from its ARN); critical when one actor (a role whatever its session names, a user, a key) deleted at least
 --   mass_delete_tables tables within window_seconds. Destruction is the last step of extortion
 --   and sabotage, and deleted backups remove the way back. Deletions less than window_seconds
 --   apart are one burst and one alert. AWS itself (AWS Backup expiring recovery points by
 --   their lifecycle, service-linked roles) is left out.
+-- effects: deletes-table, deletes-backup
 -- mitre: T1485, T1490
 -- stage: impact
 -- story: tables deleted
@@ -14,23 +16,23 @@
 -- references: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithTables.Basics.html#WorkingWithTables.Basics.DeletionProtection
 -- falsepositives: Tearing down test environments; use deletion protection on the rest.
 WITH del AS MATERIALIZED (
-  SELECT event_id, event_ts, event_name, table_name, actor_arn, principal_arn, account_id,
+  SELECT event_id, event_ts, event_name, kind, table_name, actor_arn, principal_arn, account_id,
          aws_region, access_key_id, source_ip,
          sum(fresh) OVER (PARTITION BY actor_arn ORDER BY event_ts, event_id
                           ROWS UNBOUNDED PRECEDING) AS burst
-  FROM (SELECT *, coalesce(event_ts - lag(event_ts) OVER (PARTITION BY actor_arn
-                                                           ORDER BY event_ts, event_id)
-                           > :window_seconds, 1) AS fresh
-        FROM events
-        WHERE event_source = 'dynamodb.amazonaws.com' AND error_code IS NULL
-          AND event_name IN ('DeleteTable', 'DeleteBackup')
-          AND actor_kind IS NOT 'aws-service')
+  FROM (SELECT e.*, x.effect AS kind,
+               coalesce(e.event_ts - lag(e.event_ts) OVER (PARTITION BY e.actor_arn
+                                                           ORDER BY e.event_ts, e.event_id)
+                        > :window_seconds, 1) AS fresh
+        FROM event_effects x JOIN events e ON e.event_id = x.event_id
+        WHERE x.effect IN ('deletes-table', 'deletes-backup') AND e.error_code IS NULL
+          AND e.actor_kind IS NOT 'aws-service')
 ),
 drops AS (
   SELECT actor_arn, burst, table_name, event_ts,
          coalesce(event_ts - lag(event_ts) OVER (PARTITION BY actor_arn, burst, table_name
                                                  ORDER BY event_ts) > :window_seconds, 1) AS fresh
-  FROM del WHERE event_name = 'DeleteTable' AND table_name IS NOT NULL
+  FROM del WHERE kind = 'deletes-table' AND table_name IS NOT NULL
 ),
 spans AS MATERIALIZED (
   SELECT actor_arn, burst, min(event_ts) - :window_seconds AS s, max(event_ts) + 1 AS e
@@ -62,8 +64,8 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(d.event_ts), 'unixepoch') AS first_see
        sole(d.table_name) AS table_name,
        group_concat(DISTINCT d.event_name) AS event_names,
        id_list(d.event_id) AS event_ids,
-       printf('%d table(s) and %d backup(s) deleted: %s%s', sum(d.event_name = 'DeleteTable'),
-              sum(d.event_name = 'DeleteBackup'), id_list(DISTINCT d.table_name),
+       printf('%d table(s) and %d backup(s) deleted: %s%s', sum(d.kind = 'deletes-table'),
+              sum(d.kind = 'deletes-backup'), id_list(DISTINCT d.table_name),
               CASE WHEN count(DISTINCT d.principal_arn) > 1
                    THEN '; sessions: ' || id_list(DISTINCT arn_session(d.principal_arn))
                    ELSE '' END) AS detail,
