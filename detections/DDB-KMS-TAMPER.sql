@@ -8,7 +8,7 @@
 --   without touching the data. A table's key is read wherever a DynamoDB call names one
 --   (kMSMasterKeyId, kMSMasterKeyArn at any depth: creates, imports, restores, updates,
 --   describes).
--- effects: weakens-key
+-- effects: weakens-key, creates-table
 -- mitre: T1485, T1486
 -- stage: impact
 -- story: table key disabled

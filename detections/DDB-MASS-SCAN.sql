@@ -11,6 +11,7 @@
 --   TRIM_HORIZON or AT_SEQUENCE_NUMBER, then its GetRecords). Each burst is its own alert.
 --   AWS itself (service identities, calls a service made on a caller's behalf, service-linked
 --   roles: DAX, Glue, Backup reading tables) is left out.
+-- effects: scans-items, reads-stream
 -- mitre: T1530, T1119
 -- stage: collection
 -- story: mass scan
@@ -22,21 +23,22 @@
 --   window_seconds before it; reads of one table merge into spans) gives every window's calls
 --   and tables in O(n log n). Hot windows whose reach overlaps form one burst.
 WITH keys AS MATERIALIZED (
-  -- partition keys as the store knows them: CreateTable's request, Create/DescribeTable's reply
-  SELECT account_id, table_name, max(pk) AS pk FROM (
-    SELECT e.account_id, e.table_name, json_extract(k.value, '$.attributeName') AS pk
+  -- partition keys as the store knows them: CreateTable's request, Create/DescribeTable's
+  -- reply; a table is (account, region, name)
+  SELECT account_id, aws_region, table_name, max(pk) AS pk FROM (
+    SELECT e.account_id, e.aws_region, e.table_name, json_extract(k.value, '$.attributeName') AS pk
     FROM events e, json_each(e.request_parameters, '$.keySchema') k
     WHERE e.event_name = 'CreateTable' AND e.event_source = 'dynamodb.amazonaws.com'
       AND json_extract(k.value, '$.keyType') = 'HASH'
     UNION ALL
-    SELECT e.account_id, e.table_name, json_extract(k.value, '$.attributeName')
+    SELECT e.account_id, e.aws_region, e.table_name, json_extract(k.value, '$.attributeName')
     FROM events e,
          json_each(coalesce(json_extract(e.response_elements, '$.table.keySchema'),
                             json_extract(e.response_elements, '$.tableDescription.keySchema'))) k
     WHERE e.event_name IN ('DescribeTable', 'CreateTable')
       AND e.event_source = 'dynamodb.amazonaws.com'
       AND json_extract(k.value, '$.keyType') = 'HASH')
-  GROUP BY account_id, table_name
+  GROUP BY account_id, aws_region, table_name
 ),
 drains AS MATERIALIZED (
   -- tables whose stream an actor opened from its start
@@ -45,40 +47,52 @@ drains AS MATERIALIZED (
     AND error_code IS NULL
     AND json_extract(request_parameters, '$.shardIteratorType') IN ('TRIM_HORIZON', 'AT_SEQUENCE_NUMBER')
 ),
-bulk AS MATERIALIZED (
-  SELECT e.event_id, e.event_ts, e.actor_arn, e.principal_arn, e.account_id, e.aws_region,
-         e.access_key_id, e.source_ip, e.table_name, e.event_name
-  FROM events e
-  WHERE e.event_source = 'dynamodb.amazonaws.com' AND e.error_code IS NULL
+reading AS MATERIALIZED (
+  -- every route the catalogue says reads items without their keys, or reads a stream
+  SELECT e.* FROM event_effects x JOIN events e ON e.event_id = x.event_id
+  WHERE x.effect IN ('scans-items', 'reads-stream') AND e.error_code IS NULL
     AND e.actor_kind IS NOT 'aws-service'
-    AND e.event_name IN ('Scan', 'ExecuteStatement', 'BatchExecuteStatement',
-                         'ExecuteTransaction', 'GetShardIterator', 'GetRecords')
-    AND (e.event_name = 'Scan'
-         OR (e.event_name = 'ExecuteStatement'
-             AND partiql_bulk(json_extract(e.request_parameters, '$.statement'),
-                              (SELECT pk FROM keys k WHERE k.account_id IS e.account_id
-                                                      AND k.table_name = e.table_name)))
-         OR (e.event_name IN ('BatchExecuteStatement', 'ExecuteTransaction')
-             AND EXISTS (
-               SELECT 1 FROM json_each(e.request_parameters,
-                                       CASE e.event_name WHEN 'BatchExecuteStatement'
-                                            THEN '$.statements' ELSE '$.transactStatements' END) s
-               WHERE partiql_bulk(json_extract(s.value, '$.statement'),
-                                  (SELECT pk FROM keys k
-                                   WHERE k.account_id IS e.account_id
-                                     AND k.table_name = partiql_table(json_extract(s.value, '$.statement'))))))
-         OR (e.event_name = 'GetShardIterator'
-             AND json_extract(e.request_parameters, '$.shardIteratorType')
-                 IN ('TRIM_HORIZON', 'AT_SEQUENCE_NUMBER'))
-         OR (e.event_name = 'GetRecords'
-             AND EXISTS (SELECT 1 FROM drains d WHERE d.actor_arn IS e.actor_arn
-                                                  AND d.table_name IS e.table_name)))
+  GROUP BY e.event_id
+),
+stmts AS MATERIALIZED (
+  -- PartiQL's statements, wherever the record keeps them (statement, requestItems[],
+  -- statements[], transactStatements[]), each with its own table
+  SELECT r.event_id, t.atom AS statement, partiql_table(t.atom) AS tbl
+  FROM reading r, json_tree(r.request_parameters) t
+  WHERE r.event_name IN ('ExecuteStatement', 'BatchExecuteStatement', 'ExecuteTransaction')
+    AND t.key = 'statement' AND t.type = 'text'
+),
+bulk_tables AS MATERIALIZED (
+  -- a bulk read is a copy without knowing the keys: each table a call copies
+  SELECT r.event_id, r.table_name AS tbl FROM reading r
+  WHERE r.event_name = 'Scan'
+     OR (r.event_name = 'GetShardIterator'
+         AND json_extract(r.request_parameters, '$.shardIteratorType')
+             IN ('TRIM_HORIZON', 'AT_SEQUENCE_NUMBER'))
+     OR (r.event_name = 'GetRecords'
+         AND EXISTS (SELECT 1 FROM drains d WHERE d.actor_arn IS r.actor_arn
+                                              AND d.table_name IS r.table_name))
+  UNION
+  SELECT s.event_id, coalesce(s.tbl, r.table_name) FROM stmts s JOIN reading r USING (event_id)
+  WHERE partiql_bulk(s.statement,
+                     (SELECT pk FROM keys k WHERE k.account_id IS r.account_id
+                        AND k.aws_region IS r.aws_region
+                        AND k.table_name = coalesce(s.tbl, r.table_name)))
+),
+bulk AS MATERIALIZED (
+  SELECT r.event_id, r.event_ts, r.actor_arn, r.principal_arn, r.account_id, r.aws_region,
+         r.access_key_id, r.source_ip,
+         CASE WHEN count(DISTINCT b.tbl) = 1 THEN max(b.tbl) ELSE r.table_name END AS table_name,
+         r.event_name
+  FROM reading r JOIN bulk_tables b ON b.event_id = r.event_id
+  GROUP BY r.event_id
 ),
 reads AS (
-  SELECT actor_arn, table_name, event_ts,
-         coalesce(event_ts - lag(event_ts) OVER (PARTITION BY actor_arn, table_name
-                                                 ORDER BY event_ts) > :window_seconds, 1) AS fresh
-  FROM bulk WHERE table_name IS NOT NULL
+  SELECT b.actor_arn, t.tbl AS table_name, b.event_ts,
+         coalesce(b.event_ts - lag(b.event_ts) OVER (PARTITION BY b.actor_arn, t.tbl
+                                                     ORDER BY b.event_ts) > :window_seconds, 1)
+           AS fresh
+  FROM bulk b JOIN bulk_tables t ON t.event_id = b.event_id WHERE t.tbl IS NOT NULL
 ),
 spans AS MATERIALIZED (
   SELECT actor_arn, min(event_ts) - :window_seconds AS s, max(event_ts) + 1 AS e
@@ -145,7 +159,11 @@ found AS (
          max(account_id) AS account_id, sole(aws_region) AS aws_region,
          sole(access_key_id) AS access_key_id, sole(source_ip) AS source_ip,
          sole(table_name) AS table_name, group_concat(DISTINCT event_name) AS event_names,
-         id_list(event_id) AS event_ids, count(DISTINCT table_name) AS tables,
+         id_list(event_id) AS event_ids,
+         (SELECT count(DISTINCT t.tbl) FROM bulk_tables t
+          WHERE t.event_id IN (SELECT i.event_id FROM inside i
+                               WHERE i.actor_arn IS inside.actor_arn AND i.t0 = inside.t0))
+           AS tables,
          count(DISTINCT principal_arn) AS sessions,
          id_list(DISTINCT arn_session(principal_arn)) AS session_names
   FROM inside GROUP BY actor_arn, t0

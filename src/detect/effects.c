@@ -5,6 +5,7 @@
  * the events of the operations the catalogue names (by events_name_ts).
  */
 #include "effects.h"
+#include "hash.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +24,9 @@ static const char judge_sql[] =
     "INSERT OR IGNORE INTO event_effects(effect, event_id)"
     " SELECT f.effect, e.event_id FROM effects f"
     " JOIN events e ON e.event_name = f.event_name AND e.event_source = f.event_source"
-    " WHERE f.effect <> 'none' AND e.rowid > ?1 AND (f.op IS NULL OR CASE WHEN f.deep THEN"
+    " WHERE f.effect <> 'none' AND e.rowid > ?1"
+    " AND (?2 IS NULL OR instr(',' || replace(?2, ' ', ',') || ',', ',' || f.effect || ',') > 0)"
+    " AND (f.op IS NULL OR CASE WHEN f.deep THEN"
     "   EXISTS (SELECT 1 FROM json_tree(" SIDE ") t WHERE t.key = f.path"
     "           AND (f.op = 'exists' OR " TEST("t.atom") "))"
     "  ELSE coalesce(" TEST("json_extract(" SIDE ", f.path)") ", 0) END)";
@@ -34,6 +37,19 @@ static int dberr(sqlite3 *db, char *err, size_t errlen)
     return -1;
 }
 
+/* What a judgement depends on: the catalogue's bytes and the effects wanted,
+ * hashed, so that either changing judges every event again. */
+static int judgement_key(const catalogue *cat, const char *wanted, char out[65])
+{
+    char buf[4096];
+    int n = snprintf(buf, sizeof buf, "%s\n%s", catalogue_sha256(cat), wanted ? wanted : "*");
+
+    if (n < 0 || (size_t)n >= sizeof buf)
+        return -1;
+    return hash_sha256_hex(buf, (size_t)n, out);
+}
+
+/* The whole catalogue into effects; event_effects emptied for a new judgement. */
 static int write_catalogue(const catalogue *cat, sqlite3 *db, char *err, size_t errlen)
 {
     static const char *const sides[] = {NULL, "request", "response"};
@@ -70,10 +86,10 @@ static int write_catalogue(const catalogue *cat, sqlite3 *db, char *err, size_t 
     return ok ? 0 : dberr(db, err, errlen);
 }
 
-int effects_apply(const catalogue *cat, sqlite3 *db, long long *judged, char *err,
-                  size_t errlen)
+int effects_apply(const catalogue *cat, const char *wanted, sqlite3 *db, long long *judged,
+                  char *err, size_t errlen)
 {
-    char have[160], want[160];
+    char have[160], want[160], key[65];
     long long from = 0, upto;
     sqlite3_stmt *st;
     int rc;
@@ -89,8 +105,12 @@ int effects_apply(const catalogue *cat, sqlite3 *db, long long *judged, char *er
     if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT)
         snprintf(have, sizeof have, "%s", (const char *)sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
-    /* "SHA ROWID": the same catalogue judged the events up to ROWID */
-    if (strncmp(have, catalogue_sha256(cat), 64) == 0 && have[64] == ' ')
+    /* "SHA ROWID": the same catalogue and wanted effects judged the events up to ROWID */
+    if (judgement_key(cat, wanted, key) != 0) {
+        snprintf(err, errlen, "effects: cannot hash the catalogue");
+        goto fail_msg;
+    }
+    if (strncmp(have, key, 64) == 0 && have[64] == ' ')
         from = strtoll(have + 65, NULL, 10);
     else if (write_catalogue(cat, db, err, errlen) != 0)
         goto fail_msg;
@@ -104,13 +124,15 @@ int effects_apply(const catalogue *cat, sqlite3 *db, long long *judged, char *er
     if (sqlite3_prepare_v2(db, judge_sql, -1, &st, NULL) != SQLITE_OK)
         goto fail;
     sqlite3_bind_int64(st, 1, from);
+    if (wanted)
+        sqlite3_bind_text(st, 2, wanted, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         goto fail;
     if (judged)
         *judged = upto - from;
-    snprintf(want, sizeof want, "%s %lld", catalogue_sha256(cat), upto);
+    snprintf(want, sizeof want, "%s %lld", key, upto);
     if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO meta VALUES('effects', ?1)", -1, &st,
                            NULL) != SQLITE_OK)
         goto fail;

@@ -18,10 +18,13 @@
 #include <stddef.h>
 
 /* Brings db's effects and event_effects up to date with cat, in one
- * transaction. db needs the detection functions (regexp) registered.
- * Sets *judged (may be NULL) to the number of events judged. Returns 0, or -1
- * with a message in err. */
-int effects_apply(const catalogue *cat, sqlite3 *db, long long *judged, char *err,
-                  size_t errlen);
+ * transaction, for the effects named in wanted (a comma- or space-separated
+ * list, the union of the rules' "effects:" headers; NULL: every effect):
+ * judging an effect no rule reads would cost a pass over its events for
+ * nothing. db needs the detection functions (regexp) registered. Sets *judged
+ * (may be NULL) to the number of events judged. Returns 0, or -1 with a
+ * message in err. */
+int effects_apply(const catalogue *cat, const char *wanted, sqlite3 *db, long long *judged,
+                  char *err, size_t errlen);
 
 #endif

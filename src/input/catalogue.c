@@ -516,6 +516,16 @@ int catalogue_names(const catalogue *cat, const char *service_op)
     return 0;
 }
 
+size_t catalogue_effects(const catalogue *cat)
+{
+    return cat->neffects;
+}
+
+const char *catalogue_effect(const catalogue *cat, size_t i)
+{
+    return i < cat->neffects ? cat->effects[i] : NULL;
+}
+
 size_t catalogue_count(const catalogue *cat)
 {
     return cat->n;

@@ -63,6 +63,10 @@ int catalogue_names(const catalogue *cat, const char *service_op);
 
 size_t catalogue_count(const catalogue *cat);
 
+/* The number of declared effects, and the i-th one's name (borrowed). */
+size_t catalogue_effects(const catalogue *cat);
+const char *catalogue_effect(const catalogue *cat, size_t i);
+
 /* The i-th entry, in file order. Borrowed: valid until catalogue_free(). */
 const catalogue_entry *catalogue_get(const catalogue *cat, size_t i);
 
