@@ -1,28 +1,31 @@
 -- id: DDB-OFF-REGION
 -- title: DynamoDB activity outside the allowed regions
 -- severity: high
--- description: DynamoDB or DAX was used in a region outside allowed_regions, or a request
---   (a global-table replica, a restore) named such a region. Data residency rules say where
---   data may live; an attacker also often starts in a region nobody watches.
+-- description: DynamoDB or DAX was used in a region outside allowed_regions, or a call named
+--   such a region anywhere in its request or response: a region key (a global-table replica,
+--   a copy) or the region inside any ARN (a Kinesis stream a table streams to, a backup vault a
+--   copy goes to, a table ARN), for DynamoDB and DAX calls and for every call the catalogue says
+--   copies data out (AWS Backup copy jobs included). Data residency rules say where data may
+--   live; an attacker also often starts in a region nobody watches.
+-- effects: copies-data-out
 -- mitre: T1535, T1537
 -- stage: credential-use
 -- story: outside the allowed regions
 -- references: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GlobalTables.html
 -- falsepositives: A new region adopted without updating allowed_regions.
 -- requires: allowed_regions
-WITH off AS (
+WITH allowed AS (SELECT value FROM settings_list WHERE key = 'allowed_regions'),
+off AS (
   SELECT e.*, e.aws_region AS region, 'call' AS how
   FROM events e
   WHERE e.event_source IN ('dynamodb.amazonaws.com', 'dax.amazonaws.com')
-    AND e.aws_region NOT IN (SELECT value FROM settings_list WHERE key = 'allowed_regions')
+    AND e.aws_region NOT IN allowed
   UNION ALL
-  SELECT e.*, t.value AS region, 'request' AS how
-  FROM events e, json_tree(e.request_parameters) t
-  WHERE e.event_source IN ('dynamodb.amazonaws.com', 'dax.amazonaws.com')
-    AND e.request_parameters IS NOT NULL
-    AND t.key IN ('regionName', 'RegionName', 'targetRegion')
-    AND t.type = 'text'
-    AND t.value NOT IN (SELECT value FROM settings_list WHERE key = 'allowed_regions')
+  SELECT e.*, r.region, 'request' AS how
+  FROM event_refs r JOIN events e ON e.event_id = r.event_id
+  WHERE r.region IS NOT NULL AND r.region NOT IN allowed
+    AND (e.event_source IN ('dynamodb.amazonaws.com', 'dax.amazonaws.com')
+         OR e.event_id IN (SELECT event_id FROM event_effects WHERE effect = 'copies-data-out'))
 )
 SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,
        strftime('%Y-%m-%dT%H:%M:%SZ', max(event_ts), 'unixepoch') AS last_seen,

@@ -31,6 +31,34 @@ static const char judge_sql[] =
     "           AND (f.op = 'exists' OR " TEST("t.atom") "))"
     "  ELSE coalesce(" TEST("json_extract(" SIDE ", f.path)") ", 0) END)";
 
+/* Every account, region and resource an event's request or response names:
+ * each ARN at any depth (its service, region, account and resource), the
+ * region keys (replicas, copies) and the bucket-owner keys. Only events whose
+ * text holds "arn:" or such a key are parsed. */
+static const char refs_sql[] =
+    "INSERT INTO event_refs(event_id, kind, service, account, region, resource, field)"
+    " SELECT e.event_id, CASE WHEN t.atom LIKE 'arn:%' THEN 'arn'"
+    "   WHEN t.key IN ('s3BucketOwner', 'bucketOwner', 'destinationAccountId') THEN 'account'"
+    "   ELSE 'region' END AS kind,"
+    " arn_field(t.atom, 2),"
+    " CASE WHEN t.atom LIKE 'arn:%' THEN arn_field(t.atom, 4)"
+    "   WHEN t.key IN ('s3BucketOwner', 'bucketOwner', 'destinationAccountId') THEN t.atom END,"
+    " CASE WHEN t.atom LIKE 'arn:%' THEN arn_field(t.atom, 3)"
+    "   WHEN t.key IN ('regionName', 'targetRegion', 'sourceRegion', 'destinationRegion')"
+    "   THEN t.atom END,"
+    " CASE WHEN t.atom LIKE 'arn:%' THEN arn_field(t.atom, 5) END, t.key"
+    " FROM events e, json_tree(json_array(json(coalesce(e.request_parameters, 'null')),"
+    "                                      json(coalesce(e.response_elements, 'null')))) t"
+    " WHERE e.rowid > ?1"
+    /* data events (most of a trail) name other places only by ARN (a TableName that is a
+     * table ARN of another account): one look each */
+    "   AND (instr(e.request_parameters, 'arn:') OR (e.event_category IS NOT 'Data'"
+    "        AND (instr(e.response_elements, 'arn:') OR instr(e.request_parameters, 'egion')"
+    "             OR instr(e.request_parameters, 'wner') OR instr(e.request_parameters, 'ccountId'))))"
+    "   AND t.type = 'text'"
+    "   AND (t.atom LIKE 'arn:%' OR t.key IN ('regionName', 'targetRegion', 'sourceRegion',"
+    "        'destinationRegion', 's3BucketOwner', 'bucketOwner', 'destinationAccountId'))";
+
 static int dberr(sqlite3 *db, char *err, size_t errlen)
 {
     snprintf(err, errlen, "effects: %s", sqlite3_errmsg(db));
@@ -42,7 +70,8 @@ static int dberr(sqlite3 *db, char *err, size_t errlen)
 static int judgement_key(const catalogue *cat, const char *wanted, char out[65])
 {
     char buf[4096];
-    int n = snprintf(buf, sizeof buf, "%s\n%s", catalogue_sha256(cat), wanted ? wanted : "*");
+    /* "2": how references are extracted is part of the judgement (version 2 added them) */
+    int n = snprintf(buf, sizeof buf, "2\n%s\n%s", catalogue_sha256(cat), wanted ? wanted : "*");
 
     if (n < 0 || (size_t)n >= sizeof buf)
         return -1;
@@ -57,8 +86,8 @@ static int write_catalogue(const catalogue *cat, sqlite3 *db, char *err, size_t 
     size_t i;
     int ok = 1;
 
-    if (sqlite3_exec(db, "DELETE FROM effects; DELETE FROM event_effects", NULL, NULL, NULL) !=
-            SQLITE_OK ||
+    if (sqlite3_exec(db, "DELETE FROM effects; DELETE FROM event_effects; DELETE FROM event_refs",
+                     NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "INSERT INTO effects VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", -1,
                            &st, NULL) != SQLITE_OK)
         return dberr(db, err, errlen);
@@ -119,13 +148,22 @@ int effects_apply(const catalogue *cat, const char *wanted, sqlite3 *db, long lo
         goto fail;
     upto = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_finalize(st);
-    if (upto < from) /* events were removed (a follow session prunes): judge all again */
+    if (upto < from) { /* events were removed (a follow session prunes): judge all again */
         from = 0;
+        if (sqlite3_exec(db, "DELETE FROM event_effects; DELETE FROM event_refs", NULL, NULL,
+                         NULL) != SQLITE_OK)
+            goto fail;
+    }
     if (sqlite3_prepare_v2(db, judge_sql, -1, &st, NULL) != SQLITE_OK)
         goto fail;
     sqlite3_bind_int64(st, 1, from);
     if (wanted)
         sqlite3_bind_text(st, 2, wanted, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE || sqlite3_prepare_v2(db, refs_sql, -1, &st, NULL) != SQLITE_OK)
+        goto fail;
+    sqlite3_bind_int64(st, 1, from);
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)

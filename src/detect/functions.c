@@ -278,6 +278,30 @@ static void fn_ip_in_cidr(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 
 /* The account of an ARN (its fifth ':' field), or a bare 12-digit account
  * id as given; NULL otherwise. Policies name principals both ways. */
+/* arn_field(ARN, I): the I-th colon-separated field of an ARN (1 partition,
+ * 2 service, 3 region, 4 account, 5 the resource: the rest, colons and all);
+ * NULL when ARN is no ARN or the field is empty. */
+static void fn_arn_field(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const char *s = (const char *)sqlite3_value_text(argv[0]);
+    int n = sqlite3_value_bytes(argv[0]), want = sqlite3_value_int(argv[1]), field = 0, i, start;
+
+    (void)argc;
+    if (s == NULL || n < 4 || memcmp(s, "arn:", 4) != 0 || want < 1 || want > 5)
+        return;
+    /* "arn:" then four fields ended by ':', then the resource, colons and all */
+    for (i = 4, start = 4; i <= n; i++) {
+        if (i < n && (s[i] != ':' || field == 4))
+            continue;
+        if (++field == want) {
+            if (i > start)
+                sqlite3_result_text(ctx, s + start, i - start, SQLITE_TRANSIENT);
+            return;
+        }
+        start = i + 1;
+    }
+}
+
 static void fn_arn_account(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     const char *s = (const char *)sqlite3_value_text(argv[0]);
@@ -447,6 +471,8 @@ int functions_register(sqlite3 *db, int opts, char *err, size_t errlen)
         sqlite3_create_function_v2(db, "dynamodb_logging_gap", 1, flags, NULL, fn_logging_gap, NULL,
                                    NULL, NULL) != SQLITE_OK ||
         sqlite3_create_function_v2(db, "arn_account", 1, flags, NULL, fn_arn_account, NULL, NULL,
+                                   NULL) != SQLITE_OK ||
+        sqlite3_create_function_v2(db, "arn_field", 2, flags, NULL, fn_arn_field, NULL, NULL,
                                    NULL) != SQLITE_OK ||
         sqlite3_create_function_v2(db, "id_list", 1, SQLITE_UTF8 | SQLITE_INNOCUOUS, NULL, NULL,
                                    id_list_step, id_list_final, NULL) != SQLITE_OK ||

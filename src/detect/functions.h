@@ -21,6 +21,9 @@
  *   dynamodb_logging_gap(request_parameters)
  *                           what a PutEventSelectors request leaves unlogged
  *                           of DynamoDB, as a sentence; NULL when nothing (selectors.h)
+ *   arn_field(arn, i)       the i-th field of an ARN: 1 partition, 2 service,
+ *                           3 region, 4 account, 5 resource (the rest); NULL
+ *                           when not an ARN or the field is empty
  *   arn_account(arn)        the account field of an ARN, or a bare 12-digit
  *                           account id as given; NULL otherwise
  *   id_list(x)              aggregate: the first FUNCTIONS_ID_LIST_MAX non-NULL

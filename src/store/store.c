@@ -57,7 +57,10 @@ static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS effects(event_source TEXT NOT NULL, event_name TEXT NOT NULL,\n"
     "  effect TEXT NOT NULL, side TEXT, path TEXT, deep INTEGER, op TEXT, value);\n"
     "CREATE TABLE IF NOT EXISTS event_effects(effect TEXT NOT NULL, event_id TEXT NOT NULL,\n"
-    "  PRIMARY KEY(effect, event_id)) WITHOUT ROWID;\n";
+    "  PRIMARY KEY(effect, event_id)) WITHOUT ROWID;\n"
+    "CREATE TABLE IF NOT EXISTS event_refs(event_id TEXT NOT NULL, kind TEXT NOT NULL,\n"
+    "  service TEXT, account TEXT, region TEXT, resource TEXT, field TEXT);\n"
+    "CREATE INDEX IF NOT EXISTS event_refs_event ON event_refs(event_id);\n";
 
 /* Every schema object ddbtrail creates (or created in earlier versions). A
  * store holding anything else is refused: a trigger on alerts could delete
@@ -75,6 +78,8 @@ static const char *const known_objects[] = {"table meta",
                                             "table integrity",
                                             "table effects",
                                             "table event_effects",
+                                            "table event_refs",
+                                            "index event_refs_event",
                                             "index files_path",
                                             "index settings_list_key",
                                             "index events_name_ts",
