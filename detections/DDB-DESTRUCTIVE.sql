@@ -17,7 +17,7 @@
 -- falsepositives: Tearing down test environments; use deletion protection on the rest.
 WITH del AS MATERIALIZED (
   SELECT event_id, event_ts, event_name, kind, table_name, actor_arn, principal_arn, account_id,
-         aws_region, access_key_id, source_ip,
+         aws_region, access_key_id, source_ip, invoked_by,
          sum(fresh) OVER (PARTITION BY actor_arn ORDER BY event_ts, event_id
                           ROWS UNBOUNDED PRECEDING) AS burst
   FROM (SELECT e.*, x.effect AS kind,
@@ -68,7 +68,8 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(d.event_ts), 'unixepoch') AS first_see
               sum(d.kind = 'deletes-backup'), id_list(DISTINCT d.table_name),
               CASE WHEN count(DISTINCT d.principal_arn) > 1
                    THEN '; sessions: ' || id_list(DISTINCT arn_session(d.principal_arn))
-                   ELSE '' END) AS detail,
+                   ELSE '' END)
+         || coalesce('; through ' || id_list(DISTINCT d.invoked_by), '') AS detail,
        CASE WHEN p.peak >= coalesce((SELECT max(t.value) FROM settings_actor t WHERE t.key = 'mass_delete_tables' AND d.actor_arn GLOB t.actor), :mass_delete_tables) THEN 'critical' END AS severity,
        json_array(d.actor_arn, min(d.event_ts)) AS group_key
 FROM del d LEFT JOIN peaks p ON p.actor_arn IS d.actor_arn AND p.burst = d.burst

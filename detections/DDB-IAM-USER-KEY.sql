@@ -1,7 +1,10 @@
 -- id: DDB-IAM-USER-KEY
 -- title: DynamoDB used with a long-term IAM user key
 -- severity: medium
--- description: A DynamoDB call was made by an IAM user or with a long-term access key (AKIA...).
+-- description: A DynamoDB call was made by an IAM user, with a long-term access key (AKIA...), or
+--   in a session an IAM user's key opened (GetFederationToken's FederatedUser, whose session
+--   issuer is the user; GetSessionToken's, which CloudTrail logs as the IAMUser): the actor is
+--   the user whatever the session is called.
 --   Long-term keys do not expire, leak through code, laptops and CI logs, and are the usual
 --   starting point of DynamoDB data theft; workloads should use roles and temporary
 --   credentials.
@@ -20,11 +23,13 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,
        sole(table_name) AS table_name,
        group_concat(DISTINCT event_name) AS event_names,
        id_list(event_id) AS event_ids,
-       printf('%s key %s made %d DynamoDB call(s) from %d source IP(s)',
+       printf('%s key %s made %d DynamoDB call(s) from %d source IP(s)%s',
               coalesce(max(identity_type), 'long-term'), coalesce(access_key_id, '(no key)'),
-              count(*), count(DISTINCT source_ip)) AS detail,
+              count(*), count(DISTINCT source_ip),
+              CASE WHEN max(identity_type) = 'FederatedUser'
+                   THEN ' (a federation token of ' || actor_arn || ')' ELSE '' END) AS detail,
        json_array(actor_arn, access_key_id) AS group_key
 FROM events NOT INDEXED
 WHERE event_source IN ('dynamodb.amazonaws.com', 'dax.amazonaws.com')
-  AND (identity_type = 'IAMUser' OR (credential_kind = 'long-term' AND identity_type IS NOT 'Root'))
+  AND (actor_kind = 'user' OR (credential_kind = 'long-term' AND identity_type IS NOT 'Root'))
 GROUP BY actor_arn, access_key_id, account_id

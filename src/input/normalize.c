@@ -234,13 +234,6 @@ static void set_table(normalize_row *row, const decoder_event *ev)
     set_text(row, NC_TABLE_NAME, name, n);
 }
 
-static int ends_with(const char *s, size_t len, const char *lit)
-{
-    size_t n = strlen(lit);
-
-    return s != NULL && len >= n && memcmp(s + len - n, lit, n) == 0;
-}
-
 static int contains(const char *s, size_t len, const char *lit)
 {
     size_t n = strlen(lit), i;
@@ -277,15 +270,18 @@ static void set_actor(normalize_row *row, const decoder_event *ev)
     else
         f = JF_UID_PRINCIPAL_ID;
     set_field(row, NC_ACTOR_ARN, ev, f);
-    /* AWS acting for itself: a service identity, a call a service made on the
-     * caller's behalf, or a service-linked role */
-    if (eq(type, tlen, "AWSService") ||
-        ends_with(ev->v[JF_UID_INVOKED_BY], ev->len[JF_UID_INVOKED_BY], ".amazonaws.com") ||
-        contains(ev->v[f], ev->len[f], ":role/aws-service-role/"))
+    /* AWS acting for itself: a service identity or a service-linked role, nothing
+     * else. A user or role acting through a service (invokedBy CloudFormation, the
+     * console) is still that user or role: the service only carried the call. */
+    if (eq(type, tlen, "AWSService") || contains(ev->v[f], ev->len[f], ":role/aws-service-role/") ||
+        contains(ev->v[JF_UID_ARN], ev->len[JF_UID_ARN], ":assumed-role/AWSServiceRoleFor"))
         kind = "aws-service";
     else if (eq(type, tlen, "Root"))
         kind = "root";
-    else if (eq(type, tlen, "IAMUser"))
+    else if (eq(type, tlen, "IAMUser") ||
+             (eq(type, tlen, "FederatedUser") &&
+              contains(ev->v[JF_ISSUER_ARN], ev->len[JF_ISSUER_ARN], ":user/")))
+        /* a GetFederationToken session is its IAM user's long-term key, renamed */
         kind = "user";
     else if (eq(type, tlen, "AssumedRole"))
         kind = "role";

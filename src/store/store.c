@@ -322,8 +322,8 @@ static const char migrate_v2_sql[] =
     "  ELSE coalesce(principal_arn, access_key_id,"
     "                CASE WHEN identity_type = 'Root' THEN account_id END, principal_id) END;"
     "UPDATE events SET actor_kind = CASE"
-    "  WHEN identity_type = 'AWSService' OR invoked_by LIKE '%.amazonaws.com'"
-    "       OR instr(actor_arn, ':role/aws-service-role/') > 0 THEN 'aws-service'"
+    "  WHEN identity_type = 'AWSService' OR instr(actor_arn, ':role/aws-service-role/') > 0"
+    "       OR instr(principal_arn, ':assumed-role/AWSServiceRoleFor') > 0 THEN 'aws-service'"
     "  WHEN identity_type = 'Root' THEN 'root' WHEN identity_type = 'IAMUser' THEN 'user'"
     "  WHEN identity_type = 'AssumedRole' THEN 'role'"
     "  WHEN identity_type = 'FederatedUser' THEN 'federated' ELSE 'other' END;"
@@ -346,8 +346,21 @@ static const char migrate_v4_sql[] = "ALTER TABLE rule_runs ADD COLUMN rule_sha2
                                      "ALTER TABLE files ADD COLUMN shard TEXT;"
                                      "UPDATE meta SET value = '4' WHERE key = 'schema_version';";
 
-/* Version 4 stores lack the effect tables, which schema_sql creates. */
+/* Version 4 stores lack the effect tables, which schema_sql creates, and
+ * judged the actor as normalize.c no longer does: a user or role acting
+ * through a service (invokedBy) was "AWS itself", and a federated session of
+ * an IAM user was not that user. */
 static const char migrate_v5_sql[] =
+    "UPDATE events SET actor_kind = CASE"
+    "  WHEN identity_type = 'AWSService' OR instr(actor_arn, ':role/aws-service-role/') > 0"
+    "       OR instr(principal_arn, ':assumed-role/AWSServiceRoleFor') > 0 THEN 'aws-service'"
+    "  WHEN identity_type = 'Root' THEN 'root'"
+    "  WHEN identity_type = 'IAMUser' THEN 'user'"
+    "  WHEN identity_type = 'FederatedUser' AND instr(session_issuer_arn, ':user/') > 0"
+    "    THEN 'user'"
+    "  WHEN identity_type = 'AssumedRole' THEN 'role'"
+    "  WHEN identity_type = 'FederatedUser' THEN 'federated' ELSE 'other' END"
+    " WHERE (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version') < 5;"
     "UPDATE meta SET value = '5' WHERE key = 'schema_version' AND CAST(value AS INTEGER) < 5;";
 
 /* 1 when table has the column, 0 when not, -1 on error. */
