@@ -1,7 +1,8 @@
 -- id: DDB-POLICY-EXPOSE
 -- title: DynamoDB resource policy grants access outside the organisation
 -- severity: critical
--- description: PutResourcePolicy attached a policy whose Allow statements name "*" or an account
+-- description: A resource policy was set (the catalogue's opens-access: PutResourcePolicy, a
+--   CreateTable with resourcePolicy, any route added later) whose Allow statements name "*" or an account
 --   other than the table's own and those in trusted_accounts (critical). A resource policy is
 --   a door that bypasses the caller's own IAM: opening it to another account hands the data
 --   over. "*" held in by a Condition, the way AWS documents sharing inside an organisation
@@ -9,18 +10,19 @@
 --   aws:PrincipalAccount / aws:SourceAccount naming only the table's or trusted accounts, under
 --   a positive operator), is low, with the condition in detail. Deny statements never expose.
 --   AWS services count too.
+-- effects: opens-access
 -- mitre: T1098, T1537
 -- stage: collection
 -- story: table opened by a resource policy
 -- references: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/access-control-resource-based.html
 -- falsepositives: Sharing with a partner account not yet listed in trusted_accounts.
 WITH p AS (
-  SELECT e.*, json_extract(request_parameters, '$.policy') AS pol,
-         coalesce(arn_account(json_extract(request_parameters, '$.resourceArn')),
-                  recipient_account_id) AS own
-  FROM events e
-  WHERE event_source = 'dynamodb.amazonaws.com' AND event_name = 'PutResourcePolicy'
-    AND error_code IS NULL
+  SELECT e.*, coalesce(json_extract(e.request_parameters, '$.policy'),
+                       json_extract(e.request_parameters, '$.resourcePolicy')) AS pol,
+         coalesce(arn_account(json_extract(e.request_parameters, '$.resourceArn')),
+                  e.recipient_account_id) AS own
+  FROM event_effects x JOIN events e ON e.event_id = x.event_id
+  WHERE x.effect = 'opens-access' AND e.error_code IS NULL
 ),
 stmts AS (
   SELECT p.event_id, s.key AS sid, s.value AS st
