@@ -1,35 +1,73 @@
 -- id: DDB-TRAIL-TAMPER
 -- title: CloudTrail logging stopped or DynamoDB data events dropped
 -- severity: high
--- description: StopLogging or DeleteTrail (critical), or event selectors rewritten so that
---   DynamoDB is no longer fully logged (high): the selectors are read, not grepped, basic
---   (readWriteType, includeManagementEvents, dataResources, excludeManagementEventSources) and
---   advanced (eventCategory, resources.type, resources.ARN, readOnly, eventName, eventSource
---   with every operator). It fires when after the change DynamoDB data events are not
---   selected, only reads or only writes are, only some tables or event names are, or DynamoDB
---   management events are excluded; detail says what is no longer logged. Selecting every
---   table ("arn:aws:dynamodb") is fine. Without the trail nothing else in this report can be
---   seen; attackers switch it off right before or after the theft. AWS services count too.
+-- description: A call the catalogue says changes logging, judged by what it changes. StopLogging
+--   or DeleteTrail (critical). UpdateTrail turning log file validation off (log files can then
+--   be edited unseen) or multi-region logging off (other regions go dark): high. Event
+--   selectors rewritten so that DynamoDB is no longer fully logged: the selectors are read,
+--   not grepped, basic (readWriteType, includeManagementEvents, dataResources,
+--   excludeManagementEventSources) and advanced (eventCategory, resources.type, resources.ARN,
+--   readOnly, eventName, eventSource with every operator); it counts when after the change
+--   DynamoDB data events are not selected, only reads or only writes are, only some tables or
+--   event names are, or DynamoDB management events are excluded; detail says what is not
+--   logged. Selecting every table ("arn:aws:dynamodb") is fine. One PutEventSelectors cannot
+--   show a change by itself: it is high when the store knows the trail logged DynamoDB before
+--   (an earlier selector change that left nothing out, or DynamoDB data events already seen
+--   from that account and region), and a low note when it knows neither (a trail saved as it
+--   always was). Without the trail nothing else in this report can be seen; attackers switch
+--   it off right before or after the theft. AWS services count too.
+-- effects: changes-logging
 -- mitre: T1562.008
 -- stage: evasion
 -- story: trail tampered
 -- references: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html
 -- falsepositives: Planned trail migrations.
+WITH c AS (
+  SELECT e.*,
+         coalesce(json_extract(e.request_parameters, '$.trailName'),
+                  json_extract(e.request_parameters, '$.name')) AS trail,
+         CASE WHEN e.event_name IN ('PutEventSelectors', 'PutAdvancedEventSelectors')
+              THEN dynamodb_logging_gap(e.request_parameters) END AS gap,
+         CASE WHEN e.event_name = 'UpdateTrail' THEN
+           trim(CASE WHEN json_extract(e.request_parameters, '$.enableLogFileValidation') = 0
+                     THEN 'log file validation turned off (log files can be edited unseen); '
+                     ELSE '' END ||
+                CASE WHEN json_extract(e.request_parameters, '$.isMultiRegionTrail') = 0
+                     THEN 'multi-region logging turned off (other regions are no longer logged); '
+                     ELSE '' END, '; ') END AS weakened
+  FROM event_effects x JOIN events e ON e.event_id = x.event_id
+  WHERE x.effect = 'changes-logging' AND e.error_code IS NULL
+),
+judged AS (
+  SELECT c.*,
+         -- what the store knows of this trail or account and region logging DynamoDB before
+         EXISTS (SELECT 1 FROM c p
+                 WHERE p.trail IS c.trail AND p.event_ts < c.event_ts AND p.gap IS NULL
+                   AND p.event_name IN ('PutEventSelectors', 'PutAdvancedEventSelectors'))
+         OR EXISTS (SELECT 1 FROM events d
+                    WHERE d.event_source = 'dynamodb.amazonaws.com' AND d.event_category = 'Data'
+                      AND d.recipient_account_id IS c.recipient_account_id
+                      AND d.aws_region IS c.aws_region AND d.event_ts < c.event_ts) AS logged_before
+  FROM c
+)
 SELECT event_time AS first_seen, event_time AS last_seen, 1 AS event_count,
        account_id, aws_region, actor_arn AS principal_arn, access_key_id, source_ip,
        NULL AS table_name, event_name AS event_names, event_id AS event_ids,
        CASE WHEN event_name IN ('StopLogging', 'DeleteTrail')
-            THEN printf('%s on trail %s: CloudTrail stopped recording', event_name,
-                        coalesce(json_extract(request_parameters, '$.name'), '?'))
-            ELSE printf('%s on trail %s: %s', event_name,
-                        coalesce(json_extract(request_parameters, '$.trailName'), '?'), gap)
+              THEN printf('%s on trail %s: CloudTrail stopped recording', event_name,
+                          coalesce(trail, '?'))
+            WHEN event_name = 'UpdateTrail'
+              THEN printf('UpdateTrail on trail %s: %s', coalesce(trail, '?'), weakened)
+            WHEN logged_before
+              THEN printf('%s on trail %s: %s', event_name, coalesce(trail, '?'), gap)
+            ELSE printf('%s on trail %s: %s (the store holds no earlier selectors of this '
+                        || 'trail nor DynamoDB data events from its account and region, so this '
+                        || 'may be how it always was)', event_name, coalesce(trail, '?'), gap)
        END || coalesce(' (session ' || arn_session(principal_arn) || ')', '') AS detail,
-       CASE WHEN event_name IN ('StopLogging', 'DeleteTrail') THEN 'critical' END AS severity,
+       CASE WHEN event_name IN ('StopLogging', 'DeleteTrail') THEN 'critical'
+            WHEN event_name = 'UpdateTrail' OR logged_before THEN 'high'
+            ELSE 'low' END AS severity,
        event_id AS group_key
-FROM (SELECT e.*, CASE WHEN event_name IN ('PutEventSelectors', 'PutAdvancedEventSelectors')
-                       THEN dynamodb_logging_gap(request_parameters) END AS gap
-      FROM events e
-      WHERE event_source = 'cloudtrail.amazonaws.com' AND error_code IS NULL
-        AND event_name IN ('StopLogging', 'DeleteTrail', 'PutEventSelectors',
-                           'PutAdvancedEventSelectors'))
+FROM judged
 WHERE event_name IN ('StopLogging', 'DeleteTrail') OR gap IS NOT NULL
+   OR (event_name = 'UpdateTrail' AND weakened <> '')
