@@ -5,7 +5,10 @@
 --   trusted_cidrs. Workloads should reach DynamoDB through a VPC gateway endpoint, where
 --   endpoint policies and network controls apply; a public source is either a
 --   misconfigured workload or credentials used from somewhere else. High when the calls
---   include data-plane writes.
+--   include data-plane writes, except from a Lambda function outside any VPC (a role's calls
+--   whose user agent all name the Lambda runtime, exec-env/AWS_Lambda_*): its public address
+--   is AWS's egress, a practice gap (no endpoint) rather than an internet attacker, so it stays
+--   medium and the detail says so. A user agent can be forged, which buys at most medium.
 -- mitre: T1078.004, T1530
 -- stage: credential-use
 -- story: reached from the internet
@@ -24,8 +27,13 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,
        printf('%d DynamoDB call(s) from public IP %s without a VPC endpoint (%d write(s), %d table(s))',
               count(*), source_ip, sum(read_only = 0), count(DISTINCT table_name))
        || CASE WHEN count(DISTINCT principal_arn) > 1
-                   THEN '; sessions: ' || id_list(DISTINCT arn_session(principal_arn)) ELSE '' END AS detail,
-       CASE WHEN sum(event_category = 'Data' AND read_only = 0) > 0 THEN 'high' END AS severity,
+                   THEN '; sessions: ' || id_list(DISTINCT arn_session(principal_arn)) ELSE '' END
+       || CASE WHEN min(actor_kind = 'role' AND user_agent LIKE '%exec-env/AWS_Lambda%') = 1
+               THEN '; from a Lambda function outside any VPC (by its user agent): its address '
+                    || 'is AWS egress, the gap is the missing VPC endpoint' ELSE '' END AS detail,
+       CASE WHEN sum(event_category = 'Data' AND read_only = 0) > 0
+                 AND min(actor_kind = 'role' AND user_agent LIKE '%exec-env/AWS_Lambda%') = 0
+            THEN 'high' END AS severity,
        json_array(actor_arn, source_ip, aws_region) AS group_key
 FROM events e NOT INDEXED
 WHERE event_source = 'dynamodb.amazonaws.com'
