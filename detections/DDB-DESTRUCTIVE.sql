@@ -3,12 +3,16 @@
 -- severity: high
 -- description: A table, a replica of it or a backup was deleted (the catalogue's deletes-table and
 --   deletes-backup: DeleteTable, an UpdateTable or UpdateGlobalTable removing a replica,
---   DeleteBackup; the backup's table is named from its ARN); critical when one actor (a role whatever its session names, a user, a key) deleted at least
+--   DeleteBackup; the backup's table is named from its ARN), or a table emptied item by item
+--   without DeleteTable (deletes-items: DeleteItem, BatchWriteItem's deletes, TransactWriteItems'
+--   deletes, PartiQL DELETE; each call counts the deletes it carries): at least
+--   mass_delete_items items of one table deleted by one actor in a burst of calls less than
+--   window_seconds apart (high; repeats on earlier days become routine). Tables: critical when one actor (a role whatever its session names, a user, a key) deleted at least
 --   mass_delete_tables tables within window_seconds. Destruction is the last step of extortion
 --   and sabotage, and deleted backups remove the way back. Deletions less than window_seconds
 --   apart are one burst and one alert. AWS itself (AWS Backup expiring recovery points by
 --   their lifecycle, service-linked roles) is left out.
--- effects: deletes-table, deletes-backup
+-- effects: deletes-table, deletes-backup, deletes-items
 -- mitre: T1485, T1490
 -- stage: impact
 -- story: tables deleted
@@ -52,7 +56,70 @@ steps AS (
 peaks AS (
   -- the most tables the actor deleted within any window of the burst (DDB-RECON's sweep)
   SELECT actor_arn, burst, max(tables) AS peak FROM steps GROUP BY actor_arn, burst
+),
+deleting AS MATERIALIZED (
+  SELECT e.event_id, e.event_ts, e.event_name, e.table_name, e.actor_arn, e.principal_arn,
+         e.account_id, e.aws_region, e.access_key_id, e.source_ip, e.invoked_by,
+         CASE WHEN e.event_name <> 'DeleteItem' THEN e.request_parameters END AS request_parameters
+  FROM event_effects x JOIN events e ON e.event_id = x.event_id
+  WHERE x.effect = 'deletes-items' AND e.error_code IS NULL AND e.actor_kind IS NOT 'aws-service'
+),
+dels AS (
+  -- each call's deletes, by the table each names: a batch or transaction as CloudTrail lists
+  -- it (requestItems[] with operation and tableName) or as the API maps it (table -> list of
+  -- deleteRequest), PartiQL DELETE statements, and single DeleteItem calls
+  SELECT d.*, json_extract(i.value, '$.tableName') AS tbl, 1 AS n
+  FROM deleting d, json_each(d.request_parameters, '$.requestItems') i
+  WHERE instr(d.request_parameters, '"requestItems"')
+    AND i.type = 'object' AND json_extract(i.value, '$.operation') = 'Delete'
+  UNION ALL
+  SELECT d.*, i.key, (SELECT count(*) FROM json_each(i.value) w
+                      WHERE json_type(w.value, '$.deleteRequest') IS NOT NULL)
+  FROM deleting d, json_each(d.request_parameters, '$.requestItems') i
+  WHERE instr(d.request_parameters, '"requestItems"') AND i.type = 'array'
+  UNION ALL
+  SELECT d.*, coalesce(partiql_table(t.atom), d.table_name), 1
+  FROM deleting d, json_tree(d.request_parameters) t
+  WHERE instr(d.request_parameters, '"statement"')
+    AND t.key = 'statement' AND typeof(t.atom) = 'text' AND t.atom REGEXP '(?i)^\s*delete\b'
+  UNION ALL
+  SELECT d.*, d.table_name, 1 FROM deleting d WHERE d.event_name = 'DeleteItem'
+),
+wipes AS (
+  -- a call deleting from a table twice is two rows at one time: the second is never fresh
+  SELECT event_id, event_ts, event_name, tbl AS table_name, actor_arn, principal_arn,
+         account_id, aws_region, access_key_id, source_ip, invoked_by, n AS items,
+         coalesce(event_ts - lag(event_ts) OVER (PARTITION BY actor_arn, tbl, account_id,
+                                                 aws_region ORDER BY event_ts, event_id)
+                  > :window_seconds, 1) AS fresh
+  FROM dels WHERE tbl IS NOT NULL AND n > 0
+),
+wipe_bursts AS (
+  SELECT *, sum(fresh) OVER (PARTITION BY actor_arn, table_name, account_id, aws_region
+                             ORDER BY event_ts, event_id ROWS UNBOUNDED PRECEDING) AS burst
+  FROM wipes
 )
+SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,
+       strftime('%Y-%m-%dT%H:%M:%SZ', max(event_ts), 'unixepoch') AS last_seen,
+       count(DISTINCT event_id) AS event_count, account_id, aws_region,
+       actor_arn AS principal_arn,
+       sole(access_key_id) AS access_key_id, sole(source_ip) AS source_ip, table_name,
+       group_concat(DISTINCT event_name) AS event_names, id_list(DISTINCT event_id) AS event_ids,
+       printf('%d item(s) deleted from table %s in %d call(s), without deleting the table%s',
+              sum(items), table_name, count(DISTINCT event_id),
+              CASE WHEN count(DISTINCT principal_arn) > 1
+                   THEN '; sessions: ' || id_list(DISTINCT arn_session(principal_arn))
+                   ELSE '' END)
+         || coalesce('; through ' || id_list(DISTINCT invoked_by), '') AS detail,
+       NULL AS severity,
+       json_array(actor_arn, min(event_ts), 'items', table_name, account_id, aws_region)
+         AS group_key
+FROM wipe_bursts
+GROUP BY actor_arn, table_name, account_id, aws_region, burst
+HAVING sum(items) >= coalesce((SELECT max(t.value) FROM settings_actor t
+                               WHERE t.key = 'mass_delete_items' AND actor_arn GLOB t.actor),
+                              :mass_delete_items)
+UNION ALL
 SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(d.event_ts), 'unixepoch') AS first_seen,
        strftime('%Y-%m-%dT%H:%M:%SZ', max(d.event_ts), 'unixepoch') AS last_seen,
        count(*) AS event_count,

@@ -27,8 +27,12 @@ static const char judge_sql[] =
     " WHERE f.effect <> 'none' AND e.rowid > ?1"
     " AND (?2 IS NULL OR instr(',' || replace(?2, ' ', ',') || ',', ',' || f.effect || ',') > 0)"
     " AND (f.op IS NULL OR CASE WHEN f.deep THEN"
-    "   EXISTS (SELECT 1 FROM json_tree(" SIDE ") t WHERE t.key = f.path"
-    "           AND (f.op = 'exists' OR " TEST("t.atom") "))"
+    /* a key's name, and an equal string's value, must be in the text before a walk can
+     * find them: most events are turned away by instr() alone */
+    "   instr(" SIDE ", '\"' || f.path || '\"') > 0"
+    "   AND (f.op <> '=' OR typeof(f.value) <> 'text' OR instr(" SIDE ", json_quote(f.value)) > 0)"
+    "   AND EXISTS (SELECT 1 FROM json_tree(" SIDE ") t WHERE t.key = f.path"
+    "               AND (f.op = 'exists' OR " TEST("t.atom") "))"
     "  ELSE coalesce(" TEST("json_extract(" SIDE ", f.path)") ", 0) END)";
 
 /* Every account, region and resource an event's request or response names:

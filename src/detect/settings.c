@@ -46,6 +46,8 @@ static const struct settings_key keys[] = {
     {"recon_tables", CT_INT, 10, "distinct tables described in a window that make recon"},
     {"denied_calls", CT_INT, 10, "access-denied errors in a window that make recon"},
     {"mass_delete_tables", CT_INT, 3, "tables deleted in a window that make it critical"},
+    {"mass_delete_items", CT_INT, 1000,
+     "items one actor deletes from one table in a burst that make an item wipe (DDB-DESTRUCTIVE)"},
     {"require_customer_kms", CT_BOOL, 0,
      "CreateTable without a customer-managed KMS key is flagged (DDB-INSECURE-CREATE)"},
     {"rule_timeout_seconds", CT_INT, 300, "time one rule may run before it is stopped"},
@@ -215,7 +217,8 @@ static int check_suppress(yajl_val o, char *why, size_t len)
 
 /* The thresholds an actor glob may override. */
 static const char *const actor_keys[] = {"mass_scan_calls", "mass_scan_tables", "recon_tables",
-                                         "denied_calls", "mass_delete_tables", NULL};
+                                         "denied_calls", "mass_delete_tables",
+                                         "mass_delete_items", NULL};
 
 static int check_threshold(yajl_val o, char *why, size_t len)
 {
