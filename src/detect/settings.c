@@ -54,7 +54,8 @@ static const struct settings_key keys[] = {
     {"incident_gap_seconds", CT_INT, 21600,
      "alerts this close with a shared actor, key or IP"
      " are one incident"},
-    {"routine_days", CT_INT, 3, "earlier days a burst pattern needs to count as routine"},
+    {"routine_days", CT_INT, 2,
+     "earlier days a burst pattern needs to count as routine (a daily job: from its third day)"},
     {"suppress", CT_SUPPRESS, 0,
      "[{rule, actor, tables, source_cidrs, reason, until}]:"
      " alerts kept but marked suppressed"},
