@@ -8,7 +8,11 @@
 --   trusted_kinesis_streams (high; low otherwise); AWS Backup StartCopyJob of a DynamoDB
 --   recovery point to a vault of another account not in trusted_accounts (high; medium when
 --   the log does not say the recovery point is DynamoDB's). A call that failed is an attempt:
---   reported as one (medium), never as done.
+--   reported as one (medium), never as done. Every route the catalogue says copies data out
+--   is read, except replicas of a global table (which stay in the account: DDB-OFF-REGION's);
+--   for a route none of the three, the destination is the first account the call names (its
+--   ARNs and owner keys) other than the table's.
+-- effects: copies-data-out, creates-table
 -- mitre: T1537, T1530
 -- stage: collection
 -- story: data sent out of the account
@@ -28,13 +32,17 @@ WITH x AS (
          CASE e.event_name
            WHEN 'ExportTableToPointInTime' THEN json_extract(e.request_parameters, '$.s3BucketOwner')
            WHEN 'StartCopyJob' THEN arn_account(json_extract(e.request_parameters, '$.destinationBackupVaultArn'))
-           ELSE arn_account(json_extract(e.request_parameters, '$.streamArn')) END AS dest_account,
+           WHEN 'EnableKinesisStreamingDestination' THEN arn_account(json_extract(e.request_parameters, '$.streamArn'))
+           WHEN 'UpdateKinesisStreamingDestination' THEN arn_account(json_extract(e.request_parameters, '$.streamArn'))
+           ELSE (SELECT r.account FROM event_refs r
+                 WHERE r.event_id = e.event_id AND r.account IS NOT NULL
+                   AND r.account IS NOT coalesce(e.recipient_account_id, e.account_id)
+                 ORDER BY r.rowid LIMIT 1) END AS dest_account,
          json_extract(e.request_parameters, '$.recoveryPointArn') AS recovery_point
-  FROM events e
-  WHERE (e.event_source = 'dynamodb.amazonaws.com'
-         AND e.event_name IN ('ExportTableToPointInTime', 'EnableKinesisStreamingDestination',
-                              'UpdateKinesisStreamingDestination'))
-     OR (e.event_source = 'backup.amazonaws.com' AND e.event_name = 'StartCopyJob')
+  FROM event_effects c JOIN events e ON e.event_id = c.event_id
+  WHERE c.effect = 'copies-data-out'
+    AND NOT EXISTS (SELECT 1 FROM event_effects r WHERE r.event_id = e.event_id
+                                                   AND r.effect = 'creates-table')
 ),
 judged AS (
   SELECT x.*,
@@ -43,6 +51,11 @@ judged AS (
              (dest_account IS NOT NULL AND dest_account <> table_account)
              OR substr(dest, 6) NOT IN (SELECT value FROM settings_list WHERE key = 'trusted_export_buckets')
            WHEN event_name = 'StartCopyJob' THEN
+             dest_account IS NOT NULL AND dest_account <> table_account
+             AND dest_account NOT IN (SELECT value FROM settings_list WHERE key = 'trusted_accounts')
+           WHEN event_name NOT IN ('EnableKinesisStreamingDestination',
+                                   'UpdateKinesisStreamingDestination') THEN
+             -- a route the catalogue added later: out of the account is what counts
              dest_account IS NOT NULL AND dest_account <> table_account
              AND dest_account NOT IN (SELECT value FROM settings_list WHERE key = 'trusted_accounts')
            ELSE
@@ -61,7 +74,9 @@ SELECT event_time AS first_seen, event_time AS last_seen, 1 AS event_count,
                               WHEN 'StartCopyJob' THEN CASE WHEN is_ddb THEN 'DynamoDB recovery point '
                                                             ELSE 'recovery point (the log does not say of what) ' END
                                                        || coalesce(recovery_point, '?') || ' copied'
-                              ELSE 'table ' || coalesce(table_name, '?') || ' streamed' END,
+                              WHEN 'EnableKinesisStreamingDestination' THEN 'table ' || coalesce(table_name, '?') || ' streamed'
+                              WHEN 'UpdateKinesisStreamingDestination' THEN 'table ' || coalesce(table_name, '?') || ' streamed'
+                              ELSE event_name || ' copied ' || coalesce('table ' || table_name, 'data') END,
               CASE WHEN event_name = 'StartCopyJob' THEN ' by AWS Backup' ELSE '' END,
               coalesce(dest, '?'), coalesce(dest_account, 'not given'), table_account,
               CASE WHEN foreign_dest THEN '; destination not trusted' ELSE '' END,
@@ -71,4 +86,5 @@ SELECT event_time AS first_seen, event_time AS last_seen, 1 AS event_count,
             ELSE 'high' END AS severity,
        event_id AS group_key
 FROM judged
-WHERE event_name <> 'StartCopyJob' OR foreign_dest
+WHERE event_name IN ('ExportTableToPointInTime', 'EnableKinesisStreamingDestination',
+                     'UpdateKinesisStreamingDestination') OR foreign_dest
