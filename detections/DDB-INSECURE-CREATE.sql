@@ -7,7 +7,10 @@
 --   require_customer_kms is set) without a customer-managed KMS key. Imports and restores cannot
 --   set deletion protection, so they are judged by an UpdateTable turning it on within
 --   window_seconds. A table is (account, region, name). Replicas added to a global table are
---   left to the region rules. Posture read from the logs: tables born unprotected stay so.
+--   left to the region rules. Posture read from the logs: tables born unprotected stay so. An
+--   import from a bucket another account owns (s3BucketOwner neither the table's account nor
+--   in trusted_accounts) is medium whatever its safeguards: the data came from someone else
+--   (possible poisoning).
 -- effects: creates-table, copies-data-out
 -- mitre: T1485
 -- stage: credential-use
@@ -46,19 +49,30 @@ c AS (
                         json_extract(m.request_parameters, '$.tableCreationParameters.sSESpecification.kMSMasterKeyId'),
                         json_extract(m.request_parameters, '$.sSESpecificationOverride.kMSMasterKeyId'))
                IS NOT NULL AS cmk
+         ,
+         (SELECT r.account FROM event_refs r
+          WHERE r.event_id = m.event_id AND r.kind = 'account' AND r.field = 's3BucketOwner'
+            AND r.account IS NOT m.recipient_account_id
+            AND r.account NOT IN (SELECT value FROM settings_list WHERE key = 'trusted_accounts')
+          LIMIT 1) AS foreign_owner
   FROM made m
 )
 SELECT event_time AS first_seen, event_time AS last_seen, 1 AS event_count,
        account_id, aws_region, actor_arn AS principal_arn, access_key_id, source_ip,
        tbl AS table_name, event_name AS event_names, event_id AS event_ids,
-       printf('table %s %s without %s', coalesce(tbl, '?'),
+       printf('table %s %s%s', coalesce(tbl, '?'),
               CASE event_name WHEN 'CreateTable' THEN 'created'
                               WHEN 'ImportTable' THEN 'created by an import (which cannot set deletion protection)'
                               ELSE 'restored (a restore cannot set deletion protection)' END,
-              trim(CASE WHEN NOT protected THEN 'deletion protection, ' ELSE '' END ||
+              coalesce(' without ' || nullif(trim(
+                   CASE WHEN NOT protected THEN 'deletion protection, ' ELSE '' END ||
                    CASE WHEN NOT pitr THEN 'point-in-time recovery, ' ELSE '' END ||
                    CASE WHEN NOT coalesce(cmk, 0) AND :require_customer_kms
-                        THEN 'a customer-managed KMS key, ' ELSE '' END, ', ')) AS detail,
+                        THEN 'a customer-managed KMS key, ' ELSE '' END, ', '), ''), ''))
+         || coalesce('; imported from a bucket of account ' || foreign_owner
+                     || ' (not the table''s, not trusted: possible poisoning)', '') AS detail,
+       CASE WHEN foreign_owner IS NOT NULL THEN 'medium' END AS severity,
        event_id AS group_key
 FROM c
 WHERE NOT protected OR NOT pitr OR (NOT coalesce(cmk, 0) AND :require_customer_kms)
+   OR foreign_owner IS NOT NULL
