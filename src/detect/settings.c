@@ -580,8 +580,8 @@ static int read_key(settings *c, int k, sqlite3 *db, char *err, size_t errlen)
 {
     static const char *const sql[] = {
         /* CT_THRESHOLDS: one object per actor glob, as the config wrote it */
-        "SELECT json_patch(json_object('actor', actor), json_group_object(key, value))"
-        " FROM settings_actor GROUP BY actor ORDER BY min(rowid)",
+        ("SELECT json_patch(json_object('actor', actor), json_group_object(key, value))"
+         " FROM settings_actor GROUP BY actor ORDER BY min(rowid)"),
         "SELECT value FROM settings_list WHERE key = ?1 ORDER BY rowid",
         "SELECT value FROM settings WHERE key = ?1"};
     int which = keys[k].type == CT_THRESHOLDS ? 0 : is_list(keys[k].type) ? 1 : 2;

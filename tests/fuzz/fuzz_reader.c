@@ -4,6 +4,7 @@
  */
 #include "reader.h"
 #include "decoder.h"
+#include "catalogue.h"
 #include "normalize.h"
 
 #include <stdint.h>
@@ -19,8 +20,8 @@ static int on_event(void *ctx, const decoder_event *ev, char *err, size_t errlen
     (void)ctx;
     (void)err;
     (void)errlen;
-    if (normalize_is_relevant(ev->v[JF_EVENT_SOURCE], ev->len[JF_EVENT_SOURCE], ev->v[JF_EVENT_NAME],
-                         ev->len[JF_EVENT_NAME]) ||
+    if (catalogue_keeps(NULL, ev->v[JF_EVENT_SOURCE], ev->len[JF_EVENT_SOURCE],
+                        ev->v[JF_EVENT_NAME], ev->len[JF_EVENT_NAME]) ||
         ev->len[JF_EVENT_ID] % 2 == 0)
         normalize_event(ev, &row, why, sizeof why);
     return 0;

@@ -17,7 +17,7 @@ pkg=$(pkg-config --cflags --libs zlib yajl sqlite3 libpcre2-8 libcrypto)
 lib_src=$(find src -name '*.c' | sort | tr '\n' ' ')
 lib_inc=$(find src -name '*.h' -exec dirname {} \; | sort -u | sed 's/^/-I/' | tr '\n' ' ')
 pass=0 fail=0
-for h in reader config text digest partiql selectors lines; do
+for h in reader config text digest partiql selectors lines catalogue; do
     echo "fuzz: building $h"
     # shellcheck disable=SC2086
     clang $flags $lib_inc -o "$out/fuzz_$h" tests/fuzz/fuzz_$h.c $lib_src $pkg -lpthread || exit 2
@@ -31,6 +31,8 @@ for h in reader config text digest partiql selectors lines; do
         cp tests/fuzz/regressions/* "$corpus/" 2>/dev/null ;;
     config)
         cp sample-logs/ddbtrail.json tests/detections/config.json "$corpus/" ;;
+    catalogue)
+        cp detections/effects.txt "$corpus/" ;;
     digest)
         find sample-logs -name '*CloudTrail-Digest*.json.gz' | sort | head -n 3 | xargs -I{} cp {} "$corpus/"
         cp tests/integrity/public-keys.json "$corpus/" ;;
