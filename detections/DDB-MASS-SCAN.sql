@@ -9,8 +9,10 @@
 --   DescribeTable, else any "attr = value" / "attr IN (...)"; OR, NOT, begins_with,
 --   attribute_exists, <> stay scans); and draining a stream (GetShardIterator from
 --   TRIM_HORIZON or AT_SEQUENCE_NUMBER, then its GetRecords). Each burst is its own alert.
---   AWS itself (service identities, calls a service made on a caller's behalf, service-linked
---   roles: DAX, Glue, Backup reading tables) is left out.
+--   AWS itself (service identities and service-linked roles: DAX, Glue, Backup reading
+--   tables) is left out; a user or role scanning through a service is not AWS itself.
+--   A Scan's first page of at most scan_page_limit items (a Limit, no exclusiveStartKey: the
+--   console opening a table) is not a bulk read; paging on through a table is.
 -- effects: scans-items, reads-stream
 -- mitre: T1530, T1119
 -- stage: collection
@@ -65,7 +67,11 @@ stmts AS MATERIALIZED (
 bulk_tables AS MATERIALIZED (
   -- a bulk read is a copy without knowing the keys: each table a call copies
   SELECT r.event_id, r.table_name AS tbl FROM reading r
-  WHERE r.event_name = 'Scan'
+  WHERE (r.event_name = 'Scan'
+         -- a first page of at most scan_page_limit items (the console opening a table) is a
+         -- look, not a copy; paging on (exclusiveStartKey) or no Limit is
+         AND NOT (coalesce(json_extract(r.request_parameters, '$.limit') <= :scan_page_limit, 0)
+                  AND json_type(r.request_parameters, '$.exclusiveStartKey') IS NULL))
      OR (r.event_name = 'GetShardIterator'
          AND json_extract(r.request_parameters, '$.shardIteratorType')
              IN ('TRIM_HORIZON', 'AT_SEQUENCE_NUMBER'))
