@@ -163,20 +163,30 @@ int follow_finish(follow *f, int interrupted, char *err, size_t errlen)
 
 int follow_prune(follow *f, int64_t before, char *err, size_t errlen)
 {
-    sqlite3_stmt *st;
-    int rc;
+    /* what was derived from a pruned event goes with it, or a long session would keep
+     * every effect and reference it ever judged */
+    static const char *const sql[] = {
+        "DELETE FROM event_effects WHERE event_id IN"
+        " (SELECT event_id FROM events WHERE event_ts < ?1)",
+        "DELETE FROM event_refs WHERE event_id IN"
+        " (SELECT event_id FROM events WHERE event_ts < ?1)",
+        "DELETE FROM events WHERE event_ts < ?1"};
+    size_t i;
 
-    if (sqlite3_prepare_v2(store_db(f->st), "DELETE FROM events WHERE event_ts < ?", -1, &st,
-                           NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "database: %s", sqlite3_errmsg(store_db(f->st)));
-        return -1;
-    }
-    sqlite3_bind_int64(st, 1, before);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        snprintf(err, errlen, "database: %s", sqlite3_errmsg(store_db(f->st)));
-        return -1;
+    for (i = 0; i < sizeof sql / sizeof sql[0]; i++) {
+        sqlite3_stmt *st;
+        int rc;
+        if (sqlite3_prepare_v2(store_db(f->st), sql[i], -1, &st, NULL) != SQLITE_OK) {
+            snprintf(err, errlen, "database: %s", sqlite3_errmsg(store_db(f->st)));
+            return -1;
+        }
+        sqlite3_bind_int64(st, 1, before);
+        rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE) {
+            snprintf(err, errlen, "database: %s", sqlite3_errmsg(store_db(f->st)));
+            return -1;
+        }
     }
     return 0;
 }
