@@ -4,6 +4,8 @@
  */
 #include "buffer.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,4 +66,35 @@ void buffer_free(buffer *b)
     b->p = NULL;
     b->len = 0;
     b->alloc = 0;
+}
+
+char *buffer_read_file(const char *path, size_t cap, const char *what, size_t *len, char *err,
+                       size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    size_t n;
+
+    if (f == NULL) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    buf = malloc(cap + 1);
+    if (buf == NULL) {
+        fclose(f);
+        snprintf(err, errlen, "%s: out of memory", path);
+        return NULL;
+    }
+    n = fread(buf, 1, cap + 1, f);
+    if (ferror(f) || n > cap) {
+        snprintf(err, errlen, "%s: %s%s", path,
+                 ferror(f) ? "read error" : "larger than any ", ferror(f) ? "" : what);
+        fclose(f);
+        free(buf);
+        return NULL;
+    }
+    fclose(f);
+    buf[n] = '\0';
+    *len = n;
+    return buf;
 }

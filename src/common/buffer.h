@@ -34,4 +34,11 @@ void buffer_reset(buffer *b);
 /* Releases the allocation; the buffer is empty and reusable afterwards. */
 void buffer_free(buffer *b);
 
+/* Reads a whole small file (a config, a catalogue) of at most cap bytes into
+ * a new NUL-terminated heap buffer the caller frees, its length in *len.
+ * Returns NULL with a message naming the file in err (what names the kind of
+ * file in the message for one that is too large). */
+char *buffer_read_file(const char *path, size_t cap, const char *what, size_t *len, char *err,
+                       size_t errlen);
+
 #endif

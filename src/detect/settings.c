@@ -5,11 +5,11 @@
  * streaming rule applies to log files, not to this.
  */
 #include "settings.h"
+#include "buffer.h"
 #include "address.h"
 #include "normalize.h"
 #include "functions.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -323,35 +323,10 @@ size_t settings_list_count(const settings *c, const char *key)
     return k < 0 ? 0 : c->nlist[k];
 }
 
-/* Reads a whole small file into a new NUL-terminated buffer; free() it. */
+/* A config or list file, read whole. */
 static char *slurp(const char *path, size_t *len, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    size_t n;
-
-    if (f == NULL) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
-    buf = malloc(SETTINGS_MAX_FILE + 1);
-    if (buf == NULL) {
-        fclose(f);
-        snprintf(err, errlen, "%s: out of memory", path);
-        return NULL;
-    }
-    n = fread(buf, 1, SETTINGS_MAX_FILE + 1, f);
-    if (ferror(f) || n > SETTINGS_MAX_FILE) {
-        snprintf(err, errlen, "%s: %s", path,
-                 ferror(f) ? "read error" : "larger than 1 MiB; not a config file?");
-        fclose(f);
-        free(buf);
-        return NULL;
-    }
-    fclose(f);
-    buf[n] = '\0';
-    *len = n;
-    return buf;
+    return buffer_read_file(path, SETTINGS_MAX_FILE, "config file (1 MiB)", len, err, errlen);
 }
 
 /* Long: one pass over the config object, each key checked against its declared type

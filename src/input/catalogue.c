@@ -6,11 +6,11 @@
  * the operations, each checked against it.
  */
 #include "catalogue.h"
+#include "buffer.h"
 #include "hash.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <ctype.h>
-#include <errno.h>
 #include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -424,30 +424,12 @@ catalogue *catalogue_parse(const char *text, size_t len, const char *name, char 
 
 catalogue *catalogue_load(const char *path, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    char *buf;
     size_t n;
+    char *buf = buffer_read_file(path, CATALOGUE_MAX_BYTES, "catalogue (1 MiB)", &n, err, errlen);
     catalogue *c;
 
-    if (f == NULL) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    if (buf == NULL)
         return NULL;
-    }
-    buf = malloc(CATALOGUE_MAX_BYTES + 1);
-    if (buf == NULL) {
-        fclose(f);
-        snprintf(err, errlen, "%s: out of memory", path);
-        return NULL;
-    }
-    n = fread(buf, 1, CATALOGUE_MAX_BYTES + 1, f);
-    if (ferror(f) || n > CATALOGUE_MAX_BYTES) {
-        snprintf(err, errlen, "%s: %s", path,
-                 ferror(f) ? strerror(errno) : "larger than 1 MiB: not a catalogue");
-        fclose(f);
-        free(buf);
-        return NULL;
-    }
-    fclose(f);
     c = catalogue_parse(buf, n, path, err, errlen);
     free(buf);
     return c;
