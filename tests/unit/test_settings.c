@@ -169,8 +169,70 @@ static void sql_functions(void)
     sqlite3_close(db);
 }
 
+/* The settings tables of db, one line per row, for comparing two stores. */
+static void dump(sqlite3 *db, char *out, size_t len)
+{
+    sqlite3_stmt *st;
+    size_t n = 0;
+
+    out[0] = '\0';
+    if (sqlite3_prepare_v2(db,
+                           "SELECT 's ' || key || '=' || quote(value) FROM settings UNION ALL"
+                           " SELECT 'l ' || key || '=' || value FROM settings_list UNION ALL"
+                           " SELECT 'a ' || actor || ' ' || key || '=' || value FROM settings_actor"
+                           " ORDER BY 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return;
+    while (sqlite3_step(st) == SQLITE_ROW && n < len)
+        n += (size_t)snprintf(out + n, len - n, "%s\n", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+}
+
+/* What settings_apply() stores, settings_read() reads back whole: applied again
+ * to another store, the tables are the same row for row (merge relies on it). */
+static void read_back(void)
+{
+    static const char schema[] =
+        "CREATE TABLE settings(key TEXT PRIMARY KEY, value);"
+        "CREATE TABLE settings_list(key TEXT NOT NULL, value TEXT NOT NULL);"
+        "CREATE TABLE settings_actor(actor TEXT NOT NULL, key TEXT NOT NULL, value INTEGER NOT NULL);";
+    char path[] = "/tmp/ddbtrail-settings-XXXXXX", err[512], a[8192], b[8192];
+    int fd = mkstemp(path);
+    FILE *f = fdopen(fd, "w");
+    settings *c = settings_new(), *d = settings_new();
+    sqlite3 *one = NULL, *two = NULL;
+
+    fputs("{\"allowed_regions\": [\"eu-west-1\", \"eu-central-1\"], \"mass_scan_calls\": 7,"
+          " \"require_customer_kms\": true, \"trusted_cidrs\": [\"10.0.0.0/8\"],"
+          " \"actor_thresholds\": [{\"actor\": \"*etl*\", \"mass_scan_calls\": 500,"
+          " \"recon_tables\": 40}, {\"actor\": \"*ci*\", \"recon_tables\": 30}]}", f);
+    fclose(f);
+    CHECKF(settings_load_file(c, path, err, sizeof err) == 0, "%s", err);
+    remove(path);
+    CHECK(sqlite3_open(":memory:", &one) == SQLITE_OK && sqlite3_open(":memory:", &two) == SQLITE_OK);
+    CHECK(sqlite3_exec(one, schema, NULL, NULL, NULL) == SQLITE_OK &&
+          sqlite3_exec(two, schema, NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(settings_apply(c, one, err, sizeof err) == 0);
+    CHECKF(settings_read(d, one, err, sizeof err) == 0, "%s", err);
+    CHECK(settings_int(d, "mass_scan_calls") == 7 && settings_int(d, "require_customer_kms") == 1);
+    CHECK(settings_list_count(d, "allowed_regions") == 2 && settings_list_count(d, "actor_thresholds") == 2);
+    CHECK(settings_apply(d, two, err, sizeof err) == 0);
+    dump(one, a, sizeof a);
+    dump(two, b, sizeof b);
+    CHECKF(strcmp(a, b) == 0 && strstr(a, "a *etl* recon_tables=40"), "%s---\n%s", a, b);
+    /* a store's value is input: a bad CIDR in it is refused, naming the key */
+    CHECK(sqlite3_exec(one, "INSERT INTO settings_list VALUES('trusted_cidrs', 'nope')", NULL,
+                       NULL, NULL) == SQLITE_OK);
+    CHECK(settings_read(d, one, err, sizeof err) != 0 && strstr(err, "trusted_cidrs"));
+    sqlite3_close(one);
+    sqlite3_close(two);
+    settings_free(c);
+    settings_free(d);
+}
+
 const unit_test unit_settings[] = {
     {"settings_errors", config_errors},
+    {"settings_read_back", read_back},
     {NULL, NULL},
 };
 
