@@ -37,7 +37,9 @@ struct catalogue {
     char sha[65];
 };
 
-static char *own(catalogue *c, const char *s, size_t len)
+/* A copy of len bytes of s, NUL-terminated, with room for more bytes after
+ * them; owned by c. */
+static char *own_room(catalogue *c, const char *s, size_t len, size_t room)
 {
     char *p;
 
@@ -49,13 +51,18 @@ static char *own(catalogue *c, const char *s, size_t len)
         c->owned = q;
         c->aowned = na;
     }
-    p = malloc(len + 1);
+    p = malloc(len + room + 1);
     if (p == NULL)
         return NULL;
     memcpy(p, s, len);
     p[len] = '\0';
     c->owned[c->nowned++] = p;
     return p;
+}
+
+static char *own(catalogue *c, const char *s, size_t len)
+{
+    return own_room(c, s, len, 0);
 }
 
 /* The next whitespace-separated word of *p, cut in place, or NULL. */
@@ -166,12 +173,12 @@ static int parse_when(catalogue *c, catalogue_entry *e, char *rest, char *why, s
     } else if (path[0] == '.' && name_ok(path + 1, "_-.") && !strstr(path, "..") &&
                path[strlen(path) - 1] != '.') {
         size_t pl = strlen(path);
-        char *p = own(c, path, pl + 1); /* room for "$" in front */
+        char *p = own_room(c, path, pl, 1); /* room for "$" in front */
         if (p == NULL) {
             snprintf(why, len, "out of memory");
             return -1;
         }
-        memmove(p + 1, path, pl + 1);
+        memmove(p + 1, p, pl + 1);
         p[0] = '$';
         e->path = p;
     } else {
@@ -236,9 +243,9 @@ static const char *source_of(catalogue *c, const char *svc, size_t len)
         if (strncmp(c->e[i].source, svc, len) == 0 &&
             strcmp(c->e[i].source + len, SOURCE_SUFFIX) == 0)
             return c->e[i].source;
-    s = own(c, svc, len + strlen(SOURCE_SUFFIX));
+    s = own_room(c, svc, len, strlen(SOURCE_SUFFIX));
     if (s)
-        strcpy(s + len, SOURCE_SUFFIX);
+        memcpy(s + len, SOURCE_SUFFIX, sizeof SOURCE_SUFFIX);
     return s;
 }
 

@@ -5,6 +5,7 @@
 #include "catalogue.h"
 #include "unit.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const char small[] =
@@ -144,6 +145,32 @@ static void refused(void)
     }
 }
 
+/* Inputs the fuzzer found: each parses or is refused without reading past
+ * its bytes (ASan runs these in make check-asan). */
+static void found(void)
+{
+    static const char *const inputs[] = {
+        /* a service name copied with its suffix read from past the line's end */
+        "# ged\neffect changes-logging   s\neffect none       s\ndynamodb:P g\n",
+        "effect none x\nx:Y none",
+        "effect none x\nx:Y none when request ..a exists",
+        "effect none x\nx:Y none when request .a.b = \"\\u0000\"",
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
+        char err[256];
+        size_t n = strlen(inputs[i]);
+        char *copy = malloc(n); /* exactly the input's bytes, no NUL after them */
+        catalogue *c;
+        memcpy(copy, inputs[i], n);
+        c = catalogue_parse(copy, n, "f", err, sizeof err);
+        CHECKF(c != NULL || err[0], "input %zu", i);
+        catalogue_free(c);
+        free(copy);
+    }
+}
+
 /* The shipped catalogue parses (tests run from the source tree). */
 static void shipped(void)
 {
@@ -159,5 +186,6 @@ static void shipped(void)
 const unit_test unit_catalogue[] = {
     {"catalogue_keeps", keeps},     {"catalogue_entries", entries},
     {"catalogue_refused", refused}, {"catalogue_shipped", shipped},
+    {"catalogue_found", found},
     {NULL, NULL},
 };
