@@ -64,7 +64,7 @@ deleting AS MATERIALIZED (
   FROM event_effects x JOIN events e ON e.event_id = x.event_id
   WHERE x.effect = 'deletes-items' AND e.error_code IS NULL AND e.actor_kind IS NOT 'aws-service'
 ),
-dels AS (
+dels AS MATERIALIZED (
   -- each call's deletes, by the table each names: a batch or transaction as CloudTrail lists
   -- it (requestItems[] with operation and tableName) or as the API maps it (table -> list of
   -- deleteRequest), PartiQL DELETE statements, and single DeleteItem calls
@@ -85,14 +85,28 @@ dels AS (
   UNION ALL
   SELECT d.*, d.table_name, 1 FROM deleting d WHERE d.event_name = 'DeleteItem'
 ),
+enough AS MATERIALIZED (
+  -- only an actor and table with enough deletes in all can hold a wipe: the windows below
+  -- are built for those alone
+  SELECT actor_arn, tbl, account_id, aws_region FROM dels
+  WHERE tbl IS NOT NULL AND n > 0
+  GROUP BY actor_arn, tbl, account_id, aws_region
+  HAVING sum(n) >= coalesce((SELECT max(t.value) FROM settings_actor t
+                             WHERE t.key = 'mass_delete_items' AND actor_arn GLOB t.actor),
+                            :mass_delete_items)
+),
 wipes AS (
   -- a call deleting from a table twice is two rows at one time: the second is never fresh
-  SELECT event_id, event_ts, event_name, tbl AS table_name, actor_arn, principal_arn,
-         account_id, aws_region, access_key_id, source_ip, invoked_by, n AS items,
-         coalesce(event_ts - lag(event_ts) OVER (PARTITION BY actor_arn, tbl, account_id,
-                                                 aws_region ORDER BY event_ts, event_id)
+  SELECT d.event_id, d.event_ts, d.event_name, d.tbl AS table_name, d.actor_arn,
+         d.principal_arn, d.account_id, d.aws_region, d.access_key_id, d.source_ip,
+         d.invoked_by, d.n AS items,
+         coalesce(d.event_ts - lag(d.event_ts) OVER (PARTITION BY d.actor_arn, d.tbl,
+                                                     d.account_id, d.aws_region
+                                                     ORDER BY d.event_ts, d.event_id)
                   > :window_seconds, 1) AS fresh
-  FROM dels WHERE tbl IS NOT NULL AND n > 0
+  FROM dels d JOIN enough g ON g.actor_arn IS d.actor_arn AND g.tbl = d.tbl
+                           AND g.account_id IS d.account_id AND g.aws_region IS d.aws_region
+  WHERE d.n > 0
 ),
 wipe_bursts AS (
   SELECT *, sum(fresh) OVER (PARTITION BY actor_arn, table_name, account_id, aws_region
