@@ -43,6 +43,10 @@ static const char html_head[] =
     ".alert{background:#fff;border:1px solid #dde;border-left:6px solid #999;margin:1em 0;"
     "padding:.6em 1em;border-radius:4px}\n"
     ".alert h3{margin:.1em 0 .4em;font-size:1.05em}.alert td:first-child{width:9em;color:#556}\n"
+    /* an incident card takes its severity as a left border only, like an alert card: the
+     * badge colours under text were unreadable (dark text and links on #8b0000) */
+    ".incident{background:#fff;border:1px solid #dde;border-left:6px solid #999;margin:1em 0;"
+    "padding:.6em 1em;border-radius:4px}\n"
     ".sev{display:inline-block;padding:0 .5em;border-radius:3px;color:#fff;font-size:.8em;"
     "text-transform:uppercase;margin-right:.5em}\n"
     ".sev-critical{background:#8b0000;border-left-color:#8b0000}"
@@ -52,6 +56,8 @@ static const char html_head[] =
     ".sev-info{background:#6b7280;border-left-color:#6b7280}\n"
     ".alert.sev-critical,.alert.sev-high,.alert.sev-medium,.alert.sev-low,.alert.sev-info"
     "{background:#fff}\n"
+    ".incident.sev-critical,.incident.sev-high,.incident.sev-medium,.incident.sev-low,"
+    ".incident.sev-info{background:#fff}\n"
     "code,.mono{font-family:ui-monospace,monospace;font-size:.92em;word-break:break-all}\n"
     ".none{color:#99a}.timeline{background:#fff;border:1px solid #dde}\n"
     "footer{margin-top:3em;color:#778;font-size:.85em}\n"
