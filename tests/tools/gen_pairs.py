@@ -261,18 +261,26 @@ def adv(*selectors):
         {"name": n, "fieldSelectors": [{"field": f, op: v} for f, op, v in fs]} for n, fs in selectors]}
 
 
+# the store knows the trail logged DynamoDB before: one data event of the day before (the record
+# as a trail with tlsDetails, resources and the endpoint writes it)
+def logged_before(n):
+    e = json.loads('{"eventVersion": "1.09", "userIdentity": {"type": "AssumedRole", "principalId": "AROAORDERSAPPROL:i-0c4f5e6a7b8c9d0e1", "arn": "arn:aws:sts::111122223333:assumed-role/orders-app-role/i-0c4f5e6a7b8c9d0e1", "accountId": "111122223333", "accessKeyId": "ASIADGRYIKR67R5R4IRI", "sessionContext": {"sessionIssuer": {"type": "Role", "principalId": "AROAORDERSAPPROL", "arn": "arn:aws:iam::111122223333:role/orders-app-role", "accountId": "111122223333", "userName": "orders-app-role"}, "webIdFederationData": {}, "attributes": {"creationDate": "2026-11-09T00:00:00Z", "mfaAuthenticated": "false"}}}, "eventTime": "2026-11-11T09:00:00Z", "eventSource": "dynamodb.amazonaws.com", "eventName": "GetItem", "awsRegion": "eu-west-1", "sourceIPAddress": "10.20.1.9", "userAgent": "aws-cli/2.15.30 Python/3.11.8 Linux/6.1.0-18-amd64 exe/x86_64.debian.12", "requestParameters": {"tableName": "orders"}, "responseElements": null, "requestID": "CSY17Y5VUZ2I5386TUSGCD0V66IN15PUYOSTD1PUTM9FM0LANOH0", "eventID": "e1000000-0000-4000-8000-000000000003", "readOnly": true, "eventType": "AwsApiCall", "apiVersion": "2012-08-10", "managementEvent": false, "recipientAccountId": "111122223333", "eventCategory": "Data", "tlsDetails": {"tlsVersion": "TLSv1.3", "cipherSuite": "TLS_AES_128_GCM_SHA256", "clientProvidedHostHeader": "dynamodb.eu-west-1.amazonaws.com"}, "resources": [{"accountId": "111122223333", "type": "AWS::DynamoDB::Table", "ARN": "arn:aws:dynamodb:eu-west-1:111122223333:table/orders"}], "vpcEndpointId": "vpce-0a1b2c3d4e5f60789", "vpcEndpointAccountId": "111122223333"}')
+    e["eventID"] = "e1000000-0000-4000-8000-%012d" % n
+    return e
+
+
 mgmt = ("Management events", [("eventCategory", "equals", ["Management"])])
 ddb_all = ("DynamoDB", [("eventCategory", "equals", ["Data"]),
                         ("resources.type", "equals", ["AWS::DynamoDB::Table"])])
 pair("DDB-TRAIL-TAMPER__advanced-writes-only",
-     [event(user("svc-reporting"), "PutEventSelectors", ts(12, 3, 0),
+     [logged_before(2), event(user("svc-reporting"), "PutEventSelectors", ts(12, 3, 0),
             adv(mgmt, ("DynamoDB writes", ddb_all[1] + [("readOnly", "equals", ["false"])])),
             source="cloudtrail.amazonaws.com", data=False, read_only=False)],
      [event(role("platform-admin", "p"), "PutEventSelectors", ts(12, 3, 0),
             adv(mgmt, ddb_all), source="cloudtrail.amazonaws.com", data=False, read_only=False)],
      "fires high\nbenign none\nfires_detail reads are no longer logged\n")
 pair("DDB-TRAIL-TAMPER__advanced-decoy-table",
-     [event(user("svc-reporting"), "PutEventSelectors", ts(12, 3, 0),
+     [logged_before(1), event(user("svc-reporting"), "PutEventSelectors", ts(12, 3, 0),
             adv(mgmt, ("DynamoDB", ddb_all[1] + [("resources.ARN", "equals", [table_arn("decoy")])])),
             source="cloudtrail.amazonaws.com", data=False, read_only=False)],
      [event(role("platform-admin", "p"), "PutEventSelectors", ts(12, 3, 0),
@@ -280,7 +288,7 @@ pair("DDB-TRAIL-TAMPER__advanced-decoy-table",
             source="cloudtrail.amazonaws.com", data=False, read_only=False)],
      "fires high\nbenign none\nfires_detail only some tables\n")
 pair("DDB-TRAIL-TAMPER__basic-no-management",
-     [event(user("svc-reporting"), "PutEventSelectors", ts(12, 3, 0),
+     [logged_before(3), event(user("svc-reporting"), "PutEventSelectors", ts(12, 3, 0),
             {"trailName": "org-trail", "eventSelectors": [
                 {"readWriteType": "All", "includeManagementEvents": False,
                  "dataResources": [{"type": "AWS::DynamoDB::Table", "values": ["arn:aws:dynamodb"]}]}]},
@@ -362,6 +370,59 @@ pair("DDB-SUSPICIOUS-AGENT__many-agents",
                     agent="aws-sdk-go/1.44.0 (go1.21; linux; amd64) app/pacualdo-reports")],
      "fires high\nbenign none\nfires_alerts 1\n"
      "fires_principal arn:aws:iam::%s:user/svc-legacy\n" % ACCT)
+
+# ===== the guidance's other practices (issue 25): each rule's way round and its routine job =====
+_here = os.path.dirname(os.path.abspath(__file__))
+with open(os.path.join(_here, "..", "detections", "config.json")) as f:
+    BASE_CFG = json.load(f)
+
+
+def cfg(**kw):
+    c = dict(BASE_CFG)
+    c.update(kw)
+    return c
+
+
+def regional_event(e, region):
+    e["awsRegion"] = region
+    return e
+
+
+# --- DDB-DECOY-ACCESS ------------------------------------------------------------
+# pinned by ARN: the decoy in eu-west-1; a same-named table in eu-central-1 is someone's real one
+DECOY = "customers-archive"
+dcfg = cfg(decoy_tables=[table_arn(DECOY)])
+pair("DDB-DECOY-ACCESS",
+     [event(role("support-tool", "s1"), "GetItem", ts(12, 3, 0),
+            {"tableName": DECOY, "key": {"pk": {"S": "c-1"}}})],
+     [regional_event(event(role("archive-app", "a1"), "GetItem", ts(12, 3, 0),
+                           {"tableName": DECOY, "key": {"pk": {"S": "c-1"}}}), "eu-central-1"),
+      event(aws_service("backup.amazonaws.com"), "DescribeTable", ts(12, 3, 5), {"tableName": DECOY}),
+      event(role("support-tool", "s1"), "GetItem", ts(12, 3, 6),
+            {"tableName": "customers", "key": {"pk": {"S": "c-1"}}})],
+     "fires critical\nbenign none\nfires_alerts 1\nfires_detail decoy table %s touched\n"
+     % table_arn(DECOY), dcfg)
+# the way round a table-name match: the decoy as the second table of a batch, inside a PartiQL
+# batch, or only as the ARN an export names
+pair("DDB-DECOY-ACCESS__hidden",
+     [event(role("intruder", "x"), "BatchGetItem", ts(12, 4, 0),
+            {"requestItems": {"orders": {"keys": [{"pk": {"S": "o-1"}}]},
+                              DECOY: {"keys": [{"pk": {"S": "c-1"}}]}}}),
+      event(role("intruder", "x"), "BatchExecuteStatement", ts(12, 4, 1),
+            {"statements": [{"statement": "SELECT * FROM \"orders\" WHERE pk = ?"},
+                            {"statement": "SELECT * FROM \"%s\" WHERE pk = ?" % DECOY}]}),
+      event(role("intruder", "x"), "ExportTableToPointInTime", ts(12, 4, 2),
+            {"tableArn": table_arn(DECOY), "s3Bucket": "acme-analytics-exports"}, read_only=False)],
+     [event(role("intruder", "x"), "BatchGetItem", ts(12, 4, 0),
+            {"requestItems": {"orders": {"keys": [{"pk": {"S": "o-1"}}]},
+                              "customers": {"keys": [{"pk": {"S": "c-1"}}]}}}),
+      event(role("intruder", "x"), "BatchExecuteStatement", ts(12, 4, 1),
+            {"statements": [{"statement": "SELECT * FROM \"orders\" WHERE pk = ?"},
+                            {"statement": "SELECT * FROM \"customers\" WHERE pk = ?"}]}),
+      event(role("intruder", "x"), "ExportTableToPointInTime", ts(12, 4, 2),
+            {"tableArn": table_arn("customers"), "s3Bucket": "acme-analytics-exports"},
+            read_only=False)],
+     "fires critical\nbenign none\nfires_alerts 1\nfires_detail 3 call(s)\n", dcfg)
 
 base = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "detections")
 for case, (fires, benign, expect, config) in sorted(out.items()):
