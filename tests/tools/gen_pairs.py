@@ -424,6 +424,69 @@ pair("DDB-DECOY-ACCESS__hidden",
             read_only=False)],
      "fires critical\nbenign none\nfires_alerts 1\nfires_detail 3 call(s)\n", dcfg)
 
+# --- DDB-CONFIG-TAMPER ------------------------------------------------------------
+
+
+def config(who, name, when, params):
+    return event(who, name, when, params, source="config.amazonaws.com", data=False,
+                 read_only=False, agent="aws-cli/2.15.30 Python/3.11.8 Linux/6.1.0-18-amd64")
+
+
+def recorder(group):
+    return {"configurationRecorder": {
+        "name": "default", "roleARN": "arn:aws:iam::%s:role/aws-service-role/config.amazonaws.com/"
+        "AWSServiceRoleForConfig" % ACCT, "recordingGroup": group}}
+
+
+everything = {"allSupported": True, "includeGlobalResourceTypes": True, "resourceTypes": []}
+pair("DDB-CONFIG-TAMPER",
+     [config(user("svc-reporting"), "StopConfigurationRecorder", ts(12, 1, 0),
+             {"configurationRecorderName": "default"})],
+     [config(role("platform-admin", "p"), "PutConfigurationRecorder", ts(12, 1, 0),
+             recorder(everything)),
+      config(role("platform-admin", "p"), "StartConfigurationRecorder", ts(12, 1, 1),
+             {"configurationRecorderName": "default"}),
+      config(role("platform-admin", "p"), "PutConfigRule", ts(12, 1, 2),
+             {"configRule": {"configRuleName": "dynamodb-pitr-enabled",
+                             "source": {"owner": "AWS", "sourceIdentifier": "DYNAMODB_PITR_ENABLED"}}})],
+     "fires high\nbenign none\nfires_detail recorder default no longer records\n")
+# the way round stopping it: keep it running, but no longer recording DynamoDB
+pair("DDB-CONFIG-TAMPER__exclusion",
+     [config(user("svc-reporting"), "PutConfigurationRecorder", ts(12, 1, 0), recorder(
+         {"allSupported": False, "includeGlobalResourceTypes": False,
+          "exclusionByResourceTypes": {"resourceTypes": ["AWS::EC2::NetworkInterface",
+                                                         "AWS::DynamoDB::Table"]},
+          "recordingStrategy": {"useOnly": "EXCLUSION_BY_RESOURCE_TYPES"}})),
+      config(user("svc-reporting"), "PutConfigurationRecorder", ts(12, 1, 5), recorder(
+          {"allSupported": False, "includeGlobalResourceTypes": False,
+           "resourceTypes": ["AWS::S3::Bucket", "AWS::EC2::Instance"],
+           "recordingStrategy": {"useOnly": "INCLUSION_BY_RESOURCE_TYPES"}}))],
+     [config(role("platform-admin", "p"), "PutConfigurationRecorder", ts(12, 1, 0), recorder(
+         {"allSupported": False, "includeGlobalResourceTypes": False,
+          "exclusionByResourceTypes": {"resourceTypes": ["AWS::EC2::NetworkInterface"]},
+          "recordingStrategy": {"useOnly": "EXCLUSION_BY_RESOURCE_TYPES"}})),
+      config(role("platform-admin", "p"), "PutConfigurationRecorder", ts(12, 1, 5), recorder(
+          {"allSupported": False, "includeGlobalResourceTypes": False,
+           "resourceTypes": ["AWS::S3::Bucket", "AWS::DynamoDB::Table"],
+           "recordingStrategy": {"useOnly": "INCLUSION_BY_RESOURCE_TYPES"}}))],
+     "fires high\nbenign none\nfires_alerts 2\nfires_detail no longer records DynamoDB tables\n")
+# a rule whose name hides what it checks: the store saw it put with a DynamoDB source; routine:
+# an S3 rule retired
+pair("DDB-CONFIG-TAMPER__rule-deleted",
+     [config(role("platform-admin", "p"), "PutConfigRule", ts(11, 9, 0),
+             {"configRule": {"configRuleName": "backup-posture-01",
+                             "source": {"owner": "AWS", "sourceIdentifier": "DYNAMODB_PITR_ENABLED"},
+                             "scope": {"complianceResourceTypes": ["AWS::DynamoDB::Table"]}}}),
+      config(user("svc-reporting"), "DeleteConfigRule", ts(12, 1, 0),
+             {"configRuleName": "backup-posture-01"})],
+     [config(role("platform-admin", "p"), "PutConfigRule", ts(11, 9, 0),
+             {"configRule": {"configRuleName": "bucket-posture-01",
+                             "source": {"owner": "AWS",
+                                        "sourceIdentifier": "S3_BUCKET_VERSIONING_ENABLED"}}}),
+      config(role("platform-admin", "p"), "DeleteConfigRule", ts(12, 1, 0),
+             {"configRuleName": "bucket-posture-01"})],
+     "fires medium\nbenign none\nfires_detail which checks DynamoDB, deleted\n")
+
 base = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "detections")
 for case, (fires, benign, expect, config) in sorted(out.items()):
     d = os.path.join(base, case)
