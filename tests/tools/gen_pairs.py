@@ -487,6 +487,68 @@ pair("DDB-CONFIG-TAMPER__rule-deleted",
              {"configRuleName": "bucket-posture-01"})],
      "fires medium\nbenign none\nfires_detail which checks DynamoDB, deleted\n")
 
+# --- DDB-SCP-TAMPER ----------------------------------------------------------------
+
+
+def org(who, name, when, params, response=None):
+    return regional_event(event(who, name, when, params, source="organizations.amazonaws.com",
+                                data=False, read_only=False, response=response), "us-east-1")
+
+
+def scp(denied, allowed_regions):
+    st = [{"Sid": "ProtectTables", "Effect": "Deny", "Action": denied, "Resource": "*"}]
+    if allowed_regions:
+        st.append({"Sid": "DataResidency", "Effect": "Deny", "Action": "*", "Resource": "*",
+                   "Condition": {"StringNotEquals": {"aws:RequestedRegion": allowed_regions}}})
+    return json.dumps({"Version": "2012-10-17", "Statement": st})
+
+
+def create_scp(pid, content, when):
+    return org(role("org-admin", "o"), "CreatePolicy", when,
+               {"content": content, "description": "guardrails", "name": "ddb-guard",
+                "type": "SERVICE_CONTROL_POLICY"},
+               {"policy": {"policySummary": {
+                   "id": pid, "arn": "arn:aws:organizations::%s:policy/o-a1b2c3d4e5/service_control_policy/%s"
+                   % (ACCT, pid), "name": "ddb-guard", "type": "SERVICE_CONTROL_POLICY",
+                   "awsManaged": False}, "content": content}})
+
+
+guard = scp(["dynamodb:DeleteTable", "dynamodb:DeleteBackup"], ["eu-west-1", "eu-central-1"])
+pair("DDB-SCP-TAMPER",
+     [create_scp("p-ddbguard01", guard, ts(10, 9, 0)),
+      org(user("svc-reporting"), "DetachPolicy", ts(12, 2, 0),
+          {"policyId": "p-ddbguard01", "targetId": "ou-a1b2-prod0001"})],
+     [create_scp("p-ddbguard01", guard, ts(10, 9, 0)),
+      org(role("org-admin", "o"), "AttachPolicy", ts(12, 2, 0),
+          {"policyId": "p-ddbguard01", "targetId": "ou-a1b2-dev00001"}),
+      org(role("org-admin", "o"), "DetachPolicy", ts(12, 2, 5),
+          {"policyId": "p-FullAWSAccess", "targetId": "ou-a1b2-prod0001"})],
+     "fires high\nbenign none\nfires_detail no longer guards: \nfires_detail dynamodb:deletetable\n")
+# the way round a detach: edit the policy to deny less (an action and a region dropped); the
+# routine edit makes it stricter
+pair("DDB-SCP-TAMPER__edited",
+     [create_scp("p-ddbguard01", guard, ts(10, 9, 0)),
+      org(user("svc-reporting"), "UpdatePolicy", ts(12, 2, 0),
+          {"policyId": "p-ddbguard01",
+           "content": scp(["dynamodb:DeleteTable"], ["eu-west-1", "eu-central-1", "us-east-1"])})],
+     [create_scp("p-ddbguard01", guard, ts(10, 9, 0)),
+      org(role("org-admin", "o"), "UpdatePolicy", ts(12, 2, 0),
+          {"policyId": "p-ddbguard01",
+           "content": scp(["dynamodb:DeleteTable", "dynamodb:DeleteBackup",
+                           "dynamodb:UpdateContinuousBackups"], ["eu-west-1"])}),
+      org(role("org-admin", "o"), "UpdatePolicy", ts(12, 2, 5),
+          {"policyId": "p-ddbguard01", "description": "guardrails v2"})],
+     "fires high\nbenign none\nfires_detail dynamodb:deletebackup\nfires_detail lets in us-east-1\n")
+# every SCP at once: the account leaves, or the policy type is switched off; routine: tag
+# policies switched off
+pair("DDB-SCP-TAMPER__all-at-once",
+     [org(user("svc-reporting"), "LeaveOrganization", ts(12, 2, 0), {}),
+      org(user("svc-reporting"), "DisablePolicyType", ts(12, 2, 1),
+          {"rootId": "r-a1b2", "policyType": "SERVICE_CONTROL_POLICY"})],
+     [org(role("org-admin", "o"), "DisablePolicyType", ts(12, 2, 1),
+          {"rootId": "r-a1b2", "policyType": "TAG_POLICY"})],
+     "fires critical\nbenign none\nfires_alerts 2\n")
+
 base = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "detections")
 for case, (fires, benign, expect, config) in sorted(out.items()):
     d = os.path.join(base, case)
