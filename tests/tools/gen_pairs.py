@@ -549,6 +549,19 @@ pair("DDB-SCP-TAMPER__all-at-once",
           {"rootId": "r-a1b2", "policyType": "TAG_POLICY"})],
      "fires critical\nbenign none\nfires_alerts 2\n")
 
+# --- DDB-OFF-REGION: a region switched on ---------------------------------------------
+pair("DDB-OFF-REGION__enable-region",
+     [regional_event(event(user("svc-reporting"), "EnableRegion", ts(12, 2, 0),
+                           {"accountId": ACCT, "regionName": "ap-east-1"},
+                           source="account.amazonaws.com", data=False, read_only=False), "us-east-1")],
+     [regional_event(event(role("platform-admin", "p"), "EnableRegion", ts(12, 2, 0),
+                           {"accountId": ACCT, "regionName": "eu-central-1"},
+                           source="account.amazonaws.com", data=False, read_only=False), "us-east-1"),
+      regional_event(event(role("platform-admin", "p"), "DisableRegion", ts(12, 2, 1),
+                           {"accountId": ACCT, "regionName": "ap-east-1"},
+                           source="account.amazonaws.com", data=False, read_only=False), "us-east-1")],
+     "fires high\nbenign none\nfires_detail region ap-east-1, which is not in allowed_regions, enabled\n")
+
 base = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "detections")
 for case, (fires, benign, expect, config) in sorted(out.items()):
     d = os.path.join(base, case)
