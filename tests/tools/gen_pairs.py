@@ -562,6 +562,58 @@ pair("DDB-OFF-REGION__enable-region",
                            source="account.amazonaws.com", data=False, read_only=False), "us-east-1")],
      "fires high\nbenign none\nfires_detail region ap-east-1, which is not in allowed_regions, enabled\n")
 
+# --- AWS Backup: DDB-BACKUP-TAMPER and DDB-DESTRUCTIVE ----------------------------------
+
+
+def bk(who, name, when, params, response=None):
+    return event(who, name, when, params, source="backup.amazonaws.com", data=False,
+                 read_only=False, response=response)
+
+
+RP = "arn:aws:backup:eu-west-1:%s:recovery-point:1EB3B5E7-9EB0-435A-A80B-108B488B0D45" % ACCT
+selection = bk(role("platform-admin", "p"), "CreateBackupSelection", ts(10, 9, 0),
+               {"backupPlanId": "plan-ddb-daily", "backupSelection": {
+                   "selectionName": "tables", "iamRoleArn": "arn:aws:iam::%s:role/service-role/"
+                   "AWSBackupDefaultServiceRole" % ACCT, "resources": [table_arn("orders")]}},
+               {"selectionId": "sel-0001", "backupPlanId": "plan-ddb-daily"})
+
+
+def vault_policy(effect, principal, action):
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": effect, "Principal": principal, "Action": action,
+         "Resource": "arn:aws:backup:eu-west-1:%s:backup-vault:Default" % ACCT}]})
+
+
+pair("DDB-BACKUP-TAMPER__aws-backup",
+     [selection,
+      bk(user("svc-reporting"), "DeleteBackupVaultLockConfiguration", ts(12, 2, 0),
+         {"backupVaultName": "Default"}),
+      bk(user("svc-reporting"), "PutBackupVaultAccessPolicy", ts(12, 2, 1),
+         {"backupVaultName": "Default",
+          "policy": vault_policy("Allow", {"AWS": "arn:aws:iam::%s:root" % EVIL}, "backup:*")}),
+      bk(user("svc-reporting"), "UpdateRecoveryPointLifecycle", ts(12, 2, 2),
+         {"backupVaultName": "Default", "recoveryPointArn": RP, "lifecycle": {"deleteAfterDays": 1}}),
+      bk(user("svc-reporting"), "DeleteBackupSelection", ts(12, 2, 3),
+         {"backupPlanId": "plan-ddb-daily", "selectionId": "sel-0001"})],
+     [selection,
+      bk(role("platform-admin", "p"), "PutBackupVaultLockConfiguration", ts(12, 2, 0),
+         {"backupVaultName": "Default", "minRetentionDays": 35}),
+      bk(role("platform-admin", "p"), "PutBackupVaultAccessPolicy", ts(12, 2, 1),
+         {"backupVaultName": "Default",
+          "policy": vault_policy("Deny", {"AWS": "*"}, "backup:DeleteRecoveryPoint")}),
+      bk(role("platform-admin", "p"), "UpdateRecoveryPointLifecycle", ts(12, 2, 2),
+         {"backupVaultName": "Default", "recoveryPointArn": RP, "lifecycle": {"deleteAfterDays": 35}}),
+      bk(aws_service("backup.amazonaws.com"), "StopBackupJob", ts(12, 2, 3),
+         {"backupJobId": "job-0001"})],
+     "fires high\nbenign none\nfires_alerts 4\nfires_detail lets in arn:aws:iam::%s:root\n"
+     "fires_detail deleted after 1 day(s)\nfires_detail vault lock removed\n" % EVIL)
+pair("DDB-DESTRUCTIVE__recovery-point",
+     [bk(user("svc-reporting"), "DeleteRecoveryPoint", ts(12, 3, 0),
+         {"backupVaultName": "Default", "recoveryPointArn": RP})],
+     [bk(aws_service("backup.amazonaws.com"), "DeleteRecoveryPoint", ts(12, 3, 0),
+         {"backupVaultName": "Default", "recoveryPointArn": RP})],
+     "fires high\nbenign none\n")
+
 base = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "detections")
 for case, (fires, benign, expect, config) in sorted(out.items()):
     d = os.path.join(base, case)
