@@ -146,7 +146,9 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(d.event_ts), 'unixepoch') AS first_see
        group_concat(DISTINCT d.event_name) AS event_names,
        id_list(d.event_id) AS event_ids,
        printf('%d table(s) and %d backup(s) deleted: %s%s', sum(d.kind = 'deletes-table'),
-              sum(d.kind = 'deletes-backup'), id_list(DISTINCT d.table_name),
+              sum(d.kind = 'deletes-backup'),
+              coalesce(id_list(DISTINCT d.table_name),
+                       'tables not named (AWS Backup recovery points)'),
               CASE WHEN count(DISTINCT d.principal_arn) > 1
                    THEN '; sessions: ' || id_list(DISTINCT arn_session(d.principal_arn))
                    ELSE '' END)
