@@ -15,7 +15,12 @@
 --   (an earlier selector change that left nothing out, or DynamoDB data events already seen
 --   from that account and region), and a low note when it knows neither (a trail saved as it
 --   always was). Without the trail nothing else in this report can be seen; attackers switch
---   it off right before or after the theft. AWS services count too.
+--   it off right before or after the theft. The trail's S3 bucket too (a bucket in
+--   trail_buckets or named by CreateTrail/UpdateTrail; when none is known, a bucket whose name
+--   says cloudtrail): deleted (critical), its policy deleted or rewritten so that CloudTrail
+--   may not put objects (high), a lifecycle rule expiring objects in fewer than
+--   log_retention_days days (high): the evidence goes, or stops arriving. AWS services count
+--   too.
 -- effects: changes-logging
 -- mitre: T1562.008
 -- stage: evasion
@@ -37,6 +42,78 @@ WITH c AS (
                      ELSE '' END, '; ') END AS weakened
   FROM event_effects x JOIN events e ON e.event_id = x.event_id
   WHERE x.effect = 'changes-logging' AND e.error_code IS NULL
+),
+buckets AS (
+  -- the buckets trails deliver to: configured, or named by a trail's creation or update
+  SELECT value AS bucket, 'trail_buckets' AS why FROM settings_list WHERE key = 'trail_buckets'
+  UNION
+  SELECT coalesce(json_extract(request_parameters, '$.s3BucketName'),
+                  json_extract(response_elements, '$.s3BucketName')),
+         'the bucket of trail ' || coalesce(json_extract(request_parameters, '$.name'), '?')
+  FROM events
+  WHERE event_source = 'cloudtrail.amazonaws.com' AND event_name IN ('CreateTrail', 'UpdateTrail')
+    AND coalesce(json_extract(request_parameters, '$.s3BucketName'),
+                 json_extract(response_elements, '$.s3BucketName')) IS NOT NULL
+),
+bucket_calls AS (
+  SELECT c.*, json_extract(c.request_parameters, '$.bucketName') AS bucket,
+         coalesce((SELECT min(b.why) FROM buckets b
+                   WHERE b.bucket = json_extract(c.request_parameters, '$.bucketName')),
+                  CASE WHEN NOT EXISTS (SELECT 1 FROM buckets)
+                        AND json_extract(c.request_parameters, '$.bucketName') REGEXP '(?i)cloudtrail'
+                       THEN 'taken for a trail bucket by its name (no trail bucket is known)' END)
+           AS why,
+         json_extract(c.request_parameters, '$.bucketPolicy') AS pol,
+         json_extract(c.request_parameters, '$.LifecycleConfiguration.Rule') AS rules
+  FROM c WHERE c.event_source = 's3.amazonaws.com'
+),
+bucket_found AS (
+  SELECT b.*,
+         CASE event_name
+           WHEN 'DeleteBucket' THEN printf('trail bucket %s deleted', bucket)
+           WHEN 'DeleteBucketPolicy'
+             THEN printf('bucket policy of trail bucket %s deleted: CloudTrail may no longer '
+                         || 'write to it', bucket)
+           WHEN 'PutBucketPolicy'
+             THEN printf('bucket policy of trail bucket %s no longer lets CloudTrail deliver',
+                         bucket)
+           WHEN 'PutBucketLifecycle'
+             THEN printf('lifecycle of trail bucket %s expires log files after %d day(s) '
+                         || '(log_retention_days is %d)', bucket,
+                         (SELECT min(CAST(json_extract(r.value, '$.Expiration.Days') AS INTEGER))
+                          FROM json_each(CASE json_type(b.rules) WHEN 'array' THEN b.rules
+                                                                 ELSE json_array(json(b.rules)) END) r
+                          WHERE json_extract(r.value, '$.Status') = 'Enabled'),
+                         :log_retention_days)
+         END AS what
+  FROM bucket_calls b
+  WHERE why IS NOT NULL
+    AND (event_name IN ('DeleteBucket', 'DeleteBucketPolicy')
+         OR (event_name = 'PutBucketPolicy' AND json_valid(pol) AND (
+               -- no Allow of s3:PutObject to the CloudTrail service, or a Deny of it to all
+               NOT EXISTS (
+                 SELECT 1 FROM json_each(CASE json_type(pol, '$.Statement')
+                                           WHEN 'array' THEN json_extract(pol, '$.Statement')
+                                           ELSE json_array(json(json_extract(pol, '$.Statement'))) END) st,
+                               json_tree(st.value, '$.Principal') p, json_tree(st.value, '$.Action') a
+                 WHERE json_extract(st.value, '$.Effect') = 'Allow'
+                   AND p.atom = 'cloudtrail.amazonaws.com'
+                   AND lower(a.atom) IN ('s3:putobject', 's3:*', '*'))
+               OR EXISTS (
+                 SELECT 1 FROM json_each(CASE json_type(pol, '$.Statement')
+                                           WHEN 'array' THEN json_extract(pol, '$.Statement')
+                                           ELSE json_array(json(json_extract(pol, '$.Statement'))) END) st,
+                               json_tree(st.value, '$.Principal') p, json_tree(st.value, '$.Action') a
+                 WHERE json_extract(st.value, '$.Effect') = 'Deny'
+                   AND json_type(st.value, '$.Condition') IS NULL
+                   AND p.atom IN ('*', 'cloudtrail.amazonaws.com')
+                   AND lower(a.atom) IN ('s3:putobject', 's3:*', '*'))))
+         OR (event_name = 'PutBucketLifecycle' AND EXISTS (
+               SELECT 1 FROM json_each(CASE json_type(b.rules) WHEN 'array' THEN b.rules
+                                                              ELSE json_array(json(b.rules)) END) r
+               WHERE json_extract(r.value, '$.Status') = 'Enabled'
+                 AND CAST(json_extract(r.value, '$.Expiration.Days') AS INTEGER)
+                     < :log_retention_days)))
 ),
 judged AS (
   SELECT c.*,
@@ -71,3 +148,9 @@ SELECT event_time AS first_seen, event_time AS last_seen, 1 AS event_count,
 FROM judged
 WHERE event_name IN ('StopLogging', 'DeleteTrail') OR gap IS NOT NULL
    OR (event_name = 'UpdateTrail' AND weakened <> '')
+UNION ALL
+SELECT event_time, event_time, 1, account_id, aws_region, actor_arn, access_key_id, source_ip,
+       NULL, event_name, event_id,
+       what || ' (' || why || ')' || coalesce(' (session ' || arn_session(principal_arn) || ')', ''),
+       CASE WHEN event_name = 'DeleteBucket' THEN 'critical' ELSE 'high' END, event_id
+FROM bucket_found

@@ -614,6 +614,59 @@ pair("DDB-DESTRUCTIVE__recovery-point",
          {"backupVaultName": "Default", "recoveryPointArn": RP})],
      "fires high\nbenign none\n")
 
+# --- DDB-TRAIL-TAMPER: the trail's bucket ------------------------------------------------
+TB = "acme-org-trail-logs"
+
+
+def s3(who, name, when, params):
+    p = {"bucketName": params.pop("bucketName"), "Host": "s3.eu-west-1.amazonaws.com"}
+    p.update(params)
+    return event(who, name, when, p, source="s3.amazonaws.com", data=False, read_only=False)
+
+
+def lifecycle(days, transition=None):
+    rule = {"ID": "expire", "Status": "Enabled", "Filter": {"Prefix": "AWSLogs/"},
+            "Expiration": {"Days": days}}
+    if transition:
+        rule["Transition"] = {"Days": transition, "StorageClass": "GLACIER"}
+    return {"lifecycle": "", "LifecycleConfiguration": {
+        "xmlns": "http://s3.amazonaws.com/doc/2006-03-01/", "Rule": rule}}
+
+
+def trail_policy(allow_cloudtrail):
+    st = [{"Sid": "DenyInsecure", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+           "Resource": "arn:aws:s3:::%s/*" % TB, "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]
+    if allow_cloudtrail:
+        st += [{"Sid": "AWSCloudTrailAclCheck", "Effect": "Allow",
+                "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:GetBucketAcl",
+                "Resource": "arn:aws:s3:::%s" % TB},
+               {"Sid": "AWSCloudTrailWrite", "Effect": "Allow",
+                "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:PutObject",
+                "Resource": "arn:aws:s3:::%s/AWSLogs/*" % TB}]
+    return {"policy": "", "bucketPolicy": {"Version": "2012-10-17", "Statement": st}}
+
+
+made = event(role("platform-admin", "p"), "CreateTrail", ts(10, 9, 0),
+             {"name": "org-trail", "s3BucketName": TB, "isMultiRegionTrail": True,
+              "enableLogFileValidation": True}, source="cloudtrail.amazonaws.com", data=False,
+             read_only=False)
+pair("DDB-TRAIL-TAMPER__bucket",
+     [made,
+      s3(user("svc-reporting"), "PutBucketLifecycle", ts(12, 2, 0), dict(bucketName=TB, **lifecycle(1))),
+      s3(user("svc-reporting"), "PutBucketPolicy", ts(12, 2, 1),
+         dict(bucketName=TB, **trail_policy(False))),
+      s3(user("svc-reporting"), "DeleteBucket", ts(12, 2, 2), {"bucketName": TB})],
+     [made,
+      s3(role("platform-admin", "p"), "PutBucketLifecycle", ts(12, 2, 0),
+         dict(bucketName=TB, **lifecycle(365, transition=30))),
+      s3(role("platform-admin", "p"), "PutBucketPolicy", ts(12, 2, 1),
+         dict(bucketName=TB, **trail_policy(True))),
+      s3(role("app-uploads", "u"), "PutBucketLifecycle", ts(12, 2, 2),
+         dict(bucketName="acme-tmp-uploads", **lifecycle(1))),
+      s3(role("app-uploads", "u"), "DeleteBucket", ts(12, 2, 3), {"bucketName": "acme-tmp-uploads"})],
+     "fires critical\nbenign none\nfires_alerts 3\nfires_detail expires log files after 1 day(s)\n"
+     "fires_detail no longer lets CloudTrail deliver\n")
+
 base = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "detections")
 for case, (fires, benign, expect, config) in sorted(out.items()):
     d = os.path.join(base, case)
