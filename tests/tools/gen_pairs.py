@@ -667,6 +667,40 @@ pair("DDB-TRAIL-TAMPER__bucket",
      "fires critical\nbenign none\nfires_alerts 3\nfires_detail expires log files after 1 day(s)\n"
      "fires_detail no longer lets CloudTrail deliver\n")
 
+# --- DDB-POLICY-LOCKOUT ---------------------------------------------------------------
+
+
+def deny_policy(cond, action="dynamodb:*", principal="*"):
+    st = {"Sid": "lock", "Effect": "Deny", "Principal": principal, "Action": action,
+          "Resource": table_arn("orders")}
+    if cond:
+        st["Condition"] = cond
+    return {"resourceArn": table_arn("orders"),
+            "policy": json.dumps({"Version": "2012-10-17", "Statement": [st]})}
+
+
+pair("DDB-POLICY-LOCKOUT",
+     [event(user("svc-reporting"), "PutResourcePolicy", ts(12, 5, 0),
+            deny_policy({"ArnNotEquals": {"aws:PrincipalArn": "arn:aws:iam::%s:role/keyholder" % EVIL}}),
+            read_only=False)],
+     [event(role("platform-admin", "p"), "PutResourcePolicy", ts(12, 5, 0),
+            deny_policy({"StringNotEquals": {"aws:PrincipalAccount": ACCT}}), read_only=False),
+      event(role("platform-admin", "p"), "PutResourcePolicy", ts(12, 5, 1),
+            deny_policy({"Bool": {"aws:SecureTransport": "false"}}), read_only=False)],
+     "fires critical\nbenign none\nfires_detail but arn:aws:iam::%s:role/keyholder, outside\n" % EVIL)
+# the way round "Principal *, dynamodb:*": deny only the undo (DeleteResourcePolicy) and the data
+# to everyone but a role the intruder made in the account; routine: an org fence
+pair("DDB-POLICY-LOCKOUT__own-account",
+     [event(user("svc-reporting"), "PutResourcePolicy", ts(12, 5, 0),
+            deny_policy({"StringNotLike": {"aws:PrincipalArn": ["arn:aws:iam::%s:role/svc-backup-2" % ACCT]}},
+                        action=["dynamodb:GetItem", "dynamodb:Query", "dynamodb:DeleteResourcePolicy"],
+                        principal={"AWS": "*"}), read_only=False)],
+     [event(role("platform-admin", "p"), "PutResourcePolicy", ts(12, 5, 0),
+            deny_policy({"StringNotEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}},
+                        principal={"AWS": "*"}), read_only=False)],
+     "fires high\nbenign none\nfires_detail every principal but arn:aws:iam::%s:role/svc-backup-2\n"
+     % ACCT)
+
 base = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "detections")
 for case, (fires, benign, expect, config) in sorted(out.items()):
     d = os.path.join(base, case)
