@@ -142,33 +142,45 @@ static int header_names(const char *list, const char *effect)
     return 0;
 }
 
-int cli_check_effects(const rules_rule *r, const catalogue *cat, char *err, size_t errlen)
+/* Every name of a header's list is in the catalogue's vocabulary. */
+static int check_vocabulary(const char *p, const char *header, const catalogue *cat, char *err,
+                            size_t errlen)
 {
-    const char *p = r->effects;
-    size_t i;
-
     while (p && *p) {
         size_t k;
         while (*p == ' ' || *p == ',')
             p++;
         k = strcspn(p, " ,");
         if (k && !catalogue_is_effect(cat, p, k)) {
-            snprintf(err, errlen, "effect '%.*s' in its header is not in the catalogue's "
-                     "vocabulary (effects.txt)", (int)k, p);
+            snprintf(err, errlen, "effect '%.*s' in its '%s:' header is not in the catalogue's "
+                     "vocabulary (effects.txt)", (int)k, p, header);
             return -1;
         }
         p += k;
     }
+    return 0;
+}
+
+int cli_check_effects(const rules_rule *r, const catalogue *cat, char *err, size_t errlen)
+{
+    size_t i;
+
+    if (check_vocabulary(r->effects, "effects", cat, err, errlen) != 0 ||
+        check_vocabulary(r->catalogue, "catalogue", cat, err, errlen) != 0)
+        return -1;
     /* an effect the SQL reads but the header leaves out would not be judged (the
      * judgement covers the headers' effects only) */
     for (i = 0; i < catalogue_effects(cat); i++) {
         const char *name = catalogue_effect(cat, i);
         char quoted[96];
         snprintf(quoted, sizeof quoted, "'%s'", name);
+        /* a 'catalogue:' name is read from the effects table (which operations have it),
+         * which holds every line whatever is judged */
         if (strcmp(name, "none") != 0 && strstr(r->sql, quoted) &&
-            !header_names(r->effects, name)) {
-            snprintf(err, errlen, "its SQL reads effect '%s', which its 'effects:' header does "
-                     "not name (only the effects headers name are judged)", name);
+            !header_names(r->effects, name) && !header_names(r->catalogue, name)) {
+            snprintf(err, errlen, "its SQL reads effect '%s', which neither its 'effects:' nor "
+                     "its 'catalogue:' header names (only the effects headers name are judged)",
+                     name);
             return -1;
         }
     }

@@ -90,6 +90,7 @@ static void rule_clear(rules_rule *r)
     free(r->story);
     free(r->routine);
     free(r->effects);
+    free(r->catalogue);
     free(r->sql);
     memset(r, 0, sizeof *r);
 }
@@ -134,6 +135,7 @@ static char **header_slot(rules_rule *r, const char *key, size_t len)
         {"story", offsetof(rules_rule, story)},
         {"routine", offsetof(rules_rule, routine)},
         {"effects", offsetof(rules_rule, effects)},
+        {"catalogue", offsetof(rules_rule, catalogue)},
     };
     size_t i;
 

@@ -9,7 +9,9 @@
  * the rule to run), stage and story (how its alerts read in an incident),
  * routine ("yes" for burst rules whose repeats are learnt as routine), and
  * effects (the effects of detections/effects.txt it reads, checked by the
- * caller against the catalogue's vocabulary). A
+ * caller against the catalogue's vocabulary), and catalogue (effects whose
+ * operations it looks up in the effects table, not in judged events: an IAM
+ * policy's actions against the operations that write). A
  * value may continue on following "--" lines.
  *
  * The SELECT returns the columns in rules_columns (NULL where they do not
@@ -35,6 +37,8 @@ typedef struct rules_rule {
     char *story;          /* a few words for an incident's story ("mass scan"), or NULL */
     char *routine;        /* "yes": a burst rule whose repeats may become routine */
     char *effects;        /* the catalogue effects it reads ("deletes-items, ..."), or NULL */
+    char *catalogue;      /* effects whose operations it reads from the catalogue table
+                             (effects), not judged events; or NULL */
     char *sql;            /* the SELECT */
     char sha256[65];      /* of the whole file, in hex: which version of the rule ran */
 } rules_rule;

@@ -21,13 +21,13 @@ mkdir "$T/r" && cp detections/effects.txt "$T/r/" && cp detections/DDB-ROOT.sql 
 sed -i 's/^-- title:/-- effects: deletes-itemz\n-- title:/' "$T/r/DDB-ROOT.sql"
 run rules check --rules "$T/r"
 eq "$rc" 2 "rules check with an undeclared effect"
-contains "$T/err" "effect 'deletes-itemz' in its header is not in the catalogue" "the effect named"
+contains "$T/err" "effect 'deletes-itemz' in its 'effects:' header is not in the catalogue" "the effect named"
 # a rule reading an effect its header leaves out (it would never be judged)
 cp detections/DDB-DESTRUCTIVE.sql "$T/r/" && sed -i 's/^-- effects: .*/-- effects: deletes-table/' "$T/r/DDB-DESTRUCTIVE.sql"
 sed -i 's/deletes-itemz//' "$T/r/DDB-ROOT.sql"
 run rules check --rules "$T/r"
 eq "$rc" 2 "rules check with an effect read but not declared"
-contains "$T/err" "reads effect 'delete[a-z-]*', which its 'effects:' header does not name" \
+contains "$T/err" "reads effect 'delete[a-z-]*', which neither its 'effects:' nor its 'catalogue:' header names" \
     "the left-out effect named"
 rm "$T/r/DDB-DESTRUCTIVE.sql"
 # a bad catalogue stops the run before anything is read

@@ -701,6 +701,55 @@ pair("DDB-POLICY-LOCKOUT__own-account",
      "fires high\nbenign none\nfires_detail every principal but arn:aws:iam::%s:role/svc-backup-2\n"
      % ACCT)
 
+# --- DDB-DAX-POLICY ---------------------------------------------------------------------
+
+
+def iam(who, name, when, params, response=None):
+    return regional_event(event(who, name, when, params, source="iam.amazonaws.com", data=False,
+                                read_only=False, response=response), "us-east-1")
+
+
+def doc(*actions):
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": list(actions), "Resource": table_arn("*")}]})
+
+
+READS = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan",
+         "dynamodb:DescribeTable", "dynamodb:ConditionCheckItem"]
+pair("DDB-DAX-POLICY",
+     [iam(user("svc-reporting"), "PutRolePolicy", ts(12, 2, 0),
+          {"roleName": "DAXServiceRole", "policyName": "dax-access",
+           "policyDocument": doc("dynamodb:Get*", "dynamodb:Put*", "dynamodb:Query")}),
+      iam(user("svc-reporting"), "AttachRolePolicy", ts(12, 2, 1),
+          {"roleName": "DAXServiceRole",
+           "policyArn": "arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess"})],
+     [iam(role("platform-admin", "p"), "PutRolePolicy", ts(12, 2, 0),
+          {"roleName": "DAXServiceRole", "policyName": "dax-access", "policyDocument": doc(*READS)}),
+      iam(role("platform-admin", "p"), "AttachRolePolicy", ts(12, 2, 1),
+          {"roleName": "DAXServiceRole",
+           "policyArn": "arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess"}),
+      iam(role("platform-admin", "p"), "PutRolePolicy", ts(12, 2, 2),
+          {"roleName": "orders-app-role", "policyName": "orders-rw",
+           "policyDocument": doc("dynamodb:PutItem", "dynamodb:UpdateItem")})],
+     "fires high\nbenign none\nfires_alerts 2\nfires_detail dynamodb:putitem\n"
+     "fires_detail AmazonDynamoDBFullAccess (AWS managed\n")
+# the way round PutRolePolicy: a customer policy attached read-only, then a new default version
+PARN = "arn:aws:iam::%s:policy/dax-read" % ACCT
+created = iam(role("platform-admin", "p"), "CreatePolicy", ts(10, 9, 0),
+              {"policyName": "dax-read", "policyDocument": doc(*READS)},
+              {"policy": {"policyName": "dax-read", "arn": PARN, "defaultVersionId": "v1"}})
+attach = iam(role("platform-admin", "p"), "AttachRolePolicy", ts(10, 9, 1),
+             {"roleName": "DAXServiceRole", "policyArn": PARN})
+pair("DDB-DAX-POLICY__policy-version",
+     [created, attach,
+      iam(user("svc-reporting"), "CreatePolicyVersion", ts(12, 2, 0),
+          {"policyArn": PARN, "policyDocument": doc("dynamodb:*"), "setAsDefault": True})],
+     [created, attach,
+      iam(role("platform-admin", "p"), "CreatePolicyVersion", ts(12, 2, 0),
+          {"policyArn": PARN, "policyDocument": doc(*(READS + ["dynamodb:DescribeTimeToLive"])),
+           "setAsDefault": True})],
+     "fires high\nbenign none\nfires_alerts 1\n")
+
 base = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "detections")
 for case, (fires, benign, expect, config) in sorted(out.items()):
     d = os.path.join(base, case)
