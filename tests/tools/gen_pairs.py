@@ -750,6 +750,68 @@ pair("DDB-DAX-POLICY__policy-version",
            "setAsDefault": True})],
      "fires high\nbenign none\nfires_alerts 1\n")
 
+# --- DDB-BACKDOOR-ROLE -------------------------------------------------------------------
+
+
+def trust(*principals, service=None):
+    st = [{"Effect": "Allow", "Principal": {"AWS": list(principals)}, "Action": "sts:AssumeRole"}]
+    if service:
+        st.append({"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"})
+    return json.dumps({"Version": "2012-10-17", "Statement": st})
+
+
+def outside_user(acct, name):
+    return {"type": "IAMUser", "principalId": "AIDA" + name.upper()[:12],
+            "arn": "arn:aws:iam::%s:user/%s" % (acct, name), "accountId": acct,
+            "accessKeyId": "AKIA" + uuid.uuid5(NS, acct + name).hex[:16].upper(), "userName": name}
+
+
+def assume(who, role_name, when, key):
+    return regional_event(event(who, "AssumeRole", when,
+                                {"roleArn": "arn:aws:iam::%s:role/%s" % (ACCT, role_name),
+                                 "roleSessionName": "s"},
+                                source="sts.amazonaws.com", data=False, read_only=True,
+                                ip="198.51.100.23",
+                                response={"credentials": {"accessKeyId": key,
+                                                          "expiration": "Nov 12, 2026, 6:00:00 AM"},
+                                          "assumedRoleUser": {"assumedRoleId": "AROAOPSSUPPORT:s",
+                                                              "arn": "arn:aws:sts::%s:assumed-role/%s/s"
+                                                              % (ACCT, role_name)}}), "eu-west-1")
+
+
+def with_key(e, key):
+    e["userIdentity"]["accessKeyId"] = key
+    return e
+
+
+bcfg = cfg(trusted_accounts=["444455556666"])
+pair("DDB-BACKDOOR-ROLE",
+     [iam(user("svc-reporting"), "CreateRole", ts(12, 2, 0),
+          {"roleName": "ops-support", "assumeRolePolicyDocument": trust("arn:aws:iam::%s:root" % EVIL)}),
+      assume(outside_user(EVIL, "x"), "ops-support", ts(12, 3, 0), "ASIABACKDOORSESS0001"),
+      with_key(event(role("ops-support", "s"), "Scan", ts(12, 3, 5), {"tableName": "customers"},
+                     ip="198.51.100.23"), "ASIABACKDOORSESS0001")],
+     [iam(role("platform-admin", "p"), "CreateRole", ts(12, 2, 0),
+          {"roleName": "partner-read", "assumeRolePolicyDocument": trust("444455556666")}),
+      assume(outside_user("444455556666", "partner"), "partner-read", ts(12, 3, 0),
+             "ASIAPARTNERSESS00001"),
+      with_key(event(role("partner-read", "s"), "Query", ts(12, 3, 5), {"tableName": "customers"}),
+               "ASIAPARTNERSESS00001"),
+      iam(role("platform-admin", "p"), "CreateRole", ts(12, 2, 1),
+          {"roleName": "lambda-orders", "assumeRolePolicyDocument":
+           trust("arn:aws:iam::%s:root" % ACCT, service="lambda.amazonaws.com")})],
+     "fires critical\nbenign none\nfires_alerts 1\nfires_detail assumed 1 time(s) from %s\n" % EVIL,
+     bcfg)
+# the way round CreateRole: re-trust an existing role, to everyone; routine: a trust re-saved
+# for services and the account itself
+pair("DDB-BACKDOOR-ROLE__retrust",
+     [iam(user("svc-reporting"), "UpdateAssumeRolePolicy", ts(12, 2, 0),
+          {"roleName": "orders-app-role", "policyDocument": trust("*")})],
+     [iam(role("platform-admin", "p"), "UpdateAssumeRolePolicy", ts(12, 2, 0),
+          {"roleName": "orders-app-role",
+           "policyDocument": trust(ACCT, service=["ec2.amazonaws.com", "lambda.amazonaws.com"])})],
+     "fires medium\nbenign none\nfires_detail trusts *\n", bcfg)
+
 base = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "detections")
 for case, (fires, benign, expect, config) in sorted(out.items()):
     d = os.path.join(base, case)
