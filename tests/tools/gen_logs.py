@@ -338,6 +338,70 @@ def incident():
     return evs
 
 
+def incident_guardrails():
+    """The same intruder, 03:02-03:09, against the guidance's other practices: the decoy
+    table, the SCPs, AWS Config, AWS Backup, the trail's bucket, a backdoor role used from
+    their own account, a user and key of their own, a lock-out policy, the DAX role's
+    policy, a region switched on."""
+    t0 = datetime(2026, 11, 12, 3, 2, 0, tzinfo=timezone.utc)
+    L = LEAKED
+    ip, ua = ATTACKER_IP, KALI_UA
+    def at(seconds):
+        return t0 + timedelta(seconds=seconds)
+    def policy(st):
+        return json.dumps({"Version": "2012-10-17", "Statement": [st]})
+    backdoor_key, minted = "ASIABACKDOORSESS7781", "AKIAMINTEDBACKUPSVC2"
+    evs = [
+        ddb(at(0), L(), "GetItem", ip=ip, ua=ua, table="customers-archive",
+            req={"tableName": "customers-archive", "key": {"pk": {"S": "***"}}}),
+        other(at(20), L(), "organizations.amazonaws.com", "LeaveOrganization", ip=ip, ua=ua, req={}),
+        other(at(40), L(), "config.amazonaws.com", "StopConfigurationRecorder", ip=ip, ua=ua,
+              req={"configurationRecorderName": "default"}),
+        other(at(60), L(), "backup.amazonaws.com", "DeleteBackupVaultLockConfiguration", ip=ip,
+              ua=ua, req={"backupVaultName": "Default"}),
+        other(at(80), L(), "s3.amazonaws.com", "PutBucketLifecycle", ip=ip, ua=ua,
+              req={"bucketName": BUCKET, "Host": f"{BUCKET}.s3.{HOME}.amazonaws.com", "lifecycle": "",
+                   "LifecycleConfiguration": {"Rule": {"ID": "tidy", "Status": "Enabled",
+                                                       "Filter": {"Prefix": ""},
+                                                       "Expiration": {"Days": 1}}}}),
+        other(at(100), L(), "iam.amazonaws.com", "CreateRole", ip=ip, ua=ua,
+              req={"roleName": "ops-support", "assumeRolePolicyDocument": policy(
+                  {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{FOREIGN}:root"},
+                   "Action": "sts:AssumeRole"})}),
+        other(at(130), {"type": "IAMUser", "principalId": "AIDAEXTERNALXZZZZ",
+                        "arn": f"arn:aws:iam::{FOREIGN}:user/x", "accountId": FOREIGN,
+                        "accessKeyId": "AKIAEXTERNALX0000001", "userName": "x"},
+              "sts.amazonaws.com", "AssumeRole", ip=ip, ua=ua, read_only=True,
+              req={"roleArn": f"arn:aws:iam::{ACCT}:role/ops-support", "roleSessionName": "s"},
+              resp={"credentials": {"accessKeyId": backdoor_key,
+                                    "expiration": "Nov 12, 2026, 4:04:10 AM"},
+                    "assumedRoleUser": {"assumedRoleId": "AROAOPSSUPPORTXXXX:s",
+                                        "arn": f"arn:aws:sts::{ACCT}:assumed-role/ops-support/s"}}),
+        ddb(at(150), role_identity("ops-support", "s", key=backdoor_key), "Query", ip=ip, ua=ua,
+            table="payments", req={"tableName": "payments", "keyConditionExpression": "pk = :v"}),
+        other(at(170), L(), "iam.amazonaws.com", "CreateUser", ip=ip, ua=ua,
+              req={"userName": "backup-svc2"}),
+        other(at(180), L(), "iam.amazonaws.com", "CreateAccessKey", ip=ip, ua=ua,
+              req={"userName": "backup-svc2"},
+              resp={"accessKey": {"userName": "backup-svc2", "accessKeyId": minted,
+                                  "status": "Active", "createDate": "Nov 12, 2026, 3:05:00 AM"}}),
+        ddb(at(200), user_identity("backup-svc2", minted), "GetItem", ip=ip, ua=ua, table="orders",
+            req={"tableName": "orders", "key": {"pk": {"S": "***"}}}),
+        ddb(at(230), L(), "PutResourcePolicy", ip=ip, ua=ua,
+            req={"resourceArn": tarn("invoices"), "policy": policy(
+                {"Sid": "ransom", "Effect": "Deny", "Principal": "*", "Action": "dynamodb:*",
+                 "Resource": tarn("invoices"),
+                 "Condition": {"ArnNotEquals": {"aws:PrincipalArn": f"arn:aws:iam::{FOREIGN}:root"}}})},
+            resp={"revisionId": "1731380630000"}),
+        other(at(260), L(), "iam.amazonaws.com", "AttachRolePolicy", ip=ip, ua=ua,
+              req={"roleName": "DAXServiceRole",
+                   "policyArn": "arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess"}),
+        other(at(290), L(), "account.amazonaws.com", "EnableRegion", ip=ip, ua=ua,
+              req={"regionName": "ap-east-1"}),
+    ]
+    return evs
+
+
 BUCKET = "acme-cloudtrail-logs"
 TRAIL = "org-trail"
 INTEGRITY = os.path.join(ROOT, "tests", "integrity")
@@ -446,6 +510,7 @@ SAMPLE_CONFIG = {
     "trusted_export_buckets": ["acme-analytics-exports"],
     "dax_role_arns": [f"arn:aws:iam::{ACCT}:role/DAXServiceRole"],
     "require_customer_kms": True,
+    "decoy_tables": [f"arn:aws:dynamodb:{HOME}:{ACCT}:table/customers-archive"],
 }
 
 
@@ -554,7 +619,13 @@ FIRES_AT = {
 
 
 def main():
+    global rng
     events = benign_week() + incident()
+    # the later additions draw from their own stream, so that every byte made before them
+    # (sample events, digests, detection pairs) stays as it was
+    rng, main_rng = random.Random(25), rng
+    events += incident_guardrails()
+    rng = main_rng
     events.sort(key=lambda e: e["eventTime"])
     write_s3_tree(os.path.join(ROOT, "sample-logs"), events)
     with open(os.path.join(ROOT, "sample-logs", "ddbtrail.json"), "w") as f:

@@ -812,6 +812,47 @@ pair("DDB-BACKDOOR-ROLE__retrust",
            "policyDocument": trust(ACCT, service=["ec2.amazonaws.com", "lambda.amazonaws.com"])})],
      "fires medium\nbenign none\nfires_detail trusts *\n", bcfg)
 
+# --- DDB-IAM-LIFECYCLE -------------------------------------------------------------------
+MINTED = "AKIAMINTEDKEY0000001"
+pair("DDB-IAM-LIFECYCLE",
+     [iam(role("ci-deployer", "gh-123"), "CreateUser", ts(12, 2, 0), {"userName": "backup-svc2"}),
+      iam(role("ci-deployer", "gh-123"), "CreateAccessKey", ts(12, 2, 1), {"userName": "backup-svc2"},
+          {"accessKey": {"userName": "backup-svc2", "accessKeyId": MINTED, "status": "Active",
+                         "createDate": "Nov 12, 2026, 2:01:00 AM"}}),
+      event(user("backup-svc2", MINTED), "Scan", ts(12, 2, 21), {"tableName": "customers"},
+            ip="203.0.113.77")],
+     [iam(user("svc-reporting", "AKIAEXAMPLEUSERKEY01"), "CreateAccessKey", ts(12, 2, 1), {},
+          {"accessKey": {"userName": "svc-reporting", "accessKeyId": "AKIAROTATEDKEY000001",
+                         "status": "Active", "createDate": "Nov 12, 2026, 2:01:00 AM"}}),
+      event(user("svc-reporting", "AKIAROTATEDKEY000001"), "Query", ts(12, 2, 21),
+            {"tableName": "orders", "keyConditionExpression": "pk = :v"}),
+      iam(role("platform-admin", "p"), "UpdateAccessKey", ts(12, 2, 30),
+          {"userName": "svc-reporting", "accessKeyId": "AKIAEXAMPLEUSERKEY01", "status": "Inactive"})],
+     "fires high\nbenign none\nfires_alerts 1\nfires_detail CreateAccessKey for backup-svc2 (key %s)\n"
+     % MINTED)
+# offboarded: console access and group gone, the forgotten key still reads; routine: a password
+# reset (login profile deleted and made again)
+JD = "AKIAJDOEKEY000000001"
+pair("DDB-IAM-LIFECYCLE__offboarded",
+     [iam(role("platform-admin", "p"), "DeleteLoginProfile", ts(10, 17, 0), {"userName": "jdoe"}),
+      iam(role("platform-admin", "p"), "RemoveUserFromGroup", ts(10, 17, 1),
+          {"userName": "jdoe", "groupName": "analysts"}),
+      event(user("jdoe", JD), "GetItem", ts(12, 22, 0), {"tableName": "customers"}, ip="203.0.113.9")],
+     [iam(role("platform-admin", "p"), "DeleteLoginProfile", ts(10, 17, 0), {"userName": "jdoe"}),
+      iam(role("platform-admin", "p"), "CreateLoginProfile", ts(10, 17, 5),
+          {"userName": "jdoe", "passwordResetRequired": True}),
+      event(user("jdoe", JD), "GetItem", ts(12, 22, 0), {"tableName": "customers"})],
+     "fires high\nbenign none\nfires_detail and its key used on DynamoDB after it\n")
+# dormant: a key silent since July; routine: a weekly job
+old_use = event(user("svc-legacy", "AKIALEGACYKEY0000001"), "GetItem", "2026-07-01T09:00:00Z",
+                {"tableName": "orders"})
+pair("DDB-IAM-LIFECYCLE__dormant",
+     [old_use, event(user("svc-legacy", "AKIALEGACYKEY0000001"), "Scan", ts(12, 3, 0),
+                     {"tableName": "orders"}, ip="203.0.113.50")],
+     [event(user("svc-legacy", "AKIALEGACYKEY0000001"), "GetItem", ts(d, 9, 0), {"tableName": "orders"})
+      for d in (1, 8, 15)],
+     "fires medium\nbenign none\nfires_detail after 133 days of silence\n")
+
 base = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "detections")
 for case, (fires, benign, expect, config) in sorted(out.items()):
     d = os.path.join(base, case)
