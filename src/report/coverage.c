@@ -156,6 +156,15 @@ int coverage_render(sqlite3 *db, enum coverage_format f, coverage_write_fn write
         puts_lit(&k, "  no events stored\n");
     if (html)
         puts_lit(&k, "</table>\n");
+    /* what no trail shows, however complete: said where coverage is read, so that a clean
+     * report is never taken for more than the logs can know */
+    if (f != COVERAGE_JSON)
+        puts_lit(&k, html ? "<p>Never in CloudTrail: item values (so whether an application "
+                            "encrypts them client-side before writing), and the items a call "
+                            "returned or wrote.</p>\n"
+                          : "  never in CloudTrail: item values (so whether an application "
+                            "encrypts them client-side before writing), and the items a call "
+                            "returned or wrote\n");
     sqlite3_finalize(st);
     if (g)
         yajl_gen_free(g); /* yajl_gen_free(NULL) is not a no-op */
