@@ -86,7 +86,9 @@ findings AS (
   SELECT m.change_id, m.use_id, 'high' AS severity,
          printf('%s for %s by %s, %s before its first DynamoDB call after it', m.event_name,
                 m.target || coalesce(' (key ' || m.key || ')', ''), m.changer,
-                CASE WHEN u.event_ts - m.changed_ts < 3600
+                CASE WHEN u.event_ts - m.changed_ts < 60
+                     THEN printf('%d s', u.event_ts - m.changed_ts)
+                     WHEN u.event_ts - m.changed_ts < 3600
                      THEN printf('%d min', (u.event_ts - m.changed_ts) / 60)
                      ELSE printf('%d h', (u.event_ts - m.changed_ts) / 3600) END) AS what
   FROM minted m JOIN users u ON u.event_id = m.use_id

@@ -9,6 +9,9 @@
 --   whose user agent all name the Lambda runtime, exec-env/AWS_Lambda_*): its public address
 --   is AWS's egress, a practice gap (no endpoint) rather than an internet attacker, so it stays
 --   medium and the detail says so. A user agent can be forged, which buys at most medium.
+--   Cognito identities (credentials from an identity pool, as CloudTrail records them) are
+--   app users on their own devices, the recommended design, not a workload off its path:
+--   DDB-COGNITO-UNAUTH judges what guests do.
 -- mitre: T1078.004, T1530
 -- stage: credential-use
 -- story: reached from the internet
@@ -40,6 +43,7 @@ WHERE event_source = 'dynamodb.amazonaws.com'
   AND source_kind = 'public'
   AND vpc_endpoint_id IS NULL
   AND actor_kind IS NOT 'aws-service'
+  AND web_id_provider IS NOT 'cognito-identity.amazonaws.com'
   AND NOT EXISTS (SELECT 1 FROM settings_list s
                   WHERE s.key = 'trusted_cidrs' AND ip_in_cidr(e.source_ip, s.value))
 GROUP BY actor_arn, source_ip, aws_region, account_id

@@ -29,6 +29,8 @@
 #define DECODER_MAX_CAPTURE (2u << 20) /* bytes per captured JSON subtree */
 #define DECODER_MAX_TOKEN (8u << 20)   /* input bytes without a token: stop */
 #define DECODER_SLICE (64u * 1024)     /* bytes handed to yajl per call */
+/* the captured fields: JF_REQUEST_PARAMETERS .. JF_WEBID_ATTRIBUTES */
+#define DECODER_NCAPTURE (JF_WEBID_ATTRIBUTES - JF_REQUEST_PARAMETERS + 1)
 
 enum ctx {
     CTX_NONE,      /* nothing to pick here */
@@ -39,6 +41,7 @@ enum ctx {
     CTX_SESS,      /* userIdentity.sessionContext */
     CTX_ATTR,      /* sessionContext.attributes */
     CTX_ISSUER,    /* sessionContext.sessionIssuer */
+    CTX_WEBID,     /* sessionContext.webIdFederationData */
     CTX_RESOURCES, /* resources[] */
     CTX_RESOURCE,  /* one resources[] entry */
     CTX_REQ,       /* requestParameters */
@@ -125,6 +128,10 @@ static const struct keydef keydefs[] = {
     {"mfaAuthenticated", 16, CTX_ATTR, K_BOOL, JF_MFA_AUTHENTICATED, 0},
     {"arn", 3, CTX_ISSUER, K_STR, JF_ISSUER_ARN, 0},
     {"userName", 8, CTX_ISSUER, K_STR, JF_ISSUER_USER_NAME, 0},
+    {"webIdFederationData", 19, CTX_SESS, K_MAP, -1, CTX_WEBID},
+    {"federatedProvider", 17, CTX_WEBID, K_STR, JF_WEBID_PROVIDER, 0},
+    {"attributes", 10, CTX_WEBID, K_CAPTURE, JF_WEBID_ATTRIBUTES, CTX_NONE},
+    {"identityProvider", 16, CTX_UID, K_STR, JF_UID_IDENTITY_PROVIDER, 0},
     {"ARN", 3, CTX_RESOURCE, K_LOOSE, JF_RESOURCE_ARN_TMP, 0},
     {"type", 4, CTX_RESOURCE, K_LOOSE, JF_RESOURCE_TYPE_TMP, 0},
     {"tableName", 9, CTX_REQ, K_LOOSE, JF_REQ_TABLE_NAME, 0},
@@ -144,6 +151,7 @@ static const struct keydef keydefs[] = {
 
 #define KEY_MAX_LEN 23 /* the longest name above, tableCreationParameters */
 _Static_assert(sizeof keydefs / sizeof keydefs[0] < 255, "keydef indexes are bytes");
+_Static_assert(JF_COUNT <= 64, "fields present are bits of a uint64_t");
 
 /* Field names for messages, indexed by enum decoder_field. */
 static const char *const field_names[JF_COUNT] = {"eventID",
@@ -173,6 +181,8 @@ static const char *const field_names[JF_COUNT] = {"eventID",
                                                   "sessionContext.attributes.mfaAuthenticated",
                                                   "sessionIssuer.arn",
                                                   "sessionIssuer.userName",
+                                                  "webIdFederationData.federatedProvider",
+                                                  "userIdentity.identityProvider",
                                                   "requestParameters.tableName",
                                                   "requestParameters.tableArn",
                                                   "requestParameters.resourceArn",
@@ -187,6 +197,7 @@ static const char *const field_names[JF_COUNT] = {"eventID",
                                                   "requestParameters",
                                                   "responseElements",
                                                   "additionalEventData",
+                                                  "webIdFederationData.attributes",
                                                   "resources.ARN",
                                                   "resources.type"};
 
@@ -213,7 +224,7 @@ struct decoder {
     unsigned forms;            /* DECODER_FORM_* seen */
     int cap_field;             /* field being captured, or -1 */
     int cap_depth;             /* depth of the captured container */
-    buffer capture[3];           /* the three captured subtrees */
+    buffer capture[DECODER_NCAPTURE]; /* the captured subtrees */
     buffer arena;                /* scalar field bytes of the current record */
     size_t off[JF_COUNT];      /* field offsets into arena (or capture) */
     size_t flen[JF_COUNT];     /* field lengths */
@@ -1030,7 +1041,7 @@ decoder *decoder_new(decoder_event_fn on_event, decoder_reject_fn on_reject, voi
         j->first[kd->ctx][kd->len] = (unsigned char)(k + 1);
     }
     buffer_init(&j->arena, DECODER_MAX_FIELDS);
-    for (i = 0; i < 3; i++)
+    for (i = 0; i < DECODER_NCAPTURE; i++)
         buffer_init(&j->capture[i], DECODER_MAX_CAPTURE);
     if (decoder_open_parser(j) != 0) {
         free(j);
@@ -1048,7 +1059,7 @@ void decoder_free(decoder *j)
     if (j->h)
         yajl_free(j->h);
     buffer_free(&j->arena);
-    for (i = 0; i < 3; i++)
+    for (i = 0; i < DECODER_NCAPTURE; i++)
         buffer_free(&j->capture[i]);
     free(j);
 }

@@ -62,6 +62,8 @@ enum decoder_field {
     JF_MFA_AUTHENTICATED,
     JF_ISSUER_ARN,
     JF_ISSUER_USER_NAME,
+    JF_WEBID_PROVIDER,    /* sessionContext.webIdFederationData.federatedProvider */
+    JF_UID_IDENTITY_PROVIDER, /* userIdentity.identityProvider (a WebIdentityUser's) */
     JF_REQ_TABLE_NAME,    /* requestParameters.tableName */
     JF_REQ_TABLE_ARN,     /* requestParameters.tableArn */
     JF_REQ_RESOURCE_ARN,  /* requestParameters.resourceArn */
@@ -77,6 +79,7 @@ enum decoder_field {
     JF_REQUEST_PARAMETERS, /* compact JSON */
     JF_RESPONSE_ELEMENTS,  /* compact JSON */
     JF_ADDITIONAL_EVENT_DATA, /* compact JSON */
+    JF_WEBID_ATTRIBUTES,  /* webIdFederationData.attributes, compact JSON (Cognito's amr, aud) */
     JF_RESOURCE_ARN_TMP,  /* internal: ARN of the resources[] entry being read */
     JF_RESOURCE_TYPE_TMP, /* internal: type of the resources[] entry being read */
     JF_COUNT

@@ -15,7 +15,8 @@ const char *const normalize_col_names[NC_COUNT] = {
     "access_key_id", "credential_kind", "session_issuer_arn", "session_issuer_name",
     "invoked_by", "mfa_authenticated", "table_name", "error_code", "error_message",
     "recipient_account_id", "request_id", "request_parameters", "response_elements",
-    "additional_event_data", "actor_arn", "actor_kind", "vpc_endpoint_account_id"};
+    "additional_event_data", "actor_arn", "actor_kind", "vpc_endpoint_account_id",
+    "web_id_provider", "web_id_attributes"};
 
 /* DynamoDB item-level APIs: CloudTrail logs them as data events. Used only
  * when an old record carries neither eventCategory nor managementEvent. */
@@ -362,6 +363,11 @@ int normalize_event(const decoder_event *ev, normalize_row *row, char *err, size
     set_field(row, NC_REQUEST_PARAMETERS, ev, JF_REQUEST_PARAMETERS);
     set_field(row, NC_RESPONSE_ELEMENTS, ev, JF_RESPONSE_ELEMENTS);
     set_field(row, NC_ADDITIONAL_EVENT_DATA, ev, JF_ADDITIONAL_EVENT_DATA);
+    /* web identity federation (Cognito identity pools, OIDC): who vouched for the caller,
+     * and the claims (a Cognito identity's amr says guest or signed in) */
+    set_field(row, NC_WEB_ID_PROVIDER, ev,
+              ev->v[JF_WEBID_PROVIDER] ? JF_WEBID_PROVIDER : JF_UID_IDENTITY_PROVIDER);
+    set_field(row, NC_WEB_ID_ATTRIBUTES, ev, JF_WEBID_ATTRIBUTES);
     set_actor(row, ev);
     set_field(row, NC_VPC_ENDPOINT_ACCOUNT_ID, ev, JF_VPCE_ACCOUNT_ID);
     return 0;

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);\n"
@@ -29,7 +29,7 @@ static const char schema_sql[] =
     "  table_name TEXT, error_code TEXT, error_message TEXT, recipient_account_id TEXT,\n"
     "  request_id TEXT, request_parameters TEXT, response_elements TEXT,\n"
     "  additional_event_data TEXT, file_id INTEGER, actor_arn TEXT, actor_kind TEXT,\n"
-    "  vpc_endpoint_account_id TEXT);\n"
+    "  vpc_endpoint_account_id TEXT, web_id_provider TEXT, web_id_attributes TEXT);\n"
     "CREATE TABLE IF NOT EXISTS rejects(file_id INTEGER, byte_offset INTEGER, reason TEXT);\n"
     "CREATE TABLE IF NOT EXISTS alerts(\n"
     "  alert_id INTEGER PRIMARY KEY, rule_id TEXT NOT NULL, severity TEXT NOT NULL,\n"
@@ -363,6 +363,11 @@ static const char migrate_v5_sql[] =
     " WHERE (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version') < 5;"
     "UPDATE meta SET value = '5' WHERE key = 'schema_version' AND CAST(value AS INTEGER) < 5;";
 
+/* Version 5 stores lack the web identity facts (a Cognito guest's amr). */
+static const char migrate_v6_sql[] =
+    "ALTER TABLE events ADD COLUMN web_id_provider TEXT;"
+    "ALTER TABLE events ADD COLUMN web_id_attributes TEXT;";
+
 /* 1 when table has the column, 0 when not, -1 on error. */
 static int has_column(store *s, const char *table, const char *column)
 {
@@ -383,8 +388,9 @@ static int migrate(store *s, char *err, size_t errlen)
 {
     int v2 = has_column(s, "events", "actor_arn"), v3 = has_column(s, "alerts", "incident_id");
     int v4 = has_column(s, "rule_runs", "rule_sha256");
+    int v6 = has_column(s, "events", "web_id_attributes");
 
-    if (v2 < 0 || v3 < 0 || v4 < 0)
+    if (v2 < 0 || v3 < 0 || v4 < 0 || v6 < 0)
         return fail(s, err, errlen, "database");
     if (!v2 && store_exec(s, migrate_v2_sql, err, errlen) != 0)
         return -1;
@@ -392,7 +398,12 @@ static int migrate(store *s, char *err, size_t errlen)
         return -1;
     if (!v4 && store_exec(s, migrate_v4_sql, err, errlen) != 0)
         return -1;
-    return store_exec(s, migrate_v5_sql, err, errlen);
+    if (!v6 && store_exec(s, migrate_v6_sql, err, errlen) != 0)
+        return -1;
+    if (store_exec(s, migrate_v5_sql, err, errlen) != 0)
+        return -1;
+    return store_exec(s, "UPDATE meta SET value = '6' WHERE key = 'schema_version'"
+                         " AND CAST(value AS INTEGER) < 6;", err, errlen);
 }
 
 /* Switches to WAL unless already there. Changing the journal mode needs an
@@ -427,7 +438,7 @@ static int set_wal(store *s, char *err, size_t errlen)
  * are read, and keep each record's byte offset for store_settle_keys(). */
 static int create_schema(store *s, char *err, size_t errlen)
 {
-    static const char pk[] = " PRIMARY KEY", last[] = "vpc_endpoint_account_id TEXT";
+    static const char pk[] = " PRIMARY KEY", last[] = "web_id_attributes TEXT";
     const char *k = strstr(schema_sql, "event_id TEXT PRIMARY KEY");
     const char *e = strstr(schema_sql, last);
     char *sql;

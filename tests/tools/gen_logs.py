@@ -342,7 +342,7 @@ def incident_guardrails():
     """The same intruder, 03:02-03:09, against the guidance's other practices: the decoy
     table, the SCPs, AWS Config, AWS Backup, the trail's bucket, a backdoor role used from
     their own account, a user and key of their own, a lock-out policy, the DAX role's
-    policy, a region switched on."""
+    policy, a region switched on, the app's Cognito guest identity scanning."""
     t0 = datetime(2026, 11, 12, 3, 2, 0, tzinfo=timezone.utc)
     L = LEAKED
     ip, ua = ATTACKER_IP, KALI_UA
@@ -399,6 +399,16 @@ def incident_guardrails():
         other(at(290), L(), "account.amazonaws.com", "EnableRegion", ip=ip, ua=ua,
               req={"regionName": "ap-east-1"}),
     ]
+    # the shop app's guest identity, taken from the app, reading what guests may not
+    guest = role_identity("Cognito_shopUnauth_Role", "CognitoIdentityCredentials",
+                          key="ASIAGUESTSHOPAPP7781")
+    guest["sessionContext"]["webIdFederationData"] = {
+        "federatedProvider": "cognito-identity.amazonaws.com",
+        "attributes": {"cognito-identity.amazonaws.com:amr": "[\"unauthenticated\"]",
+                       "cognito-identity.amazonaws.com:aud": f"{HOME}:6f1c3a52-9d1e-4f7b-8a53-2b9e0c1d4e77",
+                       "cognito-identity.amazonaws.com:sub": f"{HOME}:0a1b2c3d-0000-4000-8000-000000007781"}}
+    evs.append(ddb(at(310), guest, "Scan", ip=ip, ua=ua, table="customers",
+                   req={"tableName": "customers", "limit": 1000}))
     return evs
 
 

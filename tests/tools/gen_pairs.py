@@ -853,6 +853,81 @@ pair("DDB-IAM-LIFECYCLE__dormant",
       for d in (1, 8, 15)],
      "fires medium\nbenign none\nfires_detail after 133 days of silence\n")
 
+# --- DDB-COGNITO-UNAUTH ------------------------------------------------------------------
+POOL = "eu-west-1:5e1c7a52-0d1e-4f7b-8a53-2b9e0c1d4e77"
+
+
+def cognito(role_name, amr, ident="eu-west-1:0a1b2c3d-0000-4000-8000-00000000%04d", n=1, claims=True):
+    r = role(role_name, "CognitoIdentityCredentials")
+    r["accessKeyId"] = "ASIA" + uuid.uuid5(NS, "%s%d" % (role_name, n)).hex[:16].upper()
+    if claims:
+        r["sessionContext"]["webIdFederationData"] = {
+            "federatedProvider": "cognito-identity.amazonaws.com",
+            "attributes": {"cognito-identity.amazonaws.com:amr": json.dumps([amr]),
+                           "cognito-identity.amazonaws.com:aud": POOL,
+                           "cognito-identity.amazonaws.com:sub": ident % n}}
+    return r
+
+
+def pool_roles(who, when, unauth, auth="Cognito_appAuth_Role"):
+    return event(who, "SetIdentityPoolRoles", when,
+                 {"identityPoolId": POOL,
+                  "roles": {"authenticated": "arn:aws:iam::%s:role/%s" % (ACCT, auth),
+                            "unauthenticated": "arn:aws:iam::%s:role/%s" % (ACCT, unauth)}},
+                 source="cognito-identity.amazonaws.com", data=False, read_only=False)
+
+
+gcfg = cfg(cognito_guest_tables=["products"])
+pair("DDB-COGNITO-UNAUTH",
+     [event(cognito("Cognito_appUnauth_Role", "unauthenticated", n=i), n, ts(12, 4, i),
+            {"tableName": t}, ip="198.51.100.%d" % (10 + i), read_only=n != "PutItem")
+      for i, (n, t) in enumerate([("Scan", "products"), ("PutItem", "orders"), ("GetItem", "customers")])],
+     [event(cognito("Cognito_appUnauth_Role", "unauthenticated", n=1), "GetItem", ts(12, 4, 0),
+            {"tableName": "products", "key": {"pk": {"S": "p-1"}}}, ip="198.51.100.10"),
+      event(cognito("Cognito_appAuth_Role", "authenticated", n=2), "PutItem", ts(12, 4, 1),
+            {"tableName": "orders"}, ip="198.51.100.11", read_only=False),
+      event(cognito("Cognito_appAuth_Role", "authenticated", n=3), "Query", ts(12, 4, 2),
+            {"tableName": "orders", "keyConditionExpression": "pk = :me"}, ip="198.51.100.12")],
+     "fires high\nbenign none\nfires_alerts 1\nfires_detail 1 scan(s), 1 write(s)\n"
+     "fires_detail tables outside cognito_guest_tables: \n", gcfg)
+# no claims in the record (a trail that drops them, a forwarder that strips them): the guest
+# role is known from the pool's own SetIdentityPoolRoles; routine: the signed-in role
+pair("DDB-COGNITO-UNAUTH__role",
+     [pool_roles(role("platform-admin", "p"), ts(10, 9, 0), "Cognito_appUnauth_Role"),
+      event(cognito("Cognito_appUnauth_Role", "unauthenticated", claims=False), "Query",
+            ts(12, 4, 0), {"tableName": "customers", "keyConditionExpression": "pk = :v"},
+            ip="198.51.100.10")],
+     [pool_roles(role("platform-admin", "p"), ts(10, 9, 0), "Cognito_appUnauth_Role"),
+      event(cognito("Cognito_appAuth_Role", "authenticated", claims=False), "Query",
+            ts(12, 4, 0), {"tableName": "customers", "keyConditionExpression": "pk = :v"},
+            ip="198.51.100.10")],
+     "fires high\nbenign none\n", gcfg)
+# the guests' role swapped for one that writes; routine: the pool re-saved as it was, and guest
+# access re-saved on a pool that always had it
+pair("DDB-COGNITO-UNAUTH__swap",
+     [pool_roles(role("platform-admin", "p"), ts(10, 9, 0), "guest-read"),
+      iam(user("svc-reporting"), "PutRolePolicy", ts(12, 3, 0),
+          {"roleName": "guest-write", "policyName": "w", "policyDocument": doc("dynamodb:*Item")}),
+      pool_roles(user("svc-reporting"), ts(12, 3, 5), "guest-write")],
+     [event(role("platform-admin", "p"), "CreateIdentityPool", ts(10, 8, 0),
+            {"identityPoolName": "app", "allowUnauthenticatedIdentities": True},
+            response={"identityPoolId": POOL, "identityPoolName": "app",
+                      "allowUnauthenticatedIdentities": True},
+            source="cognito-identity.amazonaws.com", data=False, read_only=False),
+      pool_roles(role("platform-admin", "p"), ts(10, 9, 0), "guest-read"),
+      pool_roles(role("platform-admin", "p"), ts(12, 3, 5), "guest-read"),
+      event(role("platform-admin", "p"), "UpdateIdentityPool", ts(12, 3, 6),
+            {"identityPoolId": POOL, "identityPoolName": "app", "allowUnauthenticatedIdentities": True},
+            source="cognito-identity.amazonaws.com", data=False, read_only=False)],
+     "fires high\nbenign none\nfires_detail which the store saw granted DynamoDB writes\n", gcfg)
+# PUBLIC-SOURCE: signed-in app users on phones are the design; a role's key off its path is not
+pair("DDB-PUBLIC-SOURCE__cognito",
+     [event(role("orders-app-role", "i-1"), "PutItem", ts(12, 4, 0), {"tableName": "orders"},
+            ip="81.2.69.11", read_only=False)],
+     [event(cognito("Cognito_appAuth_Role", "authenticated", n=i), "PutItem", ts(12, 4, i),
+            {"tableName": "orders"}, ip="81.2.69.%d" % (11 + i), read_only=False) for i in range(5)],
+     "fires high\nbenign none\n")
+
 base = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "detections")
 for case, (fires, benign, expect, config) in sorted(out.items()):
     d = os.path.join(base, case)

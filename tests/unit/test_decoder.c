@@ -183,6 +183,36 @@ static void fields(void)
     CHECK(strcmp(g.field, "arn:role") == 0);
 }
 
+static void web_identity(void)
+{
+    /* a Cognito identity's claims travel with every call it makes; an empty
+     * webIdFederationData (every other role session) leaves both fields absent */
+    struct got g;
+    const char *guest =
+        "{\"eventID\":\"e\",\"eventTime\":\"t\",\"userIdentity\":{\"type\":\"AssumedRole\","
+        "\"sessionContext\":{\"webIdFederationData\":{\"federatedProvider\":"
+        "\"cognito-identity.amazonaws.com\",\"attributes\":{\"cognito-identity.amazonaws.com:amr\":"
+        "\"[\\\"unauthenticated\\\"]\",\"cognito-identity.amazonaws.com:aud\":\"eu-west-1:p\"}},"
+        "\"attributes\":{\"mfaAuthenticated\":\"false\"}}}}";
+    const char *plain = "{\"eventID\":\"e\",\"eventTime\":\"t\",\"userIdentity\":{\"type\":"
+                        "\"AssumedRole\",\"sessionContext\":{\"webIdFederationData\":{}}}}";
+    const char *web = "{\"eventID\":\"e\",\"eventTime\":\"t\",\"userIdentity\":{\"type\":"
+                      "\"WebIdentityUser\",\"identityProvider\":\"cognito-identity.amazonaws.com\"}}";
+
+    decode(guest, strlen(guest), 0, JF_WEBID_PROVIDER, &g);
+    CHECKF(strcmp(g.field, "cognito-identity.amazonaws.com") == 0, "%s", g.field);
+    decode(guest, strlen(guest), 0, JF_WEBID_ATTRIBUTES, &g);
+    CHECKF(strcmp(g.field, "{\"cognito-identity.amazonaws.com:amr\":\"[\\\"unauthenticated\\\"]\","
+                           "\"cognito-identity.amazonaws.com:aud\":\"eu-west-1:p\"}") == 0,
+           "%s", g.field);
+    decode(guest, strlen(guest), 0, JF_MFA_AUTHENTICATED, &g);
+    CHECK(strcmp(g.field, "false") == 0);
+    decode(plain, strlen(plain), 0, JF_WEBID_ATTRIBUTES, &g);
+    CHECK(g.events == 1 && g.field_len == (size_t)-1);
+    decode(web, strlen(web), 0, JF_UID_IDENTITY_PROVIDER, &g);
+    CHECKF(strcmp(g.field, "cognito-identity.amazonaws.com") == 0, "%s", g.field);
+}
+
 static void resources(void)
 {
     struct got g;
@@ -265,6 +295,7 @@ const unit_test unit_decoder[] = {
     {"decoder_jsonl_resync", jsonl_resync},
     {"decoder_fields", fields},
     {"decoder_resources", resources},
+    {"decoder_web_identity", web_identity},
     {"decoder_made_tables", made_tables},
     {"decoder_deep_nesting", deep_nesting},
     {"decoder_absurd_nesting", absurd_nesting},
