@@ -59,6 +59,13 @@ static const struct settings_key keys[] = {
     {"mass_delete_tables", CT_INT, 3, "tables deleted in a window that make it critical"},
     {"mass_delete_items", CT_INT, 1000,
      "items one actor deletes from one table in a burst that make an item wipe (DDB-DESTRUCTIVE)"},
+    {"new_reader_calls", CT_INT, 20,
+     "bulk reads of one table in a day that can make a new bulk reader (DDB-NEW-BULK-READER)"},
+    {"new_reader_factor", CT_INT, 10,
+     "times an actor's busiest earlier day a day must exceed to be new (DDB-NEW-BULK-READER)"},
+    {"history_days", CT_INT, 3,
+     "earlier days of an account and region the store must hold to call a reader new"
+     " (DDB-NEW-BULK-READER)"},
     {"log_retention_days", CT_INT, 30,
      "a trail bucket lifecycle expiring logs sooner destroys evidence (DDB-TRAIL-TAMPER)"},
     {"backup_retention_days", CT_INT, 7,

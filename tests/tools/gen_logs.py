@@ -409,6 +409,13 @@ def incident_guardrails():
                        "cognito-identity.amazonaws.com:sub": f"{HOME}:0a1b2c3d-0000-4000-8000-000000007781"}}
     evs.append(ddb(at(310), guest, "Scan", ip=ip, ua=ua, table="customers",
                    req={"tableName": "customers", "limit": 1000}))
+    # through the backdoor role, a quiet copy of invoices: 24 pages, under every hourly
+    # threshold, but nobody ever bulk-read that table before
+    for k in range(24):
+        evs.append(ddb(at(330 + 15 * k), role_identity("ops-support", "s", key=backdoor_key), "Scan",
+                       ip=ip, ua=ua, table="invoices",
+                       req={"tableName": "invoices", "limit": 500,
+                            "exclusiveStartKey": {"pk": {"S": "***"}} if k else None}))
     return evs
 
 

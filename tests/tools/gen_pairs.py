@@ -928,6 +928,32 @@ pair("DDB-PUBLIC-SOURCE__cognito",
             {"tableName": "orders"}, ip="81.2.69.%d" % (11 + i), read_only=False) for i in range(5)],
      "fires high\nbenign none\n")
 
+# --- DDB-NEW-BULK-READER -----------------------------------------------------------------
+# the store's history: an application reading by key on the days before
+app_days = [event(role("orders-app-role", "i-1"), "GetItem", ts(d, 10, 0),
+                  {"tableName": "orders", "key": {"pk": {"S": "o-%d" % d}}}) for d in (9, 10, 11)]
+
+
+def scans(who, table, day, n, hours=10):
+    return [event(who, "Scan", ts(day, 8 + i * hours // n, (i * 7) % 60),
+                  {"tableName": table, "limit": 1000,
+                   "exclusiveStartKey": {"pk": {"S": "k%d" % i}} if i else None})
+            for i in range(n)]
+
+
+# the way round DDB-MASS-SCAN: 30 pages over ten hours, 3 an hour, a table never read so
+pair("DDB-NEW-BULK-READER",
+     app_days + scans(role("report-export", "r"), "customers", 12, 30),
+     app_days + [e for d in (9, 10, 11, 12) for e in scans(role("nightly-etl", "n%d" % d), "orders", d, 30)],
+     "fires medium\nbenign none\nfires_alerts 1\nfires_detail at most 30000 item(s)\n"
+     "fires_detail history: 3 earlier day(s)\nfires_detail never bulk-read this table\n")
+# a steady small reader that suddenly copies the table; routine: the same reader a little busier
+steady = [e for d, n in ((9, 2), (10, 3), (11, 2)) for e in scans(role("support-tool", "s"), "orders", d, n)]
+pair("DDB-NEW-BULK-READER__surge",
+     app_days + steady + scans(role("support-tool", "s"), "orders", 12, 40),
+     app_days + steady + scans(role("support-tool", "s"), "orders", 12, 25),
+     "fires medium\nbenign none\nfires_detail busiest day held 3\n")
+
 base = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "detections")
 for case, (fires, benign, expect, config) in sorted(out.items()):
     d = os.path.join(base, case)
