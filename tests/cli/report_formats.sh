@@ -12,6 +12,10 @@ ok_if '[ "$n" -ge "$nrules" ]' "at least one alert per rule ($n lines)"
 jq -e -s 'length > 0 and all(.[]; (.event_ids|type)=="array" and (.event_count|type)=="number")' \
     "$T/alerts.jsonl" >/dev/null || fail "JSON Lines do not parse or lack arrays"
 eq "$(jq -r '.rule_id' "$T/alerts.jsonl" | sort -u | wc -l)" "$nrules" "every rule fires on sample-logs"
+# the routine week around the attack (AWS Backup's expiries, stricter SCPs, Config re-saved, a
+# password reset, signed-in Cognito users on phones, ...) raises nothing
+eq "$(jq -r 'select(.first_seen < "2026-11-12T02" or .last_seen > "2026-11-12T06") | .rule_id' \
+      "$T/alerts.jsonl" | wc -l)" 0 "no alert outside the attack's hours"
 eq "$(jq -r 'keys_unsorted | join(",")' "$T/alerts.jsonl" | sort -u)" \
    "rule_id,severity,title,first_seen,last_seen,event_count,account_id,aws_region,principal_arn,access_key_id,source_ip,table_name,event_names,event_ids,detail,mitre,incident_id,novelty,status" \
    "JSON keys exactly"

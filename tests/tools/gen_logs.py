@@ -338,6 +338,114 @@ def incident():
     return evs
 
 
+def routine_guardrails():
+    """The week's ordinary work on the guidance's other practices, each the routine twin of an
+    attack step: AWS Backup expiring recovery points on its own schedule, SCPs made stricter
+    and attached to more OUs, AWS Config re-saved recording everything, a trust policy for
+    services, a password reset, the DAX role kept read-only, an identity pool re-saved and its
+    signed-in users on their phones, the trail bucket's year-long lifecycle, an allowed region
+    switched on. None of it may raise an alert."""
+    start = datetime(2026, 11, 9, 0, 0, 0, tzinfo=timezone.utc)
+    A, ip, ua = INFRA, "10.20.0.9", "aws-cli/2.15.30 Python/3.11.8 Linux/6.1.0-18-amd64"
+    def day(d, h, m=0):
+        return start + timedelta(days=d, hours=h, minutes=m)
+    def policy(*st):
+        return json.dumps({"Version": "2012-10-17", "Statement": list(st)})
+    guard = policy({"Effect": "Deny", "Action": ["dynamodb:DeleteTable", "dynamodb:DeleteBackup"],
+                    "Resource": "*"},
+                   {"Effect": "Deny", "Action": "*", "Resource": "*",
+                    "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["eu-west-1", "eu-central-1"]}}})
+    stricter = policy({"Effect": "Deny", "Action": ["dynamodb:DeleteTable", "dynamodb:DeleteBackup",
+                                                     "dynamodb:UpdateContinuousBackups"],
+                       "Resource": "*"},
+                      {"Effect": "Deny", "Action": "*", "Resource": "*",
+                       "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["eu-west-1"]}}})
+    rp = f"arn:aws:backup:{HOME}:{ACCT}:recovery-point:"
+    backup_svc = {"type": "AWSService", "invokedBy": "backup.amazonaws.com"}
+    pool = f"{HOME}:6f1c3a52-9d1e-4f7b-8a53-2b9e0c1d4e77"
+    evs = [
+        other(day(0, 9), A(), "organizations.amazonaws.com", "CreatePolicy", ip=ip, ua=ua,
+              req={"content": guard, "name": "ddb-guard", "type": "SERVICE_CONTROL_POLICY",
+                   "description": "DynamoDB guardrails"},
+              resp={"policy": {"policySummary": {"id": "p-ddbguard01", "name": "ddb-guard",
+                                                 "type": "SERVICE_CONTROL_POLICY", "awsManaged": False},
+                               "content": guard}}),
+        other(day(0, 9, 5), A(), "organizations.amazonaws.com", "AttachPolicy", ip=ip, ua=ua,
+              req={"policyId": "p-ddbguard01", "targetId": "ou-a1b2-prod0001"}),
+        other(day(2, 10), A(), "organizations.amazonaws.com", "UpdatePolicy", ip=ip, ua=ua,
+              req={"policyId": "p-ddbguard01", "content": stricter}),
+        other(day(2, 10, 5), A(), "organizations.amazonaws.com", "AttachPolicy", ip=ip, ua=ua,
+              req={"policyId": "p-ddbguard01", "targetId": "ou-a1b2-dev00001"}),
+        other(day(0, 11), A(), "config.amazonaws.com", "PutConfigurationRecorder", ip=ip, ua=ua,
+              req={"configurationRecorder": {"name": "default", "recordingGroup": {
+                  "allSupported": True, "includeGlobalResourceTypes": True}}}),
+        other(day(0, 11, 1), A(), "config.amazonaws.com", "StartConfigurationRecorder", ip=ip, ua=ua,
+              req={"configurationRecorderName": "default"}),
+        other(day(0, 11, 2), A(), "config.amazonaws.com", "PutConfigRule", ip=ip, ua=ua,
+              req={"configRule": {"configRuleName": "dynamodb-pitr-enabled", "source": {
+                  "owner": "AWS", "sourceIdentifier": "DYNAMODB_PITR_ENABLED"}}}),
+        other(day(1, 9), A(), "backup.amazonaws.com", "CreateBackupSelection", ip=ip, ua=ua,
+              req={"backupPlanId": "plan-ddb-daily", "backupSelection": {
+                  "selectionName": "tables", "resources": [tarn("orders"), tarn("payments")]}},
+              resp={"selectionId": "sel-0001", "backupPlanId": "plan-ddb-daily"}),
+        other(day(1, 9, 1), A(), "backup.amazonaws.com", "PutBackupVaultLockConfiguration", ip=ip,
+              ua=ua, req={"backupVaultName": "Default", "minRetentionDays": 35}),
+        other(day(3, 16), A(), "iam.amazonaws.com", "PutRolePolicy", ip=ip, ua=ua,
+              req={"roleName": "DAXServiceRole", "policyName": "dax-read", "policyDocument": policy(
+                  {"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:BatchGetItem",
+                                                 "dynamodb:Query", "dynamodb:Scan",
+                                                 "dynamodb:DescribeTable"],
+                   "Resource": tarn("*")})}),
+        other(day(3, 16, 5), A(), "iam.amazonaws.com", "CreateRole", ip=ip, ua=ua,
+              req={"roleName": "orders-lambda", "assumeRolePolicyDocument": policy(
+                  {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                   "Action": "sts:AssumeRole"},
+                  {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCT}:root"},
+                   "Action": "sts:AssumeRole"})}),
+        other(day(4, 10), A(), "iam.amazonaws.com", "DeleteLoginProfile", ip=ip, ua=ua,
+              req={"userName": "bob"}),
+        other(day(4, 10, 1), A(), "iam.amazonaws.com", "CreateLoginProfile", ip=ip, ua=ua,
+              req={"userName": "bob", "passwordResetRequired": True}),
+        other(day(1, 12), A(), "cognito-identity.amazonaws.com", "SetIdentityPoolRoles", ip=ip, ua=ua,
+              req={"identityPoolId": pool, "roles": {
+                  "authenticated": f"arn:aws:iam::{ACCT}:role/Cognito_shopAuth_Role",
+                  "unauthenticated": f"arn:aws:iam::{ACCT}:role/Cognito_shopUnauth_Role"}}),
+        other(day(5, 12), A(), "cognito-identity.amazonaws.com", "SetIdentityPoolRoles", ip=ip, ua=ua,
+              req={"identityPoolId": pool, "roles": {
+                  "authenticated": f"arn:aws:iam::{ACCT}:role/Cognito_shopAuth_Role",
+                  "unauthenticated": f"arn:aws:iam::{ACCT}:role/Cognito_shopUnauth_Role"}}),
+        other(day(0, 12), A(), "s3.amazonaws.com", "PutBucketLifecycle", ip=ip, ua=ua,
+              req={"bucketName": BUCKET, "Host": f"{BUCKET}.s3.{HOME}.amazonaws.com", "lifecycle": "",
+                   "LifecycleConfiguration": {"Rule": {"ID": "archive", "Status": "Enabled",
+                                                       "Filter": {"Prefix": ""},
+                                                       "Transition": {"Days": 30, "StorageClass": "GLACIER"},
+                                                       "Expiration": {"Days": 400}}}}),
+        other(day(2, 15), A(), "account.amazonaws.com", "EnableRegion", ip=ip, ua=ua,
+              req={"regionName": "eu-central-1"}),
+    ]
+    # AWS Backup expiring yesterday's recovery points on its own schedule
+    for d in range(1, 7):
+        evs.append(other(day(d, 5), backup_svc, "backup.amazonaws.com", "DeleteRecoveryPoint",
+                         ip="backup.amazonaws.com", ua="backup.amazonaws.com",
+                         req={"backupVaultName": "Default", "recoveryPointArn": rp + uid()}))
+    # the shop app's signed-in users on their phones, through the identity pool
+    for k in range(40):
+        t = day(k % 7, 8 + k % 12, k)
+        who = role_identity("Cognito_shopAuth_Role", "CognitoIdentityCredentials")
+        who["sessionContext"]["webIdFederationData"] = {
+            "federatedProvider": "cognito-identity.amazonaws.com",
+            "attributes": {"cognito-identity.amazonaws.com:amr":
+                           "[\"authenticated\",\"cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Shop\"]",
+                           "cognito-identity.amazonaws.com:aud": pool,
+                           "cognito-identity.amazonaws.com:sub": f"{HOME}:{uid()}"}}
+        name = "PutItem" if k % 3 == 0 else "Query"
+        evs.append(ddb(t, who, name, ip=f"81.2.69.{10 + k}",
+                       ua="aws-sdk-iOS/2.33.0 iOS/17.1 en_US", table="carts",
+                       req={"tableName": "carts", "keyConditionExpression": "pk = :me"}
+                       if name == "Query" else {"tableName": "carts", "item": {"pk": {"S": "***"}}}))
+    return evs
+
+
 def incident_guardrails():
     """The same intruder, 03:02-03:09, against the guidance's other practices: the decoy
     table, the SCPs, AWS Config, AWS Backup, the trail's bucket, a backdoor role used from
@@ -642,6 +750,8 @@ def main():
     # (sample events, digests, detection pairs) stays as it was
     rng, main_rng = random.Random(25), rng
     events += incident_guardrails()
+    rng = random.Random(26)
+    events += routine_guardrails()
     rng = main_rng
     events.sort(key=lambda e: e["eventTime"])
     write_s3_tree(os.path.join(ROOT, "sample-logs"), events)
