@@ -4,14 +4,15 @@
 -- description: A call the catalogue says weakens recovery (point-in-time recovery switched off,
 --   or kept on with its window shortened below the 35-day maximum by recoveryPeriodInDays) or
 --   lowers protection (deletion protection removed by UpdateTable; CreateTable does not count).
---   AWS Backup's anti-recovery too: a vault deleted or its lock removed, a vault access
+--   AWS Backup's anti-recovery too: recovery points deleted by a principal (one alert per
+--   actor and vault), a vault deleted or its lock removed, a vault access
 --   policy opened to "*" or an untrusted account (high) or removed (medium), a backup plan or
 --   selection deleted (high when the store saw it cover DynamoDB, else medium), a job stopped
 --   (medium), recovery points given a lifecycle shorter than backup_retention_days (high).
---   AWS Backup's own scheduled work is left out; recovery points deleted are DDB-DESTRUCTIVE's.
+--   AWS Backup's own scheduled work (its lifecycle expiring recovery points) is left out.
 --   All are what an attacker does before deleting or corrupting data so that it cannot be
 --   restored, or restored only to a point after the damage.
--- effects: weakens-recovery, lowers-protection
+-- effects: weakens-recovery, lowers-protection, deletes-backup
 -- mitre: T1490
 -- stage: impact
 -- story: recovery disabled
@@ -133,3 +134,20 @@ SELECT event_time, event_time, 1, account_id, aws_region, actor_arn, access_key_
        what || coalesce(' (session ' || arn_session(principal_arn) || ')', ''), severity,
        event_id
 FROM tampered
+UNION ALL
+-- AWS Backup's recovery points deleted by a principal (not by its own lifecycle): one alert
+-- per actor and vault, however many
+SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(e.event_ts), 'unixepoch'),
+       strftime('%Y-%m-%dT%H:%M:%SZ', max(e.event_ts), 'unixepoch'), count(*), e.account_id,
+       sole(e.aws_region), e.actor_arn, sole(e.access_key_id), sole(e.source_ip), NULL,
+       'DeleteRecoveryPoint', id_list(e.event_id),
+       printf('%d recovery point(s) deleted from vault %s by hand, before AWS Backup''s '
+              || 'lifecycle would', count(*),
+              coalesce(json_extract(e.request_parameters, '$.backupVaultName'), '?'))
+       || CASE WHEN count(DISTINCT e.principal_arn) > 1
+               THEN '; sessions: ' || id_list(DISTINCT arn_session(e.principal_arn)) ELSE '' END,
+       'high', json_array(e.actor_arn, json_extract(e.request_parameters, '$.backupVaultName'))
+FROM event_effects x JOIN events e ON e.event_id = x.event_id
+WHERE x.effect = 'deletes-backup' AND e.error_code IS NULL
+  AND e.event_source = 'backup.amazonaws.com' AND e.actor_kind IS NOT 'aws-service'
+GROUP BY e.actor_arn, e.account_id, json_extract(e.request_parameters, '$.backupVaultName')

@@ -30,7 +30,9 @@ WITH del AS MATERIALIZED (
                         > :window_seconds, 1) AS fresh
         FROM event_effects x JOIN events e ON e.event_id = x.event_id
         WHERE x.effect IN ('deletes-table', 'deletes-backup') AND e.error_code IS NULL
-          AND e.actor_kind IS NOT 'aws-service')
+          AND e.actor_kind IS NOT 'aws-service'
+          -- AWS Backup's recovery points are DDB-BACKUP-TAMPER's (one alert per vault)
+          AND e.event_source <> 'backup.amazonaws.com')
 ),
 drops AS (
   SELECT actor_arn, burst, table_name, event_ts,
@@ -147,8 +149,7 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(d.event_ts), 'unixepoch') AS first_see
        id_list(d.event_id) AS event_ids,
        printf('%d table(s) and %d backup(s) deleted: %s%s', sum(d.kind = 'deletes-table'),
               sum(d.kind = 'deletes-backup'),
-              coalesce(id_list(DISTINCT d.table_name),
-                       'tables not named (AWS Backup recovery points)'),
+              coalesce(id_list(DISTINCT d.table_name), '?'),
               CASE WHEN count(DISTINCT d.principal_arn) > 1
                    THEN '; sessions: ' || id_list(DISTINCT arn_session(d.principal_arn))
                    ELSE '' END)

@@ -607,12 +607,12 @@ pair("DDB-BACKUP-TAMPER__aws-backup",
          {"backupJobId": "job-0001"})],
      "fires high\nbenign none\nfires_alerts 4\nfires_detail lets in arn:aws:iam::%s:root\n"
      "fires_detail deleted after 1 day(s)\nfires_detail vault lock removed\n" % EVIL)
-pair("DDB-DESTRUCTIVE__recovery-point",
-     [bk(user("svc-reporting"), "DeleteRecoveryPoint", ts(12, 3, 0),
-         {"backupVaultName": "Default", "recoveryPointArn": RP})],
+pair("DDB-BACKUP-TAMPER__recovery-point",
+     [bk(user("svc-reporting"), "DeleteRecoveryPoint", ts(12, 3, i),
+         {"backupVaultName": "Default", "recoveryPointArn": RP[:-2] + "%02d" % i}) for i in range(3)],
      [bk(aws_service("backup.amazonaws.com"), "DeleteRecoveryPoint", ts(12, 3, 0),
          {"backupVaultName": "Default", "recoveryPointArn": RP})],
-     "fires high\nbenign none\n")
+     "fires high\nbenign none\nfires_alerts 1\nfires_detail 3 recovery point(s) deleted from vault Default\n")
 
 # --- DDB-TRAIL-TAMPER: the trail's bucket ------------------------------------------------
 TB = "acme-org-trail-logs"
