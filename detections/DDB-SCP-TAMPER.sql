@@ -4,7 +4,8 @@
 -- description: A call the catalogue says changes a guardrail, judged by what it changes. The
 --   guard of a service control policy is read from its content: the DynamoDB and DAX actions
 --   (or "*") its Deny statements deny, the actions its Deny-NotAction statements exempt, and
---   the regions its aws:RequestedRegion conditions fence. Content is known from the request
+--   the regions its aws:RequestedRegion conditions fence; a Deny narrowed to some resources or
+--   held back by a condition guards less than one on "*". Content is known from the request
 --   (CreatePolicy, UpdatePolicy) or from the store's earlier events of that policy id. High:
 --   UpdatePolicy that denies less than the content before it (an action or region fence
 --   dropped, an action exempted, a region let in); DetachPolicy or DeletePolicy of a policy
@@ -56,11 +57,19 @@ denies AS (
   WHERE json_valid(d.doc) AND json_extract(s.value, '$.Effect') = 'Deny'
 ),
 guard AS (
-  -- what a content guards, as atoms: "dynamodb:deletetable" denied, "!dynamodb:*" exempted
-  -- from a Deny-NotAction, "region-fence" and "allowed eu-west-1" for a fence of allowed
-  -- regions (a Not operator), "denied us-east-1" for regions denied by name
-  SELECT DISTINCT event_id, side, atom FROM (
-    SELECT event_id, side, lower(t.atom) AS atom
+  -- what a content guards, as atoms: "dynamodb:deletetable" denied everywhere, or
+  -- "dynamodb:deletetable (on R if C)" denied only on some resources or under a condition
+  -- (act holds the action alone), "!dynamodb:*" exempted from a Deny-NotAction,
+  -- "region-fence" and "allowed eu-west-1" for a fence of allowed regions (a Not operator),
+  -- "denied us-east-1" for regions denied by name
+  SELECT DISTINCT event_id, side, atom, act FROM (
+    SELECT event_id, side,
+           lower(t.atom) || CASE WHEN coalesce(json_extract(st, '$.Resource'), '*') IN ('*', '["*"]')
+                                  AND json_type(st, '$.Condition') IS NULL THEN ''
+                             ELSE ' (on ' || coalesce(json_extract(st, '$.Resource'), '*')
+                                  || coalesce(' if ' || json_extract(st, '$.Condition'), '') || ')'
+                             END AS atom,
+           lower(t.atom) AS act
     FROM denies, json_tree(st, '$.Action') t
     WHERE t.atom IS NOT NULL
       -- a region fence's "*" is the fence, below, not a deny of everything
@@ -68,17 +77,18 @@ guard AS (
       AND (t.atom = '*' OR lower(t.atom) GLOB 'dynamodb:*'
                                   OR lower(t.atom) GLOB 'dax:*')
     UNION ALL
-    SELECT event_id, side, '!' || lower(t.atom)
+    SELECT event_id, side, '!' || lower(t.atom), NULL
     FROM denies, json_tree(st, '$.NotAction') t
     WHERE t.atom IS NOT NULL AND (lower(t.atom) GLOB 'dynamodb:*' OR lower(t.atom) GLOB 'dax:*')
     UNION ALL
-    SELECT event_id, side, CASE WHEN op.key LIKE '%Not%' THEN 'allowed ' ELSE 'denied ' END || v.atom
+    SELECT event_id, side, CASE WHEN op.key LIKE '%Not%' THEN 'allowed ' ELSE 'denied ' END || v.atom,
+           NULL
     FROM denies, json_each(json_extract(st, '$.Condition')) op, json_each(op.value) c,
          json_tree(c.value) v
     WHERE json_type(st, '$.Condition') = 'object' AND op.type = 'object'
       AND lower(c.key) = 'aws:requestedregion' AND v.atom IS NOT NULL
     UNION ALL
-    SELECT event_id, side, 'region-fence'
+    SELECT event_id, side, 'region-fence', NULL
     FROM denies, json_each(json_extract(st, '$.Condition')) op, json_each(op.value) c
     WHERE json_type(st, '$.Condition') = 'object' AND op.type = 'object' AND op.key LIKE '%Not%'
       AND lower(c.key) = 'aws:requestedregion')
@@ -90,8 +100,9 @@ lost AS (
   FROM judged j JOIN guard o ON o.event_id = j.event_id AND o.side = 'old'
   WHERE o.atom NOT GLOB '!*' AND o.atom NOT GLOB 'allowed *'
     AND (j.event_name <> 'UpdatePolicy'
+         -- kept as it was, or now denied everywhere without condition (stricter)
          OR NOT EXISTS (SELECT 1 FROM guard n WHERE n.event_id = j.event_id AND n.side = 'new'
-                                                AND n.atom = o.atom))
+                                                AND (n.atom = o.atom OR n.atom = o.act)))
   UNION
   SELECT j.event_id, CASE WHEN n.atom GLOB '!*' THEN 'exempts ' || substr(n.atom, 2)
                           ELSE 'lets in ' || substr(n.atom, 9) END

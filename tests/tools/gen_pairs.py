@@ -539,6 +539,19 @@ pair("DDB-SCP-TAMPER__edited",
       org(role("org-admin", "o"), "UpdatePolicy", ts(12, 2, 5),
           {"policyId": "p-ddbguard01", "description": "guardrails v2"})],
      "fires high\nbenign none\nfires_detail dynamodb:deletebackup\nfires_detail lets in us-east-1\n")
+# the way round a visible edit: keep the action, but exempt oneself by a condition; routine:
+# the condition removed again (stricter)
+exempt = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Sid": "ProtectTables", "Effect": "Deny", "Action": ["dynamodb:DeleteTable", "dynamodb:DeleteBackup"],
+     "Resource": "*", "Condition": {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/ops-*"}}},
+    {"Sid": "DataResidency", "Effect": "Deny", "Action": "*", "Resource": "*",
+     "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["eu-west-1", "eu-central-1"]}}}]})
+pair("DDB-SCP-TAMPER__scoped",
+     [create_scp("p-ddbguard01", guard, ts(10, 9, 0)),
+      org(user("svc-reporting"), "UpdatePolicy", ts(12, 2, 0), {"policyId": "p-ddbguard01", "content": exempt})],
+     [create_scp("p-ddbguard01", exempt, ts(10, 9, 0)),
+      org(role("org-admin", "o"), "UpdatePolicy", ts(12, 2, 0), {"policyId": "p-ddbguard01", "content": guard})],
+     "fires high\nbenign none\nfires_detail now denies less: dynamodb:delete\n")
 # every SCP at once: the account leaves, or the policy type is switched off; routine: tag
 # policies switched off
 pair("DDB-SCP-TAMPER__all-at-once",
