@@ -2,7 +2,8 @@
 -- title: A DynamoDB resource policy locks the owner out
 -- severity: critical
 -- description: A resource policy was set (the catalogue's opens-access: PutResourcePolicy, a
---   CreateTable with resourcePolicy) with a Deny statement for every principal ("*") over all
+--   CreateTable with resourcePolicy) with a Deny statement for every principal ("*", or all
+--   but those a NotPrincipal names) over all
 --   of DynamoDB ("*", "dynamodb:*") or over the resource policy itself (DeleteResourcePolicy,
 --   PutResourcePolicy, so it cannot be undone), held back only by exempting chosen principals
 --   (a Not operator on aws:PrincipalArn, aws:userid, aws:username or aws:PrincipalAccount) or
@@ -34,8 +35,9 @@ stmts AS (
                       WHEN 'array' THEN json_extract(p.pol, '$.Statement')
                       ELSE json_array(json(json_extract(p.pol, '$.Statement'))) END) s
   WHERE json_valid(p.pol) AND json_extract(s.value, '$.Effect') = 'Deny'
-    -- every principal
-    AND EXISTS (SELECT 1 FROM json_tree(s.value, '$.Principal') t WHERE t.atom = '*')
+    -- every principal, or every principal but those NotPrincipal names
+    AND (EXISTS (SELECT 1 FROM json_tree(s.value, '$.Principal') t WHERE t.atom = '*')
+         OR json_type(s.value, '$.NotPrincipal') IS NOT NULL)
     -- all of DynamoDB, or the means to undo the policy
     AND EXISTS (SELECT 1 FROM json_tree(s.value, '$.Action') a
                 WHERE lower(a.atom) IN ('*', 'dynamodb:*', 'dynamodb:deleteresourcepolicy',
@@ -47,6 +49,11 @@ conds AS (
   FROM stmts st, json_each(json_extract(st.st, '$.Condition')) op, json_each(op.value) c
        LEFT JOIN json_each(CASE c.type WHEN 'array' THEN c.value ELSE '[]' END) v
   WHERE json_type(st.st, '$.Condition') = 'object' AND op.type = 'object'
+  UNION ALL
+  -- NotPrincipal exempts its principals as an ArnNotEquals on aws:PrincipalArn would
+  SELECT st.event_id, st.sid, 'ArnNotEquals', 'aws:principalarn', t.atom
+  FROM stmts st, json_tree(st.st, '$.NotPrincipal') t
+  WHERE t.atom IS NOT NULL AND t.fullkey NOT LIKE '%.Service%'
 ),
 locks AS (
   -- statements held back by nothing, or only by principals exempted from them

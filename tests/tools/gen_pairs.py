@@ -701,6 +701,17 @@ pair("DDB-POLICY-LOCKOUT",
       event(role("platform-admin", "p"), "PutResourcePolicy", ts(12, 5, 1),
             deny_policy({"Bool": {"aws:SecureTransport": "false"}}), read_only=False)],
      "fires critical\nbenign none\nfires_detail but arn:aws:iam::%s:role/keyholder, outside\n" % EVIL)
+# the classic form: Deny with NotPrincipal, everyone but the extortionist; routine: a Deny of
+# one destructive action to everyone but the break-glass role of the account, via a condition
+np = {"resourceArn": table_arn("orders"), "policy": json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Deny", "NotPrincipal": {"AWS": ["arn:aws:iam::%s:role/keyholder" % EVIL]},
+     "Action": "dynamodb:*", "Resource": table_arn("orders")}]})}
+pair("DDB-POLICY-LOCKOUT__not-principal",
+     [event(user("svc-reporting"), "PutResourcePolicy", ts(12, 5, 0), np, read_only=False)],
+     [event(role("platform-admin", "p"), "PutResourcePolicy", ts(12, 5, 0),
+            deny_policy({"ArnNotEquals": {"aws:PrincipalArn": "arn:aws:iam::%s:role/break-glass" % ACCT}},
+                        action="dynamodb:DeleteTable"), read_only=False)],
+     "fires critical\nbenign none\nfires_detail keyholder, outside the account\n")
 # the way round "Principal *, dynamodb:*": deny only the undo (DeleteResourcePolicy) and the data
 # to everyone but a role the intruder made in the account; routine: an org fence
 pair("DDB-POLICY-LOCKOUT__own-account",
