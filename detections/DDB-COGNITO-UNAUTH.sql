@@ -11,7 +11,8 @@
 --   opens the app: what their role allows, everyone has. Also an identity pool whose
 --   unauthenticated role is swapped (SetIdentityPoolRoles) for one the store saw given write
 --   access to DynamoDB (high) or for another role whose policies the store does not hold
---   (medium), and guest access switched on for a pool (UpdateIdentityPool,
+--   (medium), the guests' own role given DynamoDB writes (PutRolePolicy, AttachRolePolicy:
+--   high), and guest access switched on for a pool (UpdateIdentityPool,
 --   allowUnauthenticatedIdentities true: medium). Signed-in (authenticated) app users are the
 --   recommended design and are not judged here.
 -- effects: scans-items, changes-permissions
@@ -74,6 +75,15 @@ grants AS (
       AND i.event_name IN ('PutRolePolicy', 'AttachRolePolicy') AND i.error_code IS NULL
       AND substr(s.guest_role, -length(json_extract(i.request_parameters, '$.roleName')) - 1)
           = '/' || json_extract(i.request_parameters, '$.roleName')
+  UNION ALL
+  -- the way round a swap: the guests' own role given more
+  SELECT i.event_id, json_extract(i.request_parameters, '$.policyDocument'),
+         json_extract(i.request_parameters, '$.policyArn')
+  FROM events i JOIN guest_roles g
+       ON substr(g.arn, -length(json_extract(i.request_parameters, '$.roleName')) - 1)
+          = '/' || json_extract(i.request_parameters, '$.roleName')
+  WHERE i.event_source = 'iam.amazonaws.com' AND i.error_code IS NULL
+    AND i.event_name IN ('PutRolePolicy', 'AttachRolePolicy')
 ),
 writes AS (
   -- actions matched as IAM matches them against the catalogue's writing operations
@@ -123,6 +133,15 @@ FROM swaps
 WHERE event_id IN (SELECT event_id FROM writes)
    OR (before IS NOT NULL AND before <> guest_role
        AND event_id NOT IN (SELECT event_id FROM grants))
+UNION ALL
+SELECT i.event_time, i.event_time, 1, i.account_id, i.aws_region, i.actor_arn, i.access_key_id,
+       i.source_ip, NULL, i.event_name, i.event_id,
+       printf('%s gives role %s, which identity pools hand their guests, DynamoDB writes',
+              i.event_name, json_extract(i.request_parameters, '$.roleName'))
+       || coalesce(' (session ' || arn_session(i.principal_arn) || ')', ''),
+       'high', i.event_id
+FROM events i
+WHERE i.event_source = 'iam.amazonaws.com' AND i.event_id IN (SELECT event_id FROM writes)
 UNION ALL
 SELECT p.event_time, p.event_time, 1, p.account_id, p.aws_region, p.actor_arn, p.access_key_id,
        p.source_ip, NULL, p.event_name, p.event_id,

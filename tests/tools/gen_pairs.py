@@ -944,6 +944,17 @@ pair("DDB-COGNITO-UNAUTH__swap",
             {"identityPoolId": POOL, "identityPoolName": "app", "allowUnauthenticatedIdentities": True},
             source="cognito-identity.amazonaws.com", data=False, read_only=False)],
      "fires high\nbenign none\nfires_detail which the store saw granted DynamoDB writes\n", gcfg)
+# the way round a swap: give the guests' own role writes; routine: give the signed-in role them
+pair("DDB-COGNITO-UNAUTH__role-policy",
+     [pool_roles(role("platform-admin", "p"), ts(10, 9, 0), "guest-read"),
+      iam(user("svc-reporting"), "PutRolePolicy", ts(12, 3, 0),
+          {"roleName": "guest-read", "policyName": "w", "policyDocument": doc("dynamodb:PutItem")})],
+     [pool_roles(role("platform-admin", "p"), ts(10, 9, 0), "guest-read"),
+      iam(role("platform-admin", "p"), "PutRolePolicy", ts(12, 3, 0),
+          {"roleName": "Cognito_appAuth_Role", "policyName": "w", "policyDocument": doc("dynamodb:PutItem")}),
+      iam(role("platform-admin", "p"), "PutRolePolicy", ts(12, 3, 1),
+          {"roleName": "guest-read", "policyName": "r", "policyDocument": doc("dynamodb:GetItem")})],
+     "fires high\nbenign none\nfires_detail gives role guest-read\n", gcfg)
 # PUBLIC-SOURCE: signed-in app users on phones are the design; a role's key off its path is not
 pair("DDB-PUBLIC-SOURCE__cognito",
      [event(role("orders-app-role", "i-1"), "PutItem", ts(12, 4, 0), {"tableName": "orders"},
