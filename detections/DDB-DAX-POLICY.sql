@@ -4,7 +4,8 @@
 -- description: A permission change on a DAX service role (dax_role_arns) that lets it write:
 --   an inline policy put (PutRolePolicy), a managed policy attached (AttachRolePolicy), or a new
 --   default version of a policy the store saw attached to it (CreatePolicyVersion with
---   setAsDefault, SetDefaultPolicyVersion). A policy document is read, not grepped: an Allow
+--   setAsDefault, SetDefaultPolicyVersion), or its permissions boundary removed (medium: what
+--   the boundary held back applies). A policy document is read, not grepped: an Allow
 --   statement grants writing when one of its actions (wildcards as IAM matches them) covers a
 --   DynamoDB operation the effect catalogue says writes, deletes, creates, opens, expires or
 --   copies out data, or when it allows by NotAction. AWS managed policies known to write
@@ -69,7 +70,7 @@ changes AS (
                                         'AmazonDynamoDBFullAccess', 'AmazonDynamoDBFullAccess_v2',
                                         'AmazonDynamoDBFullAccesswithDataPipeline') END AS managed_writes
   FROM c
-  WHERE (event_name IN ('PutRolePolicy', 'AttachRolePolicy')
+  WHERE (event_name IN ('PutRolePolicy', 'AttachRolePolicy', 'DeleteRolePermissionsBoundary')
          AND EXISTS (SELECT 1 FROM dax d WHERE substr(d.arn, -length(c.role) - 1) = '/' || c.role))
      OR (event_name = 'CreatePolicyVersion'
          AND json_extract(request_parameters, '$.setAsDefault') = 1
@@ -108,7 +109,10 @@ judged AS (
 SELECT event_time AS first_seen, event_time AS last_seen, 1 AS event_count,
        account_id, aws_region, actor_arn AS principal_arn, access_key_id, source_ip,
        NULL AS table_name, event_name AS event_names, event_id AS event_ids,
-       CASE WHEN grants IS NOT NULL
+       CASE WHEN event_name = 'DeleteRolePermissionsBoundary'
+            THEN printf('permissions boundary removed from DAX role %s: whatever its policies '
+                        || 'grant, writes included, now applies', coalesce(dax_role, role))
+            WHEN grants IS NOT NULL
             THEN printf('%s on DAX role %s grants DynamoDB writes: %s%s', event_name,
                         coalesce(dax_role, role, parn), grants,
                         CASE WHEN n > 6 THEN printf(' and %d more', n - 6) ELSE '' END)

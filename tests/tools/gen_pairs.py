@@ -764,6 +764,15 @@ created = iam(role("platform-admin", "p"), "CreatePolicy", ts(10, 9, 0),
               {"policy": {"policyName": "dax-read", "arn": PARN, "defaultVersionId": "v1"}})
 attach = iam(role("platform-admin", "p"), "AttachRolePolicy", ts(10, 9, 1),
              {"roleName": "DAXServiceRole", "policyArn": PARN})
+pair("DDB-DAX-POLICY__boundary",
+     [iam(user("svc-reporting"), "DeleteRolePermissionsBoundary", ts(12, 2, 0),
+          {"roleName": "DAXServiceRole"})],
+     [iam(role("platform-admin", "p"), "PutRolePermissionsBoundary", ts(12, 2, 0),
+          {"roleName": "DAXServiceRole",
+           "permissionsBoundary": "arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess"}),
+      iam(role("platform-admin", "p"), "DeleteRolePermissionsBoundary", ts(12, 2, 1),
+          {"roleName": "orders-app-role"})],
+     "fires medium\nbenign none\nfires_detail permissions boundary removed from DAX role\n")
 pair("DDB-DAX-POLICY__policy-version",
      [created, attach,
       iam(user("svc-reporting"), "CreatePolicyVersion", ts(12, 2, 0),
