@@ -10,6 +10,7 @@
 #include "normalize.h"
 #include "functions.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,17 +21,19 @@
 #define SETTINGS_MAX_VALUES 100000    /* values per list */
 #define SETTINGS_MAX_PATTERN 4096     /* longest PCRE2 pattern (as functions accepts) */
 
-enum settings_type { CT_LIST, CT_INT, CT_BOOL, CT_CIDRS, CT_REGEXES, CT_SUPPRESS, CT_THRESHOLDS };
+enum settings_type {
+    CT_LIST, CT_INT, CT_BOOL, CT_CIDRS, CT_REGEXES, CT_REGIONS, CT_SUPPRESS, CT_THRESHOLDS
+};
 
 struct settings_key {
     const char *name;
-    enum settings_type type; /* CT_CIDRS and CT_REGEXES are lists whose values are checked */
+    enum settings_type type; /* CT_CIDRS, CT_REGEXES, CT_REGIONS: lists whose values are checked */
     long long def;      /* default for CT_INT and CT_BOOL */
     const char *doc;
 };
 
 static const struct settings_key keys[] = {
-    {"allowed_regions", CT_LIST, 0, "regions where DynamoDB data may live (DDB-OFF-REGION)"},
+    {"allowed_regions", CT_REGIONS, 0, "regions where DynamoDB data may live (DDB-OFF-REGION)"},
     {"trusted_cidrs", CT_CIDRS, 0, "networks whose public IPs are expected (DDB-PUBLIC-SOURCE)"},
     {"trusted_vpc_endpoints", CT_LIST, 0, "VPC endpoint ids treated as the approved path"},
     {"trusted_accounts", CT_LIST, 0, "accounts a resource policy may grant (DDB-POLICY-EXPOSE)"},
@@ -133,6 +136,85 @@ static int key_index(const char *name)
         if (strcmp(keys[i].name, name) == 0)
             return (int)i;
     return -1;
+}
+
+/* AWS Regions as of this writing: what a misspelt region is compared with. A
+ * region not listed but spelt like one (a region AWS opens later) is taken. */
+static const char *const known_regions[] = {
+    "af-south-1",     "ap-east-1",      "ap-east-2",      "ap-northeast-1", "ap-northeast-2",
+    "ap-northeast-3", "ap-south-1",     "ap-south-2",     "ap-southeast-1", "ap-southeast-2",
+    "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-7", "ca-central-1",
+    "ca-west-1",      "cn-north-1",     "cn-northwest-1", "eu-central-1",   "eu-central-2",
+    "eu-north-1",     "eu-south-1",     "eu-south-2",     "eu-west-1",      "eu-west-2",
+    "eu-west-3",      "il-central-1",   "me-central-1",   "me-south-1",     "mx-central-1",
+    "sa-east-1",      "us-east-1",      "us-east-2",      "us-gov-east-1",  "us-gov-west-1",
+    "us-west-1",      "us-west-2"};
+
+/* Edit distance of two short strings, case aside (longer ones are simply far apart). */
+static size_t distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), i, j, row[65];
+
+    if (la > 64 || lb > 64)
+        return (size_t)-1;
+    for (j = 0; j <= lb; j++)
+        row[j] = j;
+    for (i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (tolower((unsigned char)a[i - 1]) !=
+                                  tolower((unsigned char)b[j - 1]));
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            diag = up;
+            row[j] = best;
+        }
+    }
+    return row[lb];
+}
+
+/* The closest of n names to s within a few edits, or NULL. */
+static const char *closest(const char *s, const char *const *names, size_t n, size_t stride)
+{
+    const char *best = NULL;
+    size_t d, bd = 4, i;
+
+    for (i = 0; i < n; i++) {
+        const char *name = *(const char *const *)((const char *)names + i * stride);
+        if ((d = distance(s, name)) < bd) {
+            bd = d;
+            best = name;
+        }
+    }
+    return best;
+}
+
+/* "us-east-1", "us-gov-west-1", "eu-isoe-west-1": two letters, words, a number. */
+static int region_like(const char *v, size_t len)
+{
+    size_t i = 0, words = 0;
+
+    if (len < 6 || !(v[0] >= 'a' && v[0] <= 'z' && v[1] >= 'a' && v[1] <= 'z') || v[2] != '-')
+        return 0;
+    for (i = 3; i < len;) {
+        size_t start = i;
+        while (i < len && v[i] >= 'a' && v[i] <= 'z')
+            i++;
+        if (i == start || i == len || v[i] != '-')
+            break;
+        words++;
+        i++;
+    }
+    if (words == 0 || i >= len)
+        return 0;
+    for (; i < len; i++)
+        if (v[i] < '0' || v[i] > '9')
+            return 0;
+    return 1;
 }
 
 static int is_list(enum settings_type t)
@@ -294,6 +376,21 @@ static int check_value(int k, const char *v, size_t len, char *err, size_t errle
                  "2001:db8::/32)", (int)(len > 100 ? 100 : len), v);
         return -1;
     }
+    if (keys[k].type == CT_REGIONS && !region_like(v, len)) {
+        /* "eu-west-l" taken as a region would make every eu-west-1 event off-region */
+        char tmp[65];
+        const char *near = NULL;
+        if (len < sizeof tmp) {
+            memcpy(tmp, v, len);
+            tmp[len] = '\0';
+            near = closest(tmp, known_regions, sizeof known_regions / sizeof known_regions[0],
+                           sizeof known_regions[0]);
+        }
+        snprintf(err, errlen, "\"%.*s\" is not a region name (want e.g. eu-west-1)%s%s%s",
+                 (int)(len > 100 ? 100 : len), v, near ? "; did you mean \"" : "",
+                 near ? near : "", near ? "\"?" : "");
+        return -1;
+    }
     if (keys[k].type == CT_REGEXES) {
         char tmp[SETTINGS_MAX_PATTERN + 1], why[384];
         if (len > SETTINGS_MAX_PATTERN) {
@@ -387,14 +484,26 @@ int settings_load_file(settings *c, const char *path, char *err, size_t errlen)
         int ki = key_index(name);
 
         if (ki < 0) {
-            snprintf(err, errlen, "%s: unknown key \"%s\" (known keys: see 'ddbtrail detect "
-                     "--help')", path, name);
+            const char *near = closest(name, &keys[0].name, NKEYS, sizeof keys[0]);
+            if (near)
+                snprintf(err, errlen, "%s: unknown key \"%s\"; did you mean \"%s\"?", path, name,
+                         near);
+            else
+                snprintf(err, errlen, "%s: unknown key \"%s\" (known keys: see 'ddbtrail "
+                         "detect --help')", path, name);
             goto out;
         }
+        for (k = 0; k < i; k++)
+            if (strcmp(root->u.object.keys[k], name) == 0) {
+                /* JSON leaves it open which one counts; a config must not */
+                snprintf(err, errlen, "%s: key \"%s\" given twice", path, name);
+                goto out;
+            }
         switch (keys[ki].type) {
         case CT_LIST:
         case CT_CIDRS:
         case CT_REGEXES:
+        case CT_REGIONS:
             if (!YAJL_IS_ARRAY(v)) {
                 snprintf(err, errlen, "%s: \"%s\" must be an array of strings", path, name);
                 goto out;

@@ -36,7 +36,17 @@ static void config_errors(void)
         {"{}", NULL},
         {"{\"allowed_regions\":[\"eu-west-1\"],\"window_seconds\":600,"
          "\"require_customer_kms\":true}", NULL},
-        {"{\"alowed_regions\":[\"eu-west-1\"]}", "unknown key \"alowed_regions\""},
+        {"{\"alowed_regions\":[\"eu-west-1\"]}",
+         "unknown key \"alowed_regions\"; did you mean \"allowed_regions\"?"},
+        {"{\"no_such_thing_at_all\":1}", "unknown key \"no_such_thing_at_all\" (known keys"},
+        {"{\"window_seconds\":60,\"window_seconds\":600}", "key \"window_seconds\" given twice"},
+        {"{\"allowed_regions\":[\"eu-west-l\"]}",
+         "\"eu-west-l\" is not a region name (want e.g. eu-west-1); did you mean \"eu-west-1\"?"},
+        {"{\"allowed_regions\":[\"EU-WEST-1\"]}", "did you mean"},
+        {"{\"allowed_regions\":[\"europe\"]}", "\"europe\" is not a region name"},
+        {"{\"allowed_regions\":[\"eu-west-1 \"]}", "is not a region name"},
+        /* spelt like a region: one AWS opens later is taken */
+        {"{\"allowed_regions\":[\"us-gov-west-1\",\"eu-isoe-west-1\",\"xx-newplace-9\"]}", NULL},
         {"{\"allowed_regions\":\"eu-west-1\"}", "\"allowed_regions\" must be an array"},
         {"{\"allowed_regions\":[1]}", "item 1 is not a string"},
         {"{\"window_seconds\":\"60\"}", "\"window_seconds\" must be a positive integer"},
