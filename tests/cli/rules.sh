@@ -66,4 +66,24 @@ alerts "$T/two.db" >"$T/two.txt"
 ok_if 'cmp -s "$T/one.txt" "$T/two.txt"' "alerts differ between --threads 1 and --threads 4"
 eq "$(q "$T/two.db" "SELECT count(*) FROM alerts WHERE rule_id = 'ZZ-HUGE'")" 600 "huge result stored"
 ok_if '[ "$(q "$T/two.db" "SELECT count(DISTINCT rule_id) FROM alerts")" -ge 10 ]' "rules fired"
+
+# rules list --format json: one object per rule file, every header field, strings escaped
+run rules list --format json
+eq "$rc" 0 "rules list --format json"
+eq "$(jq -r .id "$T/out" | tr '\n' ' ')" "$(ls detections/*.sql | sed 's|.*/||; s|\.sql$||' | tr '\n' ' ')" \
+   "every rule, in name order"
+eq "$(jq -r 'select(.id == "DDB-DAX-POLICY") | .requires' "$T/out")" dax_role_arns "a header field"
+eq "$(jq -r 'select(.id == "DDB-ROOT") | .effects' "$T/out")" null "an absent field is null"
+# rules show: the header and the SQL
+run rules show DDB-DECOY-ACCESS
+eq "$rc" 0 "rules show"
+contains "$T/out" "requires        decoy_tables" "header fields shown"
+contains "$T/out" "FROM touched t JOIN events e" "its SQL shown"
+run rules show DDB-NOPE
+eq "$rc" 2 "rules show of an unknown id"
+contains "$T/err" "no rule DDB-NOPE in" "says so"
+run rules show
+eq "$rc" 2 "rules show without an id"
+run rules list --format xml
+eq "$rc" 2 "an unknown format"
 done_case
