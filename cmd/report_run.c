@@ -7,6 +7,7 @@
 #include "rules.h"
 
 #include <errno.h>
+#include <strings.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,12 +60,20 @@ static int64_t parse_time_opt(const char *opt, const char *v, int end_of_day)
     return ts;
 }
 
-static void check_severity(const char *opt, const char *v)
+/* A severity in any case (--fail-on HIGH, as trivy's users type them), as its
+ * lower-case name; exits on anything else. */
+static const char *check_severity(const char *opt, const char *v)
 {
-    if (v && !rules_valid_severity(v)) {
-        cli_err("%s wants one of info, low, medium, high, critical, not '%s'", opt, v);
-        exit(EXIT_FATAL);
-    }
+    static const char *const names[] = {"info", "low", "medium", "high", "critical"};
+    size_t i;
+
+    if (v == NULL)
+        return NULL;
+    for (i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcasecmp(v, names[i]) == 0)
+            return names[i];
+    cli_err("%s wants one of info, low, medium, high, critical, not '%s'", opt, v);
+    exit(EXIT_FATAL);
 }
 
 void cli_report_check(cli_report *cr)
@@ -77,8 +86,8 @@ void cli_report_check(cli_report *cr)
         cli_err("--format wants text, json, csv, html or ocsf, not '%s'", cr->format);
         exit(EXIT_FATAL);
     }
-    check_severity("--min-severity", cr->min_severity);
-    check_severity("--fail-on", cr->fail_on);
+    cr->min_severity = check_severity("--min-severity", cr->min_severity);
+    cr->fail_on = check_severity("--fail-on", cr->fail_on);
     if (cr->since)
         cr->since_ts = parse_time_opt("--since", cr->since, 0);
     if (cr->until)
@@ -209,9 +218,26 @@ int cli_run_report(store *s, cli_report *cr)
         cli_err("cannot write to stdout: %s", strerror(errno));
         status = EXIT_FATAL;
     }
-    if (status == EXIT_CLEAN && cr->fail_on)
-        for (i = rules_severity_rank(cr->fail_on); i < 5; i++)
-            if (c.by_rank[i] > 0)
-                status = EXIT_ALERTS;
+    if (status == EXIT_CLEAN && cr->fail_on) {
+        static const char *const names[] = {"info", "low", "medium", "high", "critical"};
+        char why[160];
+        size_t n = 0;
+        long total = 0;
+
+        why[0] = '\0';
+        for (i = 4; i >= rules_severity_rank(cr->fail_on) && i < 5; i--)
+            if (c.by_rank[i] > 0) {
+                total += c.by_rank[i];
+                n += (size_t)snprintf(why + n, sizeof why - n, "%s%ld %s", n ? ", " : "",
+                                      c.by_rank[i], names[i]);
+                if (n >= sizeof why)
+                    n = sizeof why - 1;
+            }
+        if (total > 0) {
+            /* the one line that says why the status is 1 (stderr: stdout is the report) */
+            cli_err("--fail-on %s: %ld alert(s) at or above it (%s)", cr->fail_on, total, why);
+            status = EXIT_ALERTS;
+        }
+    }
     return status;
 }
