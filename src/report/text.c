@@ -179,6 +179,7 @@ void report_write_text(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
             report_out_str(o, "\n");
         }
         text_field(o, "detail", st, A_DETAIL);
+        text_field(o, "novelty", st, A_NOVELTY);
         if (sqlite3_column_type(st, A_INCIDENT) == SQLITE_INTEGER)
             report_out_fmt(o, "    %-10s #%lld\n", "incident",
                            (long long)sqlite3_column_int64(st, A_INCIDENT));

@@ -73,8 +73,6 @@ static const char *const novelty_steps[] = {
     "  detail = CASE WHEN h.burst AND h.days >= ?1"
     "                THEN printf('routine: seen on %d earlier days (%s otherwise); %s', h.days,"
     "                            h.severity, alerts.detail)"
-    "                WHEN NOT h.seen"
-    "                THEN 'new: ' || alerts.detail"
     "                ELSE alerts.detail END"
     " FROM (SELECT x.alert_id, x.severity, x.burst,"
     "         coalesce((SELECT f.day < x.day FROM novelty_first f WHERE f.rule_id = x.rule_id"

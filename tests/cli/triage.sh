@@ -69,7 +69,7 @@ run detect -q --db "$T/n.db" --only DDB-ROOT
 q "$T/n.db" "SELECT detail FROM alerts ORDER BY alert_id" >"$T/details.after"
 cmp -s "$T/details.before" "$T/details.after" || fail "a detect of another rule re-judged alerts"
 eq "$(q "$T/n.db" "SELECT count(*) FROM alerts WHERE detail LIKE 'routine:%routine:%'
-                   OR detail LIKE 'new: new:%' OR detail LIKE '%(info otherwise)%'")" 0 \
+                   OR detail LIKE 'new: %' OR detail LIKE '%(info otherwise)%'")" 0 \
    "judgement applied once"
 
 # 2. suppression: kept, counted, shown on request; expired entries warn; other alerts untouched

@@ -185,7 +185,6 @@ static const char oracle_sql[] =
     "  detail = CASE WHEN h.burst AND h.days >= ?1"
     "                THEN printf('routine: seen on %d earlier days (%s otherwise); %s', h.days,"
     "                            h.severity, alerts.detail)"
-    "                WHEN NOT h.seen THEN 'new: ' || alerts.detail"
     "                ELSE alerts.detail END"
     " FROM h WHERE h.alert_id = alerts.alert_id AND alerts.novelty IS NULL";
 
