@@ -2,6 +2,7 @@
  * main: the ddbtrail command line. Dispatches to one file per subcommand.
  */
 #include "cli.h"
+#include "spell.h"
 
 #include <stdio.h>
 #include <sqlite3.h>
@@ -17,7 +18,7 @@ static const char usage[] =
     "  ingest PATH...|-  read CloudTrail logs into a SQLite database (--db FILE)\n"
     "  detect            run the detection rules over a database\n"
     "  report            render the alerts already in a database\n"
-    "  rules list|check  list the detection rules, or validate rule files\n"
+    "  rules list|show|check  list the rules, show one, or validate rule files\n"
     "  coverage          what the stored logs could see, per account and region\n"
     "  verify PATH...    prove a downloaded tree complete and unmodified (digests)\n"
     "  shards PATH...    how --shard K/N splits the accounts of a tree into N jobs\n"
@@ -29,15 +30,47 @@ static const char usage[] =
     "downloaded AWSLogs/ tree (walked recursively, its digest files verified), or -\n"
     "for stdin.\n"
     "\n"
-    "Run 'ddbtrail <command> --help' for a command's options.\n"
+    "Run 'ddbtrail help <command>' (or 'ddbtrail <command> --help') for its options;\n"
+    "--version works after any command.\n"
     "\n"
     "exit status: 0 clean; 1 an alert at or above --fail-on; 2 usage or fatal\n"
     "error; 3 some input was rejected (the rest was processed); 4 no event was read,\n"
     "so nothing was checked; 130 interrupted.\n";
 
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} commands[] = {{"scan", cmd_scan},         {"ingest", cmd_ingest}, {"detect", cmd_detect},
+                {"report", cmd_report},     {"rules", cmd_rules},   {"coverage", cmd_coverage},
+                {"verify", cmd_verify},     {"shards", cmd_shards}, {"merge", cmd_merge}};
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static int find(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < NCOMMANDS; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int unknown(const char *name)
+{
+    const char *near = spell_closest(name, &commands[0].name, NCOMMANDS, sizeof commands[0]);
+
+    if (near)
+        cli_err("unknown command '%s'; did you mean '%s'?", name, near);
+    else
+        cli_err("unknown command '%s'; run 'ddbtrail --help' for the list", name);
+    return EXIT_FATAL;
+}
+
 int main(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : NULL;
+    int c, i;
 
     /* SQLite's caches recycle and its sorters spill to temporary files once its heap nears
      * 8 MiB, so memory stays flat however large the store: a 2 000 000-event scan peaked at
@@ -51,32 +84,28 @@ int main(int argc, char **argv)
         fputs(usage, stderr);
         return EXIT_FATAL;
     }
-    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 ||
+        (strcmp(cmd, "help") == 0 && argc == 2)) {
         fputs(usage, stdout);
         return EXIT_CLEAN;
     }
-    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
-        printf("ddbtrail %s\n", DDBTRAIL_VERSION);
-        return EXIT_CLEAN;
+    if (strcmp(cmd, "help") == 0) {
+        /* ddbtrail help scan: scan's own --help */
+        char help_opt[] = "--help", *args[3];
+        if ((c = find(argv[2])) < 0)
+            return unknown(argv[2]);
+        args[0] = argv[2];
+        args[1] = help_opt;
+        args[2] = NULL;
+        return commands[c].run(2, args);
     }
-    if (strcmp(cmd, "scan") == 0)
-        return cmd_scan(argc - 1, argv + 1);
-    if (strcmp(cmd, "ingest") == 0)
-        return cmd_ingest(argc - 1, argv + 1);
-    if (strcmp(cmd, "detect") == 0)
-        return cmd_detect(argc - 1, argv + 1);
-    if (strcmp(cmd, "report") == 0)
-        return cmd_report(argc - 1, argv + 1);
-    if (strcmp(cmd, "rules") == 0)
-        return cmd_rules(argc - 1, argv + 1);
-    if (strcmp(cmd, "coverage") == 0)
-        return cmd_coverage(argc - 1, argv + 1);
-    if (strcmp(cmd, "verify") == 0)
-        return cmd_verify(argc - 1, argv + 1);
-    if (strcmp(cmd, "shards") == 0)
-        return cmd_shards(argc - 1, argv + 1);
-    if (strcmp(cmd, "merge") == 0)
-        return cmd_merge(argc - 1, argv + 1);
-    cli_err("unknown command '%s'; run 'ddbtrail --help' for the list", cmd);
-    return EXIT_FATAL;
+    /* --version wherever it is given, up to a "--" that ends the options */
+    for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--version") == 0 || (i == 1 && strcmp(argv[i], "version") == 0)) {
+            printf("ddbtrail %s\n", DDBTRAIL_VERSION);
+            return EXIT_CLEAN;
+        }
+    if ((c = find(cmd)) < 0)
+        return unknown(cmd);
+    return commands[c].run(argc - 1, argv + 1);
 }

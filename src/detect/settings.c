@@ -9,8 +9,8 @@
 #include "address.h"
 #include "normalize.h"
 #include "functions.h"
+#include "spell.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,49 +149,6 @@ static const char *const known_regions[] = {
     "eu-west-3",      "il-central-1",   "me-central-1",   "me-south-1",     "mx-central-1",
     "sa-east-1",      "us-east-1",      "us-east-2",      "us-gov-east-1",  "us-gov-west-1",
     "us-west-1",      "us-west-2"};
-
-/* Edit distance of two short strings, case aside (longer ones are simply far apart). */
-static size_t distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b), i, j, row[65];
-
-    if (la > 64 || lb > 64)
-        return (size_t)-1;
-    for (j = 0; j <= lb; j++)
-        row[j] = j;
-    for (i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (tolower((unsigned char)a[i - 1]) !=
-                                  tolower((unsigned char)b[j - 1]));
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            diag = up;
-            row[j] = best;
-        }
-    }
-    return row[lb];
-}
-
-/* The closest of n names to s within a few edits, or NULL. */
-static const char *closest(const char *s, const char *const *names, size_t n, size_t stride)
-{
-    const char *best = NULL;
-    size_t d, bd = 4, i;
-
-    for (i = 0; i < n; i++) {
-        const char *name = *(const char *const *)((const char *)names + i * stride);
-        if ((d = distance(s, name)) < bd) {
-            bd = d;
-            best = name;
-        }
-    }
-    return best;
-}
 
 /* "us-east-1", "us-gov-west-1", "eu-isoe-west-1": two letters, words, a number. */
 static int region_like(const char *v, size_t len)
@@ -383,7 +340,7 @@ static int check_value(int k, const char *v, size_t len, char *err, size_t errle
         if (len < sizeof tmp) {
             memcpy(tmp, v, len);
             tmp[len] = '\0';
-            near = closest(tmp, known_regions, sizeof known_regions / sizeof known_regions[0],
+            near = spell_closest(tmp, known_regions, sizeof known_regions / sizeof known_regions[0],
                            sizeof known_regions[0]);
         }
         snprintf(err, errlen, "\"%.*s\" is not a region name (want e.g. eu-west-1)%s%s%s",
@@ -484,7 +441,7 @@ int settings_load_file(settings *c, const char *path, char *err, size_t errlen)
         int ki = key_index(name);
 
         if (ki < 0) {
-            const char *near = closest(name, &keys[0].name, NKEYS, sizeof keys[0]);
+            const char *near = spell_closest(name, &keys[0].name, NKEYS, sizeof keys[0]);
             if (near)
                 snprintf(err, errlen, "%s: unknown key \"%s\"; did you mean \"%s\"?", path, name,
                          near);

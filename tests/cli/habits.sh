@@ -1,0 +1,37 @@
+#!/bin/sh
+# The habits of the tools users know: help for a command, did-you-mean for a
+# mistyped command, config key or region, --version after any command, --fail-on
+# saying why.
+. "$(dirname "$0")/../lib.sh"
+run help scan
+eq "$rc" 0 "ddbtrail help scan"
+contains "$T/out" "usage: ddbtrail scan" "scan's own help"
+run help scna
+eq "$rc" 2 "help of an unknown command"
+contains "$T/err" "unknown command 'scna'; did you mean 'scan'?" "the closest command"
+run verfy
+eq "$rc" 2 "a mistyped command"
+contains "$T/err" "did you mean 'verify'?" "the closest command"
+run frobnicate
+contains "$T/err" "unknown command 'frobnicate'; run 'ddbtrail --help' for the list" \
+    "nothing close: the list"
+run scan --version
+eq "$rc" 0 "--version after a command"
+contains "$T/out" "^ddbtrail [0-9]" "the version"
+run rules -- --version
+eq "$rc" 2 "--version after -- is an operand"
+printf '{"alowed_regions": ["eu-west-1"]}' >"$T/c1.json"
+run scan -q sample-logs --config "$T/c1.json"
+eq "$rc" 2 "a mistyped config key"
+contains "$T/err" "did you mean \"allowed_regions\"?" "the closest key"
+lacks "$T/out" "." "nothing read, nothing reported"
+printf '{"allowed_regions": ["eu-west-l"]}' >"$T/c2.json"
+run scan -q sample-logs --config "$T/c2.json"
+eq "$rc" 2 "a misspelt region"
+contains "$T/err" "\"eu-west-l\" is not a region name (want e.g. eu-west-1); did you mean \"eu-west-1\"?" \
+    "the closest region"
+printf '{"window_seconds": 60, "window_seconds": 600}' >"$T/c3.json"
+run scan -q sample-logs --config "$T/c3.json"
+eq "$rc" 2 "a key given twice"
+contains "$T/err" "key \"window_seconds\" given twice" "says so"
+done_case
