@@ -34,27 +34,38 @@ const char cli_report_help[] =
     "  -o, --output FILE write the report to FILE (default: stdout)\n"
     "  --min-severity S  show alerts at or above S: info, low, medium, high, critical\n"
     "  --since T         only alerts still active at or after T (ISO-8601, e.g.\n"
-    "                    2026-11-12 or 2026-11-12T02:00:00Z)\n"
+    "                    2026-11-12 or 2026-11-12T02:00:00Z; epoch seconds; or an\n"
+    "                    age: 90m, 24h, 7d, 2w)\n"
     "  --until T         only alerts that began at or before T\n"
     "  --fail-on S       exit 1 when an alert at or above severity S exists\n"
     "                    (suppressed alerts never count)\n"
     "  --show-suppressed list the alerts a config 'suppress' entry matched (they are\n"
     "                    always stored and counted in the summary)\n";
 
-/* Parses a --since/--until value into Unix seconds; a bare date means the
- * start (since) or end (until) of that day. Exits with 2 on a bad value. */
+/* Parses a --since/--until value into Unix seconds: ISO-8601 UTC (a bare date
+ * means the start (since) or end (until) of that day), epoch seconds
+ * (1794448800), or an age before now (90m, 24h, 7d, 2w). Exits with 2 on a
+ * bad value. */
 static int64_t parse_time_opt(const char *opt, const char *v, int end_of_day)
 {
     char tmp[40];
     int64_t ts;
+    size_t n = strspn(v, "0123456789");
 
+    if (n > 0 && n <= 12 && v[n] == '\0' && n != 4) /* "2026" alone is no epoch time */
+        return (int64_t)strtoll(v, NULL, 10);
+    if (n > 0 && n <= 9 && v[n] != '\0' && v[n + 1] == '\0' && strchr("mhdw", v[n])) {
+        static const int64_t unit[] = {60, 3600, 86400, 7 * 86400};
+        return (int64_t)time(NULL) - (int64_t)strtoll(v, NULL, 10) *
+                                          unit[strchr("mhdw", v[n]) - "mhdw"];
+    }
     if (strlen(v) == 10)
         snprintf(tmp, sizeof tmp, "%sT%s", v, end_of_day ? "23:59:59Z" : "00:00:00Z");
     else
         snprintf(tmp, sizeof tmp, "%s", v);
     if (normalize_parse_time(tmp, strlen(tmp), &ts) != 0) {
         cli_err("%s wants an ISO-8601 UTC time such as 2026-11-12 or 2026-11-12T02:00:00Z, "
-                "not '%s'", opt, v);
+                "epoch seconds, or an age such as 24h or 7d; not '%s'", opt, v);
         exit(EXIT_FATAL);
     }
     return ts;
@@ -92,6 +103,10 @@ void cli_report_check(cli_report *cr)
         cr->since_ts = parse_time_opt("--since", cr->since, 0);
     if (cr->until)
         cr->until_ts = parse_time_opt("--until", cr->until, 1);
+    if (cr->since && cr->until && cr->since_ts > cr->until_ts) {
+        cli_err("--since %s is after --until %s: nothing could match", cr->since, cr->until);
+        exit(EXIT_FATAL);
+    }
 }
 
 int cli_report_open(cli_report *cr)

@@ -34,4 +34,20 @@ printf '{"window_seconds": 60, "window_seconds": 600}' >"$T/c3.json"
 run scan -q sample-logs --config "$T/c3.json"
 eq "$rc" 2 "a key given twice"
 contains "$T/err" "key \"window_seconds\" given twice" "says so"
+# times: epoch seconds and ages (24h, 7d) besides ISO-8601; an inverted range is a usage error
+cfg=sample-logs/ddbtrail.json
+run scan -q sample-logs --config "$cfg" --since 2026-11-13 --until 2026-11-12
+eq "$rc" 2 "an inverted range"
+contains "$T/err" "--since 2026-11-13 is after --until 2026-11-12" "says so"
+run scan -q sample-logs --config "$cfg" --format json --since 2026-11-12T02:00:00Z --until 2026-11-12T03:00:00Z
+cp "$T/out" "$T/iso.jsonl"
+run scan -q sample-logs --config "$cfg" --format json --since 1794448800 --until 1794452400
+cmp -s "$T/out" "$T/iso.jsonl" || fail "epoch seconds select what the same ISO times do"
+ok_if '[ -s "$T/iso.jsonl" ]' "the hour holds alerts"
+run scan -q sample-logs --config "$cfg" --format json --since 3650d
+eq "$rc" 0 "an age"
+eq "$(wc -l <"$T/out")" "$(ddb scan -q sample-logs --config "$cfg" --format json | wc -l)" \
+   "the last ten years hold every alert"
+run scan -q sample-logs --config "$cfg" --since 5x
+eq "$rc" 2 "not a time"
 done_case
