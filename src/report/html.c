@@ -389,6 +389,8 @@ void report_write_html(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
     if (s->suppressed)
         report_out_fmt(o, "; %ld suppressed%s", s->suppressed,
                        opt->show_suppressed ? " (shown)" : "");
+    if (s->outside)
+        report_out_fmt(o, "; %ld more outside the filter", s->outside);
     report_out_str(o, "</td></tr>\n</table>\n");
     html_incidents(o, db, opt);
     report_out_str(o, "<h2>Timeline</h2>\n");

@@ -248,6 +248,12 @@ static int load_summary(sqlite3 *db, const report_opts *o, struct report_summary
         s->incidents = sqlite3_column_int64(st, 1);
     }
     sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM alerts WHERE status = 'open'", -1, &st,
+                           NULL) != SQLITE_OK)
+        goto dberr;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        s->open_total = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
     if (sqlite3_prepare_v2(db,
                            "SELECT sum(status <> 'ran'),"
                            " sum(status = 'ran' AND message IS NOT NULL) FROM rule_runs",
@@ -280,6 +286,10 @@ static int load_summary(sqlite3 *db, const report_opts *o, struct report_summary
         return -1;
     for (i = o->min_rank > 0 ? o->min_rank : 0; i < 5; i++)
         s->alerts += s->counts.by_rank[i];
+    /* a filtered report says what it leaves out: "no alerts" must not hide 27 outside it */
+    if ((o->has_since || o->has_until || o->min_rank > 0) && !o->only_unseen &&
+        s->open_total > s->alerts)
+        s->outside = s->open_total - s->alerts;
     return 0;
 dberr:
     snprintf(err, errlen, "database: %s", sqlite3_errmsg(db));

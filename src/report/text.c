@@ -137,6 +137,9 @@ void report_write_text(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
     if (s->suppressed)
         report_out_fmt(o, "; %ld suppressed%s", s->suppressed,
                        opt->show_suppressed ? " (shown)" : " (not shown: --show-suppressed)");
+    if (s->outside)
+        report_out_fmt(o, "; %ld more outside the filter (--since/--until/--min-severity)",
+                       s->outside);
     report_out_str(o, "\n");
     text_incidents(o, db, opt);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && !o->failed) {
@@ -202,6 +205,8 @@ void report_write_text(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
         report_out_fmt(
             o, "\nno alerts from the rules that ran; %ld rule(s) did not run (see the top)\n",
             s->not_run);
+    else if (s->alerts == 0 && s->outside)
+        report_out_fmt(o, "\nno alerts in the filter; %ld outside it (see the top)\n", s->outside);
     else if (s->alerts == 0)
         report_out_str(o, "\nno alerts\n");
     report_coverage(o, db, COVERAGE_TEXT, s);

@@ -45,6 +45,8 @@ struct report_summary {
     long alerts;          /* of those, at or above min_rank */
     long not_run;         /* rules that failed or were skipped in the last detect */
     long suppressed;      /* alerts in range a suppress entry matched */
+    long open_total;      /* open alerts in the store, in range or not */
+    long outside;         /* open alerts a --since/--until/--min-severity filter left out */
     long incidents;       /* incidents with an alert in range */
     long warned;          /* rules that ran with a warning (a value hit a regexp limit) */
     int no_events;        /* a merged store whose events stayed in the shards */

@@ -50,4 +50,12 @@ eq "$(wc -l <"$T/out")" "$(ddb scan -q sample-logs --config "$cfg" --format json
    "the last ten years hold every alert"
 run scan -q sample-logs --config "$cfg" --since 5x
 eq "$rc" 2 "not a time"
+# a filtered report says what it left out; "no alerts" alone would be an all-clear
+run scan -q --db "$T/f.db" sample-logs --config "$cfg"
+n=$(q "$T/f.db" "SELECT count(*) FROM alerts WHERE status = 'open'")
+run report --db "$T/f.db" --since 2026-11-14
+contains "$T/out" "0 incident(s); $n more outside the filter" "the summary counts them"
+contains "$T/out" "no alerts in the filter; $n outside it" "and says so where alerts would be"
+run report --db "$T/f.db"
+lacks "$T/out" "outside the filter" "an unfiltered report has nothing outside"
 done_case
