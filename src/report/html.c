@@ -364,7 +364,7 @@ void report_write_html(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
                    s->failed ? ", some with errors" : "");
     report_out_fmt(o,
                    "<tr><td>events</td><td>%lld seen: %lld new, %lld already stored, %lld skipped "
-                   "(not DynamoDB), %lld rejected</td></tr>\n",
+                   "(not DynamoDB-relevant), %lld rejected</td></tr>\n",
                    s->seen, s->stored - s->duplicate, s->duplicate, s->skipped, s->rejected);
     report_out_str(o, "<tr><td>time span</td><td>");
     if (s->no_events) {

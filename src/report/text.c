@@ -115,7 +115,7 @@ void report_write_text(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
         report_out_fmt(o, " (%lld with errors)", s->failed);
     report_out_fmt(o,
                    "; %lld event(s) seen: %lld new, %lld already stored, %lld skipped "
-                   "(not DynamoDB), %lld rejected\n",
+                   "(not DynamoDB-relevant), %lld rejected\n",
                    s->seen, s->stored - s->duplicate, s->duplicate, s->skipped, s->rejected);
     if (s->no_events)
         report_out_fmt(o, "  time span  %s\n", report_no_events_note);
