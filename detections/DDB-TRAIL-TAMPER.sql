@@ -67,6 +67,18 @@ bucket_calls AS (
          json_extract(c.request_parameters, '$.LifecycleConfiguration.Rule') AS rules
   FROM c WHERE c.event_source = 's3.amazonaws.com'
 ),
+puts AS (
+  -- who each bucket policy statement allows or denies putting objects (log files)
+  SELECT b.event_id, json_extract(st.value, '$.Effect') AS effect, p.atom AS principal,
+         json_type(st.value, '$.Condition') IS NOT NULL AS fenced
+  FROM bucket_calls b,
+       json_each(CASE json_type(b.pol, '$.Statement')
+                   WHEN 'array' THEN json_extract(b.pol, '$.Statement')
+                   ELSE json_array(json(json_extract(b.pol, '$.Statement'))) END) st,
+       json_tree(st.value, '$.Principal') p, json_tree(st.value, '$.Action') a
+  WHERE b.event_name = 'PutBucketPolicy' AND json_valid(b.pol) AND p.atom IS NOT NULL
+    AND lower(a.atom) IN ('s3:putobject', 's3:*', '*')
+),
 bucket_found AS (
   SELECT b.*,
          CASE event_name
@@ -91,23 +103,12 @@ bucket_found AS (
     AND (event_name IN ('DeleteBucket', 'DeleteBucketPolicy')
          OR (event_name = 'PutBucketPolicy' AND json_valid(pol) AND (
                -- no Allow of s3:PutObject to the CloudTrail service, or a Deny of it to all
-               NOT EXISTS (
-                 SELECT 1 FROM json_each(CASE json_type(pol, '$.Statement')
-                                           WHEN 'array' THEN json_extract(pol, '$.Statement')
-                                           ELSE json_array(json(json_extract(pol, '$.Statement'))) END) st,
-                               json_tree(st.value, '$.Principal') p, json_tree(st.value, '$.Action') a
-                 WHERE json_extract(st.value, '$.Effect') = 'Allow'
-                   AND p.atom = 'cloudtrail.amazonaws.com'
-                   AND lower(a.atom) IN ('s3:putobject', 's3:*', '*'))
-               OR EXISTS (
-                 SELECT 1 FROM json_each(CASE json_type(pol, '$.Statement')
-                                           WHEN 'array' THEN json_extract(pol, '$.Statement')
-                                           ELSE json_array(json(json_extract(pol, '$.Statement'))) END) st,
-                               json_tree(st.value, '$.Principal') p, json_tree(st.value, '$.Action') a
-                 WHERE json_extract(st.value, '$.Effect') = 'Deny'
-                   AND json_type(st.value, '$.Condition') IS NULL
-                   AND p.atom IN ('*', 'cloudtrail.amazonaws.com')
-                   AND lower(a.atom) IN ('s3:putobject', 's3:*', '*'))))
+               NOT EXISTS (SELECT 1 FROM puts u
+                           WHERE u.event_id = b.event_id AND u.effect = 'Allow'
+                             AND u.principal = 'cloudtrail.amazonaws.com')
+               OR EXISTS (SELECT 1 FROM puts u
+                          WHERE u.event_id = b.event_id AND u.effect = 'Deny' AND NOT u.fenced
+                            AND u.principal IN ('*', 'cloudtrail.amazonaws.com'))))
          OR (event_name = 'PutBucketLifecycle' AND EXISTS (
                SELECT 1 FROM json_each(CASE json_type(b.rules) WHEN 'array' THEN b.rules
                                                               ELSE json_array(json(b.rules)) END) r
