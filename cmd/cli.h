@@ -106,6 +106,12 @@ uint64_t cli_parse_u64(const char *opt, const char *val);
  * midnight) as Unix seconds; exits with 2 naming opt on anything else. */
 int64_t cli_parse_time(const char *opt, const char *val);
 
+/* A --since/--until value as Unix seconds: ISO-8601 UTC (a bare date means
+ * the start, or with end_of_day the end, of that day), epoch seconds
+ * (1794448800), or an age before now (90m, 24h, 7d, 2w). Exits with 2
+ * naming opt on a bad value. */
+int64_t cli_parse_when(const char *opt, const char *v, int end_of_day);
+
 /* --start and --end: the period verification must find covered. */
 typedef struct cli_period {
     const char *start, *end; /* as given, or NULL */
@@ -118,6 +124,8 @@ int cmd_ingest(int argc, char **argv);
 int cmd_detect(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_events(int argc, char **argv);
+int cmd_actors(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_coverage(int argc, char **argv);
 int cmd_verify(int argc, char **argv);

@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <sqlite3.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 static const char usage[] =
     "usage: ddbtrail <command> [options] [PATH...]\n"
@@ -18,6 +21,7 @@ static const char usage[] =
     "  ingest PATH...|-  read CloudTrail logs into a SQLite database (--db FILE)\n"
     "  detect            run the detection rules over a database\n"
     "  report            render the alerts already in a database\n"
+    "  events            the events behind an alert, an incident, an actor, a key\n"
     "  rules list|show|check  list the rules, show one, or validate rule files\n"
     "  coverage          what the stored logs could see, per account and region\n"
     "  verify PATH...    prove a downloaded tree complete and unmodified (digests)\n"
@@ -41,7 +45,7 @@ static const struct {
     const char *name;
     int (*run)(int argc, char **argv);
 } commands[] = {{"scan", cmd_scan},         {"ingest", cmd_ingest}, {"detect", cmd_detect},
-                {"report", cmd_report},     {"rules", cmd_rules},   {"coverage", cmd_coverage},
+                {"report", cmd_report},     {"events", cmd_events}, {"rules", cmd_rules},   {"coverage", cmd_coverage},
                 {"verify", cmd_verify},     {"shards", cmd_shards}, {"merge", cmd_merge}};
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -79,6 +83,12 @@ int main(int argc, char **argv)
      * before it spills, not SQLite's 250 (4 MiB, and 75 MiB at 2 000 000 events) */
     sqlite3_config(SQLITE_CONFIG_PMASZ, 64);
     sqlite3_soft_heap_limit64(8 << 20);
+#ifdef M_ARENA_MAX
+    /* glibc gives each thread that mallocs its own arena, and an arena keeps what its
+     * thread freed: the decoder and the rule threads held 9 MiB more that way (2 000 000
+     * events through a pipe, 66.3 MiB peak; one arena: 57 MiB, 25.0 s against 25.2 s) */
+    mallopt(M_ARENA_MAX, 1);
+#endif
 
     if (cmd == NULL) {
         fputs(usage, stderr);

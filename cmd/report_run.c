@@ -42,11 +42,7 @@ const char cli_report_help[] =
     "  --show-suppressed list the alerts a config 'suppress' entry matched (they are\n"
     "                    always stored and counted in the summary)\n";
 
-/* Parses a --since/--until value into Unix seconds: ISO-8601 UTC (a bare date
- * means the start (since) or end (until) of that day), epoch seconds
- * (1794448800), or an age before now (90m, 24h, 7d, 2w). Exits with 2 on a
- * bad value. */
-static int64_t parse_time_opt(const char *opt, const char *v, int end_of_day)
+int64_t cli_parse_when(const char *opt, const char *v, int end_of_day)
 {
     char tmp[40];
     int64_t ts;
@@ -100,9 +96,9 @@ void cli_report_check(cli_report *cr)
     cr->min_severity = check_severity("--min-severity", cr->min_severity);
     cr->fail_on = check_severity("--fail-on", cr->fail_on);
     if (cr->since)
-        cr->since_ts = parse_time_opt("--since", cr->since, 0);
+        cr->since_ts = cli_parse_when("--since", cr->since, 0);
     if (cr->until)
-        cr->until_ts = parse_time_opt("--until", cr->until, 1);
+        cr->until_ts = cli_parse_when("--until", cr->until, 1);
     if (cr->since && cr->until && cr->since_ts > cr->until_ts) {
         cli_err("--since %s is after --until %s: nothing could match", cr->since, cr->until);
         exit(EXIT_FATAL);

@@ -127,6 +127,7 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,
                    THEN '; sessions: ' || id_list(DISTINCT arn_session(principal_arn))
                    ELSE '' END)
          || coalesce('; through ' || id_list(DISTINCT invoked_by), '') AS detail,
+       table_name AS tables,
        NULL AS severity,
        json_array(actor_arn, min(event_ts), 'items', table_name, account_id, aws_region)
          AS group_key
@@ -154,6 +155,7 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(d.event_ts), 'unixepoch') AS first_see
                    THEN '; sessions: ' || id_list(DISTINCT arn_session(d.principal_arn))
                    ELSE '' END)
          || coalesce('; through ' || id_list(DISTINCT d.invoked_by), '') AS detail,
+       id_list(DISTINCT d.table_name) AS tables,
        CASE WHEN p.peak >= coalesce((SELECT max(t.value) FROM settings_actor t WHERE t.key = 'mass_delete_tables' AND d.actor_arn GLOB t.actor), :mass_delete_tables) THEN 'critical' END AS severity,
        json_array(d.actor_arn, min(d.event_ts)) AS group_key
 FROM del d LEFT JOIN peaks p ON p.actor_arn IS d.actor_arn AND p.burst = d.burst

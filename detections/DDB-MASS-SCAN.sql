@@ -170,6 +170,10 @@ found AS (
           WHERE t.event_id IN (SELECT i.event_id FROM inside i
                                WHERE i.actor_arn IS inside.actor_arn AND i.t0 = inside.t0))
            AS tables,
+         (SELECT id_list(DISTINCT t.tbl) FROM bulk_tables t
+          WHERE t.event_id IN (SELECT i.event_id FROM inside i
+                               WHERE i.actor_arn IS inside.actor_arn AND i.t0 = inside.t0))
+           AS table_list,
          count(DISTINCT principal_arn) AS sessions,
          id_list(DISTINCT arn_session(principal_arn)) AS session_names
   FROM inside GROUP BY actor_arn, t0
@@ -189,5 +193,6 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', f.first_ts, 'unixepoch') AS first_seen,
               f.n, f.tables, h.peak_calls, h.peak_tables, :window_seconds,
               CASE WHEN f.sessions > 1 THEN '; sessions: ' || f.session_names ELSE '' END)
          AS detail,
+       f.table_list AS tables,
        json_array(f.actor_arn, h.t0) AS group_key
 FROM found f JOIN bursts h ON h.actor_arn IS f.actor_arn AND h.t0 = f.t0

@@ -458,6 +458,11 @@ static size_t cap_ids(const char *s, size_t len)
 
 #define RULES_FP_LEN (RULES_MAX_ID_LEN + 2 + 64 + 1) /* "ID:" + SHA-256 in hex */
 #define RULES_NCOLS 12                  /* entries of rules_columns */
+/* A row's values: the required columns, then the optional ones a rule may
+ * return (NULL pointers when it does not): 'tables', the tables an alert
+ * over several names (alerts.tables, comma-separated, capped as event_ids). */
+#define RULES_TABLES RULES_NCOLS
+#define RULES_NVALS (RULES_NCOLS + 1)
 /* Bytes all kept results together may hold; a rule past it is run again and stored as it
  * runs. 24 MiB put a 10 000 000-event scan at 86 MiB peak; 4 MiB keeps it at 62 MiB, no
  * slower (200 000 events: their results fit; 10 000 000: 98 s against 105 s). */
@@ -467,20 +472,21 @@ static const char upsert_sql[] =
     "INSERT INTO alerts(rule_id, severity, title, first_seen, last_seen, event_count,"
     " account_id, aws_region, principal_arn, access_key_id, source_ip, table_name,"
     " event_names, event_ids, detail, mitre, fingerprint, detected_at, stage, story, status,"
-    " status_reason, novelty, incident_id)"
+    " status_reason, novelty, incident_id, tables)"
     " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,"
-    " strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?18, ?19, 'open', NULL, NULL, NULL)"
+    " strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?18, ?19, 'open', NULL, NULL, NULL, ?20)"
     " ON CONFLICT(fingerprint) DO UPDATE SET severity=excluded.severity,"
     " title=excluded.title, first_seen=excluded.first_seen, last_seen=excluded.last_seen,"
     " event_count=excluded.event_count, event_names=excluded.event_names,"
     " event_ids=excluded.event_ids, detail=excluded.detail, mitre=excluded.mitre,"
+    " tables=excluded.tables,"
     " stage=excluded.stage, story=excluded.story, status='open', status_reason=NULL,"
     " novelty=NULL, incident_id=NULL";
 
 /* A running rule: its statement and where each column is. */
 struct cursor {
     sqlite3_stmt *st;
-    int idx[RULES_NCOLS], sev_col, group[RULES_NCOLS];
+    int idx[RULES_NVALS], sev_col, group[RULES_NCOLS];
     EVP_MD_CTX *md;  /* hashes the group values into the fingerprint */
     const rules_limits *lim; /* may be NULL */
     rules_watch w;   /* the progress handler's: w.stopped says why the rule stopped */
@@ -491,7 +497,7 @@ struct cursor {
  * severity and fingerprint. Borrowed from the cursor, or owned in a
  * rules_result. */
 struct row {
-    sqlite3_value *v[RULES_NCOLS];
+    sqlite3_value *v[RULES_NVALS];
     const char *sev;
     const char *fp;
 };
@@ -574,6 +580,7 @@ static int cursor_open(struct cursor *c, const rules_rule *rule, sqlite3 *db,
             return -1;
         }
     }
+    c->idx[RULES_TABLES] = col_index(c->st, "tables");
     c->sev_col = col_index(c->st, "severity");
     grouping = col_index(c->st, "group_key") >= 0 ? group_key_only : group_columns;
     for (i = 0; grouping[i]; i++)
@@ -658,8 +665,8 @@ static int cursor_next(struct cursor *c, const rules_rule *rule, sqlite3 *db, st
             snprintf(err, errlen, "run-time error: %s", sqlite3_errmsg(db));
         return -1;
     }
-    for (i = 0; i < RULES_NCOLS; i++)
-        r->v[i] = sqlite3_column_value(c->st, c->idx[i]);
+    for (i = 0; i < RULES_NVALS; i++)
+        r->v[i] = c->idx[i] >= 0 ? sqlite3_column_value(c->st, c->idx[i]) : NULL;
     r->sev = rule->severity;
     if (c->sev_col >= 0 && sqlite3_column_type(c->st, c->sev_col) != SQLITE_NULL &&
         rules_valid_severity((const char *)sqlite3_column_text(c->st, c->sev_col)))
@@ -722,6 +729,14 @@ static int store_row(sqlite3_stmt *ins, const rules_rule *rule, const struct row
     else
         sqlite3_bind_null(ins, 18);
     sqlite3_bind_text(ins, 19, rule->story ? rule->story : rule->title, -1, SQLITE_STATIC);
+    if (r->v[RULES_TABLES] && sqlite3_value_type(r->v[RULES_TABLES]) == SQLITE_TEXT) {
+        const char *t = (const char *)sqlite3_value_text(r->v[RULES_TABLES]);
+        sqlite3_bind_text(ins, 20, t,
+                          (int)cap_ids(t, (size_t)sqlite3_value_bytes(r->v[RULES_TABLES])),
+                          SQLITE_TRANSIENT);
+    } else {
+        sqlite3_bind_null(ins, 20);
+    }
     rc = sqlite3_step(ins);
     sqlite3_reset(ins);
     if (rc != SQLITE_DONE) {
@@ -767,7 +782,7 @@ void rules_result_free(rules_result *res)
     if (res == NULL)
         return;
     for (i = 0; i < res->n; i++) {
-        for (k = 0; k < RULES_NCOLS; k++)
+        for (k = 0; k < RULES_NVALS; k++)
             sqlite3_value_free(res->rows[i].v[k]);
         free((char *)res->rows[i].sev);
         free((char *)res->rows[i].fp);
@@ -785,7 +800,7 @@ static void drop_rows(rules_result *res)
     int k;
 
     for (i = 0; i < res->n; i++) {
-        for (k = 0; k < RULES_NCOLS; k++)
+        for (k = 0; k < RULES_NVALS; k++)
             sqlite3_value_free(res->rows[i].v[k]);
         free((char *)res->rows[i].sev);
         free((char *)res->rows[i].fp);
@@ -800,10 +815,14 @@ static int spill_row(rules_result *res, const struct row *r, char *err, size_t e
 {
     int i, rc;
 
-    for (i = 0; i < RULES_NCOLS; i++)
-        sqlite3_bind_value(res->put, i + 1, r->v[i]);
-    sqlite3_bind_text(res->put, RULES_NCOLS + 1, r->sev, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(res->put, RULES_NCOLS + 2, r->fp, -1, SQLITE_TRANSIENT);
+    for (i = 0; i < RULES_NVALS; i++) {
+        if (r->v[i])
+            sqlite3_bind_value(res->put, i + 1, r->v[i]);
+        else
+            sqlite3_bind_null(res->put, i + 1);
+    }
+    sqlite3_bind_text(res->put, RULES_NVALS + 1, r->sev, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(res->put, RULES_NVALS + 2, r->fp, -1, SQLITE_TRANSIENT);
     rc = sqlite3_step(res->put);
     sqlite3_reset(res->put);
     if (rc != SQLITE_DONE) {
@@ -824,11 +843,11 @@ static int spill_open(rules_result *res, char *err, size_t errlen)
             SQLITE_OK ||
         sqlite3_exec(res->spill, "PRAGMA cache_size=-256; PRAGMA journal_mode=OFF;"
                                  " PRAGMA synchronous=OFF; CREATE TABLE rows(v0, v1, v2, v3,"
-                                 " v4, v5, v6, v7, v8, v9, v10, v11, sev, fp)",
+                                 " v4, v5, v6, v7, v8, v9, v10, v11, v12, sev, fp)",
                      NULL, NULL, NULL) != SQLITE_OK)
         goto fail;
     n = (size_t)snprintf(sql, sizeof sql, "INSERT INTO rows VALUES(");
-    for (i = 0; i < RULES_NCOLS + 2; i++)
+    for (i = 0; i < RULES_NVALS + 2; i++)
         n += (size_t)snprintf(sql + n, sizeof sql - n, "%s?", i ? "," : "");
     snprintf(sql + n, sizeof sql - n, ")");
     if (sqlite3_prepare_v2(res->spill, sql, -1, &res->put, NULL) != SQLITE_OK ||
@@ -880,8 +899,8 @@ static int keep_row(rules_result *res, const struct row *r, struct budget *b)
     size_t bytes = sizeof *k + strlen(r->sev) + strlen(r->fp) + 2;
     int i;
 
-    for (i = 0; i < RULES_NCOLS; i++)
-        bytes += 64 + (size_t)sqlite3_value_bytes(r->v[i]);
+    for (i = 0; i < RULES_NVALS; i++)
+        bytes += 64 + (r->v[i] ? (size_t)sqlite3_value_bytes(r->v[i]) : 0);
     if (budget_take(b, bytes) != 0)
         return 1;
     res->bytes += bytes;
@@ -896,9 +915,9 @@ static int keep_row(rules_result *res, const struct row *r, struct budget *b)
     k = &res->rows[res->n];
     memset(k, 0, sizeof *k);
     res->n++; /* counted now so rules_result_free releases a half-copied row */
-    for (i = 0; i < RULES_NCOLS; i++) {
-        k->v[i] = sqlite3_value_dup(r->v[i]);
-        if (k->v[i] == NULL)
+    for (i = 0; i < RULES_NVALS; i++) {
+        k->v[i] = r->v[i] ? sqlite3_value_dup(r->v[i]) : NULL;
+        if (k->v[i] == NULL && r->v[i])
             return -1;
     }
     k->sev = strdup(r->sev);
@@ -999,10 +1018,10 @@ int rules_store(const rules_rule *rule, const rules_result *res, sqlite3 *db,
                 rc = -1;
                 break;
             }
-            for (c = 0; c < RULES_NCOLS; c++)
+            for (c = 0; c < RULES_NVALS; c++)
                 r.v[c] = sqlite3_column_value(get, c);
-            r.sev = (const char *)sqlite3_column_text(get, RULES_NCOLS);
-            r.fp = (const char *)sqlite3_column_text(get, RULES_NCOLS + 1);
+            r.sev = (const char *)sqlite3_column_text(get, RULES_NVALS);
+            r.fp = (const char *)sqlite3_column_text(get, RULES_NVALS + 1);
             rc = store_row(ins, rule, &r, db, err, errlen);
             if (rc == 0)
                 (*alerts)++;

@@ -9,6 +9,7 @@
 void report_write_csv(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
                       const struct report_summary *s, const report_opts *opt)
 {
+    char id[REPORT_ALERT_ID_LEN + 1];
     int c, rc;
 
     (void)db;
@@ -16,7 +17,7 @@ void report_write_csv(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
     (void)opt;
     for (c = A_RULE; c <= A_STATUS; c++)
         report_out_fmt(o, "%s%s", c ? "," : "", report_json_keys[c]);
-    report_out_str(o, "\r\n");
+    report_out_str(o, ",alert_id,tables\r\n");
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && !o->failed) {
         for (c = A_RULE; c <= A_STATUS; c++) {
             if (c)
@@ -24,6 +25,11 @@ void report_write_csv(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
             if (sqlite3_column_type(st, c) != SQLITE_NULL)
                 report_out_esc(o, escape_csv, report_col(st, c), report_col_len(st, c));
         }
+        report_alert_id_col(st, id);
+        report_out_fmt(o, ",%s,", id);
+        c = sqlite3_column_type(st, A_TABLES) != SQLITE_NULL ? A_TABLES : A_TABLE;
+        if (sqlite3_column_type(st, c) != SQLITE_NULL)
+            report_out_esc(o, escape_csv, report_col(st, c), report_col_len(st, c));
         report_out_str(o, "\r\n");
     }
 }

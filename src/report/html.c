@@ -408,6 +408,7 @@ void report_write_html(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && !o->failed) {
         int r = rules_severity_rank(report_col(st, A_SEV));
         const char *sev = report_sev_names[r < 0 ? 0 : r];
+        char id[REPORT_ALERT_ID_LEN + 1];
         if (r != cur) {
             report_out_fmt(o, "<h3 class=\"group\">%s</h3>\n", sev);
             cur = r;
@@ -422,12 +423,18 @@ void report_write_html(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
         report_out_str(o, "</h3>\n<p class=\"detail\">");
         html_col(o, st, A_DETAIL);
         report_out_str(o, "</p>\n<table>\n");
+        report_alert_id_col(st, id);
+        report_out_fmt(o, "<tr><td>alert id</td><td class=\"mono\">%s</td></tr>\n", id);
         html_row(o, "principal", st, A_PRINCIPAL, 1);
         html_row(o, "access key", st, A_KEY, 1);
         html_row(o, "source IP", st, A_IP, 1);
         html_row(o, "account", st, A_ACCOUNT, 1);
         html_row(o, "region", st, A_REGION, 0);
-        html_row(o, "table", st, A_TABLE, 1);
+        if (sqlite3_column_type(st, A_TABLE) == SQLITE_NULL &&
+            sqlite3_column_type(st, A_TABLES) != SQLITE_NULL)
+            html_row(o, "tables", st, A_TABLES, 1);
+        else
+            html_row(o, "table", st, A_TABLE, 1);
         report_out_fmt(o, "<tr><td>events</td><td>%lld, ",
                        (long long)sqlite3_column_int64(st, A_COUNT));
         html_col(o, st, A_FIRST);

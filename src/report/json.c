@@ -52,6 +52,15 @@ void report_gen_list(yajl_gen g, buffer *tmp, sqlite3_stmt *st, int c)
     yajl_gen_array_close(g);
 }
 
+void report_gen_tables(yajl_gen g, buffer *tmp, sqlite3_stmt *st)
+{
+    struct genlist l = {g, tmp};
+
+    yajl_gen_array_open(g);
+    report_each_table(st, gen_item, &l);
+    yajl_gen_array_close(g);
+}
+
 void report_gen_flush(struct report_out *o, yajl_gen g)
 {
     const unsigned char *buf;

@@ -8,6 +8,7 @@
 
 static void jsonl_alert(yajl_gen g, buffer *tmp, sqlite3_stmt *st)
 {
+    char id[REPORT_ALERT_ID_LEN + 1];
     int c;
 
     yajl_gen_map_open(g);
@@ -22,6 +23,10 @@ static void jsonl_alert(yajl_gen g, buffer *tmp, sqlite3_stmt *st)
         else
             report_gen_col(g, tmp, st, c);
     }
+    report_alert_id_col(st, id);
+    report_gen_str_kv(g, tmp, "alert_id", id);
+    report_gen_key(g, "tables");
+    report_gen_tables(g, tmp, st);
     if (sqlite3_column_type(st, A_REASON) != SQLITE_NULL) {
         report_gen_key(g, "status_reason");
         report_gen_col(g, tmp, st, A_REASON);

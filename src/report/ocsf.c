@@ -44,6 +44,31 @@ static void gen_evidence(void *arg, const char *s, size_t n)
     yajl_gen_map_close(a->g);
 }
 
+struct resources {
+    yajl_gen g;
+    buffer *tmp;
+    const char *region, *account; /* the alert's, or NULL when its events span several */
+};
+
+/* One table as an OCSF resource; its ARN only where the alert has one region
+ * and one account to make it of. */
+static void gen_resource(void *arg, const char *s, size_t n)
+{
+    struct resources *r = arg;
+    char arn[1024];
+
+    yajl_gen_map_open(r->g);
+    if (r->region && r->account && n < 512) {
+        snprintf(arn, sizeof arn, "arn:aws:dynamodb:%s:%s:table/%.*s", r->region, r->account,
+                 (int)n, s);
+        report_gen_str_kv(r->g, r->tmp, "uid", arn);
+    }
+    report_gen_key(r->g, "name");
+    report_gen_str(r->g, r->tmp, s, n);
+    report_gen_str_kv(r->g, r->tmp, "type", "AWS::DynamoDB::Table");
+    yajl_gen_map_close(r->g);
+}
+
 /* One OCSF 1.1 Detection Finding (class 2004). Long on purpose: the finding is
  * written field by field in the schema's order, so the code reads as the object does. */
 static void ocsf_alert(yajl_gen g, buffer *tmp, sqlite3_stmt *st, const report_opts *opt)
@@ -51,11 +76,12 @@ static void ocsf_alert(yajl_gen g, buffer *tmp, sqlite3_stmt *st, const report_o
     int rank = rules_severity_rank(report_col(st, A_SEV));
     static const char *const ocsf_sev[] = {"Informational", "Low", "Medium", "High", "Critical"};
     struct attacks a = {g, tmp};
-    char uid[64];
+    struct resources res;
+    char id[REPORT_ALERT_ID_LEN + 1];
 
     if (rank < 0)
         rank = 0;
-    snprintf(uid, sizeof uid, "ddbtrail-%lld", (long long)sqlite3_column_int64(st, A_ID));
+    report_alert_id_col(st, id);
     yajl_gen_map_open(g);
     report_gen_int_kv(g, "activity_id", 1);
     report_gen_str_kv(g, tmp, "activity_name", "Create");
@@ -90,8 +116,7 @@ static void ocsf_alert(yajl_gen g, buffer *tmp, sqlite3_stmt *st, const report_o
     yajl_gen_map_close(g);
     report_gen_key(g, "finding_info");
     yajl_gen_map_open(g);
-    report_gen_key(g, "uid");
-    report_gen_col(g, tmp, st, A_FINGERPRINT);
+    report_gen_str_kv(g, tmp, "uid", id);
     report_gen_key(g, "title");
     report_gen_col(g, tmp, st, A_TITLE);
     report_gen_key(g, "desc");
@@ -150,19 +175,11 @@ static void ocsf_alert(yajl_gen g, buffer *tmp, sqlite3_stmt *st, const report_o
     yajl_gen_map_close(g);
     report_gen_key(g, "resources");
     yajl_gen_array_open(g);
-    if (sqlite3_column_type(st, A_TABLE) != SQLITE_NULL) {
-        char arn[1024];
-        snprintf(arn, sizeof arn, "arn:aws:dynamodb:%s:%s:table/%s",
-                 report_col(st, A_REGION) ? report_col(st, A_REGION) : "",
-                 report_col(st, A_ACCOUNT) ? report_col(st, A_ACCOUNT) : "",
-                 report_col(st, A_TABLE));
-        yajl_gen_map_open(g);
-        report_gen_str_kv(g, tmp, "uid", arn);
-        report_gen_key(g, "name");
-        report_gen_col(g, tmp, st, A_TABLE);
-        report_gen_str_kv(g, tmp, "type", "AWS::DynamoDB::Table");
-        yajl_gen_map_close(g);
-    }
+    res.g = g;
+    res.tmp = tmp;
+    res.region = report_col(st, A_REGION);
+    res.account = report_col(st, A_ACCOUNT);
+    report_each_table(st, gen_resource, &res);
     yajl_gen_array_close(g);
     report_gen_key(g, "evidences");
     yajl_gen_array_open(g);

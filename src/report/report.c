@@ -9,6 +9,7 @@
  */
 #include "writer.h"
 #include "escape.h"
+#include "hash.h"
 #include "normalize.h"
 #include "rules.h"
 
@@ -28,7 +29,7 @@
 static const char alert_sql[] =
     "SELECT rule_id, severity, title, first_seen, last_seen, event_count, account_id,"
     " aws_region, principal_arn, access_key_id, source_ip, table_name, event_names, event_ids,"
-    " detail, mitre, incident_id, novelty, status, status_reason, fingerprint, alert_id"
+    " detail, mitre, incident_id, novelty, status, status_reason, fingerprint, alert_id, %s"
     " FROM alerts"
     " WHERE (?1 IS NULL OR unixepoch(last_seen) >= ?1)"
     "   AND (?2 IS NULL OR unixepoch(first_seen) <= ?2)"
@@ -52,6 +53,26 @@ const char *const report_json_keys[] = {
     "event_ids", "detail", "mitre", "incident_id", "novelty", "status"};
 
 const char *const report_sev_names[] = {"info", "low", "medium", "high", "critical"};
+
+void report_out_open(struct report_out *o, report_write_fn write, void *ctx)
+{
+    memset(o, 0, sizeof *o);
+    buffer_init(&o->b, OUT_CAP);
+    buffer_init(&o->tmp, OUT_CAP);
+    o->write = write;
+    o->ctx = ctx;
+}
+
+int report_out_close(struct report_out *o)
+{
+    int failed;
+
+    report_out_flush(o);
+    failed = o->failed;
+    buffer_free(&o->b);
+    buffer_free(&o->tmp);
+    return failed ? -1 : 0;
+}
 
 void report_out_flush(struct report_out *o)
 {
@@ -107,6 +128,30 @@ size_t report_col_len(sqlite3_stmt *st, int c)
     return (size_t)sqlite3_column_bytes(st, c);
 }
 
+void report_alert_id(const char *fingerprint, size_t n, char out[REPORT_ALERT_ID_LEN + 1])
+{
+    char hex[65];
+
+    if (fingerprint == NULL || hash_sha256_hex(fingerprint, n, hex) != 0) {
+        out[0] = '\0';
+        return;
+    }
+    memcpy(out, hex, REPORT_ALERT_ID_LEN);
+    out[REPORT_ALERT_ID_LEN] = '\0';
+}
+
+void report_each_table(sqlite3_stmt *st, void (*fn)(void *, const char *, size_t), void *arg)
+{
+    int c = sqlite3_column_type(st, A_TABLES) != SQLITE_NULL ? A_TABLES : A_TABLE;
+
+    report_each_item(report_col(st, c), report_col_len(st, c), fn, arg);
+}
+
+void report_alert_id_col(sqlite3_stmt *st, char out[REPORT_ALERT_ID_LEN + 1])
+{
+    report_alert_id(report_col(st, A_FINGERPRINT), report_col_len(st, A_FINGERPRINT), out);
+}
+
 int report_parse_format(const char *s, enum report_format *out)
 {
     static const char *const names[] = {"text", "json", "csv", "html", "ocsf"};
@@ -137,9 +182,20 @@ void report_bind_range(sqlite3_stmt *st, const report_opts *o)
 static int prepare_alerts(sqlite3 *db, const report_opts *o, int min_rank, int with_suppressed,
                           sqlite3_stmt **st, char *err, size_t errlen)
 {
-    char sql[sizeof alert_sql + sizeof unseen_sql + sizeof order_sql];
+    char sql[sizeof alert_sql + sizeof unseen_sql + sizeof order_sql + 16], head[sizeof alert_sql + 16];
+    sqlite3_stmt *has;
+    int tables;
 
-    snprintf(sql, sizeof sql, "%s%s%s", alert_sql, o->only_unseen ? unseen_sql : "", order_sql);
+    /* a store of schema 6 or earlier, read as it is (read-only), has no alerts.tables */
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info('alerts') WHERE name = 'tables'",
+                           -1, &has, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "database: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    tables = sqlite3_step(has) == SQLITE_ROW;
+    sqlite3_finalize(has);
+    snprintf(head, sizeof head, alert_sql, tables ? "tables" : "NULL");
+    snprintf(sql, sizeof sql, "%s%s%s", head, o->only_unseen ? unseen_sql : "", order_sql);
     if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "database: %s", sqlite3_errmsg(db));
         return -1;
@@ -366,11 +422,7 @@ int report_render(sqlite3 *db, const report_opts *opt, report_write_fn write, vo
     sqlite3_stmt *st = NULL;
     int rc = 0;
 
-    memset(&o, 0, sizeof o);
-    buffer_init(&o.b, OUT_CAP);
-    buffer_init(&o.tmp, OUT_CAP);
-    o.write = write;
-    o.ctx = ctx;
+    report_out_open(&o, write, ctx);
     if (load_summary(db, opt, &s, err, errlen) != 0 ||
         prepare_alerts(db, opt, opt->min_rank, opt->show_suppressed, &st, err, errlen) != 0) {
         rc = -1;
@@ -379,14 +431,11 @@ int report_render(sqlite3 *db, const report_opts *opt, report_write_fn write, vo
     if (counts)
         *counts = s.counts;
     writers[opt->format](&o, db, st, &s, opt);
-    report_out_flush(&o);
-    if (o.failed) {
+out:
+    sqlite3_finalize(st);
+    if (report_out_close(&o) != 0 && rc == 0) {
         snprintf(err, errlen, "cannot write the report");
         rc = -1;
     }
-out:
-    sqlite3_finalize(st);
-    buffer_free(&o.b);
-    buffer_free(&o.tmp);
     return rc;
 }

@@ -39,6 +39,16 @@ typedef struct report_counts {
     long by_rank[5];
 } report_counts;
 
+enum { REPORT_ALERT_ID_LEN = 16 };
+
+/* An alert's id, as JSON Lines, CSV and OCSF give it and 'ddbtrail events
+ * --alert' takes it: the first 16 hex digits of the SHA-256 of its
+ * fingerprint (the rule id and the values the rule groups by), so one alert
+ * has one id in every run, every store and every merge, whatever row number
+ * the store gave it. Writes the id and a NUL into out ("" when libcrypto
+ * fails). */
+void report_alert_id(const char *fingerprint, size_t n, char out[REPORT_ALERT_ID_LEN + 1]);
+
 /* Parses "text", "json", "csv", "html" or "ocsf". Returns 0 or -1. */
 int report_parse_format(const char *s, enum report_format *out);
 

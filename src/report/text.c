@@ -145,6 +145,7 @@ void report_write_text(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && !o->failed) {
         int r = rules_severity_rank(report_col(st, A_SEV));
         struct idlist ids = {o, 0, 3};
+        char id[REPORT_ALERT_ID_LEN + 1];
         if (r < 0)
             r = 0;
         if (r != cur) {
@@ -161,11 +162,21 @@ void report_write_text(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
         report_out_fmt(o, "%s  ", reset);
         report_out_esc(o, escape_term, report_col(st, A_TITLE), report_col_len(st, A_TITLE));
         report_out_str(o, "\n");
+        report_alert_id_col(st, id);
+        report_out_fmt(o, "    %-10s %s\n", "alert id", id);
         text_field(o, "principal", st, A_PRINCIPAL);
         text_field(o, "key", st, A_KEY);
         text_field(o, "source", st, A_IP);
         text_field(o, "region", st, A_REGION);
         text_field(o, "table", st, A_TABLE);
+        if (sqlite3_column_type(st, A_TABLE) == SQLITE_NULL &&
+            sqlite3_column_type(st, A_TABLES) != SQLITE_NULL) {
+            struct idlist tables = {o, 0, 1 << 30};
+            report_out_fmt(o, "    %-10s ", "tables");
+            report_each_item(report_col(st, A_TABLES), report_col_len(st, A_TABLES), text_id,
+                             &tables);
+            report_out_str(o, "\n");
+        }
         report_out_fmt(o, "    %-10s %lld, ", "events",
                        (long long)sqlite3_column_int64(st, A_COUNT));
         report_out_esc(o, escape_term, report_col(st, A_FIRST) ? report_col(st, A_FIRST) : "?",

@@ -25,7 +25,7 @@
 /* Columns of the alert query, in SELECT order. */
 enum { A_RULE, A_SEV, A_TITLE, A_FIRST, A_LAST, A_COUNT, A_ACCOUNT, A_REGION, A_PRINCIPAL,
        A_KEY, A_IP, A_TABLE, A_NAMES, A_IDS, A_DETAIL, A_MITRE, A_INCIDENT, A_NOVELTY, A_STATUS,
-       A_REASON, A_FINGERPRINT, A_ID, A_NCOLS };
+       A_REASON, A_FINGERPRINT, A_ID, A_TABLES, A_NCOLS };
 
 /* Buffered output: appends past the buffer's cap or a failed write set
  * failed, and every later call is a no-op for the caller to see at the end. */
@@ -61,6 +61,11 @@ extern const char *const report_json_keys[];
 extern const char *const report_sev_names[];
 extern const char report_no_events_note[];
 
+/* Starts o writing through write(ctx); report_out_close() flushes what is
+ * left and frees it, returning 0 or -1 when a write or an append failed. */
+void report_out_open(struct report_out *o, report_write_fn write, void *ctx);
+int report_out_close(struct report_out *o);
+
 void report_out_flush(struct report_out *o);
 void report_out_raw(struct report_out *o, const char *s, size_t n);
 void report_out_str(struct report_out *o, const char *s);
@@ -73,6 +78,13 @@ void report_out_esc(struct report_out *o, int (*escape)(buffer *, const char *, 
 /* Column c of the current row as text (NULL for NULL), and its length. */
 const char *report_col(sqlite3_stmt *st, int c);
 size_t report_col_len(sqlite3_stmt *st, int c);
+
+/* The current row's alert id (report_alert_id() of its fingerprint). */
+void report_alert_id_col(sqlite3_stmt *st, char out[REPORT_ALERT_ID_LEN + 1]);
+
+/* Calls fn for each table of the current alert row: its tables list when
+ * the rule gave one (an alert over several tables), else its one table. */
+void report_each_table(sqlite3_stmt *st, void (*fn)(void *, const char *, size_t), void *arg);
 
 /* Binds the report's since and until (?1, ?2; NULL when not given). */
 void report_bind_range(sqlite3_stmt *st, const report_opts *o);
@@ -100,6 +112,8 @@ void report_gen_str(yajl_gen g, buffer *tmp, const char *s, size_t n);
 void report_gen_key(yajl_gen g, const char *k);
 void report_gen_col(yajl_gen g, buffer *tmp, sqlite3_stmt *st, int c);
 void report_gen_list(yajl_gen g, buffer *tmp, sqlite3_stmt *st, int c);
+/* The alert's tables (report_each_table()) as a JSON array. */
+void report_gen_tables(yajl_gen g, buffer *tmp, sqlite3_stmt *st);
 void report_gen_int_kv(yajl_gen g, const char *k, long long v);
 void report_gen_str_kv(yajl_gen g, buffer *tmp, const char *k, const char *v);
 /* Moves what g generated into o, and a newline: one JSON value per line. */

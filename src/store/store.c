@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);\n"
@@ -38,7 +38,7 @@ static const char schema_sql[] =
     "  table_name TEXT, event_names TEXT, event_ids TEXT, detail TEXT, mitre TEXT,\n"
     "  fingerprint TEXT NOT NULL UNIQUE, detected_at TEXT, stage TEXT, story TEXT,\n"
     "  incident_id INTEGER, status TEXT NOT NULL DEFAULT 'open', status_reason TEXT,\n"
-    "  novelty TEXT);\n"
+    "  novelty TEXT, tables TEXT);\n"
     "CREATE TABLE IF NOT EXISTS incidents(\n"
     "  incident_id INTEGER PRIMARY KEY, first_seen TEXT, last_seen TEXT, severity TEXT,\n"
     "  alerts INTEGER, stages TEXT, story TEXT, actors TEXT, access_keys TEXT,\n"
@@ -368,6 +368,9 @@ static const char migrate_v6_sql[] =
     "ALTER TABLE events ADD COLUMN web_id_provider TEXT;"
     "ALTER TABLE events ADD COLUMN web_id_attributes TEXT;";
 
+/* v7: alerts over several tables name them all. */
+static const char migrate_v7_sql[] = "ALTER TABLE alerts ADD COLUMN tables TEXT;";
+
 /* 1 when table has the column, 0 when not, -1 on error. */
 static int has_column(store *s, const char *table, const char *column)
 {
@@ -388,9 +391,9 @@ static int migrate(store *s, char *err, size_t errlen)
 {
     int v2 = has_column(s, "events", "actor_arn"), v3 = has_column(s, "alerts", "incident_id");
     int v4 = has_column(s, "rule_runs", "rule_sha256");
-    int v6 = has_column(s, "events", "web_id_attributes");
+    int v6 = has_column(s, "events", "web_id_attributes"), v7 = has_column(s, "alerts", "tables");
 
-    if (v2 < 0 || v3 < 0 || v4 < 0 || v6 < 0)
+    if (v2 < 0 || v3 < 0 || v4 < 0 || v6 < 0 || v7 < 0)
         return fail(s, err, errlen, "database");
     if (!v2 && store_exec(s, migrate_v2_sql, err, errlen) != 0)
         return -1;
@@ -400,10 +403,12 @@ static int migrate(store *s, char *err, size_t errlen)
         return -1;
     if (!v6 && store_exec(s, migrate_v6_sql, err, errlen) != 0)
         return -1;
+    if (!v7 && store_exec(s, migrate_v7_sql, err, errlen) != 0)
+        return -1;
     if (store_exec(s, migrate_v5_sql, err, errlen) != 0)
         return -1;
-    return store_exec(s, "UPDATE meta SET value = '6' WHERE key = 'schema_version'"
-                         " AND CAST(value AS INTEGER) < 6;", err, errlen);
+    return store_exec(s, "UPDATE meta SET value = '7' WHERE key = 'schema_version'"
+                         " AND CAST(value AS INTEGER) < 7;", err, errlen);
 }
 
 /* Switches to WAL unless already there. Changing the journal mode needs an

@@ -40,7 +40,9 @@ INSERT INTO events(event_id, event_time, event_ts, event_source, event_name, ide
 SQL
 run detect -q --db "$T/old.db"
 eq "$rc" 0 "detect on a version 1 store"
-eq "$(q "$T/old.db" "SELECT value FROM meta WHERE key='schema_version'")" 6 "schema version now 6"
+eq "$(q "$T/old.db" "SELECT value FROM meta WHERE key='schema_version'")" 7 "schema version now 7"
+eq "$(q "$T/old.db" "SELECT count(*) FROM pragma_table_info('alerts') WHERE name = 'tables'")" \
+   1 "alerts gained the tables column"
 eq "$(q "$T/old.db" "SELECT count(*) FROM pragma_table_info('events') WHERE name IN ('web_id_provider','web_id_attributes')")" \
    2 "events gained the web identity columns"
 eq "$(q "$T/old.db" "SELECT count(*) > 100 FROM effects")" 1 "the catalogue written into an old store"
