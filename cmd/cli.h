@@ -196,6 +196,8 @@ typedef struct cli_report {
     const char *format;       /* --format, default text */
     const char *output;       /* -o FILE, NULL for stdout */
     const char *min_severity; /* --min-severity */
+    const char *severity;     /* --severity LIST, as given */
+    unsigned severities;      /* --severity parsed: bit 1 << rank, 0 for all */
     const char *since, *until;
     const char *fail_on;      /* --fail-on severity, or NULL */
     int force;                /* -o may replace a symbolic link */
@@ -209,12 +211,13 @@ typedef struct cli_report {
  * scan and report alike; a command's own codes start at CLI_OPT_OWN. */
 enum {
     CLI_OPT_FORMAT = 256, CLI_OPT_MIN, CLI_OPT_SINCE, CLI_OPT_UNTIL, CLI_OPT_FAIL,
-    CLI_OPT_SHOW_SUPPRESSED, CLI_OPT_OWN
+    CLI_OPT_SHOW_SUPPRESSED, CLI_OPT_SEVERITY, CLI_OPT_OWN
 };
 #define CLI_REPORT_LONGOPTS                                                                      \
     {"format", required_argument, NULL, CLI_OPT_FORMAT},                                         \
         {"output", required_argument, NULL, 'o'},                                                \
         {"min-severity", required_argument, NULL, CLI_OPT_MIN},                                  \
+        {"severity", required_argument, NULL, CLI_OPT_SEVERITY},                                 \
         {"since", required_argument, NULL, CLI_OPT_SINCE},                                       \
         {"until", required_argument, NULL, CLI_OPT_UNTIL},                                       \
         {"fail-on", required_argument, NULL, CLI_OPT_FAIL},                                      \

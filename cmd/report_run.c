@@ -21,6 +21,7 @@ int cli_report_option(cli_report *cr, int c, const char *arg)
     case CLI_OPT_FORMAT: cr->format = arg; return 1;
     case 'o': cr->output = arg; return 1;
     case CLI_OPT_MIN: cr->min_severity = arg; return 1;
+    case CLI_OPT_SEVERITY: cr->severity = arg; return 1;
     case CLI_OPT_SINCE: cr->since = arg; return 1;
     case CLI_OPT_UNTIL: cr->until = arg; return 1;
     case CLI_OPT_FAIL: cr->fail_on = arg; return 1;
@@ -33,6 +34,8 @@ const char cli_report_help[] =
     "  --format F        text (default), json (JSON Lines), csv, html, ocsf\n"
     "  -o, --output FILE write the report to FILE (default: stdout)\n"
     "  --min-severity S  show alerts at or above S: info, low, medium, high, critical\n"
+    "                    (any case)\n"
+    "  --severity LIST   show only these severities, comma-separated (high,critical)\n"
     "  --since T         only alerts still active at or after T (ISO-8601, e.g.\n"
     "                    2026-11-12 or 2026-11-12T02:00:00Z; epoch seconds; or an\n"
     "                    age: 90m, 24h, 7d, 2w)\n"
@@ -83,6 +86,32 @@ static const char *check_severity(const char *opt, const char *v)
     exit(EXIT_FATAL);
 }
 
+/* A comma-separated list of severities (--severity high,CRITICAL) as the bits
+ * 1 << rank; exits on an unknown name or an empty list. */
+static unsigned check_severities(const char *opt, const char *v)
+{
+    unsigned mask = 0;
+    char one[16];
+    size_t n;
+
+    if (v == NULL)
+        return 0;
+    for (;;) {
+        n = strcspn(v, ",");
+        if (n == 0 || n >= sizeof one) {
+            cli_err("%s wants a comma-separated list of info, low, medium, high, critical, "
+                    "not '%s'", opt, v);
+            exit(EXIT_FATAL);
+        }
+        memcpy(one, v, n);
+        one[n] = '\0';
+        mask |= 1u << rules_severity_rank(check_severity(opt, one));
+        if (v[n] == '\0')
+            return mask;
+        v += n + 1;
+    }
+}
+
 void cli_report_check(cli_report *cr)
 {
     enum report_format f;
@@ -95,6 +124,7 @@ void cli_report_check(cli_report *cr)
     }
     cr->min_severity = check_severity("--min-severity", cr->min_severity);
     cr->fail_on = check_severity("--fail-on", cr->fail_on);
+    cr->severities = check_severities("--severity", cr->severity);
     if (cr->since)
         cr->since_ts = cli_parse_when("--since", cr->since, 0);
     if (cr->until)
@@ -201,6 +231,7 @@ int cli_run_report(store *s, cli_report *cr)
     memset(&o, 0, sizeof o);
     report_parse_format(cr->format, &o.format);
     o.min_rank = cr->min_severity ? rules_severity_rank(cr->min_severity) : 0;
+    o.severities = cr->severities;
     o.has_since = cr->since != NULL;
     o.since = cr->since_ts;
     o.has_until = cr->until != NULL;

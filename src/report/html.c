@@ -382,9 +382,10 @@ void report_write_html(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
         html_text(o, s->integrity);
     }
     report_out_fmt(o, "</td></tr>\n<tr><td>alerts</td><td>%ld", s->alerts);
-    for (i = 4; i >= opt->min_rank; i--)
-        report_out_fmt(o, " &nbsp;<span class=\"sev sev-%s\">%ld %s</span>", report_sev_names[i],
-                       s->counts.by_rank[i], report_sev_names[i]);
+    for (i = 4; i >= 0; i--)
+        if (report_shows(opt, i))
+            report_out_fmt(o, " &nbsp;<span class=\"sev sev-%s\">%ld %s</span>",
+                           report_sev_names[i], s->counts.by_rank[i], report_sev_names[i]);
     report_out_fmt(o, "; %ld incident(s)", s->incidents);
     if (s->suppressed)
         report_out_fmt(o, "; %ld suppressed%s", s->suppressed,

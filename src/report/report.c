@@ -34,7 +34,7 @@ static const char alert_sql[] =
     " WHERE (?1 IS NULL OR unixepoch(last_seen) >= ?1)"
     "   AND (?2 IS NULL OR unixepoch(first_seen) <= ?2)"
     "   AND (?4 OR status = 'open')"
-    "   AND " SEV_RANK_SQL " >= ?3";
+    "   AND (?3 >> " SEV_RANK_SQL ") & 1";
 
 /* With report_opts.only_unseen: leave out what temp.followed says was shown at
  * this severity or higher. */
@@ -177,9 +177,25 @@ void report_bind_range(sqlite3_stmt *st, const report_opts *o)
         sqlite3_bind_int64(st, 2, o->until);
 }
 
-/* The alerts in the report's range at or above min_rank; suppressed ones too
- * when with_suppressed. */
-static int prepare_alerts(sqlite3 *db, const report_opts *o, int min_rank, int with_suppressed,
+int report_shows(const report_opts *o, int r)
+{
+    return r >= o->min_rank && (o->severities == 0 || (o->severities >> r & 1u));
+}
+
+static unsigned shown_mask(const report_opts *o)
+{
+    unsigned m = 0;
+    int r;
+
+    for (r = 0; r < 5; r++)
+        if (report_shows(o, r))
+            m |= 1u << r;
+    return m;
+}
+
+/* The alerts in the report's range of the severities in mask (bit 1 << rank);
+ * suppressed ones too when with_suppressed. */
+static int prepare_alerts(sqlite3 *db, const report_opts *o, unsigned mask, int with_suppressed,
                           sqlite3_stmt **st, char *err, size_t errlen)
 {
     char sql[sizeof alert_sql + sizeof unseen_sql + sizeof order_sql + 16], head[sizeof alert_sql + 16];
@@ -201,7 +217,7 @@ static int prepare_alerts(sqlite3 *db, const report_opts *o, int min_rank, int w
         return -1;
     }
     report_bind_range(*st, o);
-    sqlite3_bind_int(*st, 3, min_rank);
+    sqlite3_bind_int(*st, 3, (int)mask);
     sqlite3_bind_int(*st, 4, with_suppressed);
     return 0;
 }
@@ -213,7 +229,7 @@ static int report_count(sqlite3 *db, const report_opts *o, report_counts *out, c
     int rc;
 
     memset(out, 0, sizeof *out);
-    if (prepare_alerts(db, o, 0, 0, &st, err, errlen) != 0) /* suppressed never count */
+    if (prepare_alerts(db, o, 0x1f, 0, &st, err, errlen) != 0) /* suppressed never count */
         return -1;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int r = rules_severity_rank(report_col(st, A_SEV));
@@ -340,10 +356,11 @@ static int load_summary(sqlite3 *db, const report_opts *o, struct report_summary
     s->nothing_read = s->seen == 0 && !s->no_events;
     if (report_count(db, o, &s->counts, err, errlen) != 0)
         return -1;
-    for (i = o->min_rank > 0 ? o->min_rank : 0; i < 5; i++)
-        s->alerts += s->counts.by_rank[i];
+    for (i = 0; i < 5; i++)
+        if (report_shows(o, i))
+            s->alerts += s->counts.by_rank[i];
     /* a filtered report says what it leaves out: "no alerts" must not hide 27 outside it */
-    if ((o->has_since || o->has_until || o->min_rank > 0) && !o->only_unseen &&
+    if ((o->has_since || o->has_until || o->min_rank > 0 || o->severities) && !o->only_unseen &&
         s->open_total > s->alerts)
         s->outside = s->open_total - s->alerts;
     return 0;
@@ -424,7 +441,7 @@ int report_render(sqlite3 *db, const report_opts *opt, report_write_fn write, vo
 
     report_out_open(&o, write, ctx);
     if (load_summary(db, opt, &s, err, errlen) != 0 ||
-        prepare_alerts(db, opt, opt->min_rank, opt->show_suppressed, &st, err, errlen) != 0) {
+        prepare_alerts(db, opt, shown_mask(opt), opt->show_suppressed, &st, err, errlen) != 0) {
         rc = -1;
         goto out;
     }

@@ -23,6 +23,8 @@ typedef int (*report_write_fn)(void *ctx, const char *p, size_t n);
 typedef struct report_opts {
     enum report_format format;
     int min_rank;        /* lowest severity shown: 0 info .. 4 critical */
+    unsigned severities; /* the severities shown, bit 1 << rank (--severity high,critical);
+                            0: all of them. Both it and min_rank must let an alert through */
     int has_since, has_until;
     int64_t since;       /* Unix seconds: alerts ending before are left out */
     int64_t until;       /* Unix seconds: alerts starting after are left out */
@@ -48,6 +50,9 @@ enum { REPORT_ALERT_ID_LEN = 16 };
  * the store gave it. Writes the id and a NUL into out ("" when libcrypto
  * fails). */
 void report_alert_id(const char *fingerprint, size_t n, char out[REPORT_ALERT_ID_LEN + 1]);
+
+/* 1 when the report shows alerts of severity rank r. */
+int report_shows(const report_opts *o, int r);
 
 /* Parses "text", "json", "csv", "html" or "ocsf". Returns 0 or -1. */
 int report_parse_format(const char *s, enum report_format *out);

@@ -98,7 +98,7 @@ void report_write_text(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
                        const struct report_summary *s, const report_opts *opt)
 {
     int cur = -1, rc, i;
-    const char *reset = opt->color ? "\033[0m" : "";
+    const char *reset = opt->color ? "\033[0m" : "", *sep;
 
     report_out_str(o, "ddbtrail report\n");
     if (s->interrupted[0]) {
@@ -130,9 +130,12 @@ void report_write_text(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
         report_out_str(o, "\n");
     }
     report_out_fmt(o, "  alerts     %ld", s->alerts);
-    for (i = 4; i >= opt->min_rank; i--)
-        report_out_fmt(o, "%s %ld %s", i == 4 ? ":" : ",", s->counts.by_rank[i],
-                       report_sev_names[i]);
+    for (i = 4, sep = ":"; i >= 0; i--) {
+        if (!report_shows(opt, i))
+            continue;
+        report_out_fmt(o, "%s %ld %s", sep, s->counts.by_rank[i], report_sev_names[i]);
+        sep = ",";
+    }
     report_out_fmt(o, "; %ld incident(s)", s->incidents);
     if (s->suppressed)
         report_out_fmt(o, "; %ld suppressed%s", s->suppressed,

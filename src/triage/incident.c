@@ -451,7 +451,9 @@ int incident_build(sqlite3 *db, int64_t gap, incident_cancel_fn cancel, void *ct
     if (work == NULL)
         work = &done;
     sc.work = work;
-    /* the incidents are numbered afresh from 1 in the same order each run, so an alert whose
+    /* the incidents are numbered afresh from 1 in order of their first alert, ties broken by
+     * fingerprint, never by row number: the same alerts give the same numbers whatever order
+     * they were stored in (a batch run and --follow, a merge). And so an alert whose
      * group did not change keeps its incident_id and is not written again: only the alerts that
      * join no incident now are cleared here, and write_incident() sets only changed ids */
     if (exec_counted(db, "DELETE FROM incidents", work) != 0 ||
@@ -464,7 +466,8 @@ int incident_build(sqlite3 *db, int64_t gap, incident_cancel_fn cancel, void *ct
                            "SELECT alert_id, unixepoch(first_seen), unixepoch(last_seen), severity,"
                            " stage, story, principal_arn, access_key_id, source_ip FROM alerts"
                            " WHERE status = 'open' AND novelty IS NOT 'routine'"
-                           " AND first_seen IS NOT NULL ORDER BY unixepoch(first_seen), alert_id",
+                           " AND first_seen IS NOT NULL"
+                           " ORDER BY unixepoch(first_seen), fingerprint",
                            -1, &st, NULL) != SQLITE_OK)
         goto dberr;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

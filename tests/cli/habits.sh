@@ -58,4 +58,22 @@ contains "$T/out" "0 incident(s); $n more outside the filter" "the summary count
 contains "$T/out" "no alerts in the filter; $n outside it" "and says so where alerts would be"
 run report --db "$T/f.db"
 lacks "$T/out" "outside the filter" "an unfiltered report has nothing outside"
+# severities as lists, in any case (trivy's --severity HIGH,CRITICAL)
+run report --db "$T/f.db" --severity HIGH,critical --format json
+eq "$rc" 0 "--severity list status"
+eq "$(jq -r .severity "$T/out" | sort -u | tr '\n' ' ')" "critical high " "only the listed severities"
+eq "$(wc -l <"$T/out")" \
+   "$(q "$T/f.db" "SELECT count(*) FROM alerts WHERE status = 'open' AND severity IN ('high','critical')")" \
+   "every alert of those"
+run report --db "$T/f.db" --severity medium,low
+contains "$T/out" "alerts     [0-9]*: [0-9]* medium, [0-9]* low; " "the summary counts what is shown"
+contains "$T/out" "more outside the filter" "and what is not"
+lacks "$T/out" "^CRITICAL" "no critical section"
+run report --db "$T/f.db" --severity critical --min-severity high --format csv
+eq "$(tail -n +2 "$T/out" | cut -d, -f2 | sort -u | tr -d '\r')" critical "both filters hold"
+run report --db "$T/f.db" --severity high,severe
+eq "$rc" 2 "an unknown severity in a list"
+contains "$T/err" "not 'severe'" "named"
+run report --db "$T/f.db" --severity high,
+eq "$rc" 2 "an empty item"
 done_case

@@ -137,4 +137,23 @@ eq "$rc" 1 "coverage exits 1 on a blind spot"
 contains "$T/out" '"blind_spot":true' "coverage JSON"
 run scan -q --fail-on medium "$T/mgmt-only.json"
 eq "$rc" 1 "--fail-on can gate on it"
+
+# incident numbers are a function of the alerts, not of the order they were stored in: the
+# sample's alerts stored again in reverse (as --follow stores them, a few at a time) are
+# numbered as in one batch; #1 is the earliest, and ties go by fingerprint
+run scan -q --db "$T/fwd.db" --config sample-logs/ddbtrail.json sample-logs/
+cp "$T/fwd.db" "$T/rev.db"
+q "$T/rev.db" "CREATE TEMP TABLE a AS SELECT * FROM alerts ORDER BY alert_id DESC;
+  DELETE FROM alerts; INSERT INTO alerts SELECT NULL, rule_id, severity, title, first_seen,
+  last_seen, event_count, account_id, aws_region, principal_arn, access_key_id, source_ip,
+  table_name, event_names, event_ids, detail, mitre, fingerprint, detected_at, stage, story,
+  NULL, status, status_reason, novelty, tables FROM temp.a"
+run detect -q --db "$T/rev.db" --config sample-logs/ddbtrail.json
+inc() { q "$1" "SELECT group_concat(incident_id || ':' || fingerprint, ' ') FROM
+  (SELECT incident_id, fingerprint FROM alerts WHERE incident_id IS NOT NULL ORDER BY 1, 2)"; }
+ok_if '[ -n "$(inc "$T/fwd.db")" ]' "the sample has incidents"
+eq "$(inc "$T/rev.db")" "$(inc "$T/fwd.db")" "the same incident numbers whatever the store order"
+eq "$(q "$T/fwd.db" "SELECT count(*) FROM incidents a JOIN incidents b
+  ON b.incident_id = a.incident_id + 1 WHERE unixepoch(b.first_seen) < unixepoch(a.first_seen)")" \
+   0 "incidents numbered in time order"
 done_case
