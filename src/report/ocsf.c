@@ -1,8 +1,10 @@
 /*
- * ocsf: OCSF 1.1.0 Detection Findings (class 2004), one per line: the
- * alert's rule as the finding, ATT&CK from its mitre header, the actor,
- * source and table as OCSF objects, event ids as evidences, and what OCSF
- * has no field for under unmapped.
+ * ocsf: OCSF 1.1.0 Detection Findings (class 2004), one per line, as Amazon
+ * Security Lake takes them: the alert's rule as the finding, ATT&CK from its
+ * mitre header, its tables as resources, each event it keeps as an evidence
+ * with the actor and source address, and what OCSF has no field for under
+ * unmapped. No attribute is null (one the alert lacks is left out), and the
+ * cloud profile the finding uses is declared in metadata.profiles.
  */
 #include "writer.h"
 #include "rules.h"
@@ -31,19 +33,6 @@ static void gen_attack(void *arg, const char *s, size_t n)
     yajl_gen_map_close(a->g);
 }
 
-static void gen_evidence(void *arg, const char *s, size_t n)
-{
-    struct attacks *a = arg;
-
-    yajl_gen_map_open(a->g);
-    report_gen_key(a->g, "data");
-    yajl_gen_map_open(a->g);
-    report_gen_key(a->g, "event_uid");
-    report_gen_str(a->g, a->tmp, s, n);
-    yajl_gen_map_close(a->g);
-    yajl_gen_map_close(a->g);
-}
-
 struct resources {
     yajl_gen g;
     buffer *tmp;
@@ -69,14 +58,89 @@ static void gen_resource(void *arg, const char *s, size_t n)
     yajl_gen_map_close(r->g);
 }
 
-/* One OCSF 1.1 Detection Finding (class 2004). Long on purpose: the finding is
- * written field by field in the schema's order, so the code reads as the object does. */
+/* key: the column's text, left out when the column is NULL (OCSF has no
+ * nulls: an attribute it does not know is absent). */
+static void col_kv(yajl_gen g, buffer *tmp, const char *k, sqlite3_stmt *st, int c)
+{
+    if (sqlite3_column_type(st, c) == SQLITE_NULL)
+        return;
+    report_gen_key(g, k);
+    report_gen_col(g, tmp, st, c);
+}
+
+/* Who acted and from where, as an evidence carries them (Detection Finding
+ * 1.1 has no actor or src_endpoint of its own: actor comes only with the
+ * host profile, src_endpoint not at all). */
+struct evidence {
+    yajl_gen g;
+    buffer *tmp;
+    sqlite3_stmt *st;
+    int n;
+};
+
+static void gen_who(yajl_gen g, buffer *tmp, sqlite3_stmt *st)
+{
+    int principal = sqlite3_column_type(st, A_PRINCIPAL) != SQLITE_NULL;
+    int key = sqlite3_column_type(st, A_KEY) != SQLITE_NULL;
+
+    if (principal || key) {
+        report_gen_key(g, "actor");
+        yajl_gen_map_open(g);
+        if (principal) {
+            report_gen_key(g, "user");
+            yajl_gen_map_open(g);
+            col_kv(g, tmp, "uid", st, A_PRINCIPAL);
+            col_kv(g, tmp, "credential_uid", st, A_KEY);
+            yajl_gen_map_close(g);
+        }
+        if (key) {
+            report_gen_key(g, "session");
+            yajl_gen_map_open(g);
+            col_kv(g, tmp, "credential_uid", st, A_KEY);
+            yajl_gen_map_close(g);
+        }
+        yajl_gen_map_close(g);
+    }
+    if (sqlite3_column_type(st, A_IP) != SQLITE_NULL) {
+        report_gen_key(g, "src_endpoint");
+        yajl_gen_map_open(g);
+        col_kv(g, tmp, "ip", st, A_IP);
+        yajl_gen_map_close(g);
+    }
+}
+
+static int has_who(sqlite3_stmt *st)
+{
+    return sqlite3_column_type(st, A_PRINCIPAL) != SQLITE_NULL ||
+           sqlite3_column_type(st, A_KEY) != SQLITE_NULL ||
+           sqlite3_column_type(st, A_IP) != SQLITE_NULL;
+}
+
+static void gen_evidence(void *arg, const char *s, size_t n)
+{
+    struct evidence *e = arg;
+
+    yajl_gen_map_open(e->g);
+    gen_who(e->g, e->tmp, e->st);
+    report_gen_key(e->g, "data");
+    yajl_gen_map_open(e->g);
+    report_gen_key(e->g, "event_uid");
+    report_gen_str(e->g, e->tmp, s, n);
+    yajl_gen_map_close(e->g);
+    yajl_gen_map_close(e->g);
+    e->n++;
+}
+
+/* One OCSF 1.1.0 Detection Finding (class 2004), checked against the schema
+ * by tests/tools/ocsf_check.py. Long on purpose: the finding is written field
+ * by field in the schema's order, so the code reads as the object does. */
 static void ocsf_alert(yajl_gen g, buffer *tmp, sqlite3_stmt *st, const report_opts *opt)
 {
     int rank = rules_severity_rank(report_col(st, A_SEV));
     static const char *const ocsf_sev[] = {"Informational", "Low", "Medium", "High", "Critical"};
     struct attacks a = {g, tmp};
     struct resources res;
+    struct evidence ev = {g, tmp, st, 0};
     char id[REPORT_ALERT_ID_LEN + 1];
 
     if (rank < 0)
@@ -102,11 +166,14 @@ static void ocsf_alert(yajl_gen g, buffer *tmp, sqlite3_stmt *st, const report_o
     }
     report_gen_int_kv(g, "time", report_iso_ms(report_col(st, A_LAST)));
     report_gen_int_kv(g, "count", sqlite3_column_int64(st, A_COUNT));
-    report_gen_key(g, "message");
-    report_gen_col(g, tmp, st, A_DETAIL);
+    col_kv(g, tmp, "message", st, A_DETAIL);
     report_gen_key(g, "metadata");
     yajl_gen_map_open(g);
     report_gen_str_kv(g, tmp, "version", "1.1.0");
+    report_gen_key(g, "profiles");
+    yajl_gen_array_open(g);
+    report_gen_str(g, tmp, "cloud", 5);
+    yajl_gen_array_close(g);
     report_gen_key(g, "product");
     yajl_gen_map_open(g);
     report_gen_str_kv(g, tmp, "name", "ddbtrail");
@@ -117,61 +184,42 @@ static void ocsf_alert(yajl_gen g, buffer *tmp, sqlite3_stmt *st, const report_o
     report_gen_key(g, "finding_info");
     yajl_gen_map_open(g);
     report_gen_str_kv(g, tmp, "uid", id);
-    report_gen_key(g, "title");
-    report_gen_col(g, tmp, st, A_TITLE);
-    report_gen_key(g, "desc");
-    report_gen_col(g, tmp, st, A_DETAIL);
+    col_kv(g, tmp, "title", st, A_TITLE);
+    col_kv(g, tmp, "desc", st, A_DETAIL);
     report_gen_key(g, "types");
     yajl_gen_array_open(g);
     report_gen_col(g, tmp, st, A_RULE);
     yajl_gen_array_close(g);
-    report_gen_int_kv(g, "first_seen_time", report_iso_ms(report_col(st, A_FIRST)));
-    report_gen_int_kv(g, "last_seen_time", report_iso_ms(report_col(st, A_LAST)));
+    if (report_col(st, A_FIRST))
+        report_gen_int_kv(g, "first_seen_time", report_iso_ms(report_col(st, A_FIRST)));
+    if (report_col(st, A_LAST))
+        report_gen_int_kv(g, "last_seen_time", report_iso_ms(report_col(st, A_LAST)));
     report_gen_key(g, "analytic");
     yajl_gen_map_open(g);
-    report_gen_key(g, "uid");
-    report_gen_col(g, tmp, st, A_RULE);
-    report_gen_key(g, "name");
-    report_gen_col(g, tmp, st, A_TITLE);
+    col_kv(g, tmp, "uid", st, A_RULE);
+    col_kv(g, tmp, "name", st, A_TITLE);
     report_gen_int_kv(g, "type_id", 1);
     report_gen_str_kv(g, tmp, "type", "Rule");
     yajl_gen_map_close(g);
-    report_gen_key(g, "attacks");
-    yajl_gen_array_open(g);
-    report_each_item(report_col(st, A_MITRE), report_col_len(st, A_MITRE), gen_attack, &a);
-    yajl_gen_array_close(g);
+    if (sqlite3_column_type(st, A_MITRE) != SQLITE_NULL) {
+        report_gen_key(g, "attacks");
+        yajl_gen_array_open(g);
+        report_each_item(report_col(st, A_MITRE), report_col_len(st, A_MITRE), gen_attack, &a);
+        yajl_gen_array_close(g);
+    }
     yajl_gen_map_close(g);
     report_gen_key(g, "cloud");
     yajl_gen_map_open(g);
     report_gen_str_kv(g, tmp, "provider", "AWS");
-    report_gen_key(g, "region");
-    report_gen_col(g, tmp, st, A_REGION);
-    report_gen_key(g, "account");
-    yajl_gen_map_open(g);
-    report_gen_key(g, "uid");
-    report_gen_col(g, tmp, st, A_ACCOUNT);
-    report_gen_str_kv(g, tmp, "type", "AWS Account");
-    yajl_gen_map_close(g);
-    yajl_gen_map_close(g);
-    report_gen_key(g, "actor");
-    yajl_gen_map_open(g);
-    report_gen_key(g, "user");
-    yajl_gen_map_open(g);
-    report_gen_key(g, "uid");
-    report_gen_col(g, tmp, st, A_PRINCIPAL);
-    report_gen_key(g, "credential_uid");
-    report_gen_col(g, tmp, st, A_KEY);
-    yajl_gen_map_close(g);
-    report_gen_key(g, "session");
-    yajl_gen_map_open(g);
-    report_gen_key(g, "credential_uid");
-    report_gen_col(g, tmp, st, A_KEY);
-    yajl_gen_map_close(g);
-    yajl_gen_map_close(g);
-    report_gen_key(g, "src_endpoint");
-    yajl_gen_map_open(g);
-    report_gen_key(g, "ip");
-    report_gen_col(g, tmp, st, A_IP);
+    col_kv(g, tmp, "region", st, A_REGION);
+    if (sqlite3_column_type(st, A_ACCOUNT) != SQLITE_NULL) {
+        report_gen_key(g, "account");
+        yajl_gen_map_open(g);
+        col_kv(g, tmp, "uid", st, A_ACCOUNT);
+        report_gen_int_kv(g, "type_id", 10);
+        report_gen_str_kv(g, tmp, "type", "AWS Account");
+        yajl_gen_map_close(g);
+    }
     yajl_gen_map_close(g);
     report_gen_key(g, "resources");
     yajl_gen_array_open(g);
@@ -181,9 +229,16 @@ static void ocsf_alert(yajl_gen g, buffer *tmp, sqlite3_stmt *st, const report_o
     res.account = report_col(st, A_ACCOUNT);
     report_each_table(st, gen_resource, &res);
     yajl_gen_array_close(g);
+    /* one evidence per event the alert keeps, each with who made it and from where; an
+     * alert that keeps no event (a log file's deletion) says who it can */
     report_gen_key(g, "evidences");
     yajl_gen_array_open(g);
-    report_each_item(report_col(st, A_IDS), report_col_len(st, A_IDS), gen_evidence, &a);
+    report_each_item(report_col(st, A_IDS), report_col_len(st, A_IDS), gen_evidence, &ev);
+    if (ev.n == 0 && has_who(st)) {
+        yajl_gen_map_open(g);
+        gen_who(g, tmp, st);
+        yajl_gen_map_close(g);
+    }
     yajl_gen_array_close(g);
     report_gen_key(g, "unmapped");
     yajl_gen_map_open(g);
@@ -195,8 +250,7 @@ static void ocsf_alert(yajl_gen g, buffer *tmp, sqlite3_stmt *st, const report_o
                  (long long)sqlite3_column_int64(st, A_INCIDENT));
         report_gen_str_kv(g, tmp, "incident_uid", incident);
     }
-    report_gen_key(g, "novelty");
-    report_gen_col(g, tmp, st, A_NOVELTY);
+    col_kv(g, tmp, "novelty", st, A_NOVELTY);
     yajl_gen_map_close(g);
     yajl_gen_map_close(g);
 }
