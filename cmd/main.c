@@ -22,6 +22,7 @@ static const char usage[] =
     "  detect            run the detection rules over a database\n"
     "  report            render the alerts already in a database\n"
     "  events            the events behind an alert, an incident, an actor, a key\n"
+    "  actors            who did what: one summary per actor, most alerted first\n"
     "  rules list|show|check  list the rules, show one, or validate rule files\n"
     "  coverage          what the stored logs could see, per account and region\n"
     "  verify PATH...    prove a downloaded tree complete and unmodified (digests)\n"
@@ -45,7 +46,7 @@ static const struct {
     const char *name;
     int (*run)(int argc, char **argv);
 } commands[] = {{"scan", cmd_scan},         {"ingest", cmd_ingest}, {"detect", cmd_detect},
-                {"report", cmd_report},     {"events", cmd_events}, {"rules", cmd_rules},   {"coverage", cmd_coverage},
+                {"report", cmd_report},     {"events", cmd_events}, {"actors", cmd_actors}, {"rules", cmd_rules},   {"coverage", cmd_coverage},
                 {"verify", cmd_verify},     {"shards", cmd_shards}, {"merge", cmd_merge}};
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
