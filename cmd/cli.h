@@ -126,6 +126,7 @@ int cmd_scan(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_actors(int argc, char **argv);
+int cmd_init(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_coverage(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
@@ -164,7 +165,15 @@ typedef struct cli_plan {
     settings *settings;        /* the settings: defaults, the agents list, --config */
     rules *set;      /* the rules, every one compiled once against the schema */
     catalogue *catalogue; /* the effect catalogue, DIR/effects.txt */
+    char config[4200];    /* the config file read and how it was found, or "" for none */
 } cli_plan;
+
+/* The config file to read: --config, else $DDBTRAIL_CONFIG, else
+ * ./ddbtrail.json, else $XDG_CONFIG_HOME/ddbtrail/config.json (~/.config when
+ * unset) when it exists; given as "" is none, with nothing looked for.
+ * Writes it into path and how it was chosen into how ("--config",
+ * "DDBTRAIL_CONFIG", "found"); returns 0, or -1 when none. */
+int cli_config_find(const char *given, char *path, size_t cap, const char **how);
 
 /* Loads DIR/effects.txt (dir as cli_rules_dir() resolves it; when that
  * directory has none, the installed rules directory's). Returns it, to

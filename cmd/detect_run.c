@@ -87,8 +87,9 @@ static void record_run(sqlite3 *db, const rules_rule *r, const char *status, lon
 
     if (sqlite3_prepare_v2(db,
                            "INSERT OR REPLACE INTO rule_runs(rule_id, title, severity, status,"
-                           " alerts, message, ran_at, rule_sha256)"
-                           " VALUES(?,?,?,?,?,?,strftime('%Y-%m-%dT%H:%M:%SZ','now'),?)",
+                           " alerts, message, ran_at, rule_sha256, description, falsepositives,"
+                           " refs, mitre)"
+                           " VALUES(?,?,?,?,?,?,strftime('%Y-%m-%dT%H:%M:%SZ','now'),?,?,?,?,?)",
                            -1, &st, NULL) != SQLITE_OK)
         return;
     sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
@@ -101,6 +102,11 @@ static void record_run(sqlite3 *db, const rules_rule *r, const char *status, lon
     else
         sqlite3_bind_null(st, 6);
     sqlite3_bind_text(st, 7, r->sha256, -1, SQLITE_STATIC);
+    /* what the HTML report's alert cards say of the rule, whatever rules dir report reads */
+    sqlite3_bind_text(st, 8, r->description, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 9, r->falsepositives, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 10, r->references, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 11, r->mitre, -1, SQLITE_STATIC);
     sqlite3_step(st);
     sqlite3_finalize(st);
 }
@@ -218,10 +224,44 @@ static int check_rules(const cli_detect *cd, cli_plan *p)
     return bad;
 }
 
+int cli_config_find(const char *given, char *path, size_t cap, const char **how)
+{
+    const char *env = getenv("DDBTRAIL_CONFIG"), *xdg = getenv("XDG_CONFIG_HOME");
+    const char *home = getenv("HOME");
+
+    path[0] = '\0';
+    *how = "none";
+    if (given && !*given) /* "": no config at all, none looked for (merge's re-detect) */
+        return -1;
+    if (given) {
+        *how = "--config";
+        snprintf(path, cap, "%s", given);
+        return 0;
+    }
+    if (env && *env) {
+        *how = "DDBTRAIL_CONFIG";
+        snprintf(path, cap, "%s", env);
+        return 0;
+    }
+    *how = "found";
+    if (access("ddbtrail.json", R_OK) == 0) {
+        snprintf(path, cap, "ddbtrail.json");
+        return 0;
+    }
+    if (xdg && *xdg)
+        snprintf(path, cap, "%s/ddbtrail/config.json", xdg);
+    else if (home && *home)
+        snprintf(path, cap, "%s/.config/ddbtrail/config.json", home);
+    if (path[0] && access(path, R_OK) == 0)
+        return 0;
+    path[0] = '\0';
+    return -1;
+}
+
 int cli_detect_load(const cli_detect *cd, cli_plan *p)
 {
-    const char *config = cd->config ? cd->config : getenv("DDBTRAIL_CONFIG");
-    char err[1024], agents[PATH_MAX + 64];
+    char err[1024], agents[PATH_MAX + 64], config[4096];
+    const char *how = NULL;
     int bad = 0;
 
     memset(p, 0, sizeof *p);
@@ -237,9 +277,12 @@ int cli_detect_load(const cli_detect *cd, cli_plan *p)
         cli_err("%s", err);
         return EXIT_FATAL;
     }
-    if (config && *config && settings_load_file(p->settings, config, err, sizeof err) != 0) {
-        cli_err("%s", err);
-        return EXIT_FATAL;
+    if (cli_config_find(cd->config, config, sizeof config, &how) == 0) {
+        if (settings_load_file(p->settings, config, err, sizeof err) != 0) {
+            cli_err("%s", err);
+            return EXIT_FATAL;
+        }
+        snprintf(p->config, sizeof p->config, "%s (%s)", config, how);
     }
     p->catalogue = cli_catalogue_load(p->dir);
     if (p->catalogue == NULL)
@@ -429,7 +472,9 @@ int cli_run_detect(store *s, const cli_detect *cd, cli_plan *p, FILE *summary)
     if (cd->timings)
         cli_err("timings: effects %.3f s (%lld event(s) judged)", seconds(t0, t1), judged);
     if (sqlite3_exec(db, "DELETE FROM rule_runs; DELETE FROM meta WHERE key = 'interrupted'",
-                     NULL, NULL, NULL) != SQLITE_OK) {
+                     NULL, NULL, NULL) != SQLITE_OK ||
+        store_meta_set(s, "config", p->config[0] ? p->config : "none (built-in defaults)", err,
+                       sizeof err) != 0) {
         cli_err("database: %s", sqlite3_errmsg(db));
         return EXIT_FATAL;
     }

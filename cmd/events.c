@@ -45,15 +45,20 @@ static const char events_help[] =
 int cmd_events(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'},         {"alert", required_argument, NULL, OPT_ALERT},
+        {"db", required_argument, NULL, 'd'},
+        {"alert", required_argument, NULL, OPT_ALERT},
         {"incident", required_argument, NULL, OPT_INCIDENT},
-        {"actor", required_argument, NULL, OPT_ACTOR}, {"key", required_argument, NULL, OPT_KEY},
-        {"ip", required_argument, NULL, OPT_IP},       {"table", required_argument, NULL, OPT_TABLE},
-        {"call", required_argument, NULL, OPT_CALL},   {"limit", required_argument, NULL, OPT_LIMIT},
+        {"actor", required_argument, NULL, OPT_ACTOR},
+        {"key", required_argument, NULL, OPT_KEY},
+        {"ip", required_argument, NULL, OPT_IP},
+        {"table", required_argument, NULL, OPT_TABLE},
+        {"call", required_argument, NULL, OPT_CALL},
+        {"limit", required_argument, NULL, OPT_LIMIT},
         {"since", required_argument, NULL, CLI_OPT_SINCE},
         {"until", required_argument, NULL, CLI_OPT_UNTIL},
         {"format", required_argument, NULL, CLI_OPT_FORMAT},
-        {"help", no_argument, NULL, 'h'},              {NULL, 0, NULL, 0}};
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
     evidence_filter f;
     evidence_result r;
     enum evidence_format fmt = EVIDENCE_TEXT;

@@ -28,6 +28,7 @@ static const char usage[] =
     "  verify PATH...    prove a downloaded tree complete and unmodified (digests)\n"
     "  shards PATH...    how --shard K/N splits the accounts of a tree into N jobs\n"
     "  merge SHARD.db... fold shard stores into one (--db OUT)\n"
+    "  init [FILE]       write a commented config with every key (./ddbtrail.json)\n"
     "\n"
     "PATH is a CloudTrail log file (.json or .json.gz, any of CloudTrail's file\n"
     "form, JSON Lines, an array of events, EventBridge events, lookup-events pages,\n"
@@ -46,7 +47,8 @@ static const struct {
     const char *name;
     int (*run)(int argc, char **argv);
 } commands[] = {{"scan", cmd_scan},         {"ingest", cmd_ingest}, {"detect", cmd_detect},
-                {"report", cmd_report},     {"events", cmd_events}, {"actors", cmd_actors}, {"rules", cmd_rules},   {"coverage", cmd_coverage},
+                {"report", cmd_report},     {"events", cmd_events}, {"actors", cmd_actors},
+                {"rules", cmd_rules},       {"coverage", cmd_coverage}, {"init", cmd_init},
                 {"verify", cmd_verify},     {"shards", cmd_shards}, {"merge", cmd_merge}};
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -132,6 +132,7 @@ static int redetect(store *out, const char *rules_dir, int quiet)
         cli_plan_free(&plan);
         return EXIT_FATAL;
     }
+    snprintf(plan.config, sizeof plan.config, "the shards' settings, as their stores hold them");
     cli_catch_signals();
     status = cli_run_detect(out, &cd, &plan, quiet ? NULL : stdout);
     cli_plan_free(&plan);

@@ -11,6 +11,8 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/ddbtrail-test.XXXXXX")
 [ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$T"' EXIT
 export DDBTRAIL_RULES="$top/detections"
 unset DDBTRAIL_CONFIG NO_COLOR 2>/dev/null || true
+# no config found by discovery unless a case puts one there: not the user's own
+export XDG_CONFIG_HOME="$T/no-xdg-config"
 SHARED=$(cd "$top/../shared" 2>/dev/null && pwd)
 failures=0
 

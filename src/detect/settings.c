@@ -701,6 +701,37 @@ int settings_read(settings *c, sqlite3 *db, char *err, size_t errlen)
     return 0;
 }
 
+size_t settings_example(char *buf, size_t len)
+{
+    size_t i, n = 0;
+
+#define EMIT(...)                                                                              \
+    do {                                                                                       \
+        int w_ = snprintf(buf + (n < len ? n : len), n < len ? len - n : 0, __VA_ARGS__);      \
+        if (w_ > 0)                                                                            \
+            n += (size_t)w_;                                                                   \
+    } while (0)
+    EMIT("// ddbtrail configuration, written by 'ddbtrail init'. JSON with // and /* */\n"
+         "// comments. Every key is here with its default; an unknown or repeated key is\n"
+         "// refused. Read from --config FILE, else $DDBTRAIL_CONFIG, else ./ddbtrail.json,\n"
+         "// else $XDG_CONFIG_HOME/ddbtrail/config.json; the report names the file it used.\n"
+         "{\n");
+    for (i = 0; i < NKEYS; i++) {
+        const char *sep = i + 1 < NKEYS ? "," : "";
+        EMIT("  // %s\n", keys[i].doc);
+        if (is_list(keys[i].type) || keys[i].type == CT_SUPPRESS ||
+            keys[i].type == CT_THRESHOLDS)
+            EMIT("  \"%s\": []%s\n", keys[i].name, sep);
+        else if (keys[i].type == CT_BOOL)
+            EMIT("  \"%s\": %s%s\n", keys[i].name, keys[i].def ? "true" : "false", sep);
+        else
+            EMIT("  \"%s\": %lld%s\n", keys[i].name, keys[i].def, sep);
+    }
+    EMIT("}\n");
+#undef EMIT
+    return n;
+}
+
 void settings_describe(char *buf, size_t len)
 {
     size_t i, n = 0;

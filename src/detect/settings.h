@@ -51,6 +51,13 @@ int settings_read(settings *c, sqlite3 *db, char *err, size_t errlen);
  * (for --help). */
 void settings_describe(char *buf, size_t len);
 
+/* Writes a complete config as JSON with comments (which the loader takes):
+ * every key with its documentation above it and its default, lists empty,
+ * for `ddbtrail init`. Generated from the same table as settings_describe(),
+ * so the two never disagree. Returns the length it needs (like snprintf):
+ * the text is whole when that is below len. */
+size_t settings_example(char *buf, size_t len);
+
 /* Frees the config; settings_free(NULL) is a no-op. */
 void settings_free(settings *c);
 

@@ -13,13 +13,13 @@
 #include <string.h>
 #include <time.h>
 
-static void html_text(struct report_out *o, const char *s)
+void report_html_text(struct report_out *o, const char *s)
 {
     if (s)
         report_out_esc(o, escape_html, s, strlen(s));
 }
 
-static void html_col(struct report_out *o, sqlite3_stmt *st, int c)
+void report_html_col(struct report_out *o, sqlite3_stmt *st, int c)
 {
     if (sqlite3_column_type(st, c) == SQLITE_NULL)
         report_out_str(o, "<span class=\"none\">&mdash;</span>");
@@ -51,28 +51,26 @@ static const char html_head[] =
     "text-transform:uppercase;margin-right:.5em}\n"
     ".sev-critical{background:#8b0000;border-left-color:#8b0000}"
     ".sev-high{background:#d9342b;border-left-color:#d9342b}"
-    ".sev-medium{background:#e69a00;border-left-color:#e69a00}"
-    ".sev-low{background:#2f7bbf;border-left-color:#2f7bbf}"
-    ".sev-info{background:#6b7280;border-left-color:#6b7280}\n"
+    /* white badge text stays at WCAG AA (4.5:1) on each: tests/cli/html_contrast.sh */
+    ".sev-medium{background:#9a5b00;border-left-color:#9a5b00}"
+    ".sev-low{background:#25679f;border-left-color:#25679f}"
+    ".sev-info{background:#5b6270;border-left-color:#5b6270}\n"
     ".alert.sev-critical,.alert.sev-high,.alert.sev-medium,.alert.sev-low,.alert.sev-info"
     "{background:#fff}\n"
     ".incident.sev-critical,.incident.sev-high,.incident.sev-medium,.incident.sev-low,"
     ".incident.sev-info{background:#fff}\n"
     "code,.mono{font-family:ui-monospace,monospace;font-size:.92em;word-break:break-all}\n"
-    ".none{color:#99a}.timeline{background:#fff;border:1px solid #dde}\n"
-    "footer{margin-top:3em;color:#778;font-size:.85em}\n"
+    ".none{color:#6b7280}.timeline{background:#fff;border:1px solid #dde}\n"
+    "footer{margin-top:3em;color:#5b6270;font-size:.85em}\n"
     ".incomplete{background:#fff4e5;border:2px solid #d9342b;padding:.6em 1em;margin:1em 0}\n"
     "</style>\n</head>\n<body>\n";
 
-/* Events per bucket plus alert markers, as an inline SVG bar chart. Long: the
- * buckets' query, the bars, the axis and the markers share the chart's geometry. */
+/* The whole span's timeline (chart.c). */
 static int html_timeline(struct report_out *o, sqlite3 *db, const report_opts *opt)
 {
     sqlite3_stmt *st;
-    long long t0 = 0, t1 = 0, bucket = 3600, nb, i, maxc = 1;
-    long long *counts;
+    long long t0 = 0, t1 = 0;
     int rc;
-    const int W = 1000, H = 160, PAD = 30;
 
     if (sqlite3_prepare_v2(db,
                            "SELECT min(event_ts), max(event_ts) FROM events"
@@ -92,95 +90,8 @@ static int html_timeline(struct report_out *o, sqlite3 *db, const report_opts *o
         report_out_str(o, "<p class=\"none\">No DynamoDB events in range.</p>\n");
         return 0;
     }
-    t0 -= t0 % 3600;
-    while ((t1 - t0) / bucket > 400)
-        bucket *= 2;
-    nb = (t1 - t0) / bucket + 1;
-    counts = calloc((size_t)nb, sizeof *counts);
-    if (counts == NULL)
-        return -1;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT (event_ts - ?1) / ?2, count(*) FROM events"
-                           " WHERE event_source IN ('dynamodb.amazonaws.com','dax.amazonaws.com')"
-                           " AND event_ts BETWEEN ?1 AND ?3 GROUP BY 1",
-                           -1, &st, NULL) != SQLITE_OK) {
-        free(counts);
-        return -1;
-    }
-    sqlite3_bind_int64(st, 1, t0);
-    sqlite3_bind_int64(st, 2, bucket);
-    sqlite3_bind_int64(st, 3, t1);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        long long b = sqlite3_column_int64(st, 0);
-        if (b >= 0 && b < nb) {
-            counts[b] = sqlite3_column_int64(st, 1);
-            if (counts[b] > maxc)
-                maxc = counts[b];
-        }
-    }
-    sqlite3_finalize(st);
-    report_out_fmt(o,
-                   "<svg class=\"timeline\" role=\"img\" viewBox=\"0 0 %d %d\" width=\"100%%\" "
-                   "xmlns=\"http://www.w3.org/2000/svg\">\n<title>DynamoDB events per %lld h",
-                   W, H + PAD, bucket / 3600);
-    report_out_str(o, " with alert markers</title>\n");
-    for (i = 0; i < nb; i++) {
-        double bw = (double)(W - 20) / (double)nb;
-        double h = (double)counts[i] * (H - 30) / (double)maxc;
-        if (counts[i])
-            report_out_fmt(o,
-                           "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" "
-                           "fill=\"#7a8fb3\">"
-                           "<title>%lld events</title></rect>\n",
-                           10 + bw * (double)i, (double)H - h, bw > 1.5 ? bw - 0.5 : bw, h,
-                           counts[i]);
-    }
-    if (sqlite3_prepare_v2(db,
-                           "SELECT first_seen, severity, rule_id FROM alerts"
-                           " WHERE (?1 IS NULL OR unixepoch(last_seen) >= ?1)"
-                           " AND (?2 IS NULL OR unixepoch(first_seen) <= ?2)",
-                           -1, &st, NULL) == SQLITE_OK) {
-        report_bind_range(st, opt);
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            long long ms = report_iso_ms(report_col(st, 0));
-            int r = rules_severity_rank(report_col(st, 1));
-            static const char *const fills[] = {"#6b7280", "#2f7bbf", "#e69a00", "#d9342b",
-                                                "#8b0000"};
-            double x;
-            if (ms == 0)
-                continue;
-            x = 10 + (double)(W - 20) * (double)(ms / 1000 - t0) / (double)(nb * bucket);
-            report_out_fmt(o, "<path d=\"M%.2f %d l-5 -9 h10 z\" fill=\"%s\"><title>", x, H + 12,
-                           fills[r < 0 ? 0 : r]);
-            html_text(o, report_col(st, 2));
-            report_out_str(o, " ");
-            html_text(o, report_col(st, 0));
-            report_out_str(o, "</title></path>\n");
-        }
-        sqlite3_finalize(st);
-    }
-    report_out_fmt(o, "<line x1=\"10\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#99a\"/>\n", H,
-                   W - 10, H);
-    {
-        char a[32], b[32];
-        time_t ta = (time_t)t0, tb = (time_t)t1;
-        struct tm tma, tmb;
-        gmtime_r(&ta, &tma);
-        gmtime_r(&tb, &tmb);
-        strftime(a, sizeof a, "%Y-%m-%d %H:00Z", &tma);
-        strftime(b, sizeof b, "%Y-%m-%d %H:%MZ", &tmb);
-        report_out_fmt(o, "<text x=\"10\" y=\"%d\" font-size=\"11\">%s</text>\n", H + PAD - 2, a);
-        report_out_fmt(o,
-                       "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%s</text>\n",
-                       W - 10, H + PAD - 2, b);
-        report_out_fmt(o,
-                       "<text x=\"%d\" y=\"12\" font-size=\"11\" text-anchor=\"end\">max %lld / "
-                       "bucket</text>\n",
-                       W - 10, maxc);
-    }
-    report_out_str(o, "</svg>\n");
-    free(counts);
-    return 0;
+    return report_chart(o, db, opt, t0, t1 + 1, 0,
+                        "DynamoDB events over the whole span, with every alert as a marker");
 }
 
 static void html_top(struct report_out *o, sqlite3 *db, const report_opts *opt, const char *what,
@@ -205,7 +116,7 @@ static void html_top(struct report_out *o, sqlite3 *db, const report_opts *opt, 
                    what, what);
     while (sqlite3_step(st) == SQLITE_ROW) {
         report_out_str(o, "<tr><td class=\"mono\">");
-        html_col(o, st, 0);
+        report_html_col(o, st, 0);
         report_out_fmt(o, "</td><td>%lld</td><td>%lld</td><td>%lld</td></tr>\n",
                        (long long)sqlite3_column_int64(st, 1),
                        (long long)sqlite3_column_int64(st, 2),
@@ -223,20 +134,21 @@ static void html_rules(struct report_out *o, sqlite3 *db)
                            "SELECT rule_id, severity, title, status, alerts, message FROM rule_runs"
                            " ORDER BY rule_id", -1, &st, NULL) != SQLITE_OK)
         return;
-    report_out_str(o, "<h2>Rules</h2>\n<table class=\"rules\"><tr><th>rule</th><th>default</th>"
+    report_out_str(o, "<h2 id=\"rules\">Rules</h2>\n<table class=\"rules\"><tr><th>rule</th>"
+                      "<th>default</th>"
                       "<th>title</th><th>status</th><th>alerts</th><th>note</th></tr>\n");
     while (sqlite3_step(st) == SQLITE_ROW) {
         report_out_str(o, "<tr><td class=\"mono\">");
-        html_col(o, st, 0);
+        report_html_col(o, st, 0);
         report_out_str(o, "</td><td>");
-        html_col(o, st, 1);
+        report_html_col(o, st, 1);
         report_out_str(o, "</td><td>");
-        html_col(o, st, 2);
+        report_html_col(o, st, 2);
         report_out_str(o, "</td><td>");
-        html_col(o, st, 3);
+        report_html_col(o, st, 3);
         report_out_fmt(o, "</td><td>%lld</td><td>", (long long)sqlite3_column_int64(st, 4));
         if (sqlite3_column_type(st, 5) != SQLITE_NULL)
-            html_col(o, st, 5);
+            report_html_col(o, st, 5);
         report_out_str(o, "</td></tr>\n");
     }
     report_out_str(o, "</table>\n");
@@ -261,12 +173,12 @@ static void html_rule_problems(struct report_out *o, sqlite3 *db, const struct r
                        s->warned);
     while (sqlite3_step(st) == SQLITE_ROW) {
         report_out_str(o, "<li><code>");
-        html_col(o, st, 0);
+        report_html_col(o, st, 0);
         report_out_str(o, "</code> ");
-        html_col(o, st, 1);
+        report_html_col(o, st, 1);
         if (report_col(st, 2)) {
             report_out_str(o, ": ");
-            html_col(o, st, 2);
+            report_html_col(o, st, 2);
         }
         report_out_str(o, "</li>\n");
     }
@@ -304,45 +216,52 @@ static void html_incidents(struct report_out *o, sqlite3 *db, const report_opts 
             rules_severity_rank(sev) >= 0 ? sev : "info", (long long)sqlite3_column_int64(st, 0),
             rules_severity_rank(sev) >= 0 ? sev : "info",
             rules_severity_rank(sev) >= 0 ? sev : "info", (long long)sqlite3_column_int64(st, 0));
-        html_col(o, st, 6);
+        report_html_col(o, st, 6);
         report_out_str(o, "</p>\n<p class=\"detail\">");
-        html_col(o, st, 2);
+        report_html_col(o, st, 2);
         report_out_str(o, " .. ");
-        html_col(o, st, 3);
+        report_html_col(o, st, 3);
         report_out_str(o, "; stages: ");
-        html_col(o, st, 5);
+        report_html_col(o, st, 5);
         report_out_str(o, "</p>\n<ol class=\"steps\">\n");
         sqlite3_bind_int64(al, 1, sqlite3_column_int64(st, 0));
         while (sqlite3_step(al) == SQLITE_ROW) {
             report_out_str(o, "<li><span class=\"mono\">");
-            html_col(o, al, 0);
+            report_html_col(o, al, 0);
             report_out_str(o, "</span> ");
-            html_col(o, al, 2);
+            report_html_col(o, al, 2);
             report_out_fmt(o, " <a href=\"#alert-%lld\"><code>",
                            (long long)sqlite3_column_int64(al, 5));
-            html_col(o, al, 1);
+            report_html_col(o, al, 1);
             report_out_str(o, "</code></a> ");
-            html_col(o, al, 4);
+            report_html_col(o, al, 4);
             report_out_str(o, "</li>\n");
         }
         sqlite3_reset(al);
-        report_out_str(o, "</ol>\n</section>\n");
+        report_out_str(o, "</ol>\n");
+        {
+            /* zoomed on the incident's own hours, with a margin either side */
+            long long a = report_iso_ms(report_col(st, 2)) / 1000;
+            long long b = report_iso_ms(report_col(st, 3)) / 1000, pad = (b - a) / 10;
+            char title[96];
+            if (pad < 900)
+                pad = 900;
+            snprintf(title, sizeof title, "Incident #%lld: DynamoDB events and its alerts",
+                     (long long)sqlite3_column_int64(st, 0));
+            if (a > 0 && b >= a)
+                report_chart(o, db, opt, a - pad, b + pad, sqlite3_column_int64(st, 0), title);
+        }
+        report_out_str(o, "</section>\n");
     }
     sqlite3_finalize(al);
     sqlite3_finalize(st);
-}
-
-static void html_row(struct report_out *o, const char *label, sqlite3_stmt *st, int c, int mono)
-{
-    report_out_fmt(o, "<tr><td>%s</td><td%s>", label, mono ? " class=\"mono\"" : "");
-    html_col(o, st, c);
-    report_out_str(o, "</td></tr>\n");
 }
 
 /* The HTML page. Long on purpose: its sections in the order a reader meets them. */
 void report_write_html(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
                        const struct report_summary *s, const report_opts *opt)
 {
+    struct report_cards cards;
     int rc, i, cur = -1;
 
     report_out_str(o, html_head);
@@ -351,7 +270,7 @@ void report_write_html(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
     if (s->interrupted[0]) {
         report_out_str(o, "<div class=\"incomplete\"><strong>Interrupted: the run was stopped by a "
                           "signal ");
-        html_text(o, s->interrupted);
+        report_html_text(o, s->interrupted);
         report_out_str(o, ".</strong></div>\n");
     }
     if (s->nothing_read)
@@ -368,19 +287,31 @@ void report_write_html(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
                    s->seen, s->stored - s->duplicate, s->duplicate, s->skipped, s->rejected);
     report_out_str(o, "<tr><td>time span</td><td>");
     if (s->no_events) {
-        html_text(o, report_no_events_note);
+        report_html_text(o, report_no_events_note);
     } else if (s->first[0]) {
-        html_text(o, s->first);
+        report_html_text(o, s->first);
         report_out_str(o, " .. ");
-        html_text(o, s->last);
+        report_html_text(o, s->last);
         report_out_fmt(o, " (%lld DynamoDB events)", s->ddb_events);
     } else {
         report_out_str(o, "no DynamoDB events");
     }
     if (s->integrity[0]) {
         report_out_str(o, "</td></tr>\n<tr><td>integrity</td><td>");
-        html_text(o, s->integrity);
+        report_html_text(o, s->integrity);
     }
+    if (s->rules)
+        report_out_fmt(o,
+                       "</td></tr>\n<tr><td>rules</td><td>%ld: %ld ran, %ld skipped, %ld "
+                       "failed (<a href=\"#rules\">the list</a>)",
+                       s->rules, s->rules - s->not_run, s->not_run - s->rules_failed,
+                       s->rules_failed);
+    if (s->config[0]) {
+        report_out_str(o, "</td></tr>\n<tr><td>config</td><td class=\"mono\">");
+        report_html_text(o, s->config);
+    }
+    report_out_str(o, "</td></tr>\n<tr><td>ddbtrail</td><td>");
+    report_html_text(o, opt->version);
     report_out_fmt(o, "</td></tr>\n<tr><td>alerts</td><td>%ld", s->alerts);
     for (i = 4; i >= 0; i--)
         if (report_shows(opt, i))
@@ -406,58 +337,24 @@ void report_write_html(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
                        s->not_run);
     else if (s->alerts == 0)
         report_out_str(o, "<p>No alerts.</p>\n");
+    report_cards_open(&cards, db);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && !o->failed) {
         int r = rules_severity_rank(report_col(st, A_SEV));
         const char *sev = report_sev_names[r < 0 ? 0 : r];
-        char id[REPORT_ALERT_ID_LEN + 1];
         if (r != cur) {
             report_out_fmt(o, "<h3 class=\"group\">%s</h3>\n", sev);
             cur = r;
         }
-        report_out_fmt(o,
-                       "<section class=\"alert sev-%s\" id=\"alert-%lld\">\n<h3><span class=\"sev "
-                       "sev-%s\">%s</span><code>",
-                       sev, (long long)sqlite3_column_int64(st, A_ID), sev, sev);
-        html_col(o, st, A_RULE);
-        report_out_str(o, "</code> ");
-        html_col(o, st, A_TITLE);
-        report_out_str(o, "</h3>\n<p class=\"detail\">");
-        html_col(o, st, A_DETAIL);
-        report_out_str(o, "</p>\n<table>\n");
-        report_alert_id_col(st, id);
-        report_out_fmt(o, "<tr><td>alert id</td><td class=\"mono\">%s</td></tr>\n", id);
-        html_row(o, "principal", st, A_PRINCIPAL, 1);
-        html_row(o, "access key", st, A_KEY, 1);
-        html_row(o, "source IP", st, A_IP, 1);
-        html_row(o, "account", st, A_ACCOUNT, 1);
-        html_row(o, "region", st, A_REGION, 0);
-        if (sqlite3_column_type(st, A_TABLE) == SQLITE_NULL &&
-            sqlite3_column_type(st, A_TABLES) != SQLITE_NULL)
-            html_row(o, "tables", st, A_TABLES, 1);
-        else
-            html_row(o, "table", st, A_TABLE, 1);
-        report_out_fmt(o, "<tr><td>events</td><td>%lld, ",
-                       (long long)sqlite3_column_int64(st, A_COUNT));
-        html_col(o, st, A_FIRST);
-        report_out_str(o, " .. ");
-        html_col(o, st, A_LAST);
-        report_out_str(o, "</td></tr>\n");
-        html_row(o, "API calls", st, A_NAMES, 0);
-        html_row(o, "event ids", st, A_IDS, 1);
-        html_row(o, "ATT&amp;CK", st, A_MITRE, 0);
-        html_row(o, "incident", st, A_INCIDENT, 0);
-        html_row(o, "novelty", st, A_NOVELTY, 0);
-        if (report_col(st, A_STATUS) && strcmp(report_col(st, A_STATUS), "open") != 0)
-            html_row(o, "suppressed", st, A_REASON, 0);
-        report_out_str(o, "</table>\n</section>\n");
+        report_card(o, &cards, st, sev);
     }
+    report_cards_close(&cards);
     report_out_str(o, "<h2>Who and from where</h2>\n");
     html_top(o, db, opt, "principals", "principal_arn");
     html_top(o, db, opt, "source IPs", "source_ip");
     report_coverage(o, db, COVERAGE_HTML, s);
     html_rules(o, db);
     report_out_str(o, "<footer>Generated by ddbtrail ");
-    html_text(o, opt->version);
+    report_html_text(o, opt->version);
     report_out_str(o, ". Self-contained: this file loads nothing from the network.</footer>\n"
                       "</body>\n</html>\n");
 }

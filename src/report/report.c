@@ -198,7 +198,8 @@ static unsigned shown_mask(const report_opts *o)
 static int prepare_alerts(sqlite3 *db, const report_opts *o, unsigned mask, int with_suppressed,
                           sqlite3_stmt **st, char *err, size_t errlen)
 {
-    char sql[sizeof alert_sql + sizeof unseen_sql + sizeof order_sql + 16], head[sizeof alert_sql + 16];
+    char sql[sizeof alert_sql + sizeof unseen_sql + sizeof order_sql + 16];
+    char head[sizeof alert_sql + 16];
     sqlite3_stmt *has;
     int tables;
 
@@ -328,12 +329,15 @@ static int load_summary(sqlite3 *db, const report_opts *o, struct report_summary
     sqlite3_finalize(st);
     if (sqlite3_prepare_v2(db,
                            "SELECT sum(status <> 'ran'),"
-                           " sum(status = 'ran' AND message IS NOT NULL) FROM rule_runs",
+                           " sum(status = 'ran' AND message IS NOT NULL), count(*),"
+                           " sum(status = 'failed') FROM rule_runs",
                            -1, &st, NULL) != SQLITE_OK)
         goto dberr;
     if (sqlite3_step(st) == SQLITE_ROW) {
         s->not_run = sqlite3_column_int64(st, 0);
         s->warned = sqlite3_column_int64(st, 1);
+        s->rules = sqlite3_column_int64(st, 2);
+        s->rules_failed = sqlite3_column_int64(st, 3);
     }
     sqlite3_finalize(st);
     if (sqlite3_prepare_v2(db, "SELECT 1 FROM meta WHERE key = 'events_merged' AND value = 'no'",
@@ -352,6 +356,12 @@ static int load_summary(sqlite3 *db, const report_opts *o, struct report_summary
         goto dberr;
     if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT)
         snprintf(s->integrity, sizeof s->integrity, "%s", report_col(st, 0));
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'config'", -1, &st, NULL) !=
+        SQLITE_OK)
+        goto dberr;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT)
+        snprintf(s->config, sizeof s->config, "%s", report_col(st, 0));
     sqlite3_finalize(st);
     s->nothing_read = s->seen == 0 && !s->no_events;
     if (report_count(db, o, &s->counts, err, errlen) != 0)

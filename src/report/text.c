@@ -129,6 +129,14 @@ void report_write_text(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
         report_out_esc(o, escape_term, s->integrity, strlen(s->integrity));
         report_out_str(o, "\n");
     }
+    if (s->rules)
+        report_out_fmt(o, "  rules      %ld: %ld ran, %ld skipped, %ld failed\n", s->rules,
+                       s->rules - s->not_run, s->not_run - s->rules_failed, s->rules_failed);
+    if (s->config[0]) {
+        report_out_str(o, "  config     ");
+        report_out_esc(o, escape_term, s->config, strlen(s->config));
+        report_out_str(o, "\n");
+    }
     report_out_fmt(o, "  alerts     %ld", s->alerts);
     for (i = 4, sep = ":"; i >= 0; i--) {
         if (!report_shows(opt, i))

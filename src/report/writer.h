@@ -53,6 +53,8 @@ struct report_summary {
     int nothing_read;     /* no event was read into the store at all (and none left in shards) */
     char interrupted[512]; /* meta 'interrupted': how the last detect was stopped, or "" */
     char integrity[1024];  /* meta 'integrity': the last verification's summary, or "" */
+    char config[4200];     /* meta 'config': the config file the last detect read, or "" */
+    long rules, rules_failed; /* rules the last detect knew, and of them failed */
 };
 
 /* The JSON, CSV and OCSF field names of an alert's first columns (part of
@@ -99,6 +101,29 @@ int report_rule_problems(sqlite3 *db, sqlite3_stmt **st);
 /* Prepares the incidents with an open alert in the report's range, most
  * severe first. An SQLite status. */
 int report_prepare_incidents(sqlite3 *db, const report_opts *o, sqlite3_stmt **st);
+
+/* An SVG timeline of [t0, t1] (Unix seconds): DynamoDB events per bucket,
+ * the alerts as markers (only incident's when incident > 0), a time axis and
+ * a scale (chart.c). Returns 0, or -1 on a database error. */
+int report_chart(struct report_out *o, sqlite3 *db, const report_opts *opt, long long t0,
+                 long long t1, long long incident, const char *title);
+
+/* HTML: a log value escaped; a column escaped, or a dash for NULL (html.c). */
+void report_html_text(struct report_out *o, const char *s);
+void report_html_col(struct report_out *o, sqlite3_stmt *st, int c);
+
+/* The HTML alert cards (card.c): what the rule says of itself, kept by the
+ * last detect in rule_runs, and the user agents and errors of the events an
+ * alert keeps, looked up one event id at a time. */
+struct report_cards {
+    sqlite3_stmt *rule;  /* description, false positives, references; NULL on a store
+                            of schema 6 or earlier */
+    sqlite3_stmt *event; /* an event's user agent and error code */
+};
+void report_cards_open(struct report_cards *c, sqlite3 *db);
+void report_card(struct report_out *o, struct report_cards *c, sqlite3_stmt *st,
+                 const char *sev);
+void report_cards_close(struct report_cards *c);
 
 /* Writes the coverage section (coverage.h) after what is buffered so far. */
 void report_coverage(struct report_out *o, sqlite3 *db, enum coverage_format f,

@@ -50,7 +50,8 @@ static const char schema_sql[] =
     "  expected TEXT, actual TEXT, time_start TEXT, time_end TEXT, message TEXT);\n"
     "CREATE TABLE IF NOT EXISTS rule_runs(\n"
     "  rule_id TEXT PRIMARY KEY, title TEXT, severity TEXT, status TEXT, alerts INTEGER,\n"
-    "  message TEXT, ran_at TEXT, rule_sha256 TEXT);\n"
+    "  message TEXT, ran_at TEXT, rule_sha256 TEXT, description TEXT, falsepositives TEXT,\n"
+    "  refs TEXT, mitre TEXT);\n"
     "CREATE TABLE IF NOT EXISTS settings(key TEXT PRIMARY KEY, value);\n"
     "CREATE TABLE IF NOT EXISTS settings_list(key TEXT NOT NULL, value TEXT NOT NULL);\n"
     "CREATE INDEX IF NOT EXISTS settings_list_key ON settings_list(key, value);\n"
@@ -368,8 +369,14 @@ static const char migrate_v6_sql[] =
     "ALTER TABLE events ADD COLUMN web_id_provider TEXT;"
     "ALTER TABLE events ADD COLUMN web_id_attributes TEXT;";
 
-/* v7: alerts over several tables name them all. */
+/* v7: alerts over several tables name them all; a rule's run keeps what the
+ * report says of the rule. */
 static const char migrate_v7_sql[] = "ALTER TABLE alerts ADD COLUMN tables TEXT;";
+static const char migrate_v7_rules_sql[] =
+    "ALTER TABLE rule_runs ADD COLUMN description TEXT;"
+    "ALTER TABLE rule_runs ADD COLUMN falsepositives TEXT;"
+    "ALTER TABLE rule_runs ADD COLUMN refs TEXT;"
+    "ALTER TABLE rule_runs ADD COLUMN mitre TEXT;";
 
 /* 1 when table has the column, 0 when not, -1 on error. */
 static int has_column(store *s, const char *table, const char *column)
@@ -392,8 +399,9 @@ static int migrate(store *s, char *err, size_t errlen)
     int v2 = has_column(s, "events", "actor_arn"), v3 = has_column(s, "alerts", "incident_id");
     int v4 = has_column(s, "rule_runs", "rule_sha256");
     int v6 = has_column(s, "events", "web_id_attributes"), v7 = has_column(s, "alerts", "tables");
+    int v7r = has_column(s, "rule_runs", "refs");
 
-    if (v2 < 0 || v3 < 0 || v4 < 0 || v6 < 0 || v7 < 0)
+    if (v2 < 0 || v3 < 0 || v4 < 0 || v6 < 0 || v7 < 0 || v7r < 0)
         return fail(s, err, errlen, "database");
     if (!v2 && store_exec(s, migrate_v2_sql, err, errlen) != 0)
         return -1;
@@ -404,6 +412,8 @@ static int migrate(store *s, char *err, size_t errlen)
     if (!v6 && store_exec(s, migrate_v6_sql, err, errlen) != 0)
         return -1;
     if (!v7 && store_exec(s, migrate_v7_sql, err, errlen) != 0)
+        return -1;
+    if (!v7r && store_exec(s, migrate_v7_rules_sql, err, errlen) != 0)
         return -1;
     if (store_exec(s, migrate_v5_sql, err, errlen) != 0)
         return -1;

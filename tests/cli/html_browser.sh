@@ -56,6 +56,6 @@ dom "$T/report.html" "$T/dom.html"
 alerts=$(q "$T/s.db" "SELECT count(*) FROM alerts")
 eq "$(grep -o '<section class="alert ' "$T/dom.html" | wc -l)" "$alerts" "one section per alert"
 contains "$T/dom.html" "<svg class=\"timeline\"" "timeline present"
-contains "$T/dom.html" "<h2>Rules</h2>" "rules table present"
+contains "$T/dom.html" "<h2 id=\"rules\">Rules</h2>" "rules table present"
 eq "$(grep -c '<tr><td class="mono">DDB-' "$T/dom.html")" "$(ls detections/*.sql | wc -l)" "every rule listed"
 done_case
