@@ -21,6 +21,20 @@ static const char coverage_sql[] =
 
 enum { C_ACCT, C_REGION, C_FROM, C_TO, C_MGMT, C_DATA, C_SILENT };
 
+/* The silent hours of one account and region as spans (first and last
+ * silent hour), in time order: the hours between two hours with events. A
+ * deleted log file, a stopped trail, or a quiet night: the reader decides,
+ * but must see where. */
+static const char silent_sql[] =
+    "SELECT strftime('%Y-%m-%dT%H:00Z', (h + 1) * 3600, 'unixepoch'),"
+    " strftime('%Y-%m-%dT%H:00Z', (nh - 1) * 3600, 'unixepoch'), nh - h - 1"
+    " FROM (SELECT h, lead(h) OVER (ORDER BY h) AS nh FROM"
+    "  (SELECT DISTINCT event_ts / 3600 AS h FROM events"
+    "   WHERE coalesce(recipient_account_id, account_id) IS ?1 AND aws_region IS ?2))"
+    " WHERE nh - h > 1 ORDER BY h LIMIT ?3";
+
+enum { SILENT_SHOWN = 5 }; /* spans named per account and region; the count is whole */
+
 struct sink {
     coverage_write_fn write;
     void *ctx;
@@ -62,7 +76,44 @@ static void put_fmt(struct sink *k, const char *fmt, long long a, long long b, l
         put(k, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
 }
 
-static void json_row(struct sink *k, yajl_gen g, sqlite3_stmt *st)
+/* Binds one coverage row's account and region to the silent-hours query. */
+static void bind_row(sqlite3_stmt *gaps, sqlite3_stmt *st)
+{
+    sqlite3_reset(gaps);
+    sqlite3_bind_value(gaps, 1, sqlite3_column_value(st, C_ACCT));
+    sqlite3_bind_value(gaps, 2, sqlite3_column_value(st, C_REGION));
+    sqlite3_bind_int(gaps, 3, SILENT_SHOWN + 1);
+}
+
+/* Text and HTML: "silent 2026-11-12T04:00Z (1 h); ..." under the row. */
+static void silent_line(struct sink *k, sqlite3_stmt *gaps, sqlite3_stmt *st, int html)
+{
+    int n = 0;
+
+    if (gaps == NULL || sqlite3_column_int64(st, C_SILENT) == 0)
+        return;
+    bind_row(gaps, st);
+    while (sqlite3_step(gaps) == SQLITE_ROW) {
+        if (n == SILENT_SHOWN) {
+            puts_lit(k, "; more");
+            break;
+        }
+        if (n++ == 0)
+            puts_lit(k, html ? "<tr><td></td><td colspan=\"5\">silent: " : "    silent   ");
+        else
+            puts_lit(k, "; ");
+        put_val(k, gaps, 0, html);
+        if (sqlite3_column_int64(gaps, 2) > 1) {
+            puts_lit(k, " .. ");
+            put_val(k, gaps, 1, html);
+        }
+        put_fmt(k, " (%lld h)", sqlite3_column_int64(gaps, 2), 0, 0);
+    }
+    if (n)
+        puts_lit(k, html ? "</td></tr>\n" : "\n");
+}
+
+static void json_row(struct sink *k, yajl_gen g, sqlite3_stmt *st, sqlite3_stmt *gaps)
 {
     static const char *const keys[] = {"account_id", "aws_region", "first_seen", "last_seen"};
     const unsigned char *buf;
@@ -85,6 +136,21 @@ static void json_row(struct sink *k, yajl_gen g, sqlite3_stmt *st)
     yajl_gen_integer(g, sqlite3_column_int64(st, C_DATA));
     yajl_gen_string(g, (const unsigned char *)"silent_hours", 12);
     yajl_gen_integer(g, sqlite3_column_int64(st, C_SILENT));
+    /* the first SILENT_SHOWN spans, as ISO 8601 intervals of whole hours */
+    yajl_gen_string(g, (const unsigned char *)"silent_spans", 12);
+    yajl_gen_array_open(g);
+    if (gaps && sqlite3_column_int64(st, C_SILENT) > 0) {
+        int n = 0;
+        bind_row(gaps, st);
+        while (n++ < SILENT_SHOWN && sqlite3_step(gaps) == SQLITE_ROW) {
+            char span[64];
+            const char *a = (const char *)sqlite3_column_text(gaps, 0);
+            if (snprintf(span, sizeof span, "%.17s/PT%lldH", a ? a : "",
+                         sqlite3_column_int64(gaps, 2)) > 0)
+                yajl_gen_string(g, (const unsigned char *)span, strlen(span));
+        }
+    }
+    yajl_gen_array_close(g);
     yajl_gen_string(g, (const unsigned char *)"blind_spot", 10);
     yajl_gen_bool(g, sqlite3_column_int64(st, C_MGMT) > 0 && sqlite3_column_int64(st, C_DATA) == 0);
     yajl_gen_map_close(g);
@@ -99,7 +165,7 @@ int coverage_render(sqlite3 *db, enum coverage_format f, coverage_write_fn write
                     long *blind, char *err, size_t errlen)
 {
     struct sink k = {write, ctx, {0}, 0};
-    sqlite3_stmt *st;
+    sqlite3_stmt *st, *gaps = NULL;
     yajl_gen g = NULL;
     long nblind = 0, rows = 0;
     int rc, html = f == COVERAGE_HTML;
@@ -108,6 +174,8 @@ int coverage_render(sqlite3 *db, enum coverage_format f, coverage_write_fn write
         snprintf(err, errlen, "coverage: %s", sqlite3_errmsg(db));
         return -1;
     }
+    if (sqlite3_prepare_v2(db, silent_sql, -1, &gaps, NULL) != SQLITE_OK)
+        gaps = NULL; /* the counts stand without the spans */
     buffer_init(&k.b, 1u << 20);
     if (f == COVERAGE_JSON && (g = yajl_gen_alloc(NULL)) == NULL) {
         sqlite3_finalize(st);
@@ -126,7 +194,7 @@ int coverage_render(sqlite3 *db, enum coverage_format f, coverage_write_fn write
         nblind += is_blind;
         rows++;
         if (f == COVERAGE_JSON) {
-            json_row(&k, g, st);
+            json_row(&k, g, st, gaps);
             continue;
         }
         puts_lit(&k, html ? "<tr><td class=\"mono\">" : "  ");
@@ -142,6 +210,7 @@ int coverage_render(sqlite3 *db, enum coverage_format f, coverage_write_fn write
                            "events\n",
                 sqlite3_column_int64(st, C_MGMT), sqlite3_column_int64(st, C_DATA),
                 sqlite3_column_int64(st, C_SILENT));
+        silent_line(&k, gaps, st, html);
         if (is_blind) {
             puts_lit(&k, html ? "<tr><td colspan=\"6\" class=\"incomplete\">" : "    WARNING  ");
             put_val(&k, st, C_REGION, html);
@@ -166,6 +235,7 @@ int coverage_render(sqlite3 *db, enum coverage_format f, coverage_write_fn write
                             "encrypts them client-side before writing), and the items a call "
                             "returned or wrote\n");
     sqlite3_finalize(st);
+    sqlite3_finalize(gaps);
     if (g)
         yajl_gen_free(g); /* yajl_gen_free(NULL) is not a no-op */
     buffer_free(&k.b);

@@ -138,10 +138,17 @@ contains "$T/out" '"blind_spot":true' "coverage JSON"
 run scan -q --fail-on medium "$T/mgmt-only.json"
 eq "$rc" 1 "--fail-on can gate on it"
 
+run scan -q --db "$T/fwd.db" --config sample-logs/ddbtrail.json sample-logs/
+# coverage names its silent hours: the sample week's one silent hour is the log file the
+# attacker deleted (04:00, listed by its digest, DDB-LOG-TAMPER), found without the digests too
+run coverage --db "$T/fwd.db" --format json 2>/dev/null
+contains "$T/out" '"silent_hours":1,"silent_spans":\["2026-11-12T04:00Z/PT1H"\]' "JSON names the silent span"
+run coverage --db "$T/fwd.db"
+contains "$T/out" "silent   2026-11-12T04:00Z (1 h)" "text names it"
+
 # incident numbers are a function of the alerts, not of the order they were stored in: the
 # sample's alerts stored again in reverse (as --follow stores them, a few at a time) are
 # numbered as in one batch; #1 is the earliest, and ties go by fingerprint
-run scan -q --db "$T/fwd.db" --config sample-logs/ddbtrail.json sample-logs/
 cp "$T/fwd.db" "$T/rev.db"
 q "$T/rev.db" "CREATE TEMP TABLE a AS SELECT * FROM alerts ORDER BY alert_id DESC;
   DELETE FROM alerts; INSERT INTO alerts SELECT NULL, rule_id, severity, title, first_seen,
