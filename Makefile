@@ -6,7 +6,8 @@
 #   make check-asan the same tests against an ASan+UBSan build
 #   make check-valgrind   CLI tests under valgrind
 #   make check-tsan the threaded cases under ThreadSanitizer (clang)
-#   make bench      benchmark (see README)
+#   make bench      benchmark (see docs/performance.md)
+#   make completions  bash and zsh completion, from the commands' --help
 #   make install PREFIX=/usr/local
 #
 # Your CFLAGS/LDFLAGS are kept; ours are appended.
@@ -38,7 +39,7 @@ UNIT_SRC := $(wildcard tests/unit/*.c)
 
 BIN := $(if $(filter build,$(BUILD)),ddbtrail,$(BUILD)/ddbtrail)
 
-.PHONY: all run test deps-test check check-asan check-tsan check-valgrind deps install clean bench bench-scale fuzz check-symbols
+.PHONY: all completions run test deps-test check check-asan check-tsan check-valgrind deps install clean bench bench-scale fuzz check-symbols
 
 all: $(BIN)
 
@@ -74,7 +75,12 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	./ddbtrail scan sample-logs/ --config sample-logs/ddbtrail.json
 
-test: deps-test
+test:
+	@echo "make test: installs what is missing (to build: zlib, yajl, SQLite, PCRE2 and OpenSSL"
+	@echo "  -dev packages; for the tests: python3-distributed, strace, chromium, and"
+	@echo "  puppeteer-core from npm into build/npm-browser), builds, then runs every test;"
+	@echo "  about 25 minutes on 2 cores, ending with 'N passed, N failed'"
+	@sh tests/install-deps.sh test
 	@$(MAKE) --no-print-directory all $(BUILD)/unit
 	@DDBTRAIL=./$(BIN) UNIT=$(BUILD)/unit sh tests/run.sh
 
@@ -112,13 +118,23 @@ bench-scale: deps
 	@$(MAKE) --no-print-directory all
 	@RUNS=$(or $(RUNS),1) sh tests/bench/bench.sh 200000 2000000 10000000
 
-install: $(BIN)
+completions: $(BIN)
+	@mkdir -p $(BUILD)/completions
+	sh cmd/ddbtrail-completion bash ./$(BIN) > $(BUILD)/completions/ddbtrail.bash
+	sh cmd/ddbtrail-completion zsh ./$(BIN) > $(BUILD)/completions/_ddbtrail
+
+install: $(BIN) completions
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ddbtrail/detections \
-	    $(DESTDIR)$(PREFIX)/share/man/man1
+	    $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	    $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/ddbtrail
 	install -m 755 cmd/ddbtrail-dask $(DESTDIR)$(PREFIX)/bin/ddbtrail-dask
 	install -m 644 detections/* $(DESTDIR)$(PREFIX)/share/ddbtrail/detections/
 	install -m 644 ddbtrail.1 $(DESTDIR)$(PREFIX)/share/man/man1/ddbtrail.1
+	install -m 644 $(BUILD)/completions/ddbtrail.bash \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ddbtrail
+	install -m 644 $(BUILD)/completions/_ddbtrail $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_ddbtrail
 
 clean:
 	rm -rf build build-asan build-clang build-fuzz build-tsan ddbtrail tests/out

@@ -18,6 +18,8 @@ command -v python3 >/dev/null 2>&1 || need="$need python3"
 if [ "${1:-}" = test ]; then
     /usr/bin/python3 -c 'import distributed' >/dev/null 2>&1 || need="$need python3-distributed"
     command -v strace >/dev/null 2>&1 || need="$need strace"
+    command -v chromium >/dev/null 2>&1 || need="$need chromium"
+    command -v npm >/dev/null 2>&1 || need="$need npm"
 fi
 [ -z "$need" ] && exit 0
 echo "ddbtrail: installing missing packages:$need" >&2

@@ -452,7 +452,7 @@ int incident_build(sqlite3 *db, int64_t gap, incident_cancel_fn cancel, void *ct
         work = &done;
     sc.work = work;
     /* the incidents are numbered afresh from 1 in order of their first alert, ties broken by
-     * fingerprint, never by row number: the same alerts give the same numbers whatever order
+     * severity (the graver first) and then fingerprint, never by row number: the same alerts give the same numbers whatever order
      * they were stored in (a batch run and --follow, a merge). And so an alert whose
      * group did not change keeps its incident_id and is not written again: only the alerts that
      * join no incident now are cleared here, and write_incident() sets only changed ids */
@@ -467,7 +467,9 @@ int incident_build(sqlite3 *db, int64_t gap, incident_cancel_fn cancel, void *ct
                            " stage, story, principal_arn, access_key_id, source_ip FROM alerts"
                            " WHERE status = 'open' AND novelty IS NOT 'routine'"
                            " AND first_seen IS NOT NULL"
-                           " ORDER BY unixepoch(first_seen), fingerprint",
+                           " ORDER BY unixepoch(first_seen), CASE severity WHEN 'critical' THEN 0"
+                           " WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END,"
+                           " fingerprint",
                            -1, &st, NULL) != SQLITE_OK)
         goto dberr;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The layout README's "Layout" section describes, held: src/ is one folder per
+# The layout docs/design.md's "Layout" section describes, held: src/ is one folder per
 # stage, and a module includes only its own folder and the folders before
 # it in the pipeline's order (common, input, store, detect, triage, report;
 # integrity and merge beside them, after what they use); and no two cmd/
@@ -15,7 +15,7 @@ for f in sorted(glob.glob('src/*.[ch]')):
     print('%s: a module outside the stage folders' % f); bad += 1
 for d in sorted(glob.glob('src/*/')):
     if d.split('/')[1] not in order:
-        print('%s: a folder that is no stage of README\'s Layout' % d); bad += 1
+        print('%s: a folder that is no stage of the Layout (docs/design.md)' % d); bad += 1
 for f in sorted(glob.glob('src/*/*.[ch]')):
     st = f.split('/')[1]
     for h in re.findall(r'#include "([\w.]+)"', open(f).read()):
