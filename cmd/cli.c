@@ -163,6 +163,45 @@ int cli_threads(int requested)
     return n < 1 ? 1 : n > 8 ? 8 : (int)n;
 }
 
+/* scan --since/--until: drops the log files whose S3 key files them under a
+ * day the window cannot reach (a file holds its day's events, and up to an
+ * hour either side of midnight), and says how many in the store's meta
+ * 'read_window', which the report shows. Returns 0, or -1 (printed). */
+static int window_filter(store *s, walk_list *wl, const ingest_opts *o)
+{
+    char line[256], err[256], a[32] = "the start", b[32] = "now";
+    size_t i, kept = 0, dropped = 0;
+    struct tm tm;
+    time_t t;
+
+    for (i = 0; i < wl->n; i++) {
+        int64_t day;
+        int out = walk_path_day(wl->paths[i], &day) == 0 &&
+                  ((o->has_since && day + 86400 + 3600 <= o->since) ||
+                   (o->has_until && day - 3600 > o->until));
+        if (out) {
+            free(wl->paths[i]);
+            dropped++;
+        } else {
+            wl->paths[kept++] = wl->paths[i];
+        }
+    }
+    wl->n = kept;
+    if (o->has_since && (t = (time_t)o->since, gmtime_r(&t, &tm)))
+        strftime(a, sizeof a, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (o->has_until && (t = (time_t)o->until, gmtime_r(&t, &tm)))
+        strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    snprintf(line, sizeof line,
+             "%s .. %s (--since/--until): %zu log file(s) filed under other days not read; "
+             "events outside skipped",
+             a, b, dropped);
+    if (store_meta_set(s, "read_window", line, err, sizeof err) != 0) {
+        cli_err("%s", err);
+        return -1;
+    }
+    return 0;
+}
+
 int cli_run_ingest(store *s, const cli_ingest *ci, cli_inputs *in, ingest_totals *tot,
                    size_t *digests, size_t *nonlog)
 {
@@ -181,6 +220,13 @@ int cli_run_ingest(store *s, const cli_ingest *ci, cli_inputs *in, ingest_totals
         shard_filter(wl->paths, &wl->n, ci->shard_plan, ci->shard_k);
         opts.shard_plan = ci->shard_plan;
         opts.shard_k = ci->shard_k;
+    }
+    if ((opts.has_since || opts.has_until) && window_filter(s, wl, &opts) != 0)
+        return EXIT_FATAL;
+    if (!opts.has_since && !opts.has_until && store_meta_set(s, "read_window", "", err,
+                                                             sizeof err) != 0) {
+        cli_err("%s", err); /* this run reads everything: an earlier window no longer holds */
+        return EXIT_FATAL;
     }
     opts.stop = &cli_stop;
     opts.threads = cli_threads(opts.threads);

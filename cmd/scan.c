@@ -207,6 +207,13 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
         }
     }
     cli_report_check(&a->cr);
+    /* --since/--until limit what is read too: files filed under other days are not opened
+     * and events outside are not stored, so the span the digests are checked over (that of
+     * the files read) is the window's; --start/--end still demand a period be covered */
+    a->ci.opts.has_since = a->cr.since != NULL;
+    a->ci.opts.since = a->cr.since_ts;
+    a->ci.opts.has_until = a->cr.until != NULL;
+    a->ci.opts.until = a->cr.until_ts;
     return -1;
 }
 

@@ -5,6 +5,7 @@
  */
 #include "walk.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
@@ -301,6 +302,37 @@ int walk_add(walk_list *l, const char *path, walk_err_fn on_err, void *ctx)
     anc[0].dev = st.st_dev;
     anc[0].ino = st.st_ino;
     return walk_dir(l, path, anc, 1, on_err, ctx) < 0 ? -1 : 0;
+}
+
+int walk_path_day(const char *path, int64_t *day)
+{
+    const char *p;
+    int found = 0;
+
+    /* "/YYYY/MM/DD/": 12 bytes, digits where the date is; the last one wins */
+    for (p = path; (p = strchr(p, '/')) != NULL; p++) {
+        static const char shape[] = "/dddd/dd/dd/";
+        int k, y, m, d;
+        for (k = 0; shape[k]; k++)
+            if (shape[k] == 'd' ? !isdigit((unsigned char)p[k]) : p[k] != shape[k])
+                break;
+        if (shape[k])
+            continue;
+        y = (p[1] - '0') * 1000 + (p[2] - '0') * 100 + (p[3] - '0') * 10 + (p[4] - '0');
+        m = (p[6] - '0') * 10 + (p[7] - '0');
+        d = (p[9] - '0') * 10 + (p[10] - '0');
+        if (m < 1 || m > 12 || d < 1 || d > 31 || y < 1970)
+            continue;
+        {
+            /* days since 1970 of a civil date (the proleptic Gregorian count), no timegm() */
+            int yy = m <= 2 ? y - 1 : y, era = yy / 400, yoe = yy - era * 400;
+            int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+            int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+            *day = ((int64_t)era * 146097 + doe - 719468) * 86400;
+        }
+        found = 1;
+    }
+    return found ? 0 : -1;
 }
 
 void walk_free(walk_list *l)

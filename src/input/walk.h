@@ -17,6 +17,7 @@
 #define DDBTRAIL_WALK_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum { WALK_SKIPPED_NAMED = 10 }; /* non-log files a list remembers by name */
 
@@ -61,5 +62,10 @@ int walk_is_digest(const char *path);
 
 /* Frees the list's storage; the list is empty afterwards. */
 void walk_free(walk_list *list);
+
+/* The day a CloudTrail file's S3 key files it under (.../YYYY/MM/DD/...,
+ * the last such triple of folders in path), as the Unix time of its UTC
+ * midnight in *day. Returns 0, or -1 when the path names no day. */
+int walk_path_day(const char *path, int64_t *day);
 
 #endif

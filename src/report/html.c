@@ -283,8 +283,14 @@ void report_write_html(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
                    s->failed ? ", some with errors" : "");
     report_out_fmt(o,
                    "<tr><td>events</td><td>%lld seen: %lld new, %lld already stored, %lld skipped "
-                   "(not DynamoDB-relevant), %lld rejected</td></tr>\n",
-                   s->seen, s->stored - s->duplicate, s->duplicate, s->skipped, s->rejected);
+                   "(not DynamoDB-relevant%s), %lld rejected</td></tr>\n",
+                   s->seen, s->stored - s->duplicate, s->duplicate, s->skipped,
+                   s->read_window[0] ? ", or outside the window read" : "", s->rejected);
+    if (s->read_window[0]) {
+        report_out_str(o, "<tr><td>read</td><td>");
+        report_html_text(o, s->read_window);
+        report_out_str(o, "</td></tr>\n");
+    }
     report_out_str(o, "<tr><td>time span</td><td>");
     if (s->no_events) {
         report_html_text(o, report_no_events_note);

@@ -277,7 +277,7 @@ static int load_summary(sqlite3 *db, const report_opts *o, struct report_summary
 
     memset(s, 0, sizeof *s);
     if (sqlite3_prepare_v2(db,
-                           "SELECT count(*), sum(status <> 'complete'), sum(events_seen),"
+                           "SELECT count(*), sum(status NOT IN ('complete', 'windowed')), sum(events_seen),"
                            " sum(events_stored), sum(events_skipped), sum(records_rejected),"
                            " sum(events_duplicate) FROM files",
                            -1, &st, NULL) != SQLITE_OK)
@@ -362,6 +362,12 @@ static int load_summary(sqlite3 *db, const report_opts *o, struct report_summary
         goto dberr;
     if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT)
         snprintf(s->config, sizeof s->config, "%s", report_col(st, 0));
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'read_window'", -1, &st,
+                           NULL) != SQLITE_OK)
+        goto dberr;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT)
+        snprintf(s->read_window, sizeof s->read_window, "%s", report_col(st, 0));
     sqlite3_finalize(st);
     s->nothing_read = s->seen == 0 && !s->no_events;
     if (report_count(db, o, &s->counts, err, errlen) != 0)

@@ -115,8 +115,14 @@ void report_write_text(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
         report_out_fmt(o, " (%lld with errors)", s->failed);
     report_out_fmt(o,
                    "; %lld event(s) seen: %lld new, %lld already stored, %lld skipped "
-                   "(not DynamoDB-relevant), %lld rejected\n",
-                   s->seen, s->stored - s->duplicate, s->duplicate, s->skipped, s->rejected);
+                   "(not DynamoDB-relevant%s), %lld rejected\n",
+                   s->seen, s->stored - s->duplicate, s->duplicate, s->skipped,
+                   s->read_window[0] ? ", or outside the window read" : "", s->rejected);
+    if (s->read_window[0]) {
+        report_out_str(o, "  read       ");
+        report_out_esc(o, escape_term, s->read_window, strlen(s->read_window));
+        report_out_str(o, "\n");
+    }
     if (s->no_events)
         report_out_fmt(o, "  time span  %s\n", report_no_events_note);
     else if (s->first[0])

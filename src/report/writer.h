@@ -54,6 +54,7 @@ struct report_summary {
     char interrupted[512]; /* meta 'interrupted': how the last detect was stopped, or "" */
     char integrity[1024];  /* meta 'integrity': the last verification's summary, or "" */
     char config[4200];     /* meta 'config': the config file the last detect read, or "" */
+    char read_window[256]; /* meta 'read_window': scan --since/--until's read, or "" */
     long rules, rules_failed; /* rules the last detect knew, and of them failed */
 };
 

@@ -43,6 +43,7 @@ struct batch {
     uint64_t where;        /* trailer: offset of problem */
     const char *unit;      /* "byte" or "decompressed byte" for reject offsets */
     uint64_t skipped;      /* events in this batch not kept */
+    uint64_t windowed;     /* of those, outside a --since/--until window */
     uint64_t other_shard;  /* records left to other shards */
     uint64_t raw_bytes, json_bytes;
     buffer data;             /* 'R' rows and 'X' rejects, serialised */
@@ -80,6 +81,7 @@ struct ingest {
     const char *path;
     int64_t file_id;
     store_counts c;
+    int windowed;     /* the current input lost events to a --since/--until window */
     uint64_t since_commit; /* events since the last commit */
     int64_t first_ts, last_ts;
 };
@@ -243,6 +245,15 @@ static int keep_event(void *ctx, const char *source, size_t slen, const char *na
            catalogue_keeps(d->w->g->opts.catalogue, source, slen, name, nlen);
 }
 
+/* 1 when the event's time lies outside a --since/--until read window; an
+ * event with no time is kept (the rules say what they make of it). */
+static int outside_window(const ingest_opts *o, const normalize_val *ts)
+{
+    if (ts->type != NT_INT)
+        return 0;
+    return (o->has_since && ts->i < o->since) || (o->has_until && ts->i > o->until);
+}
+
 static int on_event(void *ctx, const decoder_event *ev, char *err, size_t errlen)
 {
     struct decode_state *d = ctx;
@@ -265,6 +276,11 @@ static int on_event(void *ctx, const decoder_event *ev, char *err, size_t errlen
     }
     if (normalize_event(ev, &row, why, sizeof why) != 0)
         return on_reject(d, ev->offset, why, err, errlen);
+    if (outside_window(&d->w->g->opts, &row.col[NC_EVENT_TS])) {
+        d->b->skipped++;
+        d->b->windowed++;
+        return 0;
+    }
     rc |= buffer_addc(o, 'R');
     rc |= buffer_add(o, &ev->offset, sizeof ev->offset);
     for (i = 0; i < NC_COUNT; i++) {
@@ -530,6 +546,7 @@ static int apply(ingest *g, struct batch *b, int *input_rc, char *err, size_t er
     if (b->first) {
         g->path = strcmp(g->paths[b->index], "-") == 0 ? "(stdin)" : g->paths[b->index];
         memset(&g->c, 0, sizeof g->c);
+        g->windowed = 0;
         g->tot.inputs++;
         if (b->open_failed) {
             msg(g, b->problem);
@@ -546,6 +563,7 @@ static int apply(ingest *g, struct batch *b, int *input_rc, char *err, size_t er
     g->tot.raw_bytes += b->raw_bytes;
     g->c.seen += b->skipped;
     g->c.skipped += b->skipped;
+    g->windowed |= b->windowed > 0;
     g->tot.other_shard += b->other_shard;
     p = b->data.p;
     end = p + b->data.len;
@@ -604,7 +622,12 @@ static int apply(ingest *g, struct batch *b, int *input_rc, char *err, size_t er
     else if (b->problem[0] && add_reject(g, b->where, b->problem, NULL, err, errlen) != 0)
         return -1;
     if (store_file_update(g->st, g->file_id, &g->c,
-                          b->interrupted ? "interrupted" : b->problem[0] ? "error" : "complete",
+                          b->interrupted    ? "interrupted"
+                          : b->problem[0]   ? "error"
+                          /* read whole, but not all stored: a run without the window must
+                           * read it again, so it is not 'complete' to store_file_known() */
+                          : g->windowed ? "windowed"
+                                        : "complete",
                           b->format, b->problem[0] ? b->problem : NULL, err, errlen) != 0)
         return -1;
     g->tot.seen += g->c.seen;

@@ -31,6 +31,8 @@ typedef struct ingest_opts {
     const shard_plan *shard_plan; /* when non-NULL: keep only shard_k's records of inputs whose
                                     path names no account (borrowed, finished) */
     unsigned shard_k;
+    int has_since, has_until; /* scan --since/--until: events outside are not stored */
+    int64_t since, until;     /* Unix seconds, inclusive; counted as skipped */
 } ingest_opts;
 
 /* Totals over all inputs of one ingest run. */

@@ -117,7 +117,8 @@ int store_reject(store *s, int64_t file_id, uint64_t offset, const char *reason,
                  size_t errlen);
 
 /* Writes a files row's counters, status ("in-progress", "complete",
- * "error", "interrupted"), format and error text (may be NULL) in the
+ * "windowed" (read whole, events outside a --since/--until window not
+ * stored: read again by a run without it), "error", "interrupted"), format and error text (may be NULL) in the
  * current transaction. A file is only ever marked complete by the caller in
  * the transaction that also stores its last event. */
 int store_file_update(store *s, int64_t file_id, const store_counts *c, const char *status,

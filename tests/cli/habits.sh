@@ -58,6 +58,25 @@ contains "$T/out" "0 incident(s); $n more outside the filter" "the summary count
 contains "$T/out" "no alerts in the filter; $n outside it" "and says so where alerts would be"
 run report --db "$T/f.db"
 lacks "$T/out" "outside the filter" "an unfiltered report has nothing outside"
+# --since/--until on scan also limit what is read: files filed under other days are not
+# opened, events outside are not stored, the digests are held to that period, and the report
+# says so; the same store scanned later without them reads the rest (nothing lost)
+run scan --db "$T/w.db" --config "$cfg" --since 2026-11-12 --until 2026-11-12 sample-logs
+contains "$T/out" "  read       2026-11-12T00:00:00Z .. 2026-11-12T23:59:59Z (--since/--until): 96 log file(s) filed under other days not read" \
+   "the report says what was read"
+eq "$(q "$T/w.db" "SELECT count(*) FROM files")" 72 "only the files of the day and its neighbours' edges opened"
+eq "$(q "$T/w.db" "SELECT count(*) FROM events WHERE event_ts < unixepoch('2026-11-12') OR event_ts > unixepoch('2026-11-12T23:59:59Z')")" \
+   0 "no event outside the window stored"
+eq "$(q "$T/w.db" "SELECT count(*) FROM alerts WHERE rule_id = 'DDB-LOG-TAMPER' AND event_names = 'missing'")" 1 \
+   "the day's deleted log file still found"
+eq "$(q "$T/w.db" "SELECT count(*) FROM alerts WHERE rule_id = 'DDB-LOG-TAMPER'")" 1 \
+   "and the days not read are no tampering"
+run scan -q --db "$T/w.db" --config "$cfg" sample-logs
+run scan -q --db "$T/full.db" --config "$cfg" sample-logs
+eq "$(q "$T/w.db" "SELECT count(*) FROM events")" "$(q "$T/full.db" "SELECT count(*) FROM events")" \
+   "a later run without the window reads what the window left"
+lacks "$T/out" "  read  " "and its report has no window"
+
 # severities as lists, in any case (trivy's --severity HIGH,CRITICAL)
 run report --db "$T/f.db" --severity HIGH,critical --format json
 eq "$rc" 0 "--severity list status"
