@@ -10,7 +10,7 @@
 #include <string.h>
 
 enum { OPT_ALERT = CLI_OPT_OWN, OPT_INCIDENT, OPT_ACTOR, OPT_KEY, OPT_IP, OPT_TABLE, OPT_CALL,
-       OPT_LIMIT };
+       OPT_LIMIT, OPT_RAW };
 
 static const char events_help[] =
     "usage: ddbtrail events --db FILE [filters] [--format F]\n"
@@ -36,11 +36,22 @@ static const char events_help[] =
     "                    seconds, or an age: 90m, 24h, 7d, 2w)\n"
     "  --limit N         at most N events (the count of all is still given)\n"
     "  --format F        text (default), json (JSON Lines), csv\n"
+    "  --raw             each event's CloudTrail record exactly as its file holds it, one\n"
+    "                    per line (read back from the file, which must be unchanged);\n"
+    "                    its file and decompressed byte offset on stderr\n"
     "\n"
     "An alert keeps the ids of its first 20 events; when it counted more, the text\n"
     "form says so and gives the --actor/--since/--until that list them all.\n"
     "\n"
-    "exit status: 0 listed (even none), 2 usage error or no such alert/incident.\n";
+    "exit status: 0 listed (even none), 2 usage error or no such alert/incident,\n"
+    "3 --raw: some records could not be read back (each named on stderr).\n";
+
+/* --raw: where each record came from, or why it could not be read back */
+static void note(void *ctx, const char *msg)
+{
+    (void)ctx;
+    cli_err("%s", msg);
+}
 
 int cmd_events(int argc, char **argv)
 {
@@ -54,6 +65,7 @@ int cmd_events(int argc, char **argv)
         {"table", required_argument, NULL, OPT_TABLE},
         {"call", required_argument, NULL, OPT_CALL},
         {"limit", required_argument, NULL, OPT_LIMIT},
+        {"raw", no_argument, NULL, OPT_RAW},
         {"since", required_argument, NULL, CLI_OPT_SINCE},
         {"until", required_argument, NULL, CLI_OPT_UNTIL},
         {"format", required_argument, NULL, CLI_OPT_FORMAT},
@@ -65,7 +77,7 @@ int cmd_events(int argc, char **argv)
     const char *db = NULL, *format = "text", *since = NULL, *until = NULL;
     char err[512];
     store *s;
-    int c, rc;
+    int c, rc, raw = 0;
 
     memset(&f, 0, sizeof f);
     while ((c = getopt_long(argc, argv, "d:h", longopts, NULL)) != -1) {
@@ -85,6 +97,7 @@ int cmd_events(int argc, char **argv)
         case OPT_TABLE: f.table = optarg; break;
         case OPT_CALL: f.call = optarg; break;
         case OPT_LIMIT: f.limit = cli_parse_u64("--limit", optarg); break;
+        case OPT_RAW: raw = 1; break;
         case CLI_OPT_SINCE: since = optarg; break;
         case CLI_OPT_UNTIL: until = optarg; break;
         case CLI_OPT_FORMAT: format = optarg; break;
@@ -110,6 +123,10 @@ int cmd_events(int argc, char **argv)
     } else {
         cli_err("events --format wants text, json or csv, not '%s'", format);
         return EXIT_FATAL;
+    }
+    if (raw) {
+        fmt = EVIDENCE_RAW;
+        f.note = note;
     }
     if (f.alert && f.incident) {
         cli_err("give --alert or --incident, not both");
@@ -149,5 +166,10 @@ int cmd_events(int argc, char **argv)
     if (fmt != EVIDENCE_TEXT && r.shown < r.matched)
         cli_err("%llu of %llu matching event(s) shown (--limit)", (unsigned long long)r.shown,
                 (unsigned long long)r.matched);
+    if (r.unread) {
+        cli_err("%llu of %llu record(s) could not be read back from their files",
+                (unsigned long long)r.unread, (unsigned long long)r.shown);
+        return EXIT_REJECTS;
+    }
     return EXIT_CLEAN;
 }

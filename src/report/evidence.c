@@ -10,18 +10,20 @@
 #include "evidence.h"
 #include "writer.h"
 #include "escape.h"
+#include "record.h"
 
 #include <stdio.h>
 #include <string.h>
 
 /* The columns of an evidence row, in SELECT order, and their JSON / CSV names. */
 enum { E_TIME, E_ACTOR, E_PRINCIPAL, E_KEY, E_IP, E_REGION, E_ACCOUNT, E_TABLE, E_SOURCE,
-       E_CALL, E_ERROR, E_AGENT, E_ITEMS, E_ID, E_FILE, E_NCOLS };
+       E_CALL, E_ERROR, E_AGENT, E_ITEMS, E_ID, E_FILE, E_OFFSET, E_NCOLS,
+       E_FSIZE = E_NCOLS, E_FMTIME }; /* the file's as ingest saw it: not written */
 
 static const char *const evidence_keys[E_NCOLS] = {
-    "event_time", "actor",      "principal_arn", "access_key_id", "source_ip",
-    "aws_region", "account_id", "table_name",    "event_source",  "event_name",
-    "error_code", "user_agent", "items",         "event_id",      "file"};
+    "event_time", "actor",      "principal_arn", "access_key_id", "source_ip",  "aws_region",
+    "account_id", "table_name", "event_source",  "event_name",    "error_code", "user_agent",
+    "items",      "event_id",   "file",          "byte_offset"};
 
 /* The items a call names: one for the single-item calls, each request of a
  * batch or a transaction, whichever form the record keeps it in (CloudTrail
@@ -46,7 +48,7 @@ static const char *const evidence_keys[E_NCOLS] = {
 static const char select_sql[] =
     "SELECT e.event_time, e.actor_arn, e.principal_arn, e.access_key_id, e.source_ip,"
     " e.aws_region, e.account_id, e.table_name, e.event_source, e.event_name, e.error_code,"
-    " e.user_agent, " ITEMS_SQL ", e.event_id, f.path";
+    " e.user_agent, " ITEMS_SQL ", e.event_id, f.path, e.byte_offset, f.size, f.mtime";
 
 static const char from_sql[] =
     " FROM events e LEFT JOIN files f ON f.file_id = e.file_id"
@@ -302,7 +304,7 @@ static void json_event(struct report_out *o, yajl_gen g, sqlite3_stmt *st)
     yajl_gen_map_open(g);
     for (c = 0; c < E_NCOLS; c++) {
         report_gen_key(g, evidence_keys[c]);
-        if (c == E_ITEMS && sqlite3_column_type(st, c) == SQLITE_INTEGER)
+        if ((c == E_ITEMS || c == E_OFFSET) && sqlite3_column_type(st, c) == SQLITE_INTEGER)
             yajl_gen_integer(g, sqlite3_column_int64(st, c));
         else
             report_gen_col(g, &o->tmp, st, c);
@@ -322,6 +324,36 @@ static void csv_event(struct report_out *o, sqlite3_stmt *st)
             report_out_esc(o, escape_csv, report_col(st, c), report_col_len(st, c));
     }
     report_out_str(o, "\r\n");
+}
+
+/* One record as its file holds it, on its own line, its origin through note. */
+static void raw_event(struct report_out *o, sqlite3_stmt *st, const evidence_filter *f,
+                      buffer *rec, evidence_result *res)
+{
+    const char *path = report_col(st, E_FILE), *id = report_col(st, E_ID);
+    char err[600], msg[800];
+
+    if (path == NULL || sqlite3_column_type(st, E_OFFSET) != SQLITE_INTEGER) {
+        snprintf(err, sizeof err, "its file or offset was not kept (a store made before "
+                                  "schema 7, or a merged store's event)");
+    } else if (record_read(path, (uint64_t)sqlite3_column_int64(st, E_OFFSET),
+                           sqlite3_column_type(st, E_FSIZE) == SQLITE_INTEGER
+                               ? sqlite3_column_int64(st, E_FSIZE) : -1,
+                           sqlite3_column_type(st, E_FMTIME) == SQLITE_INTEGER
+                               ? sqlite3_column_int64(st, E_FMTIME) : -1,
+                           id, rec, err, sizeof err) == 0) {
+        snprintf(msg, sizeof msg, "%.100s: %s, decompressed byte %lld", id ? id : "?", path,
+                 (long long)sqlite3_column_int64(st, E_OFFSET));
+        if (f->note)
+            f->note(f->note_ctx, msg);
+        report_out_raw(o, rec->p, rec->len);
+        report_out_str(o, "\n");
+        return;
+    }
+    res->unread++;
+    snprintf(msg, sizeof msg, "%.100s: not read back: %s", id ? id : "?", err);
+    if (f->note)
+        f->note(f->note_ctx, msg);
 }
 
 /* The text form's first lines: what was asked, and what the alerts keep. */
@@ -385,6 +417,7 @@ int evidence_render(sqlite3 *db, const evidence_filter *f, enum evidence_format 
 {
     char sql[sizeof select_sql + sizeof from_sql + 64];
     struct report_out o;
+    buffer rec;
     struct table_ref t;
     struct chosen ch;
     evidence_result local;
@@ -427,7 +460,10 @@ int evidence_render(sqlite3 *db, const evidence_filter *f, enum evidence_format 
     sqlite3_bind_int64(st, 11, f->limit ? (sqlite3_int64)f->limit : -1);
     res->shown = f->limit && f->limit < res->matched ? f->limit : res->matched;
     report_out_open(&o, write, ctx);
-    if (fmt == EVIDENCE_TEXT) {
+    buffer_init(&rec, RECORD_MAX);
+    if (fmt == EVIDENCE_RAW) {
+        /* nothing before the records: the output is theirs alone */
+    } else if (fmt == EVIDENCE_TEXT) {
         text_head(&o, f, res, &ch);
     } else if (fmt == EVIDENCE_CSV) {
         for (c = 0; c < E_NCOLS; c++)
@@ -442,6 +478,8 @@ int evidence_render(sqlite3 *db, const evidence_filter *f, enum evidence_format 
             text_event(&o, st);
         else if (fmt == EVIDENCE_CSV)
             csv_event(&o, st);
+        else if (fmt == EVIDENCE_RAW)
+            raw_event(&o, st, f, &rec, res);
         else
             json_event(&o, g, st);
     }
@@ -453,6 +491,7 @@ int evidence_render(sqlite3 *db, const evidence_filter *f, enum evidence_format 
     }
     if (g)
         yajl_gen_free(g);
+    buffer_free(&rec);
     sqlite3_finalize(st);
     if (report_out_close(&o) != 0 && rc == 0) {
         snprintf(err, errlen, "cannot write the events");

@@ -18,7 +18,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum evidence_format { EVIDENCE_TEXT, EVIDENCE_JSON, EVIDENCE_CSV };
+/* EVIDENCE_RAW: each event's CloudTrail record exactly as its file holds it
+ * (record.h), one per line, with where it came from said through note. */
+enum evidence_format { EVIDENCE_TEXT, EVIDENCE_JSON, EVIDENCE_CSV, EVIDENCE_RAW };
 
 /* What to list; every filter given must hold (NULL or 0: not filtered). */
 typedef struct evidence_filter {
@@ -33,6 +35,10 @@ typedef struct evidence_filter {
     int has_since, has_until;
     int64_t since, until; /* Unix seconds, inclusive */
     uint64_t limit;       /* at most this many events (0: all) */
+    /* EVIDENCE_RAW: called with "EVENTID: FILE, decompressed byte N" before each record,
+     * or why it could not be read back (may be NULL) */
+    void (*note)(void *ctx, const char *msg);
+    void *note_ctx;
 } evidence_filter;
 
 enum { EVIDENCE_MIN_PREFIX = 6 };
@@ -45,6 +51,7 @@ typedef struct evidence_result {
     uint64_t listed;  /* the event ids they keep, so the most they can show */
     uint64_t missing; /* listed ids with no event in the store (a merged store's events
                          stay in its shards) */
+    uint64_t unread;  /* EVIDENCE_RAW: records that could not be read back */
 } evidence_result;
 
 /* Writes the events that match f in time order. Returns 0; 1 when f names

@@ -29,7 +29,8 @@ static const char schema_sql[] =
     "  table_name TEXT, error_code TEXT, error_message TEXT, recipient_account_id TEXT,\n"
     "  request_id TEXT, request_parameters TEXT, response_elements TEXT,\n"
     "  additional_event_data TEXT, file_id INTEGER, actor_arn TEXT, actor_kind TEXT,\n"
-    "  vpc_endpoint_account_id TEXT, web_id_provider TEXT, web_id_attributes TEXT);\n"
+    "  vpc_endpoint_account_id TEXT, web_id_provider TEXT, web_id_attributes TEXT,\n"
+    "  byte_offset INTEGER);\n"
     "CREATE TABLE IF NOT EXISTS rejects(file_id INTEGER, byte_offset INTEGER, reason TEXT);\n"
     "CREATE TABLE IF NOT EXISTS alerts(\n"
     "  alert_id INTEGER PRIMARY KEY, rule_id TEXT NOT NULL, severity TEXT NOT NULL,\n"
@@ -138,11 +139,9 @@ static int prepare_ingest(store *s, char *err, size_t errlen)
                           s->deferred ? "" : "OR IGNORE ");
     for (i = 0; i < NC_COUNT; i++)
         n += (size_t)snprintf(sql + n, sizeof sql - n, "%s,", normalize_col_names[i]);
-    n += (size_t)snprintf(sql + n, sizeof sql - n, "file_id%s) VALUES(",
-                          s->deferred ? ", byte_offset" : "");
-    for (i = 0; i <= NC_COUNT + s->deferred; i++)
-        n += (size_t)snprintf(sql + n, sizeof sql - n, "?%s",
-                              i < NC_COUNT + s->deferred ? "," : ")");
+    n += (size_t)snprintf(sql + n, sizeof sql - n, "file_id, byte_offset) VALUES(");
+    for (i = 0; i <= NC_COUNT + 1; i++)
+        n += (size_t)snprintf(sql + n, sizeof sql - n, "?%s", i < NC_COUNT + 1 ? "," : ")");
     if (prepare(s, sql, &s->ins_event, err, errlen) != 0)
         return -1;
     n = (size_t)snprintf(sql, sizeof sql, "SELECT ");
@@ -370,8 +369,9 @@ static const char migrate_v6_sql[] =
     "ALTER TABLE events ADD COLUMN web_id_attributes TEXT;";
 
 /* v7: alerts over several tables name them all; a rule's run keeps what the
- * report says of the rule. */
+ * report says of the rule; every event keeps where its record starts. */
 static const char migrate_v7_sql[] = "ALTER TABLE alerts ADD COLUMN tables TEXT;";
+static const char migrate_v7_offset_sql[] = "ALTER TABLE events ADD COLUMN byte_offset INTEGER;";
 static const char migrate_v7_rules_sql[] =
     "ALTER TABLE rule_runs ADD COLUMN description TEXT;"
     "ALTER TABLE rule_runs ADD COLUMN falsepositives TEXT;"
@@ -399,9 +399,9 @@ static int migrate(store *s, char *err, size_t errlen)
     int v2 = has_column(s, "events", "actor_arn"), v3 = has_column(s, "alerts", "incident_id");
     int v4 = has_column(s, "rule_runs", "rule_sha256");
     int v6 = has_column(s, "events", "web_id_attributes"), v7 = has_column(s, "alerts", "tables");
-    int v7r = has_column(s, "rule_runs", "refs");
+    int v7r = has_column(s, "rule_runs", "refs"), v7o = has_column(s, "events", "byte_offset");
 
-    if (v2 < 0 || v3 < 0 || v4 < 0 || v6 < 0 || v7 < 0 || v7r < 0)
+    if (v2 < 0 || v3 < 0 || v4 < 0 || v6 < 0 || v7 < 0 || v7r < 0 || v7o < 0)
         return fail(s, err, errlen, "database");
     if (!v2 && store_exec(s, migrate_v2_sql, err, errlen) != 0)
         return -1;
@@ -414,6 +414,8 @@ static int migrate(store *s, char *err, size_t errlen)
     if (!v7 && store_exec(s, migrate_v7_sql, err, errlen) != 0)
         return -1;
     if (!v7r && store_exec(s, migrate_v7_rules_sql, err, errlen) != 0)
+        return -1;
+    if (!v7o && store_exec(s, migrate_v7_offset_sql, err, errlen) != 0)
         return -1;
     if (store_exec(s, migrate_v5_sql, err, errlen) != 0)
         return -1;
@@ -450,31 +452,28 @@ static int set_wal(store *s, char *err, size_t errlen)
 }
 
 /* The schema; a deferred-keys store's events have no primary key while they
- * are read, and keep each record's byte offset for store_settle_keys(). */
+ * are read (store_settle_keys() makes eventIDs unique after). */
 static int create_schema(store *s, char *err, size_t errlen)
 {
-    static const char pk[] = " PRIMARY KEY", last[] = "web_id_attributes TEXT";
+    static const char pk[] = " PRIMARY KEY";
     const char *k = strstr(schema_sql, "event_id TEXT PRIMARY KEY");
-    const char *e = strstr(schema_sql, last);
     char *sql;
     int rc;
 
     if (!s->deferred)
         return store_exec(s, schema_sql, err, errlen);
-    if (k == NULL || e == NULL) {
+    if (k == NULL) {
         snprintf(err, errlen, "internal: no events table in the schema");
         return -1;
     }
     k += strlen("event_id TEXT");
-    e += strlen(last);
-    sql = malloc(sizeof schema_sql + 32);
+    sql = malloc(sizeof schema_sql);
     if (sql == NULL) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    snprintf(sql, sizeof schema_sql + 32, "%.*s%.*s, byte_offset INTEGER%s",
-             (int)(k - schema_sql), schema_sql, (int)(e - k - (sizeof pk - 1)),
-             k + sizeof pk - 1, e);
+    snprintf(sql, sizeof schema_sql, "%.*s%s", (int)(k - schema_sql), schema_sql,
+             k + sizeof pk - 1);
     rc = store_exec(s, sql, err, errlen);
     free(sql);
     return rc;
@@ -748,8 +747,8 @@ int store_event(store *s, int64_t file_id, uint64_t offset, const normalize_row 
             sqlite3_bind_null(st, i + 1);
     }
     sqlite3_bind_int64(st, NC_COUNT + 1, file_id);
-    if (s->deferred)
-        sqlite3_bind_int64(st, NC_COUNT + 2, (int64_t)offset);
+    /* where the record starts in its file, decompressed: 'events --raw' reads it back */
+    sqlite3_bind_int64(st, NC_COUNT + 2, (int64_t)offset);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)

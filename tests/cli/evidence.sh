@@ -25,7 +25,7 @@ eq "$(jq -r '.event_id' "$T/out" | sort | tr '\n' ' ')" \
 eq "$(jq -r '.event_time' "$T/out" | tr '\n' ' ')" "$(jq -r '.event_time' "$T/out" | sort | tr '\n' ' ')" \
    "in time order"
 eq "$(jq -r 'keys_unsorted | join(",")' "$T/out" | sort -u)" \
-   "event_time,actor,principal_arn,access_key_id,source_ip,aws_region,account_id,table_name,event_source,event_name,error_code,user_agent,items,event_id,file" \
+   "event_time,actor,principal_arn,access_key_id,source_ip,aws_region,account_id,table_name,event_source,event_name,error_code,user_agent,items,event_id,file,byte_offset" \
    "JSON keys exactly"
 eq "$(jq -r '.tables | join(" ")' "$T/a.jsonl" | sed -n "$(jq -r '.rule_id' "$T/a.jsonl" | grep -n '^DDB-DESTRUCTIVE$' | cut -d: -f1)p")" \
    "orders payments customers" "a multi-table alert lists every table"
@@ -48,6 +48,51 @@ run events --db "$T/a.db" $hint --call Scan --format json
 ok_if '[ "$(wc -l <"$T/out")" -ge "$count" ]' "the hint lists every event the alert counted"
 run events --db "$T/a.db" --alert "$scan_id" --format json
 contains "$T/err" "keep the ids of 20" "JSON Lines: the cap said on stderr"
+
+# --raw: each record exactly as its file holds it (checked against Python's own reading of
+# the decompressed file at the stored offset), its file and offset on stderr
+run events --db "$T/a.db" --alert "$id" --raw
+eq "$rc" 0 "--raw status"
+eq "$(jq -r .eventID "$T/out" | sort | tr '\n' ' ')" \
+   "$(jq -r 'select(.rule_id == "DDB-DESTRUCTIVE") | .event_ids[]' "$T/a.jsonl" | sort | tr '\n' ' ')" \
+   "the alert's records"
+python3 - "$T/out" "$T/err" <<'PY' || fail "--raw is not the bytes the files hold"
+import gzip, json, re, sys
+out = open(sys.argv[1], "rb").read().split(b"\n")[:-1]
+notes = [l for l in open(sys.argv[2]).read().splitlines() if "decompressed byte" in l]
+assert len(out) == len(notes) == 4, (len(out), len(notes))
+for line, note in zip(out, notes):
+    m = re.match(r"ddbtrail: (\S+): (.*), decompressed byte (\d+)$", note)
+    data = open(m.group(2), "rb").read()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    text = data.decode("utf-8")
+    off = len(data[:int(m.group(3))].decode("utf-8"))
+    obj, end = json.JSONDecoder().raw_decode(text, off)
+    assert text[off:end].encode() == line, m.group(1)
+    assert obj["eventID"] == m.group(1)
+PY
+# an event from a lookup-events page is the JSON string the page holds
+run ingest -q --db "$T/l.db" tests/inputs/lookup-events.json
+run events --db "$T/l.db" --raw --limit 1
+eq "$rc" 0 "--raw of an embedded event"
+eq "$(head -c 1 "$T/out")" '"' "the embedded record is the page's string"
+eq "$(jq -r 'fromjson | .eventID' "$T/out" | head -1)" \
+   "$(q "$T/l.db" "SELECT event_id FROM events ORDER BY event_ts, event_time, event_id LIMIT 1")" \
+   "and decodes to the event"
+# a file changed since, and an event read from stdin, are said, never printed as evidence
+cp sample-logs/AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/12/111122223333_CloudTrail_eu-west-1_20261112T0205Z_02967e50290f4b.json.gz "$T/one.json.gz"
+run ingest -q --db "$T/c.db" "$T/one.json.gz"
+printf 'x' >>"$T/one.json.gz"
+run events --db "$T/c.db" --raw --limit 1
+eq "$rc" 3 "a changed file: status 3"
+contains "$T/err" "changed since it was read" "a changed file named"
+eq "$(wc -c <"$T/out")" 0 "nothing printed from it"
+zcat "$T/one.json.gz" 2>/dev/null | head -c 100000 >/dev/null
+gzip -dc <"$T/one.json.gz" 2>/dev/null | ddb ingest -q --db "$T/p.db" - 2>/dev/null
+run events --db "$T/p.db" --raw --limit 1
+eq "$rc" 3 "stdin: status 3"
+contains "$T/err" "read from stdin" "stdin named"
 
 # refusals
 run events --db "$T/a.db" --alert 12345
@@ -77,7 +122,7 @@ eq "$(wc -l <"$T/out")" "$(q "$T/a.db" "WITH RECURSIVE s(id, rest) AS (
 key=AKIA5Q3EXAMPLELEAKED
 run events --db "$T/a.db" --key $key --format csv
 eq "$(head -1 "$T/out" | tr -d '\r')" \
-   "event_time,actor,principal_arn,access_key_id,source_ip,aws_region,account_id,table_name,event_source,event_name,error_code,user_agent,items,event_id,file" \
+   "event_time,actor,principal_arn,access_key_id,source_ip,aws_region,account_id,table_name,event_source,event_name,error_code,user_agent,items,event_id,file,byte_offset" \
    "CSV header"
 eq "$(($(wc -l <"$T/out") - 1))" "$(q "$T/a.db" "SELECT count(*) FROM events WHERE access_key_id = '$key'")" \
    "--key: every call of the key"
