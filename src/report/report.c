@@ -277,7 +277,8 @@ static int load_summary(sqlite3 *db, const report_opts *o, struct report_summary
 
     memset(s, 0, sizeof *s);
     if (sqlite3_prepare_v2(db,
-                           "SELECT count(*), sum(status NOT IN ('complete', 'windowed')), sum(events_seen),"
+                           "SELECT count(*), sum(status NOT IN ('complete', 'windowed')),"
+                           " sum(events_seen),"
                            " sum(events_stored), sum(events_skipped), sum(records_rejected),"
                            " sum(events_duplicate) FROM files",
                            -1, &st, NULL) != SQLITE_OK)
