@@ -97,4 +97,20 @@ if [ -x /usr/bin/time ] && cc -O2 -D_GNU_SOURCE -o "$T/gencorpus" tests/bench/ge
 else
     echo "note: GNU time or gencorpus unavailable; the RSS part is skipped"
 fi
+
+# the sample week followed a few hundred records at a time and the same stream in one batch:
+# the same incidents under the same numbers (they go by their first alert, then severity and
+# fingerprint, never by the order alerts were stored in)
+find sample-logs -name '*_CloudTrail_*.json.gz' | sort | xargs gzip -dc |
+    jq -c '.Records[]' >"$T/week.jsonl"
+split -l 300 "$T/week.jsonl" "$T/w."
+for f in "$T"/w.*; do cat "$f"; sleep 0.2; done |
+    $VALGRIND "$DDBTRAIL" scan --follow --interval 0.3 --db "$T/fw.db" --format json \
+        --config sample-logs/ddbtrail.json - >/dev/null 2>"$T/errw"
+eq "$?" 0 "the week followed"
+run scan -q --db "$T/bw.db" --config sample-logs/ddbtrail.json "$T/week.jsonl"
+inc() { q "$1" "SELECT group_concat(incident_id || ':' || fingerprint, ' ') FROM
+  (SELECT incident_id, fingerprint FROM alerts WHERE incident_id IS NOT NULL ORDER BY 1, 2)"; }
+ok_if '[ -n "$(inc "$T/bw.db")" ]' "the batch has incidents"
+eq "$(inc "$T/fw.db")" "$(inc "$T/bw.db")" "followed and batch: the same incident numbers"
 done_case
