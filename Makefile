@@ -79,7 +79,7 @@ test:
 	@echo "make test: installs what is missing (to build: zlib, yajl, SQLite, PCRE2 and OpenSSL"
 	@echo "  -dev packages; for the tests: python3-distributed, strace, chromium, and"
 	@echo "  puppeteer-core from npm into build/npm-browser), builds, then runs every test;"
-	@echo "  about 25 minutes on 2 cores, ending with 'N passed, N failed'"
+	@echo "  about 5 minutes on 2 cores once installed, ending with 'N passed, N failed'"
 	@sh tests/install-deps.sh test
 	@$(MAKE) --no-print-directory all $(BUILD)/unit
 	@DDBTRAIL=./$(BIN) UNIT=$(BUILD)/unit sh tests/run.sh

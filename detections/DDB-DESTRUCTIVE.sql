@@ -61,31 +61,16 @@ peaks AS (
 ),
 deleting AS MATERIALIZED (
   SELECT e.event_id, e.event_ts, e.event_name, e.table_name, e.actor_arn, e.principal_arn,
-         e.account_id, e.aws_region, e.access_key_id, e.source_ip, e.invoked_by,
-         CASE WHEN e.event_name <> 'DeleteItem' THEN e.request_parameters END AS request_parameters
+         e.account_id, e.aws_region, e.access_key_id, e.source_ip, e.invoked_by
   FROM event_effects x JOIN events e ON e.event_id = x.event_id
   WHERE x.effect = 'deletes-items' AND e.error_code IS NULL AND e.actor_kind IS NOT 'aws-service'
 ),
 dels AS MATERIALIZED (
-  -- each call's deletes, by the table each names: a batch or transaction as CloudTrail lists
-  -- it (requestItems[] with operation and tableName) or as the API maps it (table -> list of
-  -- deleteRequest), PartiQL DELETE statements, and single DeleteItem calls
-  SELECT d.*, json_extract(i.value, '$.tableName') AS tbl, 1 AS n
-  FROM deleting d, json_each(d.request_parameters, '$.requestItems') i
-  WHERE instr(d.request_parameters, '"requestItems"')
-    AND i.type = 'object' AND json_extract(i.value, '$.operation') = 'Delete'
-  UNION ALL
-  SELECT d.*, i.key, (SELECT count(*) FROM json_each(i.value) w
-                      WHERE json_type(w.value, '$.deleteRequest') IS NOT NULL)
-  FROM deleting d, json_each(d.request_parameters, '$.requestItems') i
-  WHERE instr(d.request_parameters, '"requestItems"') AND i.type = 'array'
-  UNION ALL
-  SELECT d.*, coalesce(partiql_table(t.atom), d.table_name), 1
-  FROM deleting d, json_tree(d.request_parameters) t
-  WHERE instr(d.request_parameters, '"statement"')
-    AND t.key = 'statement' AND typeof(t.atom) = 'text' AND t.atom REGEXP '(?i)^\s*delete\b'
-  UNION ALL
-  SELECT d.*, d.table_name, 1 FROM deleting d WHERE d.event_name = 'DeleteItem'
+  -- each call's deletes, by the table each names, as the catalogue's judgement sized them
+  -- (event_items: CloudTrail's requestItems list, the API's table map, transactions, PartiQL
+  -- DELETE statements, single DeleteItem calls)
+  SELECT d.*, i.tbl, i.items AS n
+  FROM deleting d JOIN event_items i ON i.event_id = d.event_id AND i.op = 'delete'
 ),
 enough AS MATERIALIZED (
   -- only an actor and table with enough deletes in all can hold a wipe: the windows below

@@ -63,6 +63,70 @@ static const char refs_sql[] =
     "   AND (t.atom LIKE 'arn:%' OR t.key IN ('regionName', 'targetRegion', 'sourceRegion',"
     "        'destinationRegion', 's3BucketOwner', 'bucketOwner', 'destinationAccountId'))";
 
+/* What each item-level DynamoDB call reads, writes or deletes, one row per
+ * table it touches: op (read, write, delete), items (NULL when the record
+ * cannot say: a Scan or Query without Limit, a PartiQL SELECT that is not a
+ * key lookup) and the basis of the count. The forms: single-item calls;
+ * requestItems as CloudTrail lists it (one entry per item, with tableName
+ * and operation) or as the API maps it (table -> keys or write requests);
+ * transactItems (put/update/delete/conditionCheck/get, each naming its
+ * table); PartiQL statements (statement, statements[], transactStatements[]);
+ * Scan and Query by their Limit. A batch over seven tables is seven rows. */
+static const char items_sql[] =
+    "INSERT INTO event_items(event_id, tbl, op, items, basis)"
+    " WITH d AS MATERIALIZED (SELECT e.event_id, e.event_name, e.table_name,"
+    "   CASE WHEN json_valid(e.request_parameters) THEN e.request_parameters END AS rp"
+    "   FROM events e"
+    "   WHERE e.rowid > ?1 AND e.event_source = 'dynamodb.amazonaws.com'"
+    "   AND e.event_name IN ('GetItem','PutItem','UpdateItem','DeleteItem','BatchGetItem',"
+    "     'BatchWriteItem','TransactGetItems','TransactWriteItems','ExecuteStatement',"
+    "     'BatchExecuteStatement','ExecuteTransaction','Scan','Query'))"
+    /* single-item calls */
+    " SELECT event_id, table_name, CASE event_name WHEN 'GetItem' THEN 'read'"
+    "   WHEN 'DeleteItem' THEN 'delete' ELSE 'write' END, 1, 'one item' FROM d"
+    " WHERE event_name IN ('GetItem','PutItem','UpdateItem','DeleteItem')"
+    /* requestItems as CloudTrail lists them: one entry per item (or per table with keys) */
+    " UNION ALL SELECT d.event_id, json_extract(i.value, '$.tableName'),"
+    "   CASE WHEN d.event_name = 'BatchGetItem' THEN 'read'"
+    "     WHEN json_extract(i.value, '$.operation') = 'Delete' THEN 'delete' ELSE 'write' END,"
+    "   coalesce(json_array_length(i.value, '$.keys'), 1), 'requestItems entries'"
+    " FROM d, json_each(d.rp, '$.requestItems') i"
+    " WHERE json_type(d.rp, '$.requestItems') = 'array' AND i.type = 'object'"
+    /* requestItems as the API maps them: table -> {keys: [...]} or [{putRequest|deleteRequest}] */
+    " UNION ALL SELECT d.event_id, i.key, 'read', json_array_length(i.value, '$.keys'),"
+    "   'keys listed' FROM d, json_each(d.rp, '$.requestItems') i"
+    " WHERE json_type(d.rp, '$.requestItems') = 'object' AND i.type = 'object'"
+    " UNION ALL SELECT d.event_id, i.key, CASE WHEN w.value LIKE '%deleteRequest%' THEN 'delete'"
+    "   ELSE 'write' END, count(*), 'write requests listed'"
+    " FROM d, json_each(d.rp, '$.requestItems') i, json_each(i.value) w"
+    " WHERE json_type(d.rp, '$.requestItems') = 'object' AND i.type = 'array'"
+    " GROUP BY d.event_id, i.key, 3"
+    /* transactions: each item names its table under its kind */
+    " UNION ALL SELECT d.event_id, coalesce(json_extract(t.value, '$.get.tableName'),"
+    "   json_extract(t.value, '$.put.tableName'), json_extract(t.value, '$.update.tableName'),"
+    "   json_extract(t.value, '$.delete.tableName'),"
+    "   json_extract(t.value, '$.conditionCheck.tableName'), json_extract(t.value, '$.tableName')),"
+    "   CASE WHEN d.event_name = 'TransactGetItems' OR json_type(t.value, '$.get') IS NOT NULL"
+    "     OR json_type(t.value, '$.conditionCheck') IS NOT NULL THEN 'read'"
+    "     WHEN json_type(t.value, '$.delete') IS NOT NULL THEN 'delete' ELSE 'write' END,"
+    "   1, 'transactItems entries' FROM d, json_each(d.rp, '$.transactItems') t"
+    " WHERE json_type(d.rp, '$.transactItems') = 'array'"
+    /* PartiQL: every statement, wherever the record keeps it, with its own table */
+    " UNION ALL SELECT d.event_id, coalesce(partiql_table(s.atom), d.table_name),"
+    "   CASE WHEN s.atom REGEXP '(?i)^\\s*select\\b' THEN 'read'"
+    "     WHEN s.atom REGEXP '(?i)^\\s*delete\\b' THEN 'delete' ELSE 'write' END,"
+    "   CASE WHEN s.atom REGEXP '(?i)^\\s*select\\b' AND partiql_bulk(s.atom, NULL) THEN NULL"
+    "     ELSE 1 END,"
+    "   CASE WHEN s.atom REGEXP '(?i)^\\s*select\\b' AND partiql_bulk(s.atom, NULL)"
+    "     THEN 'statement without a key: unbounded' ELSE 'statement' END"
+    " FROM d, json_tree(d.rp) s"
+    " WHERE d.event_name IN ('ExecuteStatement','BatchExecuteStatement','ExecuteTransaction')"
+    "   AND s.key = 'statement' AND s.type = 'text'"
+    /* Scan and Query: as many as the Limit, else the record cannot say */
+    " UNION ALL SELECT event_id, table_name, 'read', json_extract(rp, '$.limit'),"
+    "   CASE WHEN json_extract(rp, '$.limit') IS NULL THEN 'no Limit: unbounded' ELSE 'Limit' END"
+    " FROM d WHERE event_name IN ('Scan','Query')";
+
 static int dberr(sqlite3 *db, char *err, size_t errlen)
 {
     snprintf(err, errlen, "effects: %s", sqlite3_errmsg(db));
@@ -74,8 +138,9 @@ static int dberr(sqlite3 *db, char *err, size_t errlen)
 static int judgement_key(const catalogue *cat, const char *wanted, char out[65])
 {
     char buf[4096];
-    /* "2": how references are extracted is part of the judgement (version 2 added them) */
-    int n = snprintf(buf, sizeof buf, "2\n%s\n%s", catalogue_sha256(cat), wanted ? wanted : "*");
+    /* "3": how references and item estimates are extracted is part of the judgement
+     * (version 2 added references, 3 item estimates): a store judged before is judged again */
+    int n = snprintf(buf, sizeof buf, "3\n%s\n%s", catalogue_sha256(cat), wanted ? wanted : "*");
 
     if (n < 0 || (size_t)n >= sizeof buf)
         return -1;
@@ -90,7 +155,8 @@ static int write_catalogue(const catalogue *cat, sqlite3 *db, char *err, size_t 
     size_t i;
     int ok = 1;
 
-    if (sqlite3_exec(db, "DELETE FROM effects; DELETE FROM event_effects; DELETE FROM event_refs",
+    if (sqlite3_exec(db, "DELETE FROM effects; DELETE FROM event_effects; DELETE FROM event_refs;"
+                         " DELETE FROM event_items",
                      NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "INSERT INTO effects VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", -1,
                            &st, NULL) != SQLITE_OK)
@@ -154,8 +220,8 @@ int effects_apply(const catalogue *cat, const char *wanted, sqlite3 *db, long lo
     sqlite3_finalize(st);
     if (upto < from) { /* events were removed (a follow session prunes): judge all again */
         from = 0;
-        if (sqlite3_exec(db, "DELETE FROM event_effects; DELETE FROM event_refs", NULL, NULL,
-                         NULL) != SQLITE_OK)
+        if (sqlite3_exec(db, "DELETE FROM event_effects; DELETE FROM event_refs;"
+                             " DELETE FROM event_items", NULL, NULL, NULL) != SQLITE_OK)
             goto fail;
     }
     if (sqlite3_prepare_v2(db, judge_sql, -1, &st, NULL) != SQLITE_OK)
@@ -166,6 +232,11 @@ int effects_apply(const catalogue *cat, const char *wanted, sqlite3 *db, long lo
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE || sqlite3_prepare_v2(db, refs_sql, -1, &st, NULL) != SQLITE_OK)
+        goto fail;
+    sqlite3_bind_int64(st, 1, from);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE || sqlite3_prepare_v2(db, items_sql, -1, &st, NULL) != SQLITE_OK)
         goto fail;
     sqlite3_bind_int64(st, 1, from);
     rc = sqlite3_step(st);

@@ -170,6 +170,8 @@ int follow_prune(follow *f, int64_t before, char *err, size_t errlen)
         " (SELECT event_id FROM events WHERE event_ts < ?1)",
         "DELETE FROM event_refs WHERE event_id IN"
         " (SELECT event_id FROM events WHERE event_ts < ?1)",
+        "DELETE FROM event_items WHERE event_id IN"
+        " (SELECT event_id FROM events WHERE event_ts < ?1)",
         "DELETE FROM events WHERE event_ts < ?1"};
     size_t i;
 

@@ -62,7 +62,10 @@ static const char schema_sql[] =
     "  PRIMARY KEY(effect, event_id)) WITHOUT ROWID;\n"
     "CREATE TABLE IF NOT EXISTS event_refs(event_id TEXT NOT NULL, kind TEXT NOT NULL,\n"
     "  service TEXT, account TEXT, region TEXT, resource TEXT, field TEXT);\n"
-    "CREATE INDEX IF NOT EXISTS event_refs_event ON event_refs(event_id);\n";
+    "CREATE INDEX IF NOT EXISTS event_refs_event ON event_refs(event_id);\n"
+    "CREATE TABLE IF NOT EXISTS event_items(event_id TEXT NOT NULL, tbl TEXT, op TEXT NOT NULL,\n"
+    "  items INTEGER, basis TEXT NOT NULL);\n"
+    "CREATE INDEX IF NOT EXISTS event_items_event ON event_items(event_id);\n";
 
 /* Every schema object ddbtrail creates (or created in earlier versions). A
  * store holding anything else is refused: a trigger on alerts could delete
@@ -82,6 +85,8 @@ static const char *const known_objects[] = {"table meta",
                                             "table event_effects",
                                             "table event_refs",
                                             "index event_refs_event",
+                                            "table event_items",
+                                            "index event_items_event",
                                             "index files_path",
                                             "index settings_list_key",
                                             "index events_name_ts",

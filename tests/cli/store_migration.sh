@@ -48,6 +48,8 @@ eq "$(q "$T/old.db" "SELECT count(*) FROM pragma_table_info('events') WHERE name
 eq "$(q "$T/old.db" "SELECT count(*) > 100 FROM effects")" 1 "the catalogue written into an old store"
 eq "$(q "$T/old.db" "SELECT value LIKE '% 2' FROM meta WHERE key = 'effects'")" 1 \
    "its two events judged by the effect catalogue"
+eq "$(q "$T/old.db" "SELECT group_concat(event_id || ':' || op || ':' || items) FROM event_items")" \
+   "a1:read:1" "and sized (event_items): its GetItem reads one item"
 eq "$(q "$T/old.db" "SELECT count(*) FROM pragma_table_info('alerts') WHERE name IN ('stage','story','incident_id','status','status_reason','novelty')")" \
    6 "alerts gained the incident, suppression and novelty columns"
 eq "$(q "$T/old.db" "SELECT group_concat(event_id || '=' || actor_arn || '/' || actor_kind, ' ') FROM (SELECT * FROM events ORDER BY event_id)")" \

@@ -17,7 +17,7 @@ pkg=$(pkg-config --cflags --libs zlib yajl sqlite3 libpcre2-8 libcrypto)
 lib_src=$(find src -name '*.c' | sort | tr '\n' ' ')
 lib_inc=$(find src -name '*.h' -exec dirname {} \; | sort -u | sed 's/^/-I/' | tr '\n' ' ')
 pass=0 fail=0
-for h in reader config text digest partiql selectors lines catalogue; do
+for h in reader config text digest partiql selectors lines catalogue record; do
     echo "fuzz: building $h"
     # shellcheck disable=SC2086
     clang $flags $lib_inc -o "$out/fuzz_$h" tests/fuzz/fuzz_$h.c $lib_src $pkg -lpthread || exit 2
@@ -33,6 +33,12 @@ for h in reader config text digest partiql selectors lines catalogue; do
         cp sample-logs/ddbtrail.json tests/detections/config.json "$corpus/" ;;
     catalogue)
         cp detections/effects.txt "$corpus/" ;;
+    record)
+        for f in tests/detections/*/fires.json; do
+            jq -c '.Records[0] // empty' "$f" >"$corpus/$(echo "$f" | tr / _)" 2>/dev/null
+        done
+        printf '{"a":"}\\"{","b":[{"c":"]"}]}' >"$corpus/a"
+        printf '"{\\"eventID\\":\\"x\\"}"' >"$corpus/b" ;;
     digest)
         find sample-logs -name '*CloudTrail-Digest*.json.gz' | sort | head -n 3 | xargs -I{} cp {} "$corpus/"
         cp tests/integrity/public-keys.json "$corpus/" ;;
