@@ -25,7 +25,7 @@ enum { CHUNK = 64 * 1024 };
 /* The scanner's state across chunks: inside a string, after a backslash,
  * and the bracket depth. A value starting with '"' ends with its string. */
 struct scan {
-    int in_string, escaped, depth, started, string_value;
+    int in_string, escaped, depth, started, string_value, too_deep;
 };
 
 /* Feeds n bytes; returns how many belong to the value (the rest follow it),
@@ -60,14 +60,28 @@ static size_t scan_feed(struct scan *s, const char *p, size_t n, int *done)
         }
         if (c == '"')
             s->in_string = 1;
-        else if (c == '{' || c == '[')
-            s->depth++;
+        else if ((c == '{' || c == '[') && ++s->depth > RECORD_MAX_DEPTH) {
+            s->too_deep = 1;
+            *done = 1;
+            return i + 1;
+        }
         else if ((c == '}' || c == ']') && --s->depth == 0) {
             *done = 1;
             return i + 1;
         }
     }
     return n;
+}
+
+/* 1 when the JSON text s nests deeper than RECORD_MAX_DEPTH (an embedded
+ * event's, which the outer scan saw as one string). */
+static int too_deep(const char *s)
+{
+    struct scan sc = {0, 0, 0, 1, 0, 0};
+    int done = 0;
+
+    scan_feed(&sc, s, strlen(s), &done);
+    return sc.too_deep;
 }
 
 /* The eventID of a parsed record (an embedded one is decoded from its
@@ -97,7 +111,8 @@ static const char *event_id_of(const buffer *rec, yajl_val roots[2], char *ebuf,
         arr = roots[1];
         free(text);
         if (!YAJL_IS_ARRAY(arr) || arr->u.array.len != 1 ||
-            !YAJL_IS_STRING(arr->u.array.values[0]))
+            !YAJL_IS_STRING(arr->u.array.values[0]) ||
+            too_deep(YAJL_GET_STRING(arr->u.array.values[0])))
             return NULL;
         roots[0] = yajl_tree_parse(YAJL_GET_STRING(arr->u.array.values[0]), ebuf, elen);
     } else {
@@ -136,7 +151,7 @@ int record_read(const char *path, uint64_t offset, int64_t size, int64_t mtime,
                 const char *event_id, buffer *out, char *err, size_t errlen)
 {
     char chunk[CHUNK], rerr[256], ebuf[256];
-    struct scan sc = {0, 0, 0, 0, 0};
+    struct scan sc = {0, 0, 0, 0, 0, 0};
     struct stat st;
     buffer win;          /* decoded bytes from win_at: up to RECORD_MAX before offset */
     uint64_t win_at = 0; /* the decoded offset of win's first byte */
@@ -206,6 +221,11 @@ int record_read(const char *path, uint64_t offset, int64_t size, int64_t mtime,
         take = scan_feed(&sc, chunk, (size_t)n, &done);
         if (out->len + take > RECORD_MAX || buffer_add(out, chunk, take) != 0)
             goto too_long;
+    }
+    if (sc.too_deep) {
+        snprintf(err, errlen, "%s: the record at decompressed byte %llu nests deeper than %d "
+                 "levels", path, (unsigned long long)offset, RECORD_MAX_DEPTH);
+        goto out;
     }
     id = event_id_of(out, roots, ebuf, sizeof ebuf);
     if (roots[0] == NULL) {

@@ -19,6 +19,8 @@
 #include <stdint.h>
 
 enum { RECORD_MAX = 8u << 20 }; /* the longest record read back (the decoder's token cap) */
+enum { RECORD_MAX_DEPTH = 64 };   /* the deepest: as the decoder keeps (a deeper one was never
+                                     stored, and a file swapped since cannot make yajl recurse) */
 
 /* Reads the record at decompressed byte offset of path into out (reset
  * first). size and mtime are the file's as the store recorded them (-1: not

@@ -141,7 +141,31 @@ static void changed_and_stdin(void)
     unlink(path);
 }
 
+/* A record deeper than the decoder keeps is refused, never handed to yajl. */
+static void too_deep(void)
+{
+    char path[] = "/tmp/ddbtrail-record-XXXXXX", err[512], text[400];
+    buffer out;
+    int fd = mkstemp(path), i, n = 0;
+
+    /* {"a":[[[...]]]} , RECORD_MAX_DEPTH + 5 levels in all */
+    n = snprintf(text, sizeof text, "{\"a\":");
+    for (i = 1; i < RECORD_MAX_DEPTH + 5; i++)
+        text[n++] = '[';
+    for (i = 1; i < RECORD_MAX_DEPTH + 5; i++)
+        text[n++] = ']';
+    text[n++] = '}';
+    CHECK(write(fd, text, (size_t)n) == n);
+    close(fd);
+    buffer_init(&out, RECORD_MAX);
+    CHECK(record_read(path, 0, -1, -1, NULL, &out, err, sizeof err) == -1);
+    CHECKF(strstr(err, "deeper than") != NULL, "%s", err);
+    buffer_free(&out);
+    unlink(path);
+}
+
 const unit_test unit_record[] = {
+    {"record_too_deep", too_deep},
     {"record_plain", plain},
     {"record_gzip", gzipped},
     {"record_across_chunks", across_chunks},
