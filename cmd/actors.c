@@ -25,6 +25,7 @@ static const char actors_help[] =
     "                    epoch seconds, or an age: 90m, 24h, 7d, 2w)\n"
     "  --limit N         at most N actors (the count of all is still given)\n"
     "  --format F        text (default), json (JSON Lines), csv\n"
+    "  -h, --help        this help\n"
     "\n"
     "Then: ddbtrail events --db FILE --actor ARN (every call of one of them).\n"
     "\n"

@@ -17,6 +17,11 @@ static const char help[] =
     "all. A region with DynamoDB management activity but no data events is a blind\n"
     "spot: item reads, scans and exports there are invisible to every rule.\n"
     "\n"
+    "options:\n"
+    "  --db FILE         the database (required)\n"
+    "  --format F        text (default) or json (one object per account and region)\n"
+    "  -h, --help        this help\n"
+    "\n"
     "exit status: 0 no blind spot; 1 a blind spot; 2 usage or fatal error.\n";
 
 int cmd_coverage(int argc, char **argv)

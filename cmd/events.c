@@ -39,6 +39,7 @@ static const char events_help[] =
     "  --raw             each event's CloudTrail record exactly as its file holds it, one\n"
     "                    per line (read back from the file, which must be unchanged);\n"
     "                    its file and decompressed byte offset on stderr\n"
+    "  -h, --help        this help\n"
     "\n"
     "An alert keeps the ids of its first 20 events; when it counted more, the text\n"
     "form says so and gives the --actor/--since/--until that list them all.\n"

@@ -19,6 +19,10 @@ static const char init_help[] =
     "(lists empty) to FILE (default ./ddbtrail.json, which scan and detect then read\n"
     "without --config), or to stdout with -. An existing FILE is kept unless --force.\n"
     "\n"
+    "options:\n"
+    "  --force           replace an existing FILE (never through a symbolic link)\n"
+    "  -h, --help        this help\n"
+    "\n"
     "exit status: 0 written, 2 error.\n";
 
 int cmd_init(int argc, char **argv)

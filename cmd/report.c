@@ -30,6 +30,7 @@ int cmd_report(int argc, char **argv)
                    "Render the alerts stored by 'ddbtrail detect' or 'ddbtrail scan --db'.\n\n"
                    "options:\n  --db FILE         the database (required)\n%s"
                    "  --force           let -o replace a symbolic link (never written through)\n"
+                   "  -h, --help        this help\n"
                    "\nexit status: 0 done, 1 an alert at or above --fail-on, 2 error.\n",
                    cli_report_help);
             return EXIT_CLEAN;

@@ -23,7 +23,12 @@ static const char help[] =
     "show   prints one rule: its header fields, its file and digest, and its SQL\n"
     "check  validates every rule file: header complete, SQL compiles against the\n"
     "       schema, read-only, result columns present, the effects its header names\n"
-    "       declared in the catalogue (effects.txt); exits 2 naming each bad file\n";
+    "       declared in the catalogue (effects.txt); exits 2 naming each bad file\n"
+    "\n"
+    "options:\n"
+    "  --rules DIR       the rules directory (default $DDBTRAIL_RULES, else the installed one)\n"
+    "  --format F        list: text (default) or json\n"
+    "  -h, --help        this help\n";
 
 /* The header fields, in the order a person reads them. */
 #define FIELD(name) {#name, offsetof(rules_rule, name)}

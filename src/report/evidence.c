@@ -14,6 +14,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 /* The columns of an evidence row, in SELECT order, and their JSON / CSV names. */
 enum { E_TIME, E_ACTOR, E_PRINCIPAL, E_KEY, E_IP, E_REGION, E_ACCOUNT, E_TABLE, E_SOURCE,
@@ -148,7 +149,7 @@ static int collect_ids(sqlite3 *db, const evidence_filter *f, evidence_result *r
                            &set.ins, NULL) != SQLITE_OK)
         goto dberr;
     if (f->alert && (plen < EVIDENCE_MIN_PREFIX || plen > REPORT_ALERT_ID_LEN ||
-                     strspn(f->alert, "0123456789abcdef") != plen)) {
+                     strspn(f->alert, "0123456789abcdefABCDEF") != plen)) {
         snprintf(err, errlen,
                  "'%.40s' is not an alert id (the %d hex digits JSON Lines and CSV give as "
                  "alert_id, or at least %d of them)",
@@ -169,7 +170,7 @@ static int collect_ids(sqlite3 *db, const evidence_filter *f, evidence_result *r
         char id[REPORT_ALERT_ID_LEN + 1];
         report_alert_id((const char *)sqlite3_column_text(st, 0),
                         (size_t)sqlite3_column_bytes(st, 0), id);
-        if (f->alert && strncmp(id, f->alert, plen) != 0)
+        if (f->alert && strncasecmp(id, f->alert, plen) != 0)
             continue;
         if (found++ == 0) {
             memcpy(ch->id, id, sizeof id);
