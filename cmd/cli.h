@@ -170,7 +170,8 @@ typedef struct cli_plan {
 
 /* The config file to read: --config, else $DDBTRAIL_CONFIG, else
  * ./ddbtrail.json, else $XDG_CONFIG_HOME/ddbtrail/config.json (~/.config when
- * unset) when it exists; given as "" is none, with nothing looked for.
+ * unset) when it exists; given as "", or DDBTRAIL_CONFIG set but empty, is
+ * none, with nothing looked for.
  * Writes it into path and how it was chosen into how ("--config",
  * "DDBTRAIL_CONFIG", "found"); returns 0, or -1 when none. */
 int cli_config_find(const char *given, char *path, size_t cap, const char **how);

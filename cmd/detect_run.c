@@ -243,6 +243,8 @@ int cli_config_find(const char *given, char *path, size_t cap, const char **how)
         snprintf(path, cap, "%s", env);
         return 0;
     }
+    if (env) /* set and empty: no config, none looked for (the test suite's setting) */
+        return -1;
     *how = "found";
     if (access("ddbtrail.json", R_OK) == 0) {
         snprintf(path, cap, "ddbtrail.json");

@@ -10,8 +10,11 @@ VALGRIND=${VALGRIND:-}
 T=$(mktemp -d "${TMPDIR:-/tmp}/ddbtrail-test.XXXXXX")
 [ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$T"' EXIT
 export DDBTRAIL_RULES="$top/detections"
-unset DDBTRAIL_CONFIG NO_COLOR 2>/dev/null || true
-# no config found by discovery unless a case puts one there: not the user's own
+unset NO_COLOR 2>/dev/null || true
+# no config unless a case gives one: set and empty, DDBTRAIL_CONFIG turns discovery off, so
+# neither a ./ddbtrail.json that 'ddbtrail init' left in the checkout nor the user's own
+# ~/.config/ddbtrail/config.json changes what a case sees (config_discovery.sh unsets it)
+export DDBTRAIL_CONFIG=
 export XDG_CONFIG_HOME="$T/no-xdg-config"
 SHARED=$(cd "$top/../shared" 2>/dev/null && pwd)
 failures=0

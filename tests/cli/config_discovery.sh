@@ -4,6 +4,7 @@
 # Config discovery: --config, then $DDBTRAIL_CONFIG, then ./ddbtrail.json,
 # then $XDG_CONFIG_HOME/ddbtrail/config.json; the report names the file used.
 . "$(dirname "$0")/../lib.sh"
+unset DDBTRAIL_CONFIG # lib.sh turns discovery off for every other case
 logs="$top/sample-logs"
 mkdir -p "$T/w"
 cd "$T/w" || exit 1
@@ -65,4 +66,7 @@ contains "$T/out" "env.json (--config)</td>" "the HTML report names it too"
 echo '{"allowed_regions": ["eu-west-l"]}' >ddbtrail.json
 run scan -q "$logs"
 eq "$rc" 2 "a found config is checked like a given one"
+DDBTRAIL_CONFIG= run scan -q "$logs"
+eq "$rc" 0 "DDBTRAIL_CONFIG set and empty: nothing looked for"
+contains "$T/out" "config     none (built-in defaults)" "and said"
 done_case
