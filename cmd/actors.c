@@ -41,6 +41,7 @@ int cmd_actors(int argc, char **argv)
         {"format", required_argument, NULL, CLI_OPT_FORMAT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
+    static const enum actors_format formats[] = {ACTORS_TEXT, ACTORS_JSON, ACTORS_CSV};
     actors_opts o;
     const char *db = NULL, *format = "text", *since = NULL, *until = NULL;
     char err[512];
@@ -67,24 +68,10 @@ int cmd_actors(int argc, char **argv)
         cli_err("actors takes no paths ('%s')", argv[optind]);
         return EXIT_FATAL;
     }
-    if (strcmp(format, "text") == 0) {
-        o.format = ACTORS_TEXT;
-    } else if (strcmp(format, "json") == 0 || strcmp(format, "jsonl") == 0) {
-        o.format = ACTORS_JSON;
-    } else if (strcmp(format, "csv") == 0) {
-        o.format = ACTORS_CSV;
-    } else {
-        cli_err("actors --format wants text, json or csv, not '%s'", format);
+    if ((c = cli_listing_format("actors", format)) < 0)
         return EXIT_FATAL;
-    }
-    if ((o.has_since = since != NULL))
-        o.since = cli_parse_when("--since", since, 0);
-    if ((o.has_until = until != NULL))
-        o.until = cli_parse_when("--until", until, 1);
-    if (since && until && o.since > o.until) {
-        cli_err("--since %s is after --until %s: nothing could match", since, until);
-        return EXIT_FATAL;
-    }
+    o.format = formats[c];
+    cli_parse_range(since, until, &o.has_since, &o.since, &o.has_until, &o.until);
     s = store_open(db, STORE_READONLY, err, sizeof err);
     if (s == NULL) {
         cli_err("%s", err);

@@ -112,6 +112,15 @@ int64_t cli_parse_time(const char *opt, const char *val);
  * naming opt on a bad value. */
 int64_t cli_parse_when(const char *opt, const char *v, int end_of_day);
 
+/* --since/--until as given (either may be NULL) into the has_/value pairs;
+ * exits with 2 on a bad value or a --since after the --until. */
+void cli_parse_range(const char *since, const char *until, int *has_since, int64_t *since_ts,
+                     int *has_until, int64_t *until_ts);
+
+/* The --format of a listing command (events, actors): 0 text, 1 json (or
+ * jsonl), 2 csv; -1 with the error printed, naming cmd. */
+int cli_listing_format(const char *cmd, const char *format);
+
 /* --start and --end: the period verification must find covered. */
 typedef struct cli_period {
     const char *start, *end; /* as given, or NULL */

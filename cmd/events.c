@@ -72,6 +72,7 @@ int cmd_events(int argc, char **argv)
         {"format", required_argument, NULL, CLI_OPT_FORMAT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
+    static const enum evidence_format formats[] = {EVIDENCE_TEXT, EVIDENCE_JSON, EVIDENCE_CSV};
     evidence_filter f;
     evidence_result r;
     enum evidence_format fmt = EVIDENCE_TEXT;
@@ -115,16 +116,9 @@ int cmd_events(int argc, char **argv)
                 "--table", argv[optind]);
         return EXIT_FATAL;
     }
-    if (strcmp(format, "text") == 0) {
-        fmt = EVIDENCE_TEXT;
-    } else if (strcmp(format, "json") == 0 || strcmp(format, "jsonl") == 0) {
-        fmt = EVIDENCE_JSON;
-    } else if (strcmp(format, "csv") == 0) {
-        fmt = EVIDENCE_CSV;
-    } else {
-        cli_err("events --format wants text, json or csv, not '%s'", format);
+    if ((c = cli_listing_format("events", format)) < 0)
         return EXIT_FATAL;
-    }
+    fmt = formats[c];
     if (raw) {
         fmt = EVIDENCE_RAW;
         f.note = note;
@@ -133,14 +127,7 @@ int cmd_events(int argc, char **argv)
         cli_err("give --alert or --incident, not both");
         return EXIT_FATAL;
     }
-    if ((f.has_since = since != NULL))
-        f.since = cli_parse_when("--since", since, 0);
-    if ((f.has_until = until != NULL))
-        f.until = cli_parse_when("--until", until, 1);
-    if (since && until && f.since > f.until) {
-        cli_err("--since %s is after --until %s: nothing could match", since, until);
-        return EXIT_FATAL;
-    }
+    cli_parse_range(since, until, &f.has_since, &f.since, &f.has_until, &f.until);
     s = store_open(db, STORE_READONLY, err, sizeof err);
     if (s == NULL) {
         cli_err("%s", err);

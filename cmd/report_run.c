@@ -112,9 +112,35 @@ static unsigned check_severities(const char *opt, const char *v)
     }
 }
 
+void cli_parse_range(const char *since, const char *until, int *has_since, int64_t *since_ts,
+                     int *has_until, int64_t *until_ts)
+{
+    if ((*has_since = since != NULL))
+        *since_ts = cli_parse_when("--since", since, 0);
+    if ((*has_until = until != NULL))
+        *until_ts = cli_parse_when("--until", until, 1);
+    if (since && until && *since_ts > *until_ts) {
+        cli_err("--since %s is after --until %s: nothing could match", since, until);
+        exit(EXIT_FATAL);
+    }
+}
+
+int cli_listing_format(const char *cmd, const char *format)
+{
+    if (strcmp(format, "text") == 0)
+        return 0;
+    if (strcmp(format, "json") == 0 || strcmp(format, "jsonl") == 0)
+        return 1;
+    if (strcmp(format, "csv") == 0)
+        return 2;
+    cli_err("%s --format wants text, json or csv, not '%s'", cmd, format);
+    return -1;
+}
+
 void cli_report_check(cli_report *cr)
 {
     enum report_format f;
+    int has_since, has_until;
 
     if (cr->format == NULL)
         cr->format = "text";
@@ -125,14 +151,7 @@ void cli_report_check(cli_report *cr)
     cr->min_severity = check_severity("--min-severity", cr->min_severity);
     cr->fail_on = check_severity("--fail-on", cr->fail_on);
     cr->severities = check_severities("--severity", cr->severity);
-    if (cr->since)
-        cr->since_ts = cli_parse_when("--since", cr->since, 0);
-    if (cr->until)
-        cr->until_ts = cli_parse_when("--until", cr->until, 1);
-    if (cr->since && cr->until && cr->since_ts > cr->until_ts) {
-        cli_err("--since %s is after --until %s: nothing could match", cr->since, cr->until);
-        exit(EXIT_FATAL);
-    }
+    cli_parse_range(cr->since, cr->until, &has_since, &cr->since_ts, &has_until, &cr->until_ts);
 }
 
 int cli_report_open(cli_report *cr)

@@ -89,35 +89,26 @@ static int too_deep(const char *s)
 static const char *event_id_of(const buffer *rec, yajl_val roots[2], char *ebuf, size_t elen)
 {
     const char *path[] = {"eventID", NULL};
-    yajl_val id;
-    char *text;
+    yajl_val id, arr;
+    char *wrapped;
 
+    /* rec->p is NUL-terminated (buffer.h); a NUL inside cuts the text short, and yajl
+     * refuses what is left */
     roots[0] = roots[1] = NULL;
-    if ((text = malloc(rec->len + 1)) == NULL)
-        return NULL;
-    memcpy(text, rec->p, rec->len);
-    text[rec->len] = '\0';
-    if (rec->p[0] == '"') {
+    if (rec->p[0] != '"') {
+        roots[0] = yajl_tree_parse(rec->p, ebuf, elen);
+    } else {
         /* an embedded event: the string's value is the record's JSON */
-        char *wrapped = malloc(rec->len + 3);
-        yajl_val arr;
-        if (wrapped == NULL) {
-            free(text);
+        if ((wrapped = malloc(rec->len + 3)) == NULL)
             return NULL;
-        }
-        snprintf(wrapped, rec->len + 3, "[%s]", text);
-        roots[1] = yajl_tree_parse(wrapped, ebuf, elen);
+        snprintf(wrapped, rec->len + 3, "[%s]", rec->p);
+        arr = roots[1] = yajl_tree_parse(wrapped, ebuf, elen);
         free(wrapped);
-        arr = roots[1];
-        free(text);
         if (!YAJL_IS_ARRAY(arr) || arr->u.array.len != 1 ||
             !YAJL_IS_STRING(arr->u.array.values[0]) ||
             too_deep(YAJL_GET_STRING(arr->u.array.values[0])))
             return NULL;
         roots[0] = yajl_tree_parse(YAJL_GET_STRING(arr->u.array.values[0]), ebuf, elen);
-    } else {
-        roots[0] = yajl_tree_parse(text, ebuf, elen);
-        free(text);
     }
     id = yajl_tree_get(roots[0], path, yajl_t_string);
     return id ? YAJL_GET_STRING(id) : NULL;

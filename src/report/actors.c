@@ -230,7 +230,7 @@ int actors_render(sqlite3 *db, const actors_opts *o, report_write_fn write, void
     sqlite3_stmt *st = NULL;
     yajl_gen g = NULL;
     uint64_t n = 0, all = 0;
-    int rc, c;
+    int rc;
 
     if (count_actors(db, o, &all) != 0 ||
         sqlite3_prepare_v2(db, actors_sql, -1, &st, NULL) != SQLITE_OK) {
@@ -252,9 +252,7 @@ int actors_render(sqlite3 *db, const actors_opts *o, report_write_fn write, void
             report_out_fmt(&out, "; the first %llu shown (--limit)", (unsigned long long)o->limit);
         report_out_str(&out, "\n");
     } else if (o->format == ACTORS_CSV) {
-        for (c = 0; c < C_NCOLS; c++)
-            report_out_fmt(&out, "%s%s", c ? "," : "", actors_keys[c]);
-        report_out_str(&out, "\r\n");
+        report_csv_header(&out, actors_keys, C_NCOLS);
     } else if ((g = yajl_gen_alloc(NULL)) == NULL) {
         out.failed = 1;
     }
@@ -268,20 +266,8 @@ int actors_render(sqlite3 *db, const actors_opts *o, report_write_fn write, void
         else
             json_actor(&out, g, st);
     }
-    if (!out.failed && rc != SQLITE_DONE) {
-        snprintf(err, errlen, "database: %s", sqlite3_errmsg(db));
-        rc = -1;
-    } else {
-        rc = 0;
-    }
-    if (g)
-        yajl_gen_free(g);
     buffer_free(&list);
-    sqlite3_finalize(st);
-    if (report_out_close(&out) != 0 && rc == 0) {
-        snprintf(err, errlen, "cannot write the actors");
-        rc = -1;
-    }
+    rc = report_listing_end(&out, db, st, g, rc, "actors", err, errlen);
     if (shown)
         *shown = n;
     if (total)

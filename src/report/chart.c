@@ -20,16 +20,6 @@ enum { CW = 1000, CH = 150, LEFT = 48, RIGHT = 10, TOP = 16, AXIS = 34, MAX_BUCK
 /* The marker colours, by severity rank (darker than the badges: drawn on white). */
 static const char *const marker_fill[] = {"#5b6270", "#25679f", "#9a5b00", "#c0261d", "#8b0000"};
 
-static void svg_text(struct report_out *o, const char *s)
-{
-    report_out_esc(o, escape_html, s, strlen(s));
-}
-
-static void col_html(struct report_out *o, sqlite3_stmt *st, int c)
-{
-    if (report_col(st, c))
-        report_out_esc(o, escape_html, report_col(st, c), report_col_len(st, c));
-}
 
 /* The smallest step of ladder that splits span into at most n parts. */
 static long long step_for(long long span, long long n, const long long *ladder, size_t len)
@@ -124,11 +114,11 @@ static void markers(struct report_out *o, sqlite3 *db, const report_opts *opt, l
             continue;
         report_out_fmt(o, "<path d=\"M%.2f %d l-5 -9 h10 z\" fill=\"%s\"><title>",
                        x_of(t, t0, t1), CH + 12, marker_fill[r < 0 ? 0 : r]);
-        col_html(o, st, 2);
+        report_html_text(o, report_col(st, 2));
         report_out_str(o, " (");
-        col_html(o, st, 1);
+        report_html_text(o, report_col(st, 1));
         report_out_str(o, ") ");
-        col_html(o, st, 3);
+        report_html_text(o, report_col(st, 3));
         report_out_str(o, "</title></path>\n");
     }
     sqlite3_finalize(st);
@@ -194,7 +184,7 @@ int report_chart(struct report_out *o, sqlite3 *db, const report_opts *opt, long
                    "<svg class=\"timeline\" role=\"img\" viewBox=\"0 0 %d %d\" width=\"100%%\" "
                    "xmlns=\"http://www.w3.org/2000/svg\">\n<title>",
                    CW, CH + AXIS);
-    svg_text(o, title);
+    report_html_text(o, title);
     report_out_str(o, "</title>\n");
     maxc = bars(o, db, t0, t1, bucket);
     if (maxc < 0)

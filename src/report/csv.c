@@ -15,16 +15,13 @@ void report_write_csv(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
     (void)db;
     (void)s;
     (void)opt;
+    /* the contract's columns, then alert_id and tables (added after them, so that a
+     * reader by position keeps working) */
     for (c = A_RULE; c <= A_STATUS; c++)
         report_out_fmt(o, "%s%s", c ? "," : "", report_json_keys[c]);
     report_out_str(o, ",alert_id,tables\r\n");
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && !o->failed) {
-        for (c = A_RULE; c <= A_STATUS; c++) {
-            if (c)
-                report_out_str(o, ",");
-            if (sqlite3_column_type(st, c) != SQLITE_NULL)
-                report_out_esc(o, escape_csv, report_col(st, c), report_col_len(st, c));
-        }
+        report_csv_row(o, st, A_STATUS + 1);
         report_alert_id_col(st, id);
         report_out_fmt(o, ",%s,", id);
         c = sqlite3_column_type(st, A_TABLES) != SQLITE_NULL ? A_TABLES : A_TABLE;

@@ -314,18 +314,6 @@ static void json_event(struct report_out *o, yajl_gen g, sqlite3_stmt *st)
     report_gen_flush(o, g);
 }
 
-static void csv_event(struct report_out *o, sqlite3_stmt *st)
-{
-    int c;
-
-    for (c = 0; c < E_NCOLS; c++) {
-        if (c)
-            report_out_str(o, ",");
-        if (sqlite3_column_type(st, c) != SQLITE_NULL)
-            report_out_esc(o, escape_csv, report_col(st, c), report_col_len(st, c));
-    }
-    report_out_str(o, "\r\n");
-}
 
 /* One record as its file holds it, on its own line, its origin through note. */
 static void raw_event(struct report_out *o, sqlite3_stmt *st, const evidence_filter *f,
@@ -424,7 +412,7 @@ int evidence_render(sqlite3 *db, const evidence_filter *f, enum evidence_format 
     evidence_result local;
     sqlite3_stmt *st = NULL;
     yajl_gen g = NULL;
-    int rc, c;
+    int rc;
 
     if (res == NULL)
         res = &local;
@@ -467,36 +455,23 @@ int evidence_render(sqlite3 *db, const evidence_filter *f, enum evidence_format 
     } else if (fmt == EVIDENCE_TEXT) {
         text_head(&o, f, res, &ch);
     } else if (fmt == EVIDENCE_CSV) {
-        for (c = 0; c < E_NCOLS; c++)
-            report_out_fmt(&o, "%s%s", c ? "," : "", evidence_keys[c]);
-        report_out_str(&o, "\r\n");
+        report_csv_header(&o, evidence_keys, E_NCOLS);
     } else if ((g = yajl_gen_alloc(NULL)) == NULL) {
         o.failed = 1;
     }
     rc = SQLITE_DONE;
     while (!o.failed && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (fmt == EVIDENCE_TEXT)
+        if (fmt == EVIDENCE_TEXT) {
             text_event(&o, st);
-        else if (fmt == EVIDENCE_CSV)
-            csv_event(&o, st);
-        else if (fmt == EVIDENCE_RAW)
+        } else if (fmt == EVIDENCE_CSV) {
+            report_csv_row(&o, st, E_NCOLS);
+            report_out_str(&o, "\r\n");
+        } else if (fmt == EVIDENCE_RAW) {
             raw_event(&o, st, f, &rec, res);
-        else
+        } else {
             json_event(&o, g, st);
+        }
     }
-    if (!o.failed && rc != SQLITE_DONE) {
-        snprintf(err, errlen, "database: %s", sqlite3_errmsg(db));
-        rc = -1;
-    } else {
-        rc = 0;
-    }
-    if (g)
-        yajl_gen_free(g);
     buffer_free(&rec);
-    sqlite3_finalize(st);
-    if (report_out_close(&o) != 0 && rc == 0) {
-        snprintf(err, errlen, "cannot write the events");
-        rc = -1;
-    }
-    return rc;
+    return report_listing_end(&o, db, st, g, rc, "events", err, errlen);
 }

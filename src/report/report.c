@@ -12,6 +12,7 @@
 #include "hash.h"
 #include "normalize.h"
 #include "rules.h"
+#include "store.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -138,6 +139,46 @@ void report_alert_id(const char *fingerprint, size_t n, char out[REPORT_ALERT_ID
     }
     memcpy(out, hex, REPORT_ALERT_ID_LEN);
     out[REPORT_ALERT_ID_LEN] = '\0';
+}
+
+void report_csv_header(struct report_out *o, const char *const *keys, int n)
+{
+    int c;
+
+    for (c = 0; c < n; c++)
+        report_out_fmt(o, "%s%s", c ? "," : "", keys[c]);
+    report_out_str(o, "\r\n");
+}
+
+void report_csv_row(struct report_out *o, sqlite3_stmt *st, int n)
+{
+    int c;
+
+    for (c = 0; c < n; c++) {
+        if (c)
+            report_out_str(o, ",");
+        if (sqlite3_column_type(st, c) != SQLITE_NULL)
+            report_out_esc(o, escape_csv, report_col(st, c), report_col_len(st, c));
+    }
+}
+
+int report_listing_end(struct report_out *o, sqlite3 *db, sqlite3_stmt *st, yajl_gen g,
+                       int step_rc, const char *what, char *err, size_t errlen)
+{
+    int rc = 0;
+
+    if (!o->failed && step_rc != SQLITE_DONE) {
+        snprintf(err, errlen, "database: %s", sqlite3_errmsg(db));
+        rc = -1;
+    }
+    if (g)
+        yajl_gen_free(g);
+    sqlite3_finalize(st);
+    if (report_out_close(o) != 0 && rc == 0) {
+        snprintf(err, errlen, "cannot write the %s", what);
+        rc = -1;
+    }
+    return rc;
 }
 
 void report_each_table(sqlite3_stmt *st, void (*fn)(void *, const char *, size_t), void *arg)
@@ -268,6 +309,8 @@ const char report_no_events_note[] =
     "coverage are in each shard's report, and each shard's alerts judge only its own "
     "accounts' events (an actor split between shards was not judged whole)";
 
+static const char meta_sql[] = "SELECT value FROM meta WHERE key = ?1";
+
 /* The summary: one query per line of it, in the order the report prints them. */
 static int load_summary(sqlite3 *db, const report_opts *o, struct report_summary *s, char *err,
                         size_t errlen)
@@ -346,30 +389,12 @@ static int load_summary(sqlite3 *db, const report_opts *o, struct report_summary
         goto dberr;
     s->no_events = sqlite3_step(st) == SQLITE_ROW;
     sqlite3_finalize(st);
-    if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'interrupted'", -1, &st,
-                           NULL) != SQLITE_OK)
+    /* what the last runs left in meta for the top of the report ("" when none) */
+    if (store_first_text(db, meta_sql, "interrupted", s->interrupted, sizeof s->interrupted) < 0 ||
+        store_first_text(db, meta_sql, "integrity", s->integrity, sizeof s->integrity) < 0 ||
+        store_first_text(db, meta_sql, "config", s->config, sizeof s->config) < 0 ||
+        store_first_text(db, meta_sql, "read_window", s->read_window, sizeof s->read_window) < 0)
         goto dberr;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT)
-        snprintf(s->interrupted, sizeof s->interrupted, "%s", report_col(st, 0));
-    sqlite3_finalize(st);
-    if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'integrity'", -1, &st, NULL) !=
-        SQLITE_OK)
-        goto dberr;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT)
-        snprintf(s->integrity, sizeof s->integrity, "%s", report_col(st, 0));
-    sqlite3_finalize(st);
-    if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'config'", -1, &st, NULL) !=
-        SQLITE_OK)
-        goto dberr;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT)
-        snprintf(s->config, sizeof s->config, "%s", report_col(st, 0));
-    sqlite3_finalize(st);
-    if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'read_window'", -1, &st,
-                           NULL) != SQLITE_OK)
-        goto dberr;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT)
-        snprintf(s->read_window, sizeof s->read_window, "%s", report_col(st, 0));
-    sqlite3_finalize(st);
     s->nothing_read = s->seen == 0 && !s->no_events;
     if (report_count(db, o, &s->counts, err, errlen) != 0)
         return -1;

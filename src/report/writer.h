@@ -126,6 +126,16 @@ void report_card(struct report_out *o, struct report_cards *c, sqlite3_stmt *st,
                  const char *sev);
 void report_cards_close(struct report_cards *c);
 
+/* The listings (alerts' CSV, events, actors): a CSV header of keys[0..n);
+ * the current row's first n columns as CSV cells (NULL empty); and the end
+ * of a listing's loop: step_rc (the last sqlite3_step()) judged, g (may be
+ * NULL) freed, st finalized and o closed. Returns 0, or -1 with err ("cannot
+ * write the WHAT" or the database's message). */
+void report_csv_header(struct report_out *o, const char *const *keys, int n);
+void report_csv_row(struct report_out *o, sqlite3_stmt *st, int n);
+int report_listing_end(struct report_out *o, sqlite3 *db, sqlite3_stmt *st, yajl_gen g,
+                       int step_rc, const char *what, char *err, size_t errlen);
+
 /* Writes the coverage section (coverage.h) after what is buffered so far. */
 void report_coverage(struct report_out *o, sqlite3 *db, enum coverage_format f,
                      const struct report_summary *s);
