@@ -221,6 +221,7 @@ typedef struct cli_report {
     const char *fail_on;      /* --fail-on severity, or NULL */
     int force;                /* -o may replace a symbolic link */
     int show_suppressed;      /* --show-suppressed */
+    int summary;              /* --summary: JSON Lines and OCSF end with the run record */
     int64_t since_ts, until_ts; /* parsed by cli_report_check() */
     FILE *out;                /* cli_report_open(): stdout or the temporary file */
     char tmp_path[4200];      /* the temporary file beside -o FILE, "" if none */
@@ -230,7 +231,7 @@ typedef struct cli_report {
  * scan and report alike; a command's own codes start at CLI_OPT_OWN. */
 enum {
     CLI_OPT_FORMAT = 256, CLI_OPT_MIN, CLI_OPT_SINCE, CLI_OPT_UNTIL, CLI_OPT_FAIL,
-    CLI_OPT_SHOW_SUPPRESSED, CLI_OPT_SEVERITY, CLI_OPT_OWN
+    CLI_OPT_SHOW_SUPPRESSED, CLI_OPT_SEVERITY, CLI_OPT_SUMMARY, CLI_OPT_OWN
 };
 #define CLI_REPORT_LONGOPTS                                                                      \
     {"format", required_argument, NULL, CLI_OPT_FORMAT},                                         \
@@ -240,7 +241,8 @@ enum {
         {"since", required_argument, NULL, CLI_OPT_SINCE},                                       \
         {"until", required_argument, NULL, CLI_OPT_UNTIL},                                       \
         {"fail-on", required_argument, NULL, CLI_OPT_FAIL},                                      \
-        {"show-suppressed", no_argument, NULL, CLI_OPT_SHOW_SUPPRESSED}
+        {"show-suppressed", no_argument, NULL, CLI_OPT_SHOW_SUPPRESSED},                         \
+        {"summary", no_argument, NULL, CLI_OPT_SUMMARY}
 
 /* Takes getopt_long's code c and its argument into cr when c is a report
  * option. Returns 1 when it was, 0 when the command must handle c. */

@@ -26,6 +26,7 @@ int cli_report_option(cli_report *cr, int c, const char *arg)
     case CLI_OPT_UNTIL: cr->until = arg; return 1;
     case CLI_OPT_FAIL: cr->fail_on = arg; return 1;
     case CLI_OPT_SHOW_SUPPRESSED: cr->show_suppressed = 1; return 1;
+    case CLI_OPT_SUMMARY: cr->summary = 1; return 1;
     default: return 0;
     }
 }
@@ -43,7 +44,10 @@ const char cli_report_help[] =
     "  --fail-on S       exit 1 when an alert at or above severity S exists\n"
     "                    (suppressed alerts never count)\n"
     "  --show-suppressed list the alerts a config 'suppress' entry matched (they are\n"
-    "                    always stored and counted in the summary)\n";
+    "                    always stored and counted in the summary)\n"
+    "  --summary         json, ocsf: end with one run record (files and events read,\n"
+    "                    integrity, rules that did not run, alerts per severity), so\n"
+    "                    a run with no alert still says what it checked\n";
 
 int64_t cli_parse_when(const char *opt, const char *v, int end_of_day)
 {
@@ -152,6 +156,11 @@ void cli_report_check(cli_report *cr)
     cr->fail_on = check_severity("--fail-on", cr->fail_on);
     cr->severities = check_severities("--severity", cr->severity);
     cli_parse_range(cr->since, cr->until, &has_since, &cr->since_ts, &has_until, &cr->until_ts);
+    if (cr->summary && f == REPORT_CSV) {
+        cli_err("--summary: a CSV report is one table of alerts, and its integrity column is "
+                "on every row; for a run record use --format json or ocsf");
+        exit(EXIT_FATAL);
+    }
 }
 
 int cli_report_open(cli_report *cr)
@@ -257,6 +266,7 @@ int cli_run_report(store *s, cli_report *cr)
     o.until = cr->until_ts;
     o.version = DDBTRAIL_VERSION;
     o.show_suppressed = cr->show_suppressed;
+    o.summary = cr->summary;
     o.color = f == stdout && o.format == REPORT_TEXT && isatty(1) && getenv("NO_COLOR") == NULL;
     if (report_render(store_db(s), &o, cli_write_stream, f, &c, err, sizeof err) != 0) {
         cli_err("report: %s", err);

@@ -199,6 +199,10 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
             cli_err("--follow prints alerts as they come; -o is for a finished report");
             return EXIT_FATAL;
         }
+        if (a->cr.summary) {
+            cli_err("--follow prints alerts as they come; --summary ends a finished report");
+            return EXIT_FATAL;
+        }
         if (a->cr.format == NULL && !isatty(1))
             a->cr.format = "json";
         if (a->cr.format && strcmp(a->cr.format, "csv") == 0) {

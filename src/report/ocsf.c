@@ -134,7 +134,27 @@ static void gen_evidence(void *arg, const char *s, size_t n)
 /* One OCSF 1.1.0 Detection Finding (class 2004), checked against the schema
  * by tests/tools/ocsf_check.py. Long on purpose: the finding is written field
  * by field in the schema's order, so the code reads as the object does. */
-static void ocsf_alert(yajl_gen g, buffer *tmp, sqlite3_stmt *st, const report_opts *opt)
+void report_ocsf_metadata(yajl_gen g, buffer *tmp, const report_opts *opt, const char *profile)
+{
+    report_gen_key(g, "metadata");
+    yajl_gen_map_open(g);
+    report_gen_str_kv(g, tmp, "version", "1.1.0");
+    report_gen_key(g, "profiles");
+    yajl_gen_array_open(g);
+    if (profile)
+        report_gen_str(g, tmp, profile, strlen(profile));
+    yajl_gen_array_close(g);
+    report_gen_key(g, "product");
+    yajl_gen_map_open(g);
+    report_gen_str_kv(g, tmp, "name", "ddbtrail");
+    report_gen_str_kv(g, tmp, "vendor_name", "ddbtrail");
+    report_gen_str_kv(g, tmp, "version", opt->version ? opt->version : "unknown");
+    yajl_gen_map_close(g);
+    yajl_gen_map_close(g);
+}
+
+static void ocsf_alert(yajl_gen g, buffer *tmp, sqlite3_stmt *st, const struct report_summary *s,
+                       const report_opts *opt)
 {
     int rank = rules_severity_rank(report_col(st, A_SEV));
     static const char *const ocsf_sev[] = {"Informational", "Low", "Medium", "High", "Critical"};
@@ -167,20 +187,7 @@ static void ocsf_alert(yajl_gen g, buffer *tmp, sqlite3_stmt *st, const report_o
     report_gen_int_kv(g, "time", report_iso_ms(report_col(st, A_LAST)));
     report_gen_int_kv(g, "count", sqlite3_column_int64(st, A_COUNT));
     col_kv(g, tmp, "message", st, A_DETAIL);
-    report_gen_key(g, "metadata");
-    yajl_gen_map_open(g);
-    report_gen_str_kv(g, tmp, "version", "1.1.0");
-    report_gen_key(g, "profiles");
-    yajl_gen_array_open(g);
-    report_gen_str(g, tmp, "cloud", 5);
-    yajl_gen_array_close(g);
-    report_gen_key(g, "product");
-    yajl_gen_map_open(g);
-    report_gen_str_kv(g, tmp, "name", "ddbtrail");
-    report_gen_str_kv(g, tmp, "vendor_name", "ddbtrail");
-    report_gen_str_kv(g, tmp, "version", opt->version ? opt->version : "unknown");
-    yajl_gen_map_close(g);
-    yajl_gen_map_close(g);
+    report_ocsf_metadata(g, tmp, opt, "cloud");
     report_gen_key(g, "finding_info");
     yajl_gen_map_open(g);
     report_gen_str_kv(g, tmp, "uid", id);
@@ -251,6 +258,8 @@ static void ocsf_alert(yajl_gen g, buffer *tmp, sqlite3_stmt *st, const report_o
         report_gen_str_kv(g, tmp, "incident_uid", incident);
     }
     col_kv(g, tmp, "novelty", st, A_NOVELTY);
+    if (s->integrity[0])
+        report_gen_str_kv(g, tmp, "integrity", s->integrity);
     yajl_gen_map_close(g);
     yajl_gen_map_close(g);
 }
@@ -260,15 +269,14 @@ void report_write_ocsf(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
 {
     yajl_gen g = yajl_gen_alloc(NULL);
 
-    (void)db;
-    (void)s;
     if (g == NULL) {
         o->failed = 1;
         return;
     }
     while (sqlite3_step(st) == SQLITE_ROW && !o->failed) {
-        ocsf_alert(g, &o->tmp, st, opt);
+        ocsf_alert(g, &o->tmp, st, s, opt);
         report_gen_flush(o, g);
     }
+    report_write_summary(o, g, db, s, opt);
     yajl_gen_free(g);
 }

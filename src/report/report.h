@@ -33,6 +33,7 @@ typedef struct report_opts {
     int only_unseen;     /* list only alerts that the connection's temp.followed(fingerprint,
                             rank) does not hold at their severity or higher (scan --follow) */
     const char *version; /* ddbtrail version for OCSF metadata and the HTML footer */
+    int summary;         /* JSON Lines, OCSF: end with the run record (summary.c) */
 } report_opts;
 
 /* Alerts per severity rank, within since/until whatever min_rank says (what

@@ -155,6 +155,15 @@ void report_gen_str_kv(yajl_gen g, buffer *tmp, const char *k, const char *v);
 /* Moves what g generated into o, and a newline: one JSON value per line. */
 void report_gen_flush(struct report_out *o, yajl_gen g);
 
+/* OCSF's metadata object (ocsf.c): schema version 1.1.0, the product, and
+ * the one profile the event uses (NULL: none) in metadata.profiles. */
+void report_ocsf_metadata(yajl_gen g, buffer *tmp, const report_opts *opt, const char *profile);
+
+/* The run record that ends a JSON Lines or OCSF report when opt->summary
+ * asks for it (summary.c), through g, flushed into o as one line. */
+void report_write_summary(struct report_out *o, yajl_gen g, sqlite3 *db,
+                          const struct report_summary *s, const report_opts *opt);
+
 /* The writers: each renders the whole report from the alert query st. */
 typedef void report_writer(struct report_out *o, sqlite3 *db, sqlite3_stmt *st,
                            const struct report_summary *s, const report_opts *opt);

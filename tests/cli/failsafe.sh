@@ -58,6 +58,13 @@ run report --db "$T/t.db" --format html
 contains "$T/out" 'class="incomplete"' "html says it is incomplete"
 run report --db "$T/t.db" --format json
 eq "$(grep -c . "$T/out")" 1 "json: the one alert that exists, nothing else"
+run report --db "$T/t.db" --format json --summary
+eq "$(tail -1 "$T/out" | jq -r '[.state, .rules_failed, .rule_problems[0].rule_id,
+    .rule_problems[0].status] | join(" ")')" "incomplete 1 T-RUNAWAY failed" \
+    "json --summary: the run record names the rule that did not run"
+run report --db "$T/t.db" --format ocsf --summary
+eq "$(tail -1 "$T/out" | jq -r '[.class_uid, .activity_name, .status, .status_detail] | join(" ")')" \
+    "6007 Error Failure incomplete" "ocsf --summary: a Scan Activity that ended in error"
 # only the runaway rule, nothing found: no "no alerts" line
 run scan -q "$T/one.json" --rules "$r" --only T-RUNAWAY --config "$T/t1.json"
 eq "$rc" 2 "nothing found, a rule failed: exit 2"

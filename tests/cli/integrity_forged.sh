@@ -145,6 +145,22 @@ contains "$T/out" "^  integrity  24 log files verified against 336 digests: 0 mi
     "and on the report itself"
 run scan -q --format json --only DDB-LOG-TAMPER "$T/day"
 eq "$(grep -c DDB-LOG-TAMPER "$T/out")" 0 "one day downloaded: no DDB-LOG-TAMPER"
+# ... and in every format: on each alert of JSON Lines, CSV and OCSF, and in the run record
+# that --summary adds (the only line of an alert-free JSON Lines report)
+ntd="24 log files verified against 336 digests: 0 missing.*145 listed log files not downloaded"
+run report --db "$T/day.db" --format json
+eq "$(jq -r .integrity "$T/out" | grep -c "$ntd")" "$(wc -l <"$T/out")" \
+    "JSON Lines: every alert carries the integrity summary"
+run report --db "$T/day.db" --format csv
+contains "$T/out" "^rule_id,.*,tables,integrity" "CSV: an integrity column"
+eq "$(grep -c "$ntd" "$T/out")" "$(($(wc -l <"$T/out") - 1))" "CSV: on every row"
+run report --db "$T/day.db" --format ocsf
+eq "$(jq -r .unmapped.integrity "$T/out" | grep -c "$ntd")" "$(wc -l <"$T/out")" \
+    "OCSF: every finding carries it (unmapped.integrity)"
+run scan -q --format json --summary --only DDB-LOG-TAMPER "$T/day"
+eq "$(wc -l <"$T/out")" 1 "--summary, no alert: one line, the run record"
+eq "$(jq -r .record_type "$T/out")" summary "it is the run record"
+eq "$(jq -r .integrity "$T/out" | grep -c "$ntd")" 1 "it says what was verified and not downloaded"
 # inside the span downloaded, a missing file is still tampering
 rm "$T/day/$day/"*T1005Z*
 run verify "$T/day"

@@ -30,6 +30,19 @@ eq "$(jq -r 'has("src_endpoint") or has("actor")' "$T/sample.jsonl" | sort -u)" 
    "no top-level src_endpoint or actor (not Detection Finding attributes)"
 ok_if '[ "$(jq -r "[.evidences[] | select(.src_endpoint.ip)] | length" "$T/sample.jsonl" | sort -nu | tail -1)" -gt 0 ]' \
    "source addresses are in the evidences"
+eq "$(jq -r .unmapped.integrity "$T/sample.jsonl" | sort -u | grep -c 'log files verified')" 1 \
+   "every finding carries the integrity summary"
+
+# --summary: the findings, then the run as a Scan Activity (class 6007), each line checked
+# against the class its class_uid names
+run report --db "$T/s.db" --format ocsf --summary --show-suppressed
+python3 tests/tools/ocsf_check.py "$schema" any "$T/out" >"$T/check" 2>&1
+eq "$?" 0 "findings and the run record are valid OCSF 1.1.0"
+sed 's/^/      /' "$T/check" | tail -3
+eq "$(tail -1 "$T/out" | jq -r '[.class_uid, .type_uid,
+    .num_detections + .unmapped.alerts_suppressed] | join(" ")')" \
+   "6007 600702 $(($(wc -l <"$T/out") - 1))" \
+   "the last line is a Scan Activity counting the findings (open and suppressed)"
 
 # the checker catches each fault
 one=$(head -1 "$T/sample.jsonl")

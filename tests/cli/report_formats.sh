@@ -17,7 +17,7 @@ eq "$(jq -r '.rule_id' "$T/alerts.jsonl" | sort -u | wc -l)" "$nrules" "every ru
 eq "$(jq -r 'select(.first_seen < "2026-11-12T02" or .last_seen > "2026-11-12T06") | .rule_id' \
       "$T/alerts.jsonl" | wc -l)" 0 "no alert outside the attack's hours"
 eq "$(jq -r 'keys_unsorted | join(",")' "$T/alerts.jsonl" | sort -u)" \
-   "rule_id,severity,title,first_seen,last_seen,event_count,account_id,aws_region,principal_arn,access_key_id,source_ip,table_name,event_names,event_ids,detail,mitre,incident_id,novelty,status,alert_id,tables" \
+   "rule_id,severity,title,first_seen,last_seen,event_count,account_id,aws_region,principal_arn,access_key_id,source_ip,table_name,event_names,event_ids,detail,mitre,incident_id,novelty,status,alert_id,tables,integrity" \
    "JSON keys exactly"
 eq "$(jq -r 'select(.principal_arn != null) | .incident_id' "$T/alerts.jsonl" | sort -u | wc -l)" 1 \
    "the sample incident is one incident (the blind spot and the deleted log file have no actor)"
@@ -49,8 +49,10 @@ PY
 find sample-logs -name '*.json.gz' ! -name '*Digest*' | sort | xargs cat |
     ddb scan -q --format json --config "$cfg" - >"$T/stdin.jsonl" 2>"$T/err"
 eq "$?" 0 "stdin scan status"
-# (a pipe has no digests: DDB-LOG-TAMPER, and the incident numbering it shifts, are the files' only)
-jq -c 'select(.rule_id != "DDB-LOG-TAMPER") | del(.event_ids, .incident_id)' "$T/alerts.jsonl" | sort >"$T/a"
-jq -c 'del(.event_ids, .incident_id)' "$T/stdin.jsonl" | sort >"$T/b"
+# (a pipe has no digests: DDB-LOG-TAMPER, the incident numbering it shifts and the integrity
+# line are the files' only)
+jq -c 'select(.rule_id != "DDB-LOG-TAMPER") | del(.event_ids, .incident_id, .integrity)' \
+    "$T/alerts.jsonl" | sort >"$T/a"
+jq -c 'del(.event_ids, .incident_id, .integrity)' "$T/stdin.jsonl" | sort >"$T/b"
 cmp -s "$T/a" "$T/b" || { fail "stdin alerts differ"; diff "$T/a" "$T/b" | head; }
 done_case

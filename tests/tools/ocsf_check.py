@@ -14,6 +14,8 @@ to the id's caption; objects' at_least_one constraints; class_uid,
 category_uid and type_uid consistent; metadata.version the schema's.
 
 usage: ocsf_check.py SCHEMA_DIR CLASS_NAME FINDINGS.jsonl
+CLASS_NAME "any" checks each line against the class its class_uid names
+(a report's findings and its Scan Activity run record).
 Prints one line per problem (at most 50) and exits 1 when there is one.
 """
 import json
@@ -174,15 +176,30 @@ class Checker:
             if sum(g in obj for g in group) != 1:
                 self.bad(where, "%s needs exactly one of %s" % (name, ", ".join(group)))
 
+    def class_of(self, f):
+        """The class a line is checked against: the one asked for, or with
+        "any" the class whose uid its class_uid is (None when none is)."""
+        if self.cls != "any":
+            return self.cls
+        for name, d in self.s.events.items():
+            cat = self.s.categories.get(d.get("category"), {})
+            if "uid" in d and "uid" in cat and cat["uid"] * 1000 + d["uid"] == f.get("class_uid"):
+                return name
+        return None
+
     def check_finding(self, where, f):
-        cls = self.s.events[self.cls]
+        name = self.class_of(f)
+        if name is None:
+            self.bad(where, "class_uid %r is no class of the schema" % f.get("class_uid"))
+            return
+        cls = self.s.events[name]
         profiles = set((f.get("metadata") or {}).get("profiles") or [])
         if "metadata" in f and "profiles" not in f["metadata"]:
             self.bad(where, "metadata.profiles not declared")
         for p in profiles:
             if not os.path.exists(os.path.join(self.s.root, "profiles", p + ".json")):
                 self.bad(where, "unknown profile %s" % p)
-        self.check_object(where, self.s.events, self.cls, f, profiles)
+        self.check_object(where, self.s.events, name, f, profiles)
         cat = self.s.categories.get(cls["category"], {})
         want_class = cat.get("uid", 0) * 1000 + cls["uid"]
         if f.get("category_uid") != cat.get("uid"):
