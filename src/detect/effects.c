@@ -68,10 +68,12 @@ static const char refs_sql[] =
  * cannot say: a Scan or Query without Limit, a PartiQL SELECT that is not a
  * key lookup) and the basis of the count. The forms: single-item calls;
  * requestItems as CloudTrail lists it (one entry per item, with tableName
- * and operation) or as the API maps it (table -> keys or write requests);
- * transactItems (put/update/delete/conditionCheck/get, each naming its
- * table); PartiQL statements (statement, statements[], transactStatements[]);
- * Scan and Query by their Limit. A batch over seven tables is seven rows. */
+ * and operation; AWS's own example spells it TableName) or as the API maps
+ * it (table -> keys or write requests); transactItems (put/update/delete/
+ * conditionCheck/get, each naming its table); PartiQL statements (statement,
+ * statements[], transactStatements[]); Scan and Query by their Limit. A
+ * condition check reads nothing out and changes nothing: op 'check'. A batch
+ * over seven tables is seven rows. */
 static const char items_sql[] =
     "INSERT INTO event_items(event_id, tbl, op, items, basis)"
     " WITH d AS MATERIALIZED (SELECT e.event_id, e.event_name, e.table_name,"
@@ -86,9 +88,12 @@ static const char items_sql[] =
     "   WHEN 'DeleteItem' THEN 'delete' ELSE 'write' END, 1, 'one item' FROM d"
     " WHERE event_name IN ('GetItem','PutItem','UpdateItem','DeleteItem')"
     /* requestItems as CloudTrail lists them: one entry per item (or per table with keys) */
-    " UNION ALL SELECT d.event_id, json_extract(i.value, '$.tableName'),"
+    " UNION ALL SELECT d.event_id,"
+    "   coalesce(json_extract(i.value, '$.tableName'), json_extract(i.value, '$.TableName')),"
     "   CASE WHEN d.event_name = 'BatchGetItem' THEN 'read'"
-    "     WHEN json_extract(i.value, '$.operation') = 'Delete' THEN 'delete' ELSE 'write' END,"
+    "     WHEN json_extract(i.value, '$.operation') = 'Delete' THEN 'delete'"
+    "     WHEN json_extract(i.value, '$.operation') = 'ConditionCheck' THEN 'check'"
+    "     ELSE 'write' END,"
     "   coalesce(json_array_length(i.value, '$.keys'), 1), 'requestItems entries'"
     " FROM d, json_each(d.rp, '$.requestItems') i"
     " WHERE json_type(d.rp, '$.requestItems') = 'array' AND i.type = 'object'"
@@ -106,8 +111,9 @@ static const char items_sql[] =
     "   json_extract(t.value, '$.put.tableName'), json_extract(t.value, '$.update.tableName'),"
     "   json_extract(t.value, '$.delete.tableName'),"
     "   json_extract(t.value, '$.conditionCheck.tableName'), json_extract(t.value, '$.tableName')),"
-    "   CASE WHEN d.event_name = 'TransactGetItems' OR json_type(t.value, '$.get') IS NOT NULL"
-    "     OR json_type(t.value, '$.conditionCheck') IS NOT NULL THEN 'read'"
+    "   CASE WHEN json_type(t.value, '$.conditionCheck') IS NOT NULL THEN 'check'"
+    "     WHEN d.event_name = 'TransactGetItems' OR json_type(t.value, '$.get') IS NOT NULL"
+    "     THEN 'read'"
     "     WHEN json_type(t.value, '$.delete') IS NOT NULL THEN 'delete' ELSE 'write' END,"
     "   1, 'transactItems entries' FROM d, json_each(d.rp, '$.transactItems') t"
     " WHERE json_type(d.rp, '$.transactItems') = 'array'"
@@ -138,9 +144,10 @@ static int dberr(sqlite3 *db, char *err, size_t errlen)
 static int judgement_key(const catalogue *cat, const char *wanted, char out[65])
 {
     char buf[4096];
-    /* "3": how references and item estimates are extracted is part of the judgement
-     * (version 2 added references, 3 item estimates): a store judged before is judged again */
-    int n = snprintf(buf, sizeof buf, "3\n%s\n%s", catalogue_sha256(cat), wanted ? wanted : "*");
+    /* "4": how references and item estimates are extracted is part of the judgement
+     * (version 2 added references, 3 item estimates, 4 condition checks and TableName): a
+     * store judged before is judged again */
+    int n = snprintf(buf, sizeof buf, "4\n%s\n%s", catalogue_sha256(cat), wanted ? wanted : "*");
 
     if (n < 0 || (size_t)n >= sizeof buf)
         return -1;

@@ -45,6 +45,12 @@ recs = [
     ev("GetItem", None),
 ]
 recs[-1]["requestParameters"] = None
+# 11: a transaction as AWS's CloudTrail example logs it: requestItems with operation, and
+# TableName capitalised on some entries
+recs.append(ev("TransactWriteItems", {"requestItems": [
+    {"operation": "Put", "tableName": "m", "key": {}},
+    {"operation": "Delete", "TableName": "m", "key": {}},
+    {"operation": "ConditionCheck", "TableName": "m", "Key": {}}]}))
 json.dump({"Records": recs}, open(sys.argv[1], "w"))
 PY
 run scan -q --db "$T/i.db" "$T/items.json"
@@ -55,13 +61,16 @@ eq "$(rows it-1)" "t0:read:1 t1:read:1 t2:read:1 t3:read:1 t4:read:1 t5:read:1 t
 eq "$(rows it-2)" "a:read:2 b:read:1" "the API's map form: keys per table"
 eq "$(rows it-3)" "orders:delete:3 orders:write:2" "a batch write: its deletes and puts"
 eq "$(rows it-4)" "carts:write:1 orders:delete:1" "CloudTrail's list form of a batch write"
-eq "$(rows it-5)" "x:write:1 y:delete:1 z:read:1" "a transaction, each item with its table"
+eq "$(rows it-5)" "x:write:1 y:delete:1 z:check:1" \
+   "a transaction, each item with its table (a condition check changes nothing)"
 eq "$(rows it-6)" "p:read:1 q:read:? r:delete:1" "PartiQL: a key read, a scan of unknown size, a delete"
 eq "$(rows it-7)" "s:read:25" "a Scan by its Limit"
 eq "$(rows it-8)" "s:read:?" "a Query without Limit cannot be sized"
 eq "$(q "$T/i.db" "SELECT basis FROM event_items WHERE event_id = 'it-8'")" "no Limit: unbounded" "and says why"
 eq "$(rows it-9)" "d:delete:1" "a single delete"
 eq "$(rows it-10)" "-:read:1" "a GetItem without requestParameters is still one item"
+eq "$(rows it-11)" "m:check:1 m:delete:1 m:write:1" \
+   "AWS's example form: TableName as well as tableName, ConditionCheck a check"
 # judged once: a second detect adds no rows
 n=$(q "$T/i.db" "SELECT count(*) FROM event_items")
 run detect -q --db "$T/i.db"

@@ -998,6 +998,29 @@ pair("DDB-NEW-BULK-READER__surge",
      app_days + steady + scans(role("support-tool", "s"), "orders", 12, 25),
      "fires medium\nbenign none\nfires_detail busiest day held 3\n")
 
+# --- DDB-DESTRUCTIVE: a wipe by transactions -----------------------------------
+# The way round the delete routes the rule knew: TransactWriteItems, in the API's own form
+# (transactItems[].delete) and in the form AWS's CloudTrail example logs (requestItems with
+# operation Delete and a capitalised TableName): 11 transactions of 100 deletes. Routine: the
+# same job's transactions that put and condition-check as many items.
+def transact(who, when, kind, n, sdk):
+    if sdk:
+        items = [{kind: {"tableName": "orders", "key": {"pk": {"S": "o%d" % i}}}}
+                 for i in range(n)]
+        return event(who, "TransactWriteItems", when, {"transactItems": items})
+    items = [{"operation": kind[0].upper() + kind[1:], "TableName": "orders",
+              "key": {"pk": "o%d" % i}} for i in range(n)]
+    return event(who, "TransactWriteItems", when, {"requestItems": items})
+
+
+wiper = role("order-sync", "sync-1")
+pair("DDB-DESTRUCTIVE__transact-delete",
+     [transact(wiper, ts(12, 3, i), "delete", 100, i % 2 == 0) for i in range(11)],
+     [transact(wiper, ts(12, 3, i), ("put", "conditionCheck")[i % 2], 100, i < 6)
+      for i in range(11)],
+     "fires high\nbenign none\nfires_alerts 1\n"
+     "fires_detail 1100 item(s) deleted from table orders in 11 call(s)\n")
+
 base = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "detections")
 for case, (fires, benign, expect, config) in sorted(out.items()):
     d = os.path.join(base, case)
