@@ -7,8 +7,11 @@
 --   keys: Scan; a PartiQL SELECT (ExecuteStatement, BatchExecuteStatement,
 --   ExecuteTransaction) that does not pin the partition key (learnt from CreateTable and
 --   DescribeTable, else any "attr = value" / "attr IN (...)"; OR, NOT, begins_with,
---   attribute_exists, <> stay scans); and draining a stream (GetShardIterator from
---   TRIM_HORIZON or AT_SEQUENCE_NUMBER, then its GetRecords). Each burst is its own alert.
+--   attribute_exists, <> stay scans); draining a stream (GetShardIterator from
+--   TRIM_HORIZON or AT_SEQUENCE_NUMBER, then its GetRecords); and a batch of at least
+--   batch_read_items key lookups in one call (BatchGetItem, TransactGetItems, a PartiQL list
+--   of keyed SELECTs, sized by the store's item estimates), each table it reads counting: a
+--   bulk read is a volume, whatever the call is named. Each burst is its own alert.
 --   AWS itself (service identities and service-linked roles: DAX, Glue, Backup reading
 --   tables) is left out; a user or role scanning through a service is not AWS itself.
 --   A Scan's first page of at most scan_page_limit items (a Limit, no exclusiveStartKey: the
@@ -20,7 +23,8 @@
 -- routine: yes
 -- references: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-reference.select.html
 -- falsepositives: Analytics or migration jobs; run them under a dedicated role and raise its
---   thresholds with actor_thresholds (repeats on earlier days also become routine).
+--   thresholds with actor_thresholds (repeats on earlier days also become routine). A service
+--   that batch-reads full batches of many tables all day: raise batch_read_items.
 -- How: a sweep over window edges (each call counts in the windows starting up to
 --   window_seconds before it; reads of one table merge into spans) gives every window's calls
 --   and tables in O(n log n). Hot windows whose reach overlaps form one burst.
@@ -49,12 +53,24 @@ drains AS MATERIALIZED (
     AND error_code IS NULL
     AND json_extract(request_parameters, '$.shardIteratorType') IN ('TRIM_HORIZON', 'AT_SEQUENCE_NUMBER')
 ),
+batches AS MATERIALIZED (
+  -- calls that look up at least batch_read_items items by key at once, by the item estimates
+  -- (event_items: a batch's entries or table map, a transaction's gets, keyed statements)
+  SELECT event_id FROM event_items
+  WHERE op = 'read'
+    AND basis IN ('requestItems entries', 'keys listed', 'transactItems entries', 'statement')
+  GROUP BY event_id HAVING sum(items) >= :batch_read_items
+),
 reading AS MATERIALIZED (
-  -- every route the catalogue says reads items without their keys, or reads a stream
+  -- every route the catalogue says reads items without their keys, or reads a stream; and
+  -- the big batches
   SELECT e.* FROM event_effects x JOIN events e ON e.event_id = x.event_id
   WHERE x.effect IN ('scans-items', 'reads-stream') AND e.error_code IS NULL
     AND e.actor_kind IS NOT 'aws-service'
   GROUP BY e.event_id
+  UNION
+  SELECT e.* FROM batches b JOIN events e ON e.event_id = b.event_id
+  WHERE e.error_code IS NULL AND e.actor_kind IS NOT 'aws-service'
 ),
 stmts AS MATERIALIZED (
   -- PartiQL's statements, wherever the record keeps them (statement, requestItems[],
@@ -84,6 +100,11 @@ bulk_tables AS MATERIALIZED (
                      (SELECT pk FROM keys k WHERE k.account_id IS r.account_id
                         AND k.aws_region IS r.aws_region
                         AND k.table_name = coalesce(s.tbl, r.table_name)))
+  UNION
+  -- a big batch copies from every table it reads
+  SELECT i.event_id, coalesce(i.tbl, r.table_name)
+  FROM batches b JOIN reading r ON r.event_id = b.event_id
+       JOIN event_items i ON i.event_id = b.event_id AND i.op = 'read'
 ),
 bulk AS MATERIALIZED (
   SELECT r.event_id, r.event_ts, r.actor_arn, r.principal_arn, r.account_id, r.aws_region,

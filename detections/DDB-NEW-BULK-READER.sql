@@ -3,15 +3,16 @@
 -- severity: medium
 -- description: An actor's bulk reads of one table in one UTC day that its own history does
 --   not explain: at least new_reader_calls bulk reads (a Scan page other than a first look of
---   at most scan_page_limit items, a PartiQL SELECT that pins no key, a stream read), and
+--   at most scan_page_limit items, a PartiQL SELECT that pins no key, a stream read, a batch
+--   of at least batch_read_items key lookups, which reads each of its tables), and
 --   either the actor never bulk-read that table on an earlier day, or the day holds more than
 --   new_reader_factor times its busiest earlier day. Judged only when the store holds at
 --   least history_days earlier days of that account and region, so a first download is not
 --   "new". A reader that stays under every hourly threshold of DDB-MASS-SCAN for days is
 --   still seen on its first day, and a slow reader that suddenly copies a table on its tenth.
 --   The detail says what the history holds and bounds the items: the sum of the calls' Limit
---   when every call set one, else pages of up to 1 MB each (CloudTrail logs calls, not the
---   items they returned). AWS services are left out. Elastic ships first-seen Scan; this is
+--   (or of the keys a batch names) when every call says one, else pages of up to 1 MB each
+--   (CloudTrail logs calls, not the items they returned). AWS services are left out. Elastic ships first-seen Scan; this is
 --   its volume-aware form.
 -- effects: scans-items, reads-stream
 -- mitre: T1530, T1213
@@ -19,7 +20,14 @@
 -- story: new bulk reader
 -- references: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Scan.html
 -- falsepositives: A new analytics job, a one-off migration (suppress its role with a reason).
-WITH reading AS MATERIALIZED (
+WITH batches AS MATERIALIZED (
+  -- calls that look up at least batch_read_items items by key at once (event_items)
+  SELECT event_id FROM event_items
+  WHERE op = 'read'
+    AND basis IN ('requestItems entries', 'keys listed', 'transactItems entries', 'statement')
+  GROUP BY event_id HAVING sum(items) >= :batch_read_items
+),
+reading AS MATERIALIZED (
   SELECT e.event_id, e.event_ts, e.event_name, e.actor_arn, e.principal_arn, e.account_id,
          e.aws_region, e.access_key_id, e.source_ip, e.table_name, e.request_parameters
   FROM event_effects x JOIN events e ON e.event_id = x.event_id
@@ -27,7 +35,7 @@ WITH reading AS MATERIALIZED (
     AND e.actor_kind IS NOT 'aws-service' AND e.table_name IS NOT NULL
   GROUP BY e.event_id
 ),
-bulk AS (
+bulk_rows AS (
   SELECT r.*, r.event_ts / 86400 AS day,
          CASE WHEN r.event_name = 'Scan' THEN json_extract(r.request_parameters, '$.limit') END
            AS lim
@@ -40,6 +48,21 @@ bulk AS (
          AND EXISTS (SELECT 1 FROM json_tree(r.request_parameters) t
                      WHERE t.key = 'statement' AND t.type = 'text'
                        AND partiql_bulk(t.atom, NULL)))
+  UNION
+  -- a big batch is a bulk read of each table it reads, bounded by the keys it names there
+  SELECT e.event_id, e.event_ts, e.event_name, e.actor_arn, e.principal_arn, e.account_id,
+         e.aws_region, e.access_key_id, e.source_ip, i.tbl, e.request_parameters,
+         e.event_ts / 86400, sum(i.items)
+  FROM batches b JOIN events e ON e.event_id = b.event_id
+       JOIN event_items i ON i.event_id = b.event_id AND i.op = 'read'
+  WHERE e.error_code IS NULL AND e.actor_kind IS NOT 'aws-service' AND i.tbl IS NOT NULL
+  GROUP BY e.event_id, i.tbl
+),
+bulk AS (
+  -- one row per call and table, whichever way it was found
+  SELECT event_id, event_ts, event_name, actor_arn, principal_arn, account_id, aws_region,
+         access_key_id, source_ip, table_name, day, max(lim) AS lim
+  FROM bulk_rows GROUP BY event_id, table_name
 ),
 daily AS MATERIALIZED (
   SELECT actor_arn, account_id, aws_region, table_name, day, count(*) AS calls,
@@ -74,6 +97,8 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(b.event_ts), 'unixepoch') AS first_see
               j.calls, j.table_name, date(j.day * 86400, 'unixepoch'),
               CASE WHEN j.limited = j.calls AND j.scans = j.calls
                    THEN printf('at most %d item(s) (the sum of their Limit)', j.limit_sum)
+                   WHEN j.limited = j.calls
+                   THEN printf('at most %d item(s) (the sum of their Limit and keys)', j.limit_sum)
                    ELSE printf('up to %d page(s) of at most 1 MB', j.calls) END,
               j.hist_days, j.account_id, j.aws_region,
               CASE WHEN j.prior_days = 0

@@ -56,6 +56,8 @@ static const struct settings_key keys[] = {
     {"mass_scan_calls", CT_INT, 50, "bulk reads in a window that make a mass scan"},
     {"mass_scan_tables", CT_INT, 5, "distinct tables scanned in a window that make a mass scan"},
     {"recon_tables", CT_INT, 10, "distinct tables described in a window that make recon"},
+    {"batch_read_items", CT_INT, 50,
+     "key lookups in one call that make a batch a bulk read (DDB-MASS-SCAN, DDB-NEW-BULK-READER)"},
     {"scan_page_limit", CT_INT, 100,
      "a Scan's first page of at most this Limit is a look, not a bulk read (DDB-MASS-SCAN)"},
     {"denied_calls", CT_INT, 10, "access-denied errors in a window that make recon"},

@@ -1021,6 +1021,37 @@ pair("DDB-DESTRUCTIVE__transact-delete",
      "fires high\nbenign none\nfires_alerts 1\n"
      "fires_detail 1100 item(s) deleted from table orders in 11 call(s)\n")
 
+# --- DDB-MASS-SCAN: a copy by batches of keys ----------------------------------
+# The way round a rule that knows Scan and PartiQL: BatchGetItem, each call over seven tables
+# (CloudTrail's list form, one entry per key), 56 items a call, ten calls. A bulk read is a
+# volume: a batch of at least batch_read_items key lookups copies as a page of a Scan does,
+# and each table it reads counts. Routine: an application's page loads, 60 batches of two
+# keys from each of the same seven tables.
+SEVEN = TABLES + ["carts"]
+
+
+def batch_get(who, when, per_table):
+    return event(who, "BatchGetItem", when,
+                 {"requestItems": [{"tableName": t, "key": {"pk": "k%d" % k}}
+                                   for t in SEVEN for k in range(per_table)]})
+
+
+pair("DDB-MASS-SCAN__batch-get",
+     [batch_get(role("report-export", "x"), ts(12, 5, i), 8) for i in range(10)],
+     [batch_get(role("web-app", "w"), ts(12, 5, i // 2, i % 2 * 30), 2) for i in range(60)],
+     "fires high\nbenign none\nfires_alerts 1\nfires_detail over 7 table(s)\n")
+
+# --- DDB-NEW-BULK-READER: the same copy, spread over a day -----------------------
+# 24 big batches over the day, one an hour (under every hourly threshold of DDB-MASS-SCAN),
+# each over seven tables: a new bulk reader of each. Routine: the application's small
+# batches every hour of the same days.
+pair("DDB-NEW-BULK-READER__batch-get",
+     app_days + [batch_get(role("report-export", "x"), ts(12, h, 5), 8) for h in range(24)],
+     app_days + [batch_get(role("web-app", "w"), ts(d, h, 5), 2)
+                 for d in (9, 10, 11, 12) for h in range(24)],
+     "fires medium\nbenign none\nfires_alerts 7\nfires_detail 24 bulk read(s) of carts\n"
+     "fires_detail at most 192 item(s)\n")
+
 base = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "detections")
 for case, (fires, benign, expect, config) in sorted(out.items()):
     d = os.path.join(base, case)
