@@ -19,7 +19,13 @@
 WITH p AS (
   SELECT e.*, coalesce(json_extract(e.request_parameters, '$.policy'),
                        json_extract(e.request_parameters, '$.resourcePolicy')) AS pol,
-         coalesce(arn_account(json_extract(e.request_parameters, '$.resourceArn')),
+         -- the resource's account: the DynamoDB ARN the event names (the store's
+         -- references: a table, stream or index ARN), the policy's own resourceArn or the
+         -- tableArn AWS answered with first, else the log's
+         coalesce((SELECT r.account FROM event_refs r
+                   WHERE r.event_id = e.event_id AND r.kind = 'arn' AND r.service = 'dynamodb'
+                     AND r.account <> ''
+                   ORDER BY r.field <> 'resourceArn', r.field <> 'tableArn' LIMIT 1),
                   e.recipient_account_id) AS own
   FROM event_effects x JOIN events e ON e.event_id = x.event_id
   WHERE x.effect = 'opens-access' AND e.error_code IS NULL

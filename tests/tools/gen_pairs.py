@@ -1052,6 +1052,21 @@ pair("DDB-NEW-BULK-READER__batch-get",
      "fires medium\nbenign none\nfires_alerts 7\nfires_detail 24 bulk read(s) of carts\n"
      "fires_detail at most 192 item(s)\n")
 
+# --- DDB-FOREIGN-VPCE: the table is the other account's --------------------------
+# The way round a rule that takes the log's own account for the table's: from inside our VPC,
+# through our own endpoint, a role writes into a table of an outside account named by its
+# ARN (the account is in the ARN, nowhere else). Routine: the same role and endpoint on our own
+# table, named by its ARN too.
+inside = role("order-sync", "sync-2")
+pair("DDB-FOREIGN-VPCE__table-arn",
+     [event(inside, "PutItem", ts(12, 6, i), {"tableName": table_arn("drop-zone", EVIL),
+                                              "key": {"pk": {"S": "o%d" % i}}},
+            vpce="vpce-0a1b2c3d4e5f60789", vpce_acct=ACCT) for i in range(3)],
+     [event(inside, "PutItem", ts(12, 6, i), {"tableName": table_arn("orders"),
+                                              "key": {"pk": {"S": "o%d" % i}}},
+            vpce="vpce-0a1b2c3d4e5f60789", vpce_acct=ACCT) for i in range(3)],
+     "fires high\nbenign none\nfires_alerts 1\nfires_detail (table account %s)\n" % EVIL)
+
 base = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "detections")
 for case, (fires, benign, expect, config) in sorted(out.items()):
     d = os.path.join(base, case)
