@@ -173,11 +173,14 @@ static const char *trim(const char *s, size_t *len)
 }
 
 /* Parses one rule file's text into r: the header's line grammar (keys, continued
- * values, the body after it) in one loop. Returns 0 or -1 with err. */
+ * values, the body after it) in one loop. A value continues on comment lines
+ * indented past "-- "; an unindented comment that is no key ends the header
+ * (an author's note on how the SQL works belongs to the SQL, not to the last
+ * field, which reports and alert cards print). Returns 0 or -1 with err. */
 static int parse_rule(rules_rule *r, const char *text, const char *stem, char *err,
                       size_t errlen)
 {
-    const char *p = text, *body;
+    const char *p = text, *body, *ended = NULL;
     char **last = NULL;
 
     while (*p) {
@@ -203,7 +206,14 @@ static int parse_rule(rules_rule *r, const char *text, const char *stem, char *e
             size_t vlen;
             const char *val;
 
-            if (slot) {
+            if (slot && ended) {
+                snprintf(err, errlen, "header key '%.*s' comes after a comment that ended the "
+                         "header; indent that comment's lines past '-- ' or move it below",
+                         (int)klen, key);
+                return -1;
+            } else if (ended) {
+                /* the author's notes after the header: SQL comments */
+            } else if (slot) {
                 vlen = len - (size_t)(colon + 1 - line);
                 val = trim(colon + 1, &vlen);
                 if (*slot) {
@@ -216,16 +226,21 @@ static int parse_rule(rules_rule *r, const char *text, const char *stem, char *e
             } else if (key && klen && memchr(key, ' ', klen) == NULL && last == NULL) {
                 snprintf(err, errlen, "unknown header key '%.*s'", (int)klen, key);
                 return -1;
-            } else if (last) {
+            } else if (last && len >= 2 && (line[0] == '\t' || (line[0] == ' ' &&
+                                                                  (line[1] == ' ' || line[1] == '\t')))) {
                 vlen = len;
                 val = trim(line, &vlen);
                 if (vlen && append(last, val, vlen) != 0)
                     goto oom;
+            } else if (last) {
+                vlen = len;
+                if (trim(line, &vlen) && vlen > 0)
+                    ended = p; /* the body starts at this comment */
             }
         }
         p = eol ? eol + 1 : p + strlen(p);
     }
-    body = p;
+    body = ended ? ended : p;
     if (!r->id || !r->title || !r->severity || !r->description) {
         snprintf(err, errlen, "header lacks %s (needs id, title, severity, description)",
                  !r->id ? "id" : !r->title ? "title" : !r->severity ? "severity" : "description");

@@ -86,4 +86,32 @@ run rules show
 eq "$rc" 2 "rules show without an id"
 run rules list --format xml
 eq "$rc" 2 "an unknown format"
+
+# the header ends at an unindented comment that is no key: an author's note on the SQL is not
+# part of the last field (which reports and alert cards print); a key after it is refused
+mkdir -p "$T/notes"
+cat >"$T/notes/T-NOTE.sql" <<'SQL'
+-- id: T-NOTE
+-- title: t
+-- severity: low
+-- description: d
+-- falsepositives: a nightly job;
+--   run it under its own role.
+--
+-- How: one pass over the events.
+SELECT NULL AS first_seen, NULL AS last_seen, 0 AS event_count, NULL AS account_id,
+       NULL AS aws_region, NULL AS principal_arn, NULL AS access_key_id, NULL AS source_ip,
+       NULL AS table_name, NULL AS event_names, NULL AS event_ids, NULL AS detail
+FROM events WHERE 0
+SQL
+run rules list --rules "$T/notes" --format json
+eq "$(jq -r .falsepositives "$T/out")" "a nightly job; run it under its own role." \
+   "an indented line continues a field; the note after the header does not"
+run rules check --rules "$T/notes"
+eq "$rc" 0 "the note is part of the SQL, which still compiles"
+printf -- '-- mitre: T1530\n' >"$T/key-after"
+sed '/^-- How/r '"$T/key-after" "$T/notes/T-NOTE.sql" >"$T/t" && mv "$T/t" "$T/notes/T-NOTE.sql"
+run rules check --rules "$T/notes"
+eq "$rc" 2 "a header key after the note: refused"
+contains "$T/err" "header key 'mitre' comes after a comment that ended the header" "and named"
 done_case
