@@ -42,8 +42,9 @@ static double now_s(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* One text line per new alert: time, severity, rule, principal, detail. */
-static int print_text(sqlite3 *db)
+/* One text line per new alert the severity filters show (min_rank; the
+ * severities mask, 0 for all): time, severity, rule, principal, detail. */
+static int print_text(sqlite3 *db, int min_rank, unsigned severities)
 {
     sqlite3_stmt *st;
     int i;
@@ -53,9 +54,12 @@ static int print_text(sqlite3 *db)
                            " incident_id FROM alerts a WHERE status = 'open'"
                            " AND NOT EXISTS (SELECT 1 FROM temp.followed f"
                            "   WHERE f.fingerprint = a.fingerprint AND f.rank >= " RANK_SQL ")"
+                           " AND " RANK_SQL " >= ?1 AND (?2 = 0 OR (?2 >> " RANK_SQL ") & 1)"
                            " ORDER BY first_seen, alert_id",
                            -1, &st, NULL) != SQLITE_OK)
         return -1;
+    sqlite3_bind_int(st, 1, min_rank);
+    sqlite3_bind_int64(st, 2, severities);
     while (sqlite3_step(st) == SQLITE_ROW) {
         for (i = 0; i < 5; i++) {
             const char *v = (const char *)sqlite3_column_text(st, i);
@@ -86,7 +90,9 @@ static int detect_and_print(store *s, const cli_detect *cd, cli_plan *p, const c
     report_parse_format(cr->format, &o.format);
     o.only_unseen = 1;
     o.version = DDBTRAIL_VERSION;
-    if (o.format == REPORT_TEXT ? print_text(db) != 0
+    o.min_rank = cr->min_severity ? rules_severity_rank(cr->min_severity) : 0;
+    o.severities = cr->severities;
+    if (o.format == REPORT_TEXT ? print_text(db, o.min_rank, o.severities) != 0
                                 : report_render(db, &o, cli_write_stream, stdout, NULL, err,
                                                 sizeof err) != 0) {
         cli_err("report: %s", o.format == REPORT_TEXT ? sqlite3_errmsg(db) : err);

@@ -113,4 +113,15 @@ inc() { q "$1" "SELECT group_concat(incident_id || ':' || fingerprint, ' ') FROM
   (SELECT incident_id, fingerprint FROM alerts WHERE incident_id IS NOT NULL ORDER BY 1, 2)"; }
 ok_if '[ -n "$(inc "$T/bw.db")" ]' "the batch has incidents"
 eq "$(inc "$T/fw.db")" "$(inc "$T/bw.db")" "followed and batch: the same incident numbers"
+
+# the severity filters hold while following, as in a report: JSON and text
+$VALGRIND "$DDBTRAIL" scan --follow --interval 0.3 --format json --min-severity high \
+    --config sample-logs/ddbtrail.json - <"$T/week.jsonl" >"$T/fh.jsonl" 2>"$T/errh"
+ok_if '[ -s "$T/fh.jsonl" ]' "--min-severity high: alerts printed"
+eq "$(jq -r .severity "$T/fh.jsonl" | sort -u | tr '\n' ' ')" "critical high " \
+   "--min-severity high: only high and critical"
+$VALGRIND "$DDBTRAIL" scan --follow --interval 0.3 --format text --severity medium \
+    --config sample-logs/ddbtrail.json - <"$T/week.jsonl" >"$T/fm.txt" 2>"$T/errm"
+ok_if '[ -s "$T/fm.txt" ]' "--severity medium: alerts printed"
+eq "$(awk '{print $2}' "$T/fm.txt" | sort -u)" MEDIUM "--severity medium, text: only medium"
 done_case
