@@ -531,6 +531,36 @@ static int merge_alerts(sqlite3 *db, int sharded, merge_counts *c, char *err, si
     return 0;
 }
 
+/* The shard's integrity line (meta 'integrity': what its digests proved, or
+ * why nothing could be) kept under 'integrity:shard K/N' (or the store's
+ * path when it is no shard), for merge_finish() to put on the merged
+ * report; a shard that has none says so rather than vanish from it. */
+static int keep_integrity(sqlite3 *db, const char *path, unsigned k, unsigned n, char *err,
+                          size_t errlen)
+{
+    char who[4200];
+    sqlite3_stmt *st;
+    int rc;
+
+    if (n > 0)
+        snprintf(who, sizeof who, "integrity:shard %u/%u", k, n);
+    else
+        snprintf(who, sizeof who, "integrity:%s", path);
+    if (sqlite3_prepare_v2(db,
+                           /* an upsert, not a replace: merging a store again changes nothing */
+                           "INSERT INTO main.meta SELECT ?1, coalesce((SELECT"
+                           " substr(value, 1, 400) FROM shard.meta WHERE key = 'integrity'),"
+                           " 'no integrity summary in this store') WHERE 1"
+                           " ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+                           " WHERE value IS NOT excluded.value",
+                           -1, &st, NULL) != SQLITE_OK)
+        return dberr(db, "merge", err, errlen);
+    sqlite3_bind_text(st, 1, who, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : dberr(db, "merge", err, errlen);
+}
+
 int merge_shard(sqlite3 *out, const char *path, int with_events, merge_counts *c, char *err,
                 size_t errlen)
 {
@@ -557,6 +587,8 @@ int merge_shard(sqlite3 *out, const char *path, int with_events, merge_counts *c
         rc = settle_identity(out, err, errlen);
     if (rc == 0 && !with_events)
         rc = merge_alerts(out, n > 0, c, err, errlen);
+    if (rc == 0)
+        rc = keep_integrity(out, path, k, n, err, errlen);
     if (rc == 0 && (merge_files(out, c, err, errlen) != 0 ||
                     (with_events && merge_events(out, c, err, errlen) != 0) ||
                     exec_count(out,
@@ -571,14 +603,16 @@ int merge_shard(sqlite3 *out, const char *path, int with_events, merge_counts *c
         rc = -1;
     /* new events: the caller runs the rules again (cleared when they ran) */
     if (rc == 0 && with_events && c->events > 0 &&
-        exec(out, "INSERT OR REPLACE INTO main.meta VALUES('merge_detect', 'pending')", err,
-             errlen) != 0)
+        exec(out, "INSERT INTO main.meta VALUES('merge_detect', 'pending')"
+                  " ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+                  " WHERE value IS NOT excluded.value", err, errlen) != 0)
         rc = -1;
     /* the merged store's report must not read a missing event as no event */
     if (rc == 0 && !with_events &&
         store_first_int(out, "SELECT EXISTS (SELECT 1 FROM shard.events)") == 1 &&
-        exec(out, "INSERT OR REPLACE INTO main.meta VALUES('events_merged', 'no')", err, errlen) !=
-            0)
+        exec(out, "INSERT INTO main.meta VALUES('events_merged', 'no')"
+                  " ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+                  " WHERE value IS NOT excluded.value", err, errlen) != 0)
         rc = -1;
     if (rc == 0 && exec(out, "COMMIT", err, errlen) != 0)
         rc = -1;
@@ -600,6 +634,18 @@ int merge_finish(sqlite3 *out, long *incidents, char *err, size_t errlen)
              err, errlen) != 0)
         goto fail;
     if (gap >= 0 && incident_build(out, gap, NULL, NULL, incidents, NULL, err, errlen) != 0)
+        goto fail;
+    /* the report's integrity line: each store's, in one bounded line (the findings
+     * themselves are merged rows, which DDB-LOG-TAMPER reads whatever the line keeps) */
+    if (exec(out,
+             "WITH l(s) AS (SELECT group_concat(substr(key, 11) || ': ' || value, '; ')"
+             "  FROM (SELECT key, value FROM meta WHERE key LIKE 'integrity:%' ORDER BY key))"
+             " INSERT INTO meta SELECT 'integrity', CASE WHEN length(s) > 900"
+             "  THEN substr(s, 1, 860) || ' ... (cut: each shard''s own report has its line)'"
+             "  ELSE s END FROM l WHERE s IS NOT NULL"
+             " ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+             " WHERE value IS NOT excluded.value",
+             err, errlen) != 0)
         goto fail;
     if (exec(out, "COMMIT", err, errlen) != 0)
         goto fail;

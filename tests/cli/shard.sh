@@ -67,6 +67,13 @@ eq "$(q merged.db "SELECT sum(alerts) FROM rule_runs")" "$(wc -l <one.tsv | tr -
    "rule run counts recomputed"
 eq "$(q merged.db "SELECT count(*) FROM incidents")" \
    "$(q one.db "SELECT count(*) FROM incidents")" "incidents rebuilt on the merged store"
+# the merged report says what each shard's digests proved (here: nothing, none were read)
+run report --db merged.db
+contains out "^  integrity  shard 0/3: not checked: no digest file.*; shard 1/3: .*; shard 2/3: " \
+    "merged: the integrity line of every shard"
+run report --db merged.db --format json
+eq "$(jq -r .integrity out | sort -u | grep -c '^shard 0/3: .*shard 2/3: ')" 1 \
+   "merged JSON Lines: every alert carries it"
 # without --events the report says where the events are instead of "no events"
 run report --db merged.db
 contains out "events stayed in the shard stores" "report names the missing events"
