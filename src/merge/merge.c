@@ -17,6 +17,11 @@
 
 enum { MERGE_SQL_MAX = 8192 };
 
+/* Ends an INSERT into meta: an upsert that leaves an equal row alone, not a
+ * replace (which moves the row), so that merging a store again changes nothing. */
+#define META_UPSERT " ON CONFLICT(key) DO UPDATE SET value = excluded.value" \
+                    " WHERE value IS NOT excluded.value"
+
 static int dberr(sqlite3 *db, const char *what, char *err, size_t errlen)
 {
     snprintf(err, errlen, "%s: %s", what, sqlite3_errmsg(db));
@@ -547,12 +552,10 @@ static int keep_integrity(sqlite3 *db, const char *path, unsigned k, unsigned n,
     else
         snprintf(who, sizeof who, "integrity:%s", path);
     if (sqlite3_prepare_v2(db,
-                           /* an upsert, not a replace: merging a store again changes nothing */
                            "INSERT INTO main.meta SELECT ?1, coalesce((SELECT"
                            " substr(value, 1, 400) FROM shard.meta WHERE key = 'integrity'),"
                            " 'no integrity summary in this store') WHERE 1"
-                           " ON CONFLICT(key) DO UPDATE SET value = excluded.value"
-                           " WHERE value IS NOT excluded.value",
+                           META_UPSERT,
                            -1, &st, NULL) != SQLITE_OK)
         return dberr(db, "merge", err, errlen);
     sqlite3_bind_text(st, 1, who, -1, SQLITE_STATIC);
@@ -604,15 +607,13 @@ int merge_shard(sqlite3 *out, const char *path, int with_events, merge_counts *c
     /* new events: the caller runs the rules again (cleared when they ran) */
     if (rc == 0 && with_events && c->events > 0 &&
         exec(out, "INSERT INTO main.meta VALUES('merge_detect', 'pending')"
-                  " ON CONFLICT(key) DO UPDATE SET value = excluded.value"
-                  " WHERE value IS NOT excluded.value", err, errlen) != 0)
+                  META_UPSERT, err, errlen) != 0)
         rc = -1;
     /* the merged store's report must not read a missing event as no event */
     if (rc == 0 && !with_events &&
         store_first_int(out, "SELECT EXISTS (SELECT 1 FROM shard.events)") == 1 &&
         exec(out, "INSERT INTO main.meta VALUES('events_merged', 'no')"
-                  " ON CONFLICT(key) DO UPDATE SET value = excluded.value"
-                  " WHERE value IS NOT excluded.value", err, errlen) != 0)
+                  META_UPSERT, err, errlen) != 0)
         rc = -1;
     if (rc == 0 && exec(out, "COMMIT", err, errlen) != 0)
         rc = -1;
@@ -643,8 +644,7 @@ int merge_finish(sqlite3 *out, long *incidents, char *err, size_t errlen)
              " INSERT INTO meta SELECT 'integrity', CASE WHEN length(s) > 900"
              "  THEN substr(s, 1, 860) || ' ... (cut: each shard''s own report has its line)'"
              "  ELSE s END FROM l WHERE s IS NOT NULL"
-             " ON CONFLICT(key) DO UPDATE SET value = excluded.value"
-             " WHERE value IS NOT excluded.value",
+             META_UPSERT,
              err, errlen) != 0)
         goto fail;
     if (exec(out, "COMMIT", err, errlen) != 0)
