@@ -172,6 +172,13 @@ static const char *trim(const char *s, size_t *len)
     return s;
 }
 
+/* Whether a comment's text (after "--") continues the last header value: it
+ * is indented past "-- " (a tab, or a space then a space or a tab). */
+static int continues(const char *s, size_t n)
+{
+    return (n >= 1 && s[0] == '\t') || (n >= 2 && s[0] == ' ' && (s[1] == ' ' || s[1] == '\t'));
+}
+
 /* Parses one rule file's text into r: the header's line grammar (keys, continued
  * values, the body after it) in one loop. A value continues on comment lines
  * indented past "-- "; an unindented comment that is no key ends the header
@@ -226,8 +233,7 @@ static int parse_rule(rules_rule *r, const char *text, const char *stem, char *e
             } else if (key && klen && memchr(key, ' ', klen) == NULL && last == NULL) {
                 snprintf(err, errlen, "unknown header key '%.*s'", (int)klen, key);
                 return -1;
-            } else if (last && len >= 2 && (line[0] == '\t' || (line[0] == ' ' &&
-                                                                  (line[1] == ' ' || line[1] == '\t')))) {
+            } else if (last && continues(line, len)) {
                 vlen = len;
                 val = trim(line, &vlen);
                 if (vlen && append(last, val, vlen) != 0)
