@@ -106,4 +106,15 @@ eq "$rc" 2 "another shard's alert with other content"
 contains err "in an earlier shard with other content" "the clash named"
 eq "$(q e3.db "SELECT severity || ' ' || status FROM alerts")" "high open" \
    "the first shard's alert stays as it was"
+# a shard's integrity line is its own words: capped, and escaped where it is printed
+cp s1.db evil4.db
+q evil4.db "INSERT OR REPLACE INTO meta VALUES('integrity',
+            'all verified ' || char(27) || '[2J' || replace(printf('%.3000c', 'x'), 'x', 'y'))"
+run merge --db e4.db good0.db evil4.db
+eq "$rc" 0 "a long integrity line is no reason to refuse"
+n=$(q e4.db "SELECT length(value) FROM meta WHERE key = 'integrity'")
+ok_if '[ "$n" -le 1000 ]' "the merged line is bounded (got $n characters)"
+run report --db e4.db
+ok_if '! grep -q "$(printf '\033')" out' "no terminal escape reaches the report"
+contains out "^  integrity  shard 0/2: .*; shard 1/2: all verified" "each shard's line, named"
 done_case
