@@ -3,15 +3,15 @@
 -- severity: high
 -- description: One actor (a role, whatever session names it used; a user; a key) made at least
 --   mass_scan_calls bulk reads within window_seconds, or bulk-read at least mass_scan_tables
---   distinct tables within it. A bulk read is any way to copy a table without knowing its
---   keys: Scan; a PartiQL SELECT (ExecuteStatement, BatchExecuteStatement,
+--   distinct tables within it. A bulk read is a copy by volume, whatever the call is named.
+--   Without the keys: Scan; a PartiQL SELECT (ExecuteStatement, BatchExecuteStatement,
 --   ExecuteTransaction) that does not pin the partition key (learnt from CreateTable and
 --   DescribeTable, else any "attr = value" / "attr IN (...)"; OR, NOT, begins_with,
 --   attribute_exists, <> stay scans); draining a stream (GetShardIterator from
---   TRIM_HORIZON or AT_SEQUENCE_NUMBER, then its GetRecords); and a batch of at least
+--   TRIM_HORIZON or AT_SEQUENCE_NUMBER, then its GetRecords). With them: a batch of at least
 --   batch_read_items key lookups in one call (BatchGetItem, TransactGetItems, a PartiQL list
---   of keyed SELECTs, sized by the store's item estimates), each table it reads counting: a
---   bulk read is a volume, whatever the call is named. Each burst is its own alert.
+--   of keyed SELECTs, sized by the store's item estimates), each table it reads counting.
+--   Each burst is its own alert.
 --   AWS itself (service identities and service-linked roles: DAX, Glue, Backup reading
 --   tables) is left out; a user or role scanning through a service is not AWS itself.
 --   A Scan's first page of at most scan_page_limit items (a Limit, no exclusiveStartKey: the
