@@ -6,6 +6,9 @@
 # For each size: generates (once, cached in build/bench/) a deterministic
 # corpus with tests/bench/gencorpus.c, then measures, median of 3 runs each:
 #   zcat        the single-thread inflate floor
+#   floor       zlib inflate + yajl tokenising (no callbacks), one process per core over
+#               its share of the files (tests/bench/floor.c): what any reader on these two
+#               libraries needs at least
 #   jq          zcat | jq selecting DynamoDB events: what a user does instead
 #   ingest      ddbtrail ingest into a fresh database
 #   detect      ddbtrail detect over the freshly ingested database (all rules,
@@ -29,6 +32,17 @@ if [ ! -x /usr/bin/time ]; then
 fi
 command -v jq >/dev/null || { echo "bench: needs jq"; exit 2; }
 cc -O2 -D_GNU_SOURCE -o build/bench/gencorpus tests/bench/gencorpus.c -lz || exit 2
+cc -O2 -Wall -Wextra -o build/bench/floor tests/bench/floor.c -lyajl -lz || exit 2
+cores=$(nproc)
+# the floor over the files list, one process per core, failing when any part fails
+cat >build/bench/floor-all.sh <<'SH'
+pids=
+for p in build/bench/floor-part.*; do
+    xargs build/bench/floor <"$p" &
+    pids="$pids $!"
+done
+for q in $pids; do wait "$q" || exit 1; done
+SH
 
 # duck_ready: installs @duckdb/node-api into build/bench/duckdb once; 1 when it can run
 duck_ready() {
@@ -85,6 +99,10 @@ for events in ${*:-200000}; do
     echo "|----------|---------|------------|---------|--------------|"
     db=build/bench/bench.db
     measure zcat "xargs zcat <build/bench/files >/dev/null"; zcat_wall=$wall; row zcat
+    rm -f build/bench/floor-part.*
+    split -n "r/$cores" build/bench/files build/bench/floor-part.
+    measure floor "sh build/bench/floor-all.sh"
+    floor_wall=$wall; row floor
     measure jq "xargs zcat <build/bench/files | jq -c '.Records[] | select(.eventSource==\"dynamodb.amazonaws.com\") | [.eventTime,.eventName,.sourceIPAddress,.userIdentity.arn,.requestParameters.tableName]' >/dev/null"
     jq_wall=$wall; row jq
     PREP="rm -f $db $db-wal $db-shm" measure ingest "$BIN ingest -q --db $db $corpus"; row ingest
@@ -110,6 +128,9 @@ for events in ${*:-200000}; do
         -v b="$json_bytes" 'BEGIN {
         printf "scan / zcat = %.2f (target <= 1.3)   jq / scan = %.1f (target >= 5)\n", s / z, j / s;
         printf "detect / scan = %.2f   database / JSON = %.2f (target <= 0.5)\n", d / s, db / b }'
+    awk -v s="$scan_wall" -v f="$floor_wall" -v c="$cores" 'BEGIN {
+        printf "scan / floor (inflate + yajl on %d core(s)) = %.2f (target <= 2.0)\n", c, s / f }'
+    rm -f build/bench/floor-part.*
     # linearity: scan's cost per event against the first size's
     [ -n "${first_per_event:-}" ] ||
         first_per_event=$(awk -v s="$scan_wall" -v n="$events" 'BEGIN {printf "%.9f", s / n}')
