@@ -181,9 +181,18 @@ marks AS (
         FROM bulk)
   WINDOW w AS (PARTITION BY actor_arn ORDER BY event_ts, kind ROWS UNBOUNDED PRECEDING)
 ),
-inside AS (
+inside AS MATERIALIZED (
   -- the reads inside a burst, by eventID within it (as event_ids lists them)
   SELECT * FROM marks WHERE kind = 1 AND event_ts <= t1 ORDER BY actor_arn, t0, event_id
+),
+burst_tables AS (
+  -- the tables of each burst, in the order of its reads' ids (one join, not a look-up of the
+  -- burst's reads for every bulk read of the store)
+  SELECT actor_arn, t0, count(DISTINCT tbl) AS tables, id_list(DISTINCT tbl) AS table_list
+  FROM (SELECT i.actor_arn, i.t0, t.tbl
+        FROM inside i JOIN bulk_tables t ON t.event_id = i.event_id
+        ORDER BY i.actor_arn, i.t0, t.event_id, t.tbl)
+  GROUP BY actor_arn, t0
 ),
 found AS (
   SELECT actor_arn, t0, min(event_ts) AS first_ts, max(event_ts) AS last_ts, count(*) AS n,
@@ -191,14 +200,6 @@ found AS (
          sole(access_key_id) AS access_key_id, sole(source_ip) AS source_ip,
          sole(table_name) AS table_name, group_concat(DISTINCT event_name) AS event_names,
          id_list(event_id) AS event_ids,
-         (SELECT count(DISTINCT t.tbl) FROM bulk_tables t
-          WHERE t.event_id IN (SELECT i.event_id FROM inside i
-                               WHERE i.actor_arn IS inside.actor_arn AND i.t0 = inside.t0))
-           AS tables,
-         (SELECT id_list(DISTINCT t.tbl) FROM bulk_tables t
-          WHERE t.event_id IN (SELECT i.event_id FROM inside i
-                               WHERE i.actor_arn IS inside.actor_arn AND i.t0 = inside.t0))
-           AS table_list,
          count(DISTINCT principal_arn) AS sessions,
          id_list(DISTINCT arn_session(principal_arn)) AS session_names
   FROM inside GROUP BY actor_arn, t0
@@ -215,9 +216,10 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', f.first_ts, 'unixepoch') AS first_seen,
        f.event_names,
        f.event_ids,
        printf('%d bulk reads over %d table(s); peak %d calls and %d tables within %d s%s',
-              f.n, f.tables, h.peak_calls, h.peak_tables, :window_seconds,
+              f.n, coalesce(bt.tables, 0), h.peak_calls, h.peak_tables, :window_seconds,
               CASE WHEN f.sessions > 1 THEN '; sessions: ' || f.session_names ELSE '' END)
          AS detail,
-       f.table_list AS tables,
+       bt.table_list AS tables,
        json_array(f.actor_arn, h.t0) AS group_key
 FROM found f JOIN bursts h ON h.actor_arn IS f.actor_arn AND h.t0 = f.t0
+     LEFT JOIN burst_tables bt ON bt.actor_arn IS f.actor_arn AND bt.t0 = f.t0
