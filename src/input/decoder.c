@@ -17,6 +17,7 @@
 #include "decoder.h"
 #include "buffer.h"
 #include "escape.h"
+#include "skim.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,10 @@
 #define DECODER_MAX_CAPTURE (2u << 20) /* bytes per captured JSON subtree */
 #define DECODER_MAX_TOKEN (8u << 20)   /* input bytes without a token: stop */
 #define DECODER_SLICE (64u * 1024)     /* bytes handed to yajl per call */
+#define DECODER_GUESS 4096             /* bytes of a record searched for eventSource/Name */
+/* records looked at before skimming stops in a stream that skims fewer than half:
+ * there the walk of the few costs more than the many kept records' scan saves */
+#define DECODER_SKIM_TRIAL 512
 /* the captured fields: JF_REQUEST_PARAMETERS .. JF_WEBID_ATTRIBUTES */
 #define DECODER_NCAPTURE (JF_WEBID_ATTRIBUTES - JF_REQUEST_PARAMETERS + 1)
 
@@ -257,6 +262,18 @@ struct decoder {
      * chains of keydef index + 1, 0 ending them */
     unsigned char first[CTX_COUNT][KEY_MAX_LEN + 1];
     unsigned char next[sizeof keydefs / sizeof keydefs[0]];
+    /* skimming (skim.h): the lexical state after every byte fed to yajl, the
+     * depth of the array whose elements are skimmed, and keydefs as the
+     * skimmer's schema */
+    int skim;                  /* 1 while skimming may happen */
+    skim_lex lx;
+    uint32_t skim_at;          /* depth of the records array, 0 when outside one */
+    int skim_pending;          /* the "{}" yajl is reading stands for the record in sf */
+    uint64_t skimmed;
+    uint64_t skim_seen;        /* records looked at */
+    skim_fields sf;
+    skim_schema sc;
+    skim_key skeys[sizeof keydefs / sizeof keydefs[0]];
 };
 
 static uint64_t decoder_pos(const decoder *j)
@@ -462,6 +479,22 @@ static void begin_event(decoder *j)
     j->ev_offset = decoder_pos(j) - 1;
 }
 
+/* The fields a skimmed record is delivered with, as yajl would have decoded
+ * them: skimmable() let no escape through in any of them. */
+static const int skim_fields_kept[] = {JF_EVENT_ID, JF_EVENT_TIME, JF_EVENT_SOURCE,
+                                       JF_EVENT_NAME, JF_RECIPIENT_ACCOUNT_ID};
+
+static void skim_fill(decoder *j)
+{
+    size_t k;
+
+    for (k = 0; k < sizeof skim_fields_kept / sizeof skim_fields_kept[0]; k++) {
+        int f = skim_fields_kept[k];
+        if (j->sf.have & (1ull << f))
+            set_field(j, f, (const char *)j->sf.v[f], j->sf.len[f]);
+    }
+}
+
 static int end_event(decoder *j)
 {
     decoder_event ev;
@@ -469,6 +502,8 @@ static int end_event(decoder *j)
 
     j->root_depth = 0;
     j->cap_field = -1;
+    if (j->skim_pending)
+        skim_fill(j);
     if (j->reason[0] == '\0') {
         uint64_t known = (1ull << JF_EVENT_ID) | (1ull << JF_EVENT_TIME) |
                          (1ull << JF_EVENT_SOURCE) | (1ull << JF_EVENT_NAME);
@@ -1018,6 +1053,65 @@ static int decoder_open_parser(decoder *j)
     return 0;
 }
 
+static const skim_key *skim_lookup(const void *arg, unsigned ctx, const char *key, size_t len)
+{
+    const decoder *j = arg;
+    size_t i;
+
+    if (ctx >= CTX_COUNT || len > KEY_MAX_LEN)
+        return NULL;
+    for (i = j->first[ctx][len]; i; i = j->next[i - 1])
+        if (memcmp(keydefs[i - 1].name, key, len) == 0)
+            return &j->skeys[i - 1];
+    return NULL;
+}
+
+/* keydefs as the skimmer's schema: each kind says which values the decoder
+ * takes without a reject. The kinds that make a record something else than
+ * an event (Records, detail, wrappers) are not vouched for. */
+static void skim_schema_init(decoder *j)
+{
+    size_t k;
+
+    for (k = 0; k < sizeof keydefs / sizeof keydefs[0]; k++) {
+        const struct keydef *kd = &keydefs[k];
+        skim_key *sk = &j->skeys[k];
+        /* set_field() lets these repeat: they are per resources[] entry */
+        int repeats = kd->field >= JF_RESOURCE_ARN_TMP || kd->field == JF_RESOURCE_TABLE_ARN;
+
+        sk->child = kd->child;
+        sk->field = (signed char)(repeats ? -1 : kd->field);
+        switch (kd->kind) {
+        case K_STR:
+            sk->kind = SKIM_STR;
+            break;
+        case K_BOOL:
+            sk->kind = SKIM_BOOL;
+            break;
+        case K_LOOSE:
+            sk->kind = SKIM_LOOSE;
+            break;
+        case K_MAP:
+            sk->kind = SKIM_MAP;
+            break;
+        case K_ARR:
+            sk->kind = SKIM_ARR;
+            break;
+        case K_CAPTURE:
+            sk->kind = SKIM_CAPTURE;
+            break;
+        default:
+            sk->kind = SKIM_BAIL;
+            break;
+        }
+    }
+    j->sc.lookup = skim_lookup;
+    j->sc.arg = j;
+    j->sc.root = CTX_EVENT;
+    j->sc.elem[CTX_RESOURCES] = CTX_RESOURCE;
+    j->skim = 1;
+}
+
 decoder *decoder_new(decoder_event_fn on_event, decoder_reject_fn on_reject, void *ctx)
 {
     decoder *j = calloc(1, sizeof *j);
@@ -1040,6 +1134,7 @@ decoder *decoder_new(decoder_event_fn on_event, decoder_reject_fn on_reject, voi
         j->next[k] = j->first[kd->ctx][kd->len];
         j->first[kd->ctx][kd->len] = (unsigned char)(k + 1);
     }
+    skim_schema_init(j);
     buffer_init(&j->arena, DECODER_MAX_FIELDS);
     for (i = 0; i < DECODER_NCAPTURE; i++)
         buffer_init(&j->capture[i], DECODER_MAX_CAPTURE);
@@ -1068,6 +1163,16 @@ void decoder_set_keep(decoder *j, decoder_keep_fn keep, void *ctx)
 {
     j->keep = keep;
     j->keep_ctx = ctx;
+}
+
+void decoder_set_skim(decoder *j, int on)
+{
+    j->skim = on != 0;
+}
+
+uint64_t decoder_skimmed(const decoder *j)
+{
+    return j->skimmed;
 }
 
 void decoder_set_unit(decoder *j, const char *unit)
@@ -1137,6 +1242,7 @@ static int decoder_restart(decoder *j, uint64_t pos)
         return -1;
     }
     j->fed = pos;
+    j->skim = 0; /* bytes were dropped: the skimmer's view of the stream is gone */
     j->depth = j->excess = j->root_depth = 0;
     j->top_container = j->top_is_array = 0;
     j->nl_in_value = 0;
@@ -1188,7 +1294,7 @@ static int decoder_resync(decoder *j, uint64_t pos, uint64_t next_line)
 
 /* Long: slicing, skipping to the next line after a bad one and yajl's status share
  * the resync state that lives across slices. */
-int decoder_feed(decoder *j, const void *buf, size_t n, char *err, size_t errlen)
+static int feed_plain(decoder *j, const unsigned char *buf, size_t n, char *err, size_t errlen)
 {
     const unsigned char *p = buf;
 
@@ -1289,6 +1395,164 @@ int decoder_feed(decoder *j, const void *buf, size_t n, char *err, size_t errlen
         }
     }
     return 0;
+}
+
+/* ---- skimming (skim.h) ----------------------------------------------------- */
+
+/* The depth of the array whose elements are records when yajl stands
+ * between two of them, 0 otherwise. */
+static uint32_t records_depth(const decoder *j)
+{
+    /* (the object holding Records was opened as a possible event: until its
+     * first record, root_depth still names it) */
+    if ((j->root_depth != 0 && !(j->root_depth == 1 && j->top_container)) || j->excess != 0 ||
+        j->cap_field >= 0 || j->fatal[0] || j->cb_failed)
+        return 0;
+    if (j->depth == 2 && j->frames[1].ctx == CTX_RECORDS && !j->frames[1].is_map)
+        return 2;
+    if (j->depth == 1 && j->frames[0].ctx == CTX_TOPARR)
+        return 1;
+    return 0;
+}
+
+/* The value of the first "key":" among s[0..n), up to the next quote: a
+ * guess at a top-level field that may only ever save work (a kept record is
+ * decoded whatever the guess says). CloudTrail writes both fields early. */
+static int guess(const unsigned char *s, size_t n, const char *key, size_t klen,
+                 const char **v, size_t *len)
+{
+    const unsigned char *p = memmem(s, n < DECODER_GUESS ? n : DECODER_GUESS, key, klen), *e;
+
+    if (p == NULL)
+        return 0;
+    p += klen;
+    e = memchr(p, '"', (size_t)(s + n - p) < 256 ? (size_t)(s + n - p) : 256);
+    if (e == NULL || memchr(p, '\\', (size_t)(e - p)) != NULL)
+        return 0;
+    *v = (const char *)p;
+    *len = (size_t)(e - p);
+    return 1;
+}
+
+/* The length of the element opening at s[0] (an element of the array at
+ * depth at) when keep() refuses it and a full parse would deliver it without
+ * a reject: the skimmer may pass over it. 0 when yajl must read it; then
+ * *len is its length, or 0 when it goes on past s + n. */
+static size_t skimmable(decoder *j, const unsigned char *s, size_t n, uint32_t at,
+                        size_t *len)
+{
+    const uint64_t need = (1ull << JF_EVENT_ID) | (1ull << JF_EVENT_TIME) |
+                          (1ull << JF_EVENT_SOURCE) | (1ull << JF_EVENT_NAME);
+    const uint64_t exact = need | (1ull << JF_RECIPIENT_ACCOUNT_ID);
+    const skim_fields *f = &j->sf;
+    const char *src, *name;
+    size_t slen, nlen, k;
+
+    /* most records of most streams are kept: the guess spares them the walk */
+    if (!(guess(s, n, "\"eventSource\":\"", 15, &src, &slen) &&
+          guess(s, n, "\"eventName\":\"", 13, &name, &nlen) &&
+          j->keep(j->keep_ctx, src, slen, name, nlen))) {
+        /* the record's containers stay below the decoder's 64 frames */
+        j->sc.max_depth = DECODER_MAX_DEPTH - at - 1;
+        k = skim_walk(s, n, &j->sc, &j->sf);
+        if (k && (f->have & need) == need && (f->escaped & exact) == 0 &&
+            !j->keep(j->keep_ctx, (const char *)f->v[JF_EVENT_SOURCE], f->len[JF_EVENT_SOURCE],
+                     (const char *)f->v[JF_EVENT_NAME], f->len[JF_EVENT_NAME]))
+            return *len = k;
+    }
+    *len = skim_extent(s, n);
+    return 0;
+}
+
+/* Delivers the skimmed record s[0..len) as if yajl had read it: yajl reads
+ * "{}" in its place, at its offset, and end_event() adds the fields. */
+static int feed_skimmed(decoder *j, const unsigned char *s, size_t len, char *err,
+                        size_t errlen)
+{
+    uint64_t at = j->fed;
+    yajl_status st;
+
+    j->skim_pending = 1;
+    st = yajl_parse(j->h, (const unsigned char *)"{}", 2);
+    j->skim_pending = 0;
+    j->fed = at + len;
+    j->since_token = 0;
+    j->saw_text = 1;
+    j->lx.last = '}';
+    j->skimmed++;
+    if (st != yajl_status_ok) {
+        decoder_error(j, s, len, 1, err, errlen);
+        return -1;
+    }
+    return 0;
+}
+
+/* Long: one loop walks the chunk by the skimmer's stops (the records
+ * array opening, each element, the array closing), feeding yajl every byte
+ * it must read in as few calls as the skimmed records allow. */
+int decoder_feed(decoder *j, const void *buf, size_t n, char *err, size_t errlen)
+{
+    const unsigned char *q = buf, *end = q + n, *run = q; /* [run, q): scanned, not fed */
+
+    if (!j->skim || j->keep == NULL || j->nested || j->h == NULL)
+        return feed_plain(j, buf, n, err, errlen);
+    while (q < end && j->skim) {
+        uint32_t at = j->skim_at;
+        size_t len;
+
+        if (at == 0) {
+            /* find the next array that may hold records, and ask yajl's state */
+            q += skim_scan(&j->lx, q, (size_t)(end - q), SKIM_TO_ARRAY, 2);
+            if (feed_plain(j, run, (size_t)(q - run), err, errlen) != 0)
+                return -1;
+            run = q;
+            at = records_depth(j);
+            if (at != 0 && (at != j->lx.depth || j->lx.in_str))
+                j->skim = 0; /* never expected: stop skimming rather than guess */
+            else
+                j->skim_at = at;
+            continue;
+        }
+        if (j->lx.depth > at) { /* an element begun in an earlier chunk, or too big */
+            q += skim_scan(&j->lx, q, (size_t)(end - q), SKIM_TO_DEPTH, at);
+            continue;
+        }
+        q += skim_scan(&j->lx, q, (size_t)(end - q), SKIM_TO_RECORD, at);
+        if (j->lx.depth < at) {
+            j->skim_at = 0; /* the array closed */
+            continue;
+        }
+        if (q == end)
+            break;
+        if (skimmable(j, q, (size_t)(end - q), at, &len) == 0) {
+            if (len == 0) { /* it goes on past this chunk: yajl reads it */
+                j->lx.depth++;
+                j->lx.last = '{';
+                q++;
+            } else {
+                j->lx.last = '}';
+                q += len;
+            }
+            /* a stream of records mostly kept does not pay for looking */
+            if (++j->skim_seen == DECODER_SKIM_TRIAL && j->skimmed * 2 < j->skim_seen)
+                j->skim = 0;
+            continue;
+        }
+        j->skim_seen++;
+        if (feed_plain(j, run, (size_t)(q - run), err, errlen) != 0)
+            return -1;
+        run = q;
+        /* yajl must stand where the skimmer does; if not (never expected), it
+         * reads the record after all */
+        if (j->skim && records_depth(j) == at) {
+            if (feed_skimmed(j, q, len, err, errlen) != 0)
+                return -1;
+            run = q + len;
+        }
+        j->lx.last = '}';
+        q += len;
+    }
+    return run < end ? feed_plain(j, run, (size_t)(end - run), err, errlen) : 0;
 }
 
 void decoder_set_lines(decoder *j)

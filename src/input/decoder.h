@@ -140,8 +140,22 @@ typedef int (*decoder_keep_fn)(void *ctx, const char *source, size_t slen, const
 /* Optional: when keep() says an event is not wanted, its requestParameters,
  * responseElements and additionalEventData are not copied out (the event
  * is still delivered, with those fields absent). A speed-up only: the
- * caller must still filter what it receives. keep and ctx are borrowed. */
+ * caller must still filter what it receives. keep and ctx are borrowed.
+ *
+ * With keep set, an element of a Records array (or of a top-level array)
+ * that keep() refuses may also be skimmed (skim.h): passed over without
+ * yajl when the skimmer can vouch that a full parse would deliver it
+ * without a reject. It is delivered all the same, at the same offset, but
+ * carries only eventID, eventTime, eventSource, eventName and
+ * recipientAccountId (all five exactly as a full parse gives them). */
 void decoder_set_keep(decoder *j, decoder_keep_fn keep, void *ctx);
+
+/* Turns skimming off (on = 0) or back on; on by default. For the
+ * differential tests, which compare both. */
+void decoder_set_skim(decoder *j, int on);
+
+/* Records passed over by the skimmer so far. */
+uint64_t decoder_skimmed(const decoder *j);
 
 /* Names byte offsets in decoder_feed()/decoder_finish() messages ("byte" by
  * default; "decompressed byte" for gzip input). unit is borrowed. */
