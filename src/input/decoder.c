@@ -237,7 +237,7 @@ struct decoder {
     char reason[192];          /* why the current record is rejected, "" if not */
     uint64_t ev_offset;        /* offset of the current record's '{' */
     uint64_t fed;              /* bytes passed to yajl before the current slice */
-    uint64_t since_token;      /* bytes fed since the last token */
+    uint64_t tok_end;          /* offset just after the last token */
     int any_token;             /* yajl has produced at least one token */
     int saw_text;              /* input had something besides whitespace */
     int skip_line;             /* resynchronising: drop bytes up to the next '\n' */
@@ -691,7 +691,7 @@ static int on_scalar(decoder *j, enum tok t, const char *s, size_t len)
     struct frame *p;
     const struct keydef *kd;
 
-    j->since_token = 0;
+    j->tok_end = decoder_pos(j);
     j->any_token = 1;
     if (j->depth == 0) {
         end_top_value(j);
@@ -883,7 +883,7 @@ static int on_open(decoder *j, int is_map)
     unsigned char ctx;
     int is_root, starts_capture;
 
-    j->since_token = 0;
+    j->tok_end = decoder_pos(j);
     j->any_token = 1;
     if (j->depth == 0)
         j->top_start = decoder_pos(j) - 1;
@@ -960,7 +960,7 @@ static int on_close(decoder *j, int is_map)
     struct frame *f;
     int rc = 1;
 
-    j->since_token = 0;
+    j->tok_end = decoder_pos(j);
     if (j->cap_field >= 0) {
         cap_write(j, is_map ? "}" : "]", 1, 0);
         if (j->cap_field >= 0 && j->depth == j->cap_depth)
@@ -1015,7 +1015,7 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
     struct frame *p = parent(j);
     size_t i;
 
-    j->since_token = 0;
+    j->tok_end = decoder_pos(j);
     if (p == NULL)
         return 1;
     if (j->cap_field >= 0) {
@@ -1242,6 +1242,7 @@ static int decoder_restart(decoder *j, uint64_t pos)
         return -1;
     }
     j->fed = pos;
+    j->tok_end = pos;
     j->skim = 0; /* bytes were dropped: the skimmer's view of the stream is gone */
     j->depth = j->excess = j->root_depth = 0;
     j->top_container = j->top_is_array = 0;
@@ -1303,7 +1304,11 @@ static int feed_plain(decoder *j, const unsigned char *buf, size_t n, char *err,
         return -1;
     }
     while (n > 0) {
-        size_t slice = n < DECODER_SLICE ? n : DECODER_SLICE;
+        /* slices end on multiples of DECODER_SLICE in the stream, however the
+         * stream was cut into pieces: where the long-token check falls must
+         * not depend on the skimmer's cuts */
+        size_t room = DECODER_SLICE - (size_t)(j->fed % DECODER_SLICE);
+        size_t slice = n < room ? n : room;
         const unsigned char *nl = NULL;
         yajl_status st;
 
@@ -1311,6 +1316,7 @@ static int feed_plain(decoder *j, const unsigned char *buf, size_t n, char *err,
             nl = memchr(p, '\n', slice);
             size_t skip = nl ? (size_t)(nl - p) + 1 : slice;
             j->fed += skip;
+            j->tok_end = j->fed; /* dropped bytes are no token's */
             p += skip;
             n -= skip;
             if (nl)
@@ -1349,8 +1355,7 @@ static int feed_plain(decoder *j, const unsigned char *buf, size_t n, char *err,
             continue;
         }
         j->fed += slice;
-        j->since_token += slice;
-        if (j->since_token > DECODER_MAX_TOKEN && j->lines) {
+        if (j->fed - j->tok_end > DECODER_MAX_TOKEN && j->lines) {
             /* a live feed keeps reading: the oversized line is one reject */
             char why[160];
             snprintf(why, sizeof why, "a line longer than %u MiB; skipped to the next line",
@@ -1363,13 +1368,13 @@ static int feed_plain(decoder *j, const unsigned char *buf, size_t n, char *err,
                 snprintf(err, errlen, "out of memory");
                 return -1;
             }
-            j->since_token = 0;
+            j->tok_end = j->fed;
             p += slice;
             n -= slice;
             j->skip_line = nl == NULL; /* the line goes on past this slice: drop the rest */
             continue;
         }
-        if (j->since_token > DECODER_MAX_TOKEN) {
+        if (j->fed - j->tok_end > DECODER_MAX_TOKEN) {
             snprintf(err, errlen, "a JSON value longer than %u MiB; input not read further "
                      "(%s %llu)", DECODER_MAX_TOKEN >> 20, j->unit, (unsigned long long)j->fed);
             return -1;
@@ -1476,13 +1481,38 @@ static int feed_skimmed(decoder *j, const unsigned char *s, size_t len, char *er
     st = yajl_parse(j->h, (const unsigned char *)"{}", 2);
     j->skim_pending = 0;
     j->fed = at + len;
-    j->since_token = 0;
+    j->tok_end = at + len;
     j->saw_text = 1;
     j->lx.last = '}';
     j->skimmed++;
     if (st != yajl_status_ok) {
         decoder_error(j, s, len, 1, err, errlen);
         return -1;
+    }
+    return 0;
+}
+
+/* 1 when s[0..n) opens the stream's next value as CloudTrail's files do,
+ * {"Records":[ or [, whitespace aside: yajl cannot fail on it, so feeding it
+ * alone changes nothing (a line that fails is read otherwise whole). */
+static int header(const decoder *j, const unsigned char *s, size_t n)
+{
+    static const char *const forms[] = {"{\"Records\":[", "["};
+    size_t f, i, k;
+
+    if (j->depth != 0)
+        return 0;
+    for (f = 0; f < 2; f++) {
+        const char *h = forms[f];
+        for (i = k = 0; i < n; i++) {
+            if (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')
+                continue;
+            if (h[k] == '\0' || s[i] != (unsigned char)h[k])
+                break;
+            k++;
+        }
+        if (i == n && h[k] == '\0')
+            return 1;
     }
     return 0;
 }
@@ -1503,6 +1533,9 @@ int decoder_feed(decoder *j, const void *buf, size_t n, char *err, size_t errlen
         if (at == 0) {
             /* find the next array that may hold records, and ask yajl's state */
             q += skim_scan(&j->lx, q, (size_t)(end - q), SKIM_TO_ARRAY, 2);
+            if (q == end || j->skip_line ||
+                (may_be_lines(j) && !header(j, run, (size_t)(q - run))))
+                continue; /* yajl must see this line whole: how it fails depends on it */
             if (feed_plain(j, run, (size_t)(q - run), err, errlen) != 0)
                 return -1;
             run = q;

@@ -17,7 +17,7 @@ pkg=$(pkg-config --cflags --libs zlib yajl sqlite3 libpcre2-8 libcrypto)
 lib_src=$(find src -name '*.c' | sort | tr '\n' ' ')
 lib_inc=$(find src -name '*.h' -exec dirname {} \; | sort -u | sed 's/^/-I/' | tr '\n' ' ')
 pass=0 fail=0
-for h in reader config text digest partiql selectors lines catalogue record; do
+for h in reader config text digest partiql selectors lines catalogue record skim; do
     echo "fuzz: building $h"
     # shellcheck disable=SC2086
     clang $flags $lib_inc -o "$out/fuzz_$h" tests/fuzz/fuzz_$h.c $lib_src $pkg -lpthread || exit 2
@@ -49,6 +49,16 @@ for h in reader config text digest partiql selectors lines catalogue record; do
     selectors)
         printf '{"trailName":"t","eventSelectors":[{"readWriteType":"All","includeManagementEvents":true,"dataResources":[{"type":"AWS::DynamoDB::Table","values":["arn:aws:dynamodb"]}]}]}' >"$corpus/a"
         printf '{"trailName":"t","advancedEventSelectors":[{"fieldSelectors":[{"field":"eventCategory","equals":["Data"]},{"field":"resources.type","equals":["AWS::DynamoDB::Table"]},{"field":"eventName","notStartsWith":["Get"]}]}]}' >"$corpus/b" ;;
+    skim)
+        # the first byte picks chunks and wrapping: 0x01 whole, as it is; 0x00 one record wrapped
+        for f in tests/detections/*/fires.json; do
+            { printf '\001'; cat "$f"; } >"$corpus/$(echo "$f" | tr / _)"
+            jq -c '.Records[0] // empty' "$f" 2>/dev/null | { printf '\000'; cat; } \
+                >"$corpus/rec_$(echo "$f" | tr / _)"
+        done
+        for f in ../shared/real-logs/*.json; do
+            [ -f "$f" ] && { printf '\001'; cat "$f"; } >"$corpus/real_$(basename "$f")"
+        done ;;
     lines)
         for f in tests/detections/*/fires.json; do cp "$f" "$corpus/$(echo "$f" | tr / _)"; done
         printf 'not json {\n{"Records":[\n{"eventVersion":"1.09","eventID":"x"}\n' >"$corpus/a" ;;
