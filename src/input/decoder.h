@@ -150,8 +150,8 @@ typedef int (*decoder_keep_fn)(void *ctx, const char *source, size_t slen, const
  * recipientAccountId (all five exactly as a full parse gives them). */
 void decoder_set_keep(decoder *j, decoder_keep_fn keep, void *ctx);
 
-/* Turns skimming off (on = 0) or back on; on by default. For the
- * differential tests, which compare both. */
+/* Turns skimming off (on = 0); on by default. Call it before the first
+ * decoder_feed(): the differential tests compare both ways. */
 void decoder_set_skim(decoder *j, int on);
 
 /* Records passed over by the skimmer so far. */
