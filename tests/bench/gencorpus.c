@@ -7,6 +7,8 @@
  *   gencorpus DIR EVENTS SEED flood   every other event a Scan by the leaked key
  *   gencorpus DIR EVENTS SEED noisy   every fourth event a CreateTable without
  *                                     safeguards by one role (one alert each)
+ *   gencorpus DIR EVENTS SEED org     an organisation trail's mix: 10 % DynamoDB
+ *                                     data, 10 % management, 80 % other services
  *
  * Mix: 50 % DynamoDB data events, 10 % DynamoDB management events, 40 %
  * other services; assumed roles and IAM users, IPv4 and IPv6, VPC
@@ -227,9 +229,10 @@ int main(int argc, char **argv)
     long long file_no = 0;
     int flood = argc > 4 && strcmp(argv[4], "flood") == 0;
     int noisy = argc > 4 && strcmp(argv[4], "noisy") == 0;
+    int org = argc > 4 && strcmp(argv[4], "org") == 0;
 
     if (argc < 3) {
-        fprintf(stderr, "usage: gencorpus DIR|- EVENTS [SEED [flood|noisy]]\n");
+        fprintf(stderr, "usage: gencorpus DIR|- EVENTS [SEED [flood|noisy|org]]\n");
         return 2;
     }
     n = atoll(argv[2]);
@@ -271,7 +274,7 @@ int main(int argc, char **argv)
             gzputs(gz, "{\"Records\":[");
         }
         attack = flood ? i % 2 == 0 : (i % 100000) >= 50000 && (i % 100000) < 50200;
-        kind = r < 5 ? 0 : r < 6 ? 1 : 2;
+        kind = org ? (r < 1 ? 0 : r < 2 ? 1 : 2) : (r < 5 ? 0 : r < 6 ? 1 : 2);
         len = noisy && i % 4 == 3 ? create_table(ev, ts, i) : event(ev, ts, attack ? 0 : kind, attack);
         if (i % PER_FILE)
             gzputc(gz, ',');
