@@ -1531,11 +1531,20 @@ int decoder_feed(decoder *j, const void *buf, size_t n, char *err, size_t errlen
         size_t len;
 
         if (at == 0) {
+            /* JSON Lines are not skimmed (yajl must see each line whole: how a bad one
+             * fails depends on it), so such a stream stops looking at once */
+            if (j->values > 0 && may_be_lines(j)) {
+                j->skim = 0;
+                break;
+            }
             /* find the next array that may hold records, and ask yajl's state */
             q += skim_scan(&j->lx, q, (size_t)(end - q), SKIM_TO_ARRAY, 2);
-            if (q == end || j->skip_line ||
-                (may_be_lines(j) && !header(j, run, (size_t)(q - run))))
-                continue; /* yajl must see this line whole: how it fails depends on it */
+            if (q == end || j->skip_line)
+                continue;
+            if (may_be_lines(j) && !header(j, run, (size_t)(q - run))) {
+                j->skim = 0; /* the first value does not open as CloudTrail's files do */
+                break;
+            }
             if (feed_plain(j, run, (size_t)(q - run), err, errlen) != 0)
                 return -1;
             run = q;
