@@ -157,6 +157,7 @@ static const struct keydef keydefs[] = {
 #define KEY_MAX_LEN 23 /* the longest name above, tableCreationParameters */
 _Static_assert(sizeof keydefs / sizeof keydefs[0] < 255, "keydef indexes are bytes");
 _Static_assert(JF_COUNT <= 64, "fields present are bits of a uint64_t");
+_Static_assert(JF_COUNT <= SKIM_MAX_FIELDS && CTX_COUNT <= 32, "the skimmer's schema holds them");
 
 /* Field names for messages, indexed by enum decoder_field. */
 static const char *const field_names[JF_COUNT] = {"eventID",

@@ -15,7 +15,7 @@
  *  - skim_walk is a strict validator of one record: it accepts a subset of
  *    what yajl accepts (RFC 8259 grammar; only space, tab, CR and LF as
  *    whitespace; no control bytes in strings), checks the types of the keys
- *    the caller's schema names, and refuses (SKIM_BAIL) everything else:
+ *    the caller's schema names, and refuses (returns 0) everything else:
  *    a repeated typed key, a typed key spelt with an escape, depth beyond
  *    the caller's limit, a record bigger than SKIM_MAX_RECORD.
  *
