@@ -481,19 +481,21 @@ static void begin_event(decoder *j)
 }
 
 /* The fields a skimmed record is delivered with, as yajl would have decoded
- * them: skimmable() let no escape through in any of them. */
-static const int skim_fields_kept[] = {JF_EVENT_ID, JF_EVENT_TIME, JF_EVENT_SOURCE,
-                                       JF_EVENT_NAME, JF_RECIPIENT_ACCOUNT_ID};
+ * them: skimmable() lets no escape through in any of them. The first four it
+ * must have (keep() reads the service and name; ingest needs id and time). */
+#define SKIM_NEED                                                                       \
+    ((1ull << JF_EVENT_ID) | (1ull << JF_EVENT_TIME) | (1ull << JF_EVENT_SOURCE) |        \
+     (1ull << JF_EVENT_NAME))
+#define SKIM_KEPT (SKIM_NEED | (1ull << JF_RECIPIENT_ACCOUNT_ID))
 
 static void skim_fill(decoder *j)
 {
-    size_t k;
+    uint64_t m = SKIM_KEPT & j->sf.have;
+    int f;
 
-    for (k = 0; k < sizeof skim_fields_kept / sizeof skim_fields_kept[0]; k++) {
-        int f = skim_fields_kept[k];
-        if (j->sf.have & (1ull << f))
+    for (f = 0; f < JF_COUNT && m >> f != 0; f++)
+        if ((m >> f) & 1)
             set_field(j, f, (const char *)j->sf.v[f], j->sf.len[f]);
-    }
 }
 
 static int end_event(decoder *j)
@@ -1440,16 +1442,12 @@ static int guess(const unsigned char *s, size_t n, const char *key, size_t klen,
     return 1;
 }
 
-/* The length of the element opening at s[0] (an element of the array at
- * depth at) when keep() refuses it and a full parse would deliver it without
+/* The length of the element opening at s[0] (an element of a records array)
+ * when keep() refuses it and a full parse would deliver it without
  * a reject: the skimmer may pass over it. 0 when yajl must read it; then
  * *len is its length, or 0 when it goes on past s + n. */
-static size_t skimmable(decoder *j, const unsigned char *s, size_t n, uint32_t at,
-                        size_t *len)
+static size_t skimmable(decoder *j, const unsigned char *s, size_t n, size_t *len)
 {
-    const uint64_t need = (1ull << JF_EVENT_ID) | (1ull << JF_EVENT_TIME) |
-                          (1ull << JF_EVENT_SOURCE) | (1ull << JF_EVENT_NAME);
-    const uint64_t exact = need | (1ull << JF_RECIPIENT_ACCOUNT_ID);
     const skim_fields *f = &j->sf;
     const char *src, *name;
     size_t slen, nlen, k;
@@ -1458,10 +1456,8 @@ static size_t skimmable(decoder *j, const unsigned char *s, size_t n, uint32_t a
     if (!(guess(s, n, "\"eventSource\":\"", 15, &src, &slen) &&
           guess(s, n, "\"eventName\":\"", 13, &name, &nlen) &&
           j->keep(j->keep_ctx, src, slen, name, nlen))) {
-        /* the record's containers stay below the decoder's 64 frames */
-        j->sc.max_depth = DECODER_MAX_DEPTH - at - 1;
         k = skim_walk(s, n, &j->sc, &j->sf);
-        if (k && (f->have & need) == need && (f->escaped & exact) == 0 &&
+        if (k && (f->have & SKIM_NEED) == SKIM_NEED && (f->escaped & SKIM_KEPT) == 0 &&
             !j->keep(j->keep_ctx, (const char *)f->v[JF_EVENT_SOURCE], f->len[JF_EVENT_SOURCE],
                      (const char *)f->v[JF_EVENT_NAME], f->len[JF_EVENT_NAME]))
             return *len = k;
@@ -1552,8 +1548,11 @@ int decoder_feed(decoder *j, const void *buf, size_t n, char *err, size_t errlen
             at = records_depth(j);
             if (at != 0 && (at != j->lx.depth || j->lx.in_str))
                 j->skim = 0; /* never expected: stop skimming rather than guess */
-            else
+            else {
                 j->skim_at = at;
+                /* a record's containers stay below the decoder's 64 frames */
+                j->sc.max_depth = DECODER_MAX_DEPTH - at - 1;
+            }
             continue;
         }
         if (j->lx.depth > at) { /* an element begun in an earlier chunk, or too big */
@@ -1567,7 +1566,7 @@ int decoder_feed(decoder *j, const void *buf, size_t n, char *err, size_t errlen
         }
         if (q == end)
             break;
-        if (skimmable(j, q, (size_t)(end - q), at, &len) == 0) {
+        if (skimmable(j, q, (size_t)(end - q), &len) == 0) {
             if (len == 0) { /* it goes on past this chunk: yajl reads it */
                 j->lx.depth++;
                 j->lx.last = '{';

@@ -12,6 +12,17 @@
 
 #define SKIM_MAX_DEPTH 64 /* containers skim_walk() tracks; schemas ask for fewer */
 
+/* How many backslashes stand just before s[k], not counting any before s[from]:
+ * an odd run escapes the byte at s[k]. */
+static size_t backslashes(const unsigned char *s, size_t from, size_t k)
+{
+    size_t run = 0;
+
+    while (k - run > from && s[k - run - 1] == '\\')
+        run++;
+    return run;
+}
+
 size_t skim_scan(skim_lex *lx, const unsigned char *s, size_t n, enum skim_stop stop,
                  uint32_t at)
 {
@@ -22,7 +33,7 @@ size_t skim_scan(skim_lex *lx, const unsigned char *s, size_t n, enum skim_stop 
 
         if (lx->in_str) {
             const unsigned char *q;
-            size_t k, run = 0;
+            size_t k, run;
 
             if (lx->esc) {
                 lx->esc = 0;
@@ -34,8 +45,7 @@ size_t skim_scan(skim_lex *lx, const unsigned char *s, size_t n, enum skim_stop 
              * backslashes stands before it */
             q = memchr(s + i, '"', n - i);
             k = q ? (size_t)(q - s) : n;
-            while (k - run > i && s[k - run - 1] == '\\')
-                run++;
+            run = backslashes(s, i, k);
             if (q == NULL) {
                 lx->esc = run & 1; /* the chunk ends on an escaping backslash */
                 return n;
@@ -94,13 +104,12 @@ static size_t close_quote(const unsigned char *s, size_t n, size_t i)
 {
     for (;;) {
         const unsigned char *q = memchr(s + i, '"', n - i);
-        size_t k, run = 0;
+        size_t k, run;
 
         if (q == NULL)
             return 0;
         k = (size_t)(q - s);
-        while (k - run > i && s[k - run - 1] == '\\')
-            run++;
+        run = backslashes(s, i, k);
         if (!(run & 1))
             return k;
         i = k + 1;

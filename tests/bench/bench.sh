@@ -142,38 +142,34 @@ for events in ${*:-200000}; do
         printf "scan (all rules) / duckdb (one rule) = %.2f (target <= 1.0); groups identical\n", s / k }'
 done
 
+# corpus DIR EVENTS MODE TITLE: generates DIR once (gencorpus MODE), lists its files in
+# build/bench/files, sets events and json_bytes for row, and opens its table.
+corpus() {
+    if [ ! -f "$1/.done" ]; then
+        rm -rf "$1"
+        build/bench/gencorpus "$1" "$2" 1 "$3" || exit 1
+        touch "$1/.done"
+    fi
+    find "$1" -name '*.json.gz' | sort >build/bench/files
+    events=$2 json_bytes=$(xargs zcat <build/bench/files | wc -c)
+    echo
+    echo "$4"
+    echo
+    echo "| step     | wall s  | events/s   | MB/s    | peak RSS MiB |"
+    echo "|----------|---------|------------|---------|--------------|"
+}
+
 # The worst case for the windowed rules (DDB-MASS-SCAN, DDB-RECON): one leaked key making
 # every other call a Scan, thousands inside every window.
 flood=build/bench/flood-50000
-if [ ! -f "$flood/.done" ]; then
-    rm -rf "$flood"
-    build/bench/gencorpus "$flood" 50000 1 flood || exit 1
-    touch "$flood/.done"
-fi
-find "$flood" -name '*.json.gz' | sort >build/bench/files
-events=50000 json_bytes=$(xargs zcat <build/bench/files | wc -c)
-echo
-echo "flood: 50000 events, 25000 of them Scans by one key"
-echo
-echo "| step     | wall s  | events/s   | MB/s    | peak RSS MiB |"
-echo "|----------|---------|------------|---------|--------------|"
+corpus "$flood" 50000 flood "flood: 50000 events, 25000 of them Scans by one key"
 measure scan "$BIN scan -q --format json $flood"; row scan
 
 # An organisation trail: most records are other services' (the skimmer passes over the
 # ones the catalogue does not keep without yajl); the floor still tokenises every byte.
 org=build/bench/org-200000
-if [ ! -f "$org/.done" ]; then
-    rm -rf "$org"
-    build/bench/gencorpus "$org" 200000 1 org || exit 1
-    touch "$org/.done"
-fi
-find "$org" -name '*.json.gz' | sort >build/bench/files
-events=200000 json_bytes=$(xargs zcat <build/bench/files | wc -c)
-echo
-echo "org: 200000 events, 10 % DynamoDB data and 10 % management, 80 % other services"
-echo
-echo "| step     | wall s  | events/s   | MB/s    | peak RSS MiB |"
-echo "|----------|---------|------------|---------|--------------|"
+corpus "$org" 200000 org \
+    "org: 200000 events, 10 % DynamoDB data and 10 % management, 80 % other services"
 rm -f build/bench/floor-part.*
 split -n "r/$cores" build/bench/files build/bench/floor-part.
 measure floor "sh build/bench/floor-all.sh"; org_floor=$wall; row floor
@@ -186,18 +182,8 @@ awk -v s="$wall" -v f="$org_floor" 'BEGIN { printf "org scan / floor = %.2f\n", 
 # 50 000 alerts of one role, one incident), scanned whole; then the store those alerts make,
 # where a detect that adds nothing pays triage alone (target: <= 2 s at 50 000 alerts).
 noisy=build/bench/noisy-200000
-if [ ! -f "$noisy/.done" ]; then
-    rm -rf "$noisy"
-    build/bench/gencorpus "$noisy" 200000 1 noisy || exit 1
-    touch "$noisy/.done"
-fi
-find "$noisy" -name '*.json.gz' | sort >build/bench/files
-events=200000 json_bytes=$(xargs zcat <build/bench/files | wc -c)
-echo
-echo "noisy: 200000 events, 50000 of them CreateTable without safeguards by one role"
-echo
-echo "| step     | wall s  | events/s   | MB/s    | peak RSS MiB |"
-echo "|----------|---------|------------|---------|--------------|"
+corpus "$noisy" 200000 noisy \
+    "noisy: 200000 events, 50000 of them CreateTable without safeguards by one role"
 measure scan "$BIN scan -q --format json $noisy"; scan_wall=$wall; row scan
 duck_wall=""
 if duck_ready; then
