@@ -97,7 +97,8 @@ int cmd_ingest(int argc, char **argv)
         catalogue_free(cat);
         return EXIT_FATAL;
     }
-    s = store_open(db, 0, err, sizeof err);
+    /* a load at least as big as the store builds its eventID key once, at the end */
+    s = store_open(db, STORE_DEFERRED_KEYS, err, sizeof err);
     if (s == NULL) {
         cli_err("%s", err);
         shard_plan_free(ci.shard_plan);

@@ -324,10 +324,11 @@ int cmd_scan(int argc, char **argv)
         close(fd);
         db = tmpdb;
     }
-    /* a batch into a throwaway store settles eventIDs once, after the last input */
+    /* one batch settles eventIDs once, after the last input (into a --db store, when
+     * the batch is at least what it holds); a follow's cycles check each event */
     s = store_open(db,
-                   db != tmpdb  ? 0
-                   : a.ci.follow ? STORE_THROWAWAY
+                   a.ci.follow    ? (db != tmpdb ? 0 : STORE_THROWAWAY)
+                   : db != tmpdb ? STORE_DEFERRED_KEYS
                                  : STORE_THROWAWAY | STORE_DEFERRED_KEYS,
                    err, sizeof err);
     if (s == NULL) {

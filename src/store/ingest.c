@@ -641,6 +641,22 @@ static int apply(ingest *g, struct batch *b, int *input_rc, char *err, size_t er
     return 0;
 }
 
+/* The bytes of the inputs to read; a pipe or an input that cannot be read
+ * counts none. */
+static int64_t todo_bytes(const ingest *g)
+{
+    int64_t n = 0;
+    size_t k;
+
+    for (k = 0; k < g->ntodo; k++) {
+        struct stat st;
+        const char *path = g->paths[g->todo[k]];
+        if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode))
+            n += (int64_t)st.st_size;
+    }
+    return n;
+}
+
 /* Long: settling unchanged inputs, starting the decoders, applying their batches in
  * input order and stopping them share the queue, the workers and the totals; each
  * phase is marked below. */
@@ -674,6 +690,11 @@ int ingest_files(ingest *g, char *const *paths, size_t n, ingest_progress_fn pro
     }
     if (progress && done)
         progress(pctx, done, n);
+    if (store_defer_keys(g->st, todo_bytes(g), err, errlen) < 0) {
+        free(g->todo);
+        g->todo = NULL;
+        return -1;
+    }
     g->nworkers = g->opts.threads > 0 ? g->opts.threads : 1;
     if (g->nworkers > INGEST_MAX_THREADS)
         g->nworkers = INGEST_MAX_THREADS;

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);\n"
@@ -20,7 +20,7 @@ static const char schema_sql[] =
     "  status TEXT NOT NULL, error TEXT, ingested_at TEXT, shard TEXT);\n"
     "CREATE INDEX IF NOT EXISTS files_path ON files(path, size, mtime);\n"
     "CREATE TABLE IF NOT EXISTS events(\n"
-    "  event_id TEXT PRIMARY KEY, event_time TEXT, event_ts INTEGER, event_source TEXT,\n"
+    "  event_id TEXT, event_time TEXT, event_ts INTEGER, event_source TEXT,\n"
     "  event_name TEXT, event_type TEXT, event_category TEXT, read_only INTEGER,\n"
     "  aws_region TEXT, source_ip TEXT, source_kind TEXT, vpc_endpoint_id TEXT,\n"
     "  user_agent TEXT, identity_type TEXT, principal_arn TEXT, principal_id TEXT,\n"
@@ -67,6 +67,18 @@ static const char schema_sql[] =
     "  items INTEGER, basis TEXT NOT NULL);\n"
     "CREATE INDEX IF NOT EXISTS event_items_event ON event_items(event_id);\n";
 
+/* What makes eventIDs unique. An index, not a primary key, so that a load
+ * can drop it and build it once at the end (store_defer_keys()): an insert
+ * into a random-keyed index per event made a big load grow faster than its
+ * input. Stores of version 7 and before keep their primary key instead. */
+static const char events_key_sql[] =
+    "CREATE UNIQUE INDEX IF NOT EXISTS events_event_id ON events(event_id);";
+
+/* The meta key marking a load without the unique key (set by store_defer_keys(),
+ * cleared by store_settle_keys()): while it is set the events may hold one
+ * eventID twice, so only an ingest, which settles them, may open the store. */
+#define KEYS_PENDING "keys_pending"
+
 /* Every schema object ddbtrail creates (or created in earlier versions). A
  * store holding anything else is refused: a trigger on alerts could delete
  * what a rule finds, a view could stand in for a table. */
@@ -102,7 +114,9 @@ struct store {
     sqlite3_stmt *ins_reject;
     sqlite3_stmt *upd_file;  /* counters, status, format, error */
     int in_txn;              /* a transaction is open */
-    int deferred;            /* STORE_DEFERRED_KEYS: eventIDs made unique by store_settle_keys() */
+    int deferred;            /* events appended without the unique key: store_settle_keys() */
+    int may_defer;           /* opened with STORE_DEFERRED_KEYS */
+    int throwaway;           /* STORE_THROWAWAY */
 };
 
 static int fail(store *s, char *err, size_t errlen, const char *what)
@@ -140,8 +154,8 @@ static int prepare_ingest(store *s, char *err, size_t errlen)
     size_t n = 0;
     int i;
 
-    n += (size_t)snprintf(sql + n, sizeof sql - n, "INSERT %sINTO events(",
-                          s->deferred ? "" : "OR IGNORE ");
+    /* without the unique key (s->deferred) nothing is ignored */
+    n += (size_t)snprintf(sql + n, sizeof sql - n, "INSERT OR IGNORE INTO events(");
     for (i = 0; i < NC_COUNT; i++)
         n += (size_t)snprintf(sql + n, sizeof sql - n, "%s,", normalize_col_names[i]);
     n += (size_t)snprintf(sql + n, sizeof sql - n, "file_id, byte_offset) VALUES(");
@@ -240,7 +254,9 @@ static int check_schema(store *s, char *err, size_t errlen)
  * what check_shape() compares. */
 static const char shape_sql[] =
     "SELECT m.name, group_concat(x.name || ' ' || x.type || ' ' || x.\"notnull\" || ' ' ||"
-    "   quote(x.dflt_value) || ' ' || x.pk || ' ' || x.hidden, ', ')"
+    "   quote(x.dflt_value) || ' ' ||"
+    "   (CASE WHEN m.name = 'events' AND x.name = 'event_id' THEN 0 ELSE x.pk END) || ' ' ||"
+    "   x.hidden, ', ')"
     " FROM sqlite_schema m, pragma_table_xinfo(m.name) x WHERE m.type = 'table'"
     "   AND (?1 IS NULL OR m.name = ?1) GROUP BY m.name"
     " UNION ALL "
@@ -263,6 +279,7 @@ static int check_shape(store *s, char *err, size_t errlen)
 
     if (sqlite3_open_v2(":memory:", &ref, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
         sqlite3_exec(ref, schema_sql, NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_exec(ref, events_key_sql, NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(s->db, shape_sql, -1, &mine, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(ref, shape_sql, -1, &theirs, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "cannot check the store's shape: %s",
@@ -424,8 +441,10 @@ static int migrate(store *s, char *err, size_t errlen)
         return -1;
     if (store_exec(s, migrate_v5_sql, err, errlen) != 0)
         return -1;
-    return store_exec(s, "UPDATE meta SET value = '7' WHERE key = 'schema_version'"
-                         " AND CAST(value AS INTEGER) < 7;", err, errlen);
+    /* v8: the eventID key is an index (events_key_sql); older stores keep their
+     * primary key, which serves the same */
+    return store_exec(s, "UPDATE meta SET value = '8' WHERE key = 'schema_version'"
+                         " AND CAST(value AS INTEGER) < 8;", err, errlen);
 }
 
 /* Switches to WAL unless already there. Changing the journal mode needs an
@@ -456,32 +475,52 @@ static int set_wal(store *s, char *err, size_t errlen)
     return fail(s, err, errlen, "database");
 }
 
-/* The schema; a deferred-keys store's events have no primary key while they
- * are read (store_settle_keys() makes eventIDs unique after). */
-static int create_schema(store *s, char *err, size_t errlen)
+/* 1 when the events table has its eventID as primary key (a store of
+ * version 7 or before), 0 when not, -1 on error. */
+static int has_key_column(store *s)
 {
-    static const char pk[] = " PRIMARY KEY";
-    const char *k = strstr(schema_sql, "event_id TEXT PRIMARY KEY");
-    char *sql;
-    int rc;
+    int64_t pk = store_first_int(s->db, "SELECT pk FROM pragma_table_info('events')"
+                                        " WHERE name = 'event_id'");
 
-    if (!s->deferred)
-        return store_exec(s, schema_sql, err, errlen);
-    if (k == NULL) {
-        snprintf(err, errlen, "internal: no events table in the schema");
+    return pk < 0 ? -1 : pk > 0;
+}
+
+/* Sees that the store's eventIDs are unique, or will be made so by this
+ * opener: a primary key (older stores), the unique index (created here on a
+ * new store unless it loads without it), or a load without it that this
+ * opener, an ingest, finishes. Anything else is refused: a store whose
+ * events may repeat an eventID would count them twice. Returns 0 or -1. */
+static int check_key(store *s, int readonly, char *err, size_t errlen)
+{
+    char v[32];
+    int pk = has_key_column(s), pending = store_meta_get(s, KEYS_PENDING, v, sizeof v);
+
+    if (pk < 0 || pending < 0)
+        return fail(s, err, errlen, "database");
+    if (pk)
+        return 0;
+    if (pending) {
+        if (s->may_defer && !readonly) {
+            s->deferred = 1; /* this ingest settles the earlier load's keys too */
+            return 0;
+        }
+        snprintf(err, errlen, "an ingest into it is loading events without their eventID key "
+                 "(still running, or interrupted): wait for it to finish, or run the "
+                 "interrupted ingest again to finish it; until then its events may repeat");
         return -1;
     }
-    k += strlen("event_id TEXT");
-    sql = malloc(sizeof schema_sql);
-    if (sql == NULL) {
-        snprintf(err, errlen, "out of memory");
+    if (s->deferred)
+        return 0; /* a throwaway store loading its one batch */
+    if (!readonly && store_exec(s, events_key_sql, err, errlen) != 0)
+        return -1;
+    /* a partial index (WHERE ...) is unique only over the rows it picks */
+    if (store_first_int(s->db, "SELECT \"unique\" AND NOT partial FROM pragma_index_list"
+                               "('events') WHERE name = 'events_event_id'") != 1) {
+        snprintf(err, errlen, "its events have no unique eventID key (a unique index "
+                 "events_event_id over every row); refusing to use this database");
         return -1;
     }
-    snprintf(sql, sizeof schema_sql, "%.*s%s", (int)(k - schema_sql), schema_sql,
-             k + sizeof pk - 1);
-    rc = store_exec(s, sql, err, errlen);
-    free(sql);
-    return rc;
+    return 0;
 }
 
 store *store_open(const char *path, int flags, char *err, size_t errlen)
@@ -496,7 +535,9 @@ store *store_open(const char *path, int flags, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    s->deferred = (flags & STORE_DEFERRED_KEYS) && (flags & STORE_THROWAWAY);
+    s->may_defer = (flags & STORE_DEFERRED_KEYS) != 0;
+    s->throwaway = (flags & STORE_THROWAWAY) != 0;
+    s->deferred = s->may_defer && s->throwaway;
     if (sqlite3_open_v2(path, &s->db, oflags, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "cannot open database %s: %s", path,
                  s->db ? sqlite3_errmsg(s->db) : "out of memory");
@@ -539,8 +580,9 @@ store *store_open(const char *path, int flags, char *err, size_t errlen)
                        store_exec(s, "PRAGMA synchronous=NORMAL;", err, errlen)) ||
             store_exec(s, "PRAGMA cache_size=-8192;", err, errlen) ||
             store_exec(s, "BEGIN IMMEDIATE", err, errlen) ||
-            create_schema(s, err, errlen) || migrate(s, err, errlen) ||
-            (existing && check_shape(s, err, errlen)) || store_exec(s, ver, err, errlen) ||
+            store_exec(s, schema_sql, err, errlen) || migrate(s, err, errlen) ||
+            (existing && check_shape(s, err, errlen)) || check_key(s, 0, err, errlen) ||
+            store_exec(s, ver, err, errlen) ||
             store_exec(s, "COMMIT", err, errlen) || prepare_ingest(s, err, errlen)) {
             char tmp[512];
             snprintf(tmp, sizeof tmp, "%s: %s", path, err);
@@ -556,6 +598,13 @@ store *store_open(const char *path, int flags, char *err, size_t errlen)
         if (!ok) {
             snprintf(err, errlen, "%s is not a ddbtrail database (%s)", path,
                      sqlite3_errmsg(s->db));
+            store_free(s);
+            return NULL;
+        }
+        if (check_key(s, 1, err, errlen) != 0) {
+            char tmp[512];
+            snprintf(tmp, sizeof tmp, "%s: %s", path, err);
+            snprintf(err, errlen, "%s", tmp);
             store_free(s);
             return NULL;
         }
@@ -758,7 +807,9 @@ int store_event(store *s, int64_t file_id, uint64_t offset, const normalize_row 
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return fail(s, err, errlen, "database");
-    if (s->deferred || sqlite3_changes(s->db) > 0) {
+    /* without the unique key every row is inserted; with it (also when a
+     * concurrent load built it meanwhile) an ignored row is compared */
+    if (sqlite3_changes(s->db) > 0) {
         *outcome = STORE_NEW;
         return 0;
     }
@@ -828,6 +879,8 @@ static int settle_one(store *s, sqlite3_stmt *cmp, sqlite3_stmt *const upd[3], i
     return 0;
 }
 
+static int settled(store *s, char *err, size_t errlen);
+
 int store_settle_keys(store *s, store_clash_fn on_clash, void *ctx, uint64_t *dups,
                       uint64_t *clashes, char *err, size_t errlen)
 {
@@ -845,9 +898,20 @@ int store_settle_keys(store *s, store_clash_fn on_clash, void *ctx, uint64_t *du
     *dups = *clashes = 0;
     if (!s->deferred)
         return 0;
+    if (store_begin(s, err, errlen) != 0)
+        return -1;
+    /* a lasting store needs the unique key back, and most loads hold no
+     * eventID twice: one index build when it holds, then none to settle (nor
+     * when a concurrent load built it: what this one added since was checked
+     * row by row) */
+    if (!s->throwaway) {
+        if (sqlite3_exec(s->db, events_key_sql, NULL, NULL, NULL) == SQLITE_OK)
+            return settled(s, err, errlen);
+        if ((sqlite3_errcode(s->db) & 0xff) != SQLITE_CONSTRAINT) /* extended codes are on */
+            return fail(s, err, errlen, "database");
+    }
     /* every record of an eventID read more than once, in the order they were stored */
-    if (store_begin(s, err, errlen) != 0 ||
-        store_exec(s,
+    if (store_exec(s,
                    "CREATE INDEX IF NOT EXISTS events_event_id ON events(event_id);"
                    "DROP TABLE IF EXISTS temp.settle;"
                    "CREATE TEMP TABLE settle AS SELECT rowid AS rid, event_id, file_id, byte_offset"
@@ -898,10 +962,51 @@ out:
     sqlite3_finalize(list);
     for (i = 0; i < 3; i++)
         sqlite3_finalize(upd[i]);
-    if (rc == 0 && (store_exec(s, "DROP TABLE temp.settle", err, errlen) != 0 ||
-                    store_commit(s, err, errlen) != 0))
+    if (rc == 0 && store_exec(s, "DROP TABLE temp.settle", err, errlen) != 0)
         rc = -1;
-    return rc;
+    /* the index that found them made unique (a throwaway store takes no more rows) */
+    if (rc == 0 && !s->throwaway &&
+        (store_exec(s, "DROP INDEX events_event_id;", err, errlen) != 0 ||
+         store_exec(s, events_key_sql, err, errlen) != 0))
+        rc = -1;
+    return rc == 0 ? settled(s, err, errlen) : -1;
+}
+
+/* The end of a load without the unique key, in its transaction. */
+static int settled(store *s, char *err, size_t errlen)
+{
+    if (store_exec(s, "DELETE FROM meta WHERE key = '" KEYS_PENDING "'", err, errlen) != 0 ||
+        store_commit(s, err, errlen) != 0)
+        return -1;
+    s->deferred = s->throwaway; /* a throwaway store is never written again */
+    return 0;
+}
+
+int store_defer_keys(store *s, int64_t new_bytes, char *err, size_t errlen)
+{
+    int64_t held;
+    int pk;
+
+    if (s->deferred || !s->may_defer)
+        return s->deferred;
+    if ((pk = has_key_column(s)) != 0)
+        return pk < 0 ? fail(s, err, errlen, "database") : 0;
+    /* dropping the key costs a build over all events at the end; inserting
+     * through it costs a random index page per event: build when the load is
+     * at least what the store already holds */
+    held = store_first_int(s->db, "SELECT CASE WHEN EXISTS (SELECT 1 FROM events)"
+                                  " THEN (SELECT total(size) FROM files WHERE size > 0)"
+                                  " ELSE 0 END");
+    if (held < 0)
+        return fail(s, err, errlen, "database");
+    if (held > new_bytes)
+        return 0;
+    if (store_begin(s, err, errlen) != 0 ||
+        store_exec(s, "DROP INDEX IF EXISTS events_event_id;", err, errlen) != 0 ||
+        store_meta_set(s, KEYS_PENDING, "1", err, errlen) != 0 || store_commit(s, err, errlen) != 0)
+        return -1;
+    s->deferred = 1;
+    return 1;
 }
 
 int store_reject(store *s, int64_t file_id, uint64_t offset, const char *reason, char *err,

@@ -40,11 +40,13 @@ enum {
     STORE_READONLY = 1,
     STORE_THROWAWAY = 2,    /* a private temporary store (scan without --db): no durability, so
                             no fsync and the rollback journal in memory instead of a WAL */
-    STORE_DEFERRED_KEYS = 4 /* with STORE_THROWAWAY, for one batch of inputs: events are
-                               appended without a unique eventID key, and
-                               store_settle_keys() sorts duplicates and clashes out once at
-                               the end (a random-key insert per event made ingest cost grow
-                               faster than the input) */
+    STORE_DEFERRED_KEYS = 4 /* the opener (an ingest) calls store_settle_keys() after its
+                               inputs, so events may be appended without the unique eventID
+                               key and sorted out once at the end (a random-key insert per
+                               event made ingest cost grow faster than the input): always with
+                               STORE_THROWAWAY, in a lasting store when store_defer_keys() says
+                               so or an earlier such load did not finish. Other openers refuse
+                               a store in the middle of such a load. */
 };
 
 /* Opens (creating when needed, unless STORE_READONLY) the database at path.
@@ -90,17 +92,25 @@ int store_file_begin(store *s, const char *path, int64_t size, int64_t mtime,
  * re-delivers an event byte for byte, so an eventID stored with other
  * content is a clash (a forged or corrupted record, or a producer reusing
  * ids): the row is not inserted and diff receives the names of the columns
- * that differ, comma-separated. offset is the record's byte offset, kept by a
- * STORE_DEFERRED_KEYS store (which always says STORE_NEW). */
+ * that differ, comma-separated. offset is the record's byte offset. A store
+ * loading without its unique key always says STORE_NEW. */
 int store_event(store *s, int64_t file_id, uint64_t offset, const normalize_row *row,
                 enum store_outcome *outcome, char *diff, size_t difflen, char *err, size_t errlen);
+
+/* Before the inputs of a STORE_DEFERRED_KEYS lasting store: drops its unique
+ * eventID key (committed, with a meta mark that stops other openers until
+ * store_settle_keys() builds it again) when new_bytes, the size of the inputs
+ * to read, is at least what the store holds. Returns 1 when the store now
+ * loads without the key (also when it already did), 0 when not, -1 with err. */
+int store_defer_keys(store *s, int64_t new_bytes, char *err, size_t errlen);
 
 /* Called for each clash store_settle_keys() finds: the files row and byte
  * offset of the record not kept, and the reject reason (borrowed). */
 typedef void (*store_clash_fn)(void *ctx, int64_t file_id, uint64_t offset, const char *reason);
 
-/* After the last input of a STORE_DEFERRED_KEYS store: indexes the eventIDs
- * and keeps the first stored record of each; a later one with the same
+/* After the last input of a store loading without its unique key: indexes
+ * the eventIDs and keeps the first stored record of each (a lasting store gets
+ * its unique key back); a later one with the same
  * content counts as a duplicate in its files row, one with other content is a
  * clash: removed, a reject of its file at its offset (its files row's stored
  * count moved to rejected), and reported through on_clash. Sets *dups and
