@@ -51,7 +51,15 @@ recs.append(ev("TransactWriteItems", {"requestItems": [
     {"operation": "Put", "tableName": "m", "key": {}},
     {"operation": "Delete", "TableName": "m", "key": {}},
     {"operation": "ConditionCheck", "TableName": "m", "Key": {}}]}))
-json.dump({"Records": recs}, open(sys.argv[1], "w"))
+# 12, 13: keys the log escapes (\u006cimit, \u0072equestItems) are keys all the same; 14: a
+# Query whose only "limit" is inside a string cannot be sized
+recs.append(ev("Scan", {"tableName": "s2", "LIMIT-KEY": 7}))
+recs.append(ev("BatchWriteItem", {"REQUEST-ITEMS-KEY": {"e": [{"deleteRequest": {}}]}}))
+recs.append(ev("Query", {"tableName": "s3", "filterExpression": "\"limit\" = :v"}))
+text = json.dumps({"Records": recs})
+text = text.replace('"LIMIT-KEY"', '"\\u006cimit"')
+text = text.replace('"REQUEST-ITEMS-KEY"', '"\\u0072equestItems"')
+open(sys.argv[1], "w").write(text)
 PY
 run scan -q --db "$T/i.db" "$T/items.json"
 rows() { q "$T/i.db" "SELECT group_concat(coalesce(tbl, '-') || ':' || op || ':' || coalesce(items, '?'), ' ')
@@ -71,8 +79,17 @@ eq "$(rows it-9)" "d:delete:1" "a single delete"
 eq "$(rows it-10)" "-:read:1" "a GetItem without requestParameters is still one item"
 eq "$(rows it-11)" "m:check:1 m:delete:1 m:write:1" \
    "AWS's example form: TableName as well as tableName, ConditionCheck a check"
+eq "$(rows it-12)" "s2:read:7" "an escaped limit key read as the Limit"
+eq "$(rows it-13)" "e:delete:1" "an escaped requestItems key read as the batch"
+eq "$(rows it-14)" "s3:read:?" "a limit only inside a string is no Limit"
 # judged once: a second detect adds no rows
 n=$(q "$T/i.db" "SELECT count(*) FROM event_items")
 run detect -q --db "$T/i.db"
 eq "$(q "$T/i.db" "SELECT count(*) FROM event_items")" "$n" "a second detect adds nothing"
+# one judgement serves every subset of the rules: --only judges nothing again, nor does
+# the full run after it
+run detect -q --timings --only DDB-ROOT --db "$T/i.db"
+contains "$T/err" "(0 event(s) judged)" "--only after a full detect judges nothing"
+run detect -q --timings --db "$T/i.db"
+contains "$T/err" "(0 event(s) judged)" "nor does a full detect after --only"
 done_case
