@@ -641,22 +641,6 @@ static int apply(ingest *g, struct batch *b, int *input_rc, char *err, size_t er
     return 0;
 }
 
-/* The bytes of the inputs to read; a pipe or an input that cannot be read
- * counts none. */
-static int64_t todo_bytes(const ingest *g)
-{
-    int64_t n = 0;
-    size_t k;
-
-    for (k = 0; k < g->ntodo; k++) {
-        struct stat st;
-        const char *path = g->paths[g->todo[k]];
-        if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode))
-            n += (int64_t)st.st_size;
-    }
-    return n;
-}
-
 /* Long: settling unchanged inputs, starting the decoders, applying their batches in
  * input order and stopping them share the queue, the workers and the totals; each
  * phase is marked below. */
@@ -665,6 +649,7 @@ int ingest_files(ingest *g, char *const *paths, size_t n, ingest_progress_fn pro
 {
     struct worker *w = NULL;
     size_t k, done = 0;
+    int64_t todo_bytes = 0; /* of the regular files to read */
     int i, started = 0, rc = 0, some_rejected = 0;
 
     g->paths = paths;
@@ -678,19 +663,22 @@ int ingest_files(ingest *g, char *const *paths, size_t n, ingest_progress_fn pro
     g->ntodo = 0;
     for (k = 0; k < n; k++) {
         struct stat st;
-        if (!g->opts.force && strcmp(paths[k], "-") != 0 && stat(paths[k], &st) == 0 &&
-            S_ISREG(st.st_mode) &&
+        int regular = strcmp(paths[k], "-") != 0 && stat(paths[k], &st) == 0 &&
+                      S_ISREG(st.st_mode);
+        if (regular && !g->opts.force &&
             store_file_known(g->st, paths[k], (int64_t)st.st_size, (int64_t)st.st_mtime)) {
             g->tot.inputs++;
             g->tot.unchanged++;
             done++;
         } else {
             g->todo[g->ntodo++] = k;
+            todo_bytes += regular ? (int64_t)st.st_size : 0;
         }
     }
     if (progress && done)
         progress(pctx, done, n);
-    if (store_defer_keys(g->st, todo_bytes(g), err, errlen) < 0) {
+    /* a pipe counts no bytes: into an empty store it still loads without the key */
+    if (store_defer_keys(g->st, todo_bytes, err, errlen) < 0) {
         free(g->todo);
         g->todo = NULL;
         return -1;

@@ -879,7 +879,15 @@ static int settle_one(store *s, sqlite3_stmt *cmp, sqlite3_stmt *const upd[3], i
     return 0;
 }
 
-static int settled(store *s, char *err, size_t errlen);
+/* The end of a load without the unique key, in its transaction. */
+static int settled(store *s, char *err, size_t errlen)
+{
+    if (store_exec(s, "DELETE FROM meta WHERE key = '" KEYS_PENDING "'", err, errlen) != 0 ||
+        store_commit(s, err, errlen) != 0)
+        return -1;
+    s->deferred = s->throwaway; /* a throwaway store is never written again */
+    return 0;
+}
 
 int store_settle_keys(store *s, store_clash_fn on_clash, void *ctx, uint64_t *dups,
                       uint64_t *clashes, char *err, size_t errlen)
@@ -970,16 +978,6 @@ out:
          store_exec(s, events_key_sql, err, errlen) != 0))
         rc = -1;
     return rc == 0 ? settled(s, err, errlen) : -1;
-}
-
-/* The end of a load without the unique key, in its transaction. */
-static int settled(store *s, char *err, size_t errlen)
-{
-    if (store_exec(s, "DELETE FROM meta WHERE key = '" KEYS_PENDING "'", err, errlen) != 0 ||
-        store_commit(s, err, errlen) != 0)
-        return -1;
-    s->deferred = s->throwaway; /* a throwaway store is never written again */
-    return 0;
 }
 
 int store_defer_keys(store *s, int64_t new_bytes, char *err, size_t errlen)
