@@ -1490,25 +1490,28 @@ static int feed_skimmed(decoder *j, const unsigned char *s, size_t len, char *er
 }
 
 /* 1 when s[0..n) opens the stream's next value as CloudTrail's files do,
- * {"Records":[ or [, whitespace aside: yajl cannot fail on it, so feeding it
- * alone changes nothing (a line that fails is read otherwise whole). */
+ * {"Records":[ or [, with whitespace between the tokens only: yajl cannot
+ * fail on it, so feeding it alone changes nothing (a line that fails is read
+ * otherwise whole; a newline inside the key once passed for whitespace, and
+ * the bad line was then fed without its end). */
 static int header(const decoder *j, const unsigned char *s, size_t n)
 {
-    static const char *const forms[] = {"{\"Records\":[", "["};
-    size_t f, i, k;
+    static const char *const forms[][5] = {{"{", "\"Records\"", ":", "[", NULL}, {"[", NULL}};
+    size_t f, i, t;
 
     if (j->depth != 0)
         return 0;
     for (f = 0; f < 2; f++) {
-        const char *h = forms[f];
-        for (i = k = 0; i < n; i++) {
-            if (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')
-                continue;
-            if (h[k] == '\0' || s[i] != (unsigned char)h[k])
+        for (i = t = 0; forms[f][t] != NULL; t++) {
+            size_t len = strlen(forms[f][t]);
+
+            while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+                i++;
+            if (n - i < len || memcmp(s + i, forms[f][t], len) != 0)
                 break;
-            k++;
+            i += len;
         }
-        if (i == n && h[k] == '\0')
+        if (forms[f][t] == NULL && i == n)
             return 1;
     }
     return 0;

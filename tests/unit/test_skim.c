@@ -92,6 +92,7 @@ static const struct skim_case cases[] = {
      0},
     {"header on its own line", "{\n \"Records\" : [\n" REC("a", "") "]}", 1},
     {"bad first line", "{\"Reco\0s\": [\n" REC("a", "") "]}\n" REC("b", "") "\n", 0},
+    {"newline in the first key", "{\"\n Records\": [\n" REC("a", "") "]}\n", 0},
     {"not an object", "{\"Records\":[1,\"x\"," REC("a", "") ",[]]}", 1},
     {"JSON Lines", REC("a", "") "\n" REC("b", "") "\n", 0},
     {"lookup-events", "{\"Events\":[{\"EventId\":\"a\",\"CloudTrailEvent\":\"{}\"}]}", 0},
