@@ -287,7 +287,7 @@ int cmd_scan(int argc, char **argv)
     const char *db;
     char tmpdb[4096] = "", err[512];
     store *s;
-    int status = parse_args(argc, argv, &a);
+    int flags, status = parse_args(argc, argv, &a);
 
     if (status >= 0)
         return status;
@@ -326,11 +326,10 @@ int cmd_scan(int argc, char **argv)
     }
     /* one batch settles eventIDs once, after the last input (into a --db store, when
      * the batch is at least what it holds); a follow's cycles check each event */
-    s = store_open(db,
-                   a.ci.follow    ? (db != tmpdb ? 0 : STORE_THROWAWAY)
-                   : db != tmpdb ? STORE_DEFERRED_KEYS
-                                 : STORE_THROWAWAY | STORE_DEFERRED_KEYS,
-                   err, sizeof err);
+    flags = db != tmpdb ? 0 : STORE_THROWAWAY;
+    if (!a.ci.follow)
+        flags |= STORE_DEFERRED_KEYS;
+    s = store_open(db, flags, err, sizeof err);
     if (s == NULL) {
         cli_err("%s", err);
         status = EXIT_FATAL;

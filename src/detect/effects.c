@@ -6,6 +6,7 @@
  */
 #include "effects.h"
 #include "hash.h"
+#include "store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,12 +142,6 @@ static const char items_sql[] =
     "   CASE WHEN json_extract(rp, '$.limit') IS NULL THEN 'no Limit: unbounded' ELSE 'Limit' END"
     " FROM d WHERE event_name IN ('Scan','Query')";
 
-/* The eventID indexes of event_refs and event_items, as the store's schema
- * makes them (its shape check refuses any other). */
-static const char indexes_sql[] =
-    "CREATE INDEX IF NOT EXISTS event_refs_event ON event_refs(event_id);"
-    "CREATE INDEX IF NOT EXISTS event_items_event ON event_items(event_id);";
-
 static int dberr(sqlite3 *db, char *err, size_t errlen)
 {
     snprintf(err, errlen, "effects: %s", sqlite3_errmsg(db));
@@ -269,7 +264,8 @@ int effects_apply(const catalogue *cat, const char *wanted, sqlite3 *db, long lo
     sqlite3_bind_int64(st, 1, from);
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    if (rc != SQLITE_DONE || sqlite3_exec(db, indexes_sql, NULL, NULL, NULL) != SQLITE_OK)
+    if (rc != SQLITE_DONE ||
+        sqlite3_exec(db, STORE_JUDGED_INDEXES_SQL, NULL, NULL, NULL) != SQLITE_OK)
         goto fail;
     if (judged)
         *judged = upto - from;

@@ -62,10 +62,8 @@ static const char schema_sql[] =
     "  PRIMARY KEY(effect, event_id)) WITHOUT ROWID;\n"
     "CREATE TABLE IF NOT EXISTS event_refs(event_id TEXT NOT NULL, kind TEXT NOT NULL,\n"
     "  service TEXT, account TEXT, region TEXT, resource TEXT, field TEXT);\n"
-    "CREATE INDEX IF NOT EXISTS event_refs_event ON event_refs(event_id);\n"
     "CREATE TABLE IF NOT EXISTS event_items(event_id TEXT NOT NULL, tbl TEXT, op TEXT NOT NULL,\n"
-    "  items INTEGER, basis TEXT NOT NULL);\n"
-    "CREATE INDEX IF NOT EXISTS event_items_event ON event_items(event_id);\n";
+    "  items INTEGER, basis TEXT NOT NULL);\n" STORE_JUDGED_INDEXES_SQL;
 
 /* What makes eventIDs unique. An index, not a primary key, so that a load
  * can drop it and build it once at the end (store_defer_keys()): an insert
@@ -400,20 +398,23 @@ static const char migrate_v7_rules_sql[] =
     "ALTER TABLE rule_runs ADD COLUMN refs TEXT;"
     "ALTER TABLE rule_runs ADD COLUMN mitre TEXT;";
 
-/* 1 when table has the column, 0 when not, -1 on error. */
+/* 2 when table has the column as (part of) its primary key, 1 when it has it
+ * otherwise, 0 when not, -1 on error. */
 static int has_column(store *s, const char *table, const char *column)
 {
     sqlite3_stmt *st;
-    int rc;
+    int rc, pk = 0;
 
-    if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2", -1,
+    if (sqlite3_prepare_v2(s->db, "SELECT pk FROM pragma_table_info(?1) WHERE name = ?2", -1,
                            &st, NULL) != SQLITE_OK)
         return -1;
     sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, column, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        pk = sqlite3_column_int(st, 0) > 0;
     sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+    return rc == SQLITE_ROW ? 1 + pk : rc == SQLITE_DONE ? 0 : -1;
 }
 
 static int migrate(store *s, char *err, size_t errlen)
@@ -479,10 +480,9 @@ static int set_wal(store *s, char *err, size_t errlen)
  * version 7 or before), 0 when not, -1 on error. */
 static int has_key_column(store *s)
 {
-    int64_t pk = store_first_int(s->db, "SELECT pk FROM pragma_table_info('events')"
-                                        " WHERE name = 'event_id'");
+    int c = has_column(s, "events", "event_id");
 
-    return pk < 0 ? -1 : pk > 0;
+    return c < 0 ? -1 : c == 2;
 }
 
 /* Sees that the store's eventIDs are unique, or will be made so by this
@@ -913,14 +913,24 @@ int store_settle_keys(store *s, store_clash_fn on_clash, void *ctx, uint64_t *du
      * when a concurrent load built it: what this one added since was checked
      * row by row) */
     if (!s->throwaway) {
+        /* (an index of its name that is not the key, left by a settle that stopped
+         * half-way, would make the build below a no-op) */
+        if (store_first_int(s->db, "SELECT NOT \"unique\" OR partial FROM pragma_index_list"
+                                   "('events') WHERE name = 'events_event_id'") == 1 &&
+            store_exec(s, "DROP INDEX events_event_id;", err, errlen) != 0)
+            return -1;
         if (sqlite3_exec(s->db, events_key_sql, NULL, NULL, NULL) == SQLITE_OK)
             return settled(s, err, errlen);
         if ((sqlite3_errcode(s->db) & 0xff) != SQLITE_CONSTRAINT) /* extended codes are on */
             return fail(s, err, errlen, "database");
     }
-    /* every record of an eventID read more than once, in the order they were stored */
-    if (store_exec(s,
-                   "CREATE INDEX IF NOT EXISTS events_event_id ON events(event_id);"
+    /* every record of an eventID read more than once, in the order they were
+     * stored; a throwaway store keeps the plain index that finds them, a lasting
+     * one sorts for them and builds its unique index once, after */
+    if ((s->throwaway &&
+         store_exec(s, "CREATE INDEX IF NOT EXISTS events_event_id ON events(event_id);", err,
+                    errlen) != 0) ||
+        store_exec(s,
                    "DROP TABLE IF EXISTS temp.settle;"
                    "CREATE TEMP TABLE settle AS SELECT rowid AS rid, event_id, file_id, byte_offset"
                    " FROM events WHERE event_id IN"
@@ -972,10 +982,7 @@ out:
         sqlite3_finalize(upd[i]);
     if (rc == 0 && store_exec(s, "DROP TABLE temp.settle", err, errlen) != 0)
         rc = -1;
-    /* the index that found them made unique (a throwaway store takes no more rows) */
-    if (rc == 0 && !s->throwaway &&
-        (store_exec(s, "DROP INDEX events_event_id;", err, errlen) != 0 ||
-         store_exec(s, events_key_sql, err, errlen) != 0))
+    if (rc == 0 && !s->throwaway && store_exec(s, events_key_sql, err, errlen) != 0)
         rc = -1;
     return rc == 0 ? settled(s, err, errlen) : -1;
 }

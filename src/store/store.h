@@ -49,6 +49,14 @@ enum {
                                a store in the middle of such a load. */
 };
 
+/* The eventID indexes of the tables an effects judgement fills (event_refs,
+ * event_items), as the schema makes them: a judgement from empty drops them
+ * and builds them once after (effects.c), and the shape check refuses any
+ * other form. */
+#define STORE_JUDGED_INDEXES_SQL                                            \
+    "CREATE INDEX IF NOT EXISTS event_refs_event ON event_refs(event_id);\n" \
+    "CREATE INDEX IF NOT EXISTS event_items_event ON event_items(event_id);\n"
+
 /* Opens (creating when needed, unless STORE_READONLY) the database at path.
  * Returns a new store or NULL with a message in err; free it with
  * store_free(). */

@@ -46,7 +46,7 @@ static int add_events(store *s, int64_t size, int n, const char *prefix)
              " 'complete');"
              "WITH RECURSIVE i(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM i WHERE k + 1 < %d)"
              " INSERT INTO events(event_id, event_name, file_id) SELECT '%s' || k, 'GetItem',"
-             " last_insert_rowid() FROM i;",
+             " (SELECT max(file_id) FROM files) FROM i;",
              prefix, (long long)size, n, prefix);
     return sqlite3_exec(store_db(s), sql, NULL, NULL, NULL) == SQLITE_OK;
 }
@@ -102,6 +102,7 @@ static void pending_load(void)
     char path[512], err[512];
     uint64_t dups = 1, clashes = 1;
     store *s, *o;
+    sqlite3 *db;
 
     temp_path(path, sizeof path);
     s = store_open(path, STORE_DEFERRED_KEYS, err, sizeof err);
@@ -118,6 +119,11 @@ static void pending_load(void)
     o = store_open(path, STORE_READONLY, err, sizeof err);
     CHECK(o == NULL && strstr(err, "run the interrupted ingest again") != NULL);
     store_free(o);
+    /* killed half-way through settling: a plain index of the key's name is left */
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, "CREATE INDEX events_event_id ON events(event_id)", NULL, NULL,
+                       NULL) == SQLITE_OK);
+    sqlite3_close(db);
 
     s = store_open(path, STORE_DEFERRED_KEYS, err, sizeof err);
     CHECKF(s != NULL, "%s", err);
