@@ -210,36 +210,59 @@ int cli_run_ingest(store *s, const cli_ingest *ci, cli_inputs *in, ingest_totals
     struct msgctx mc = {&pr};
     ingest_opts opts = ci->opts;
     ingest *g;
+    char **view;
+    size_t nview;
     int rc, status = EXIT_CLEAN;
     char err[512];
 
     memset(&pr, 0, sizeof pr);
     if (wl->errors)
         status = EXIT_REJECTS;
-    if (ci->shard_plan) {
-        shard_filter(wl->paths, &wl->n, ci->shard_plan, ci->shard_k);
-        opts.shard_plan = ci->shard_plan;
-        opts.shard_k = ci->shard_k;
-    }
     if ((opts.has_since || opts.has_until) && window_filter(s, wl, &opts) != 0)
         return EXIT_FATAL;
-    if (!opts.has_since && !opts.has_until && store_meta_set(s, "read_window", "", err,
-                                                             sizeof err) != 0) {
-        cli_err("%s", err); /* this run reads everything: an earlier window no longer holds */
+    if (!opts.has_since && !opts.has_until) {
+        /* this run reads everything (an earlier window no longer holds), or a day
+         * shard's days, which its report must not pass off as the whole run */
+        char line[256] = "";
+        if (ci->shard_plan && shard_plan_by(ci->shard_plan) == SHARD_BY_DAY)
+            snprintf(line, sizeof line,
+                     "day shard %u/%u: only its account days were read, and its alerts judge "
+                     "only those days of each actor ('ddbtrail merge --events' of every day "
+                     "shard gives the whole run's)",
+                     ci->shard_k, shard_plan_shards(ci->shard_plan));
+        if (store_meta_set(s, "read_window", line, err, sizeof err) != 0) {
+            cli_err("%s", err);
+            return EXIT_FATAL;
+        }
+    }
+    /* a shard reads its own files only; the list stays whole for the digests,
+     * which a day shard checks by account (shard.h) */
+    if ((view = malloc((wl->n ? wl->n : 1) * sizeof *view)) == NULL) {
+        cli_err("out of memory");
         return EXIT_FATAL;
+    }
+    memcpy(view, wl->paths, wl->n * sizeof *view);
+    nview = wl->n;
+    if (ci->shard_plan) {
+        nview = shard_select(wl->paths, wl->n, ci->shard_plan, ci->shard_k,
+                             shard_plan_by(ci->shard_plan), view);
+        opts.shard_plan = ci->shard_plan;
+        opts.shard_k = ci->shard_k;
     }
     opts.stop = &cli_stop;
     opts.threads = cli_threads(opts.threads);
     g = ingest_new(s, &opts, on_msg, &mc);
     if (g == NULL) {
         cli_err("out of memory");
+        free(view);
         return EXIT_FATAL;
     }
     pr.on = ci->progress > 0 || (ci->progress < 0 && in->any_dir && isatty(2));
-    pr.total = wl->n;
+    pr.total = nview;
     pr.g = g;
     clock_gettime(CLOCK_MONOTONIC, &pr.start);
-    rc = ingest_files(g, wl->paths, wl->n, on_progress, &pr, err, sizeof err);
+    rc = ingest_files(g, view, nview, on_progress, &pr, err, sizeof err);
+    free(view);
     if (rc < 0) {
         progress_clear(&pr);
         cli_err("%s", err);

@@ -67,17 +67,17 @@ typedef struct cli_inputs {
 int cli_inputs_list(cli_inputs *in, char **paths, int n, int name_errors);
 void cli_inputs_free(cli_inputs *in);
 
-/* --shard K/N: parses spec and plans the shards from the listed files into
- * ci (free ci->shard_plan with shard_plan_free()). Returns EXIT_CLEAN or
- * EXIT_FATAL (message printed). */
-int cli_shard_setup(cli_ingest *ci, const char *spec, const walk_list *wl);
+/* --shard K/N and --shard-by (by_spec, NULL for account): parses them and
+ * plans the shards from the listed files into ci (free ci->shard_plan with
+ * shard_plan_free()). Returns EXIT_CLEAN or EXIT_FATAL (message printed). */
+int cli_shard_setup(cli_ingest *ci, const char *spec, const char *by_spec, const walk_list *wl);
 
-/* Plans nshards shards of the listed files whose path names an account; the
- * others are counted in *loose_files and *loose_bytes (either may be NULL).
- * Returns EXIT_CLEAN with a new plan in *out (free it with
- * shard_plan_free()), or EXIT_FATAL. */
-int cli_shard_plan(const walk_list *wl, unsigned nshards, shard_plan **out, uint64_t *loose_files,
-                   uint64_t *loose_bytes);
+/* Plans nshards shards of units by (enum shard_by) of the listed files whose
+ * path names an account; the others are counted in *loose_files and
+ * *loose_bytes (either may be NULL). Returns EXIT_CLEAN with a new plan in
+ * *out (free it with shard_plan_free()), or EXIT_FATAL. */
+int cli_shard_plan(const walk_list *wl, unsigned nshards, int by, shard_plan **out,
+                   uint64_t *loose_files, uint64_t *loose_bytes);
 
 /* Checks that store s (at db) may take this run: a shard store only the same
  * shard of the same plan, an unsharded store no shard; marks a new shard

@@ -23,6 +23,8 @@ static const char help[] =
     "  --threads N     decoding threads (default: one per CPU, at most 8)\n"
     "  --shard K/N     keep only the accounts of shard K of N ('ddbtrail shards'\n"
     "                  prints the plan; 'ddbtrail merge' joins the shard stores)\n"
+    "  --shard-by U    with --shard: account (default) or day, an account's days\n"
+    "                  (day shards are joined with 'ddbtrail merge --events')\n"
     "  --progress / --no-progress   force the progress line on or off\n"
     "                  (default: on when stderr is a terminal and a directory is read)\n"
     "  -q, --quiet     no summary\n"
@@ -35,7 +37,7 @@ static const char help[] =
     "130 interrupted (re-run the same command to finish).\n";
 
 enum { OPT_ALL = 256, OPT_FORCE, OPT_BATCH, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_THREADS,
-       OPT_SHARD };
+       OPT_SHARD, OPT_SHARD_BY };
 
 int cmd_ingest(int argc, char **argv)
 {
@@ -45,6 +47,7 @@ int cmd_ingest(int argc, char **argv)
                                              {"batch", required_argument, NULL, OPT_BATCH},
                                              {"threads", required_argument, NULL, OPT_THREADS},
                                              {"shard", required_argument, NULL, OPT_SHARD},
+                                             {"shard-by", required_argument, NULL, OPT_SHARD_BY},
                                              {"progress", no_argument, NULL, OPT_PROGRESS},
                                              {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
                                              {"quiet", no_argument, NULL, 'q'},
@@ -52,7 +55,7 @@ int cmd_ingest(int argc, char **argv)
                                              {NULL, 0, NULL, 0}};
     cli_ingest ci;
     cli_inputs in;
-    const char *db = NULL, *shard = NULL;
+    const char *db = NULL, *shard = NULL, *shard_by = NULL;
     ingest_totals tot;
     size_t digests, nonlog;
     char err[512];
@@ -72,6 +75,7 @@ int cmd_ingest(int argc, char **argv)
         case OPT_PROGRESS: ci.progress = 1; break;
         case OPT_NO_PROGRESS: ci.progress = 0; break;
         case OPT_SHARD: shard = optarg; break;
+        case OPT_SHARD_BY: shard_by = optarg; break;
         case 'q': ci.quiet = 1; break;
         case 'h': fputs(help, stdout); return EXIT_CLEAN;
         default: fputs(help, stderr); return EXIT_FATAL;
@@ -85,6 +89,10 @@ int cmd_ingest(int argc, char **argv)
         cli_err("ingest needs at least one PATH (a file, a directory, or - for stdin)");
         return EXIT_FATAL;
     }
+    if (shard_by && !shard) {
+        cli_err("--shard-by says how --shard K/N splits the input; give --shard too");
+        return EXIT_FATAL;
+    }
     if (!ci.opts.all_events && (cat = cli_catalogue_load(NULL)) == NULL)
         return EXIT_FATAL;
     ci.opts.catalogue = cat;
@@ -92,7 +100,7 @@ int cmd_ingest(int argc, char **argv)
         catalogue_free(cat);
         return EXIT_FATAL;
     }
-    if (shard && cli_shard_setup(&ci, shard, &in.wl) != EXIT_CLEAN) {
+    if (shard && cli_shard_setup(&ci, shard, shard_by, &in.wl) != EXIT_CLEAN) {
         cli_inputs_free(&in);
         catalogue_free(cat);
         return EXIT_FATAL;

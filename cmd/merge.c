@@ -133,6 +133,11 @@ static int redetect(store *out, const char *rules_dir, int quiet)
         return EXIT_FATAL;
     }
     snprintf(plan.config, sizeof plan.config, "the shards' settings, as their stores hold them");
+    if (merge_order_events(db, err, sizeof err) != 0) {
+        cli_err("%s", err);
+        cli_plan_free(&plan);
+        return EXIT_FATAL;
+    }
     cli_catch_signals();
     status = cli_run_detect(out, &cd, &plan, quiet ? NULL : stdout);
     cli_plan_free(&plan);

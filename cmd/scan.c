@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 enum { OPT_ALL = CLI_OPT_OWN, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_THREADS, OPT_FOLLOW,
-       OPT_INTERVAL, OPT_EVERY, OPT_KEYS, OPT_SHARD, OPT_TIMINGS,
+       OPT_INTERVAL, OPT_EVERY, OPT_KEYS, OPT_SHARD, OPT_SHARD_BY, OPT_TIMINGS,
        OPT_START, OPT_END };
 
 static void usage(FILE *f)
@@ -48,6 +48,9 @@ static void usage(FILE *f)
             "  --shard K/N       only the accounts of shard K of N: one job of a run split\n"
             "                    across machines ('ddbtrail shards' prints the plan,\n"
             "                    'ddbtrail merge' joins the shards' --db stores)\n"
+            "  --shard-by U      with --shard: account (default) or day, an account's\n"
+            "                    days; a day shard's alerts see only its days, so day\n"
+            "                    shards are joined with 'ddbtrail merge --events'\n"
             "  --follow          PATH is a live feed (- or a FIFO): store records as they\n"
             "                    come, run the rules every --interval seconds, and print\n"
             "                    each new alert (or one whose severity rose) once; JSON\n"
@@ -98,7 +101,7 @@ struct scan_args {
     cli_ingest ci;
     cli_detect cd;
     cli_report cr;
-    const char *db, *keys, *shard;
+    const char *db, *keys, *shard, *shard_by;
     cli_period period; /* --start, --end: what integrity must find covered */
     char **paths;
     int npaths;
@@ -123,6 +126,7 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
                                              {"every", required_argument, NULL, OPT_EVERY},
                                              {"public-keys", required_argument, NULL, OPT_KEYS},
                                              {"shard", required_argument, NULL, OPT_SHARD},
+                                             {"shard-by", required_argument, NULL, OPT_SHARD_BY},
                                              {"timings", no_argument, NULL, OPT_TIMINGS},
                                              {"start", required_argument, NULL, OPT_START},
                                              {"end", required_argument, NULL, OPT_END},
@@ -172,6 +176,7 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
         case OPT_EVERY: ci->every = cli_parse_u64("--every", optarg); break;
         case OPT_KEYS: a->keys = optarg; break;
         case OPT_SHARD: a->shard = optarg; break;
+        case OPT_SHARD_BY: a->shard_by = optarg; break;
         case 'q': ci->quiet = a->cd.quiet = 1; break;
         case 'h': usage(stdout); return EXIT_CLEAN;
         default:
@@ -184,6 +189,10 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
     if (a->npaths <= 0) {
         cli_err("scan needs at least one PATH (a file, a directory such as AWSLogs/, or - "
                 "for stdin)");
+        return EXIT_FATAL;
+    }
+    if (a->shard_by && !a->shard) {
+        cli_err("--shard-by says how --shard K/N splits the input; give --shard too");
         return EXIT_FATAL;
     }
     if (ci->follow) {
@@ -304,7 +313,7 @@ int cmd_scan(int argc, char **argv)
     }
     /* the trees are listed once: the shard plan, ingest and verification take this list */
     if ((!a.ci.follow && cli_inputs_list(&in, a.paths, a.npaths, 1) == EXIT_FATAL) ||
-        (a.shard && cli_shard_setup(&a.ci, a.shard, &in.wl) != EXIT_CLEAN)) {
+        (a.shard && cli_shard_setup(&a.ci, a.shard, a.shard_by, &in.wl) != EXIT_CLEAN)) {
         status = EXIT_FATAL;
         goto abort;
     }

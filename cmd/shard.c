@@ -13,7 +13,8 @@
 #include <sys/stat.h>
 
 static const char help[] =
-    "usage: ddbtrail shards PATH... --shards N [--format text|json]\n"
+    "usage: ddbtrail shards PATH... --shards N [--shard-by account|day]\n"
+    "                [--format text|json]\n"
     "\n"
     "Print how 'ingest/scan --shard K/N' splits the log files under PATH into N\n"
     "jobs: per shard, its accounts, files and bytes. A file's account is the\n"
@@ -21,18 +22,23 @@ static const char help[] =
     "largest first to the lightest shard, so no shard is more than one account's\n"
     "bytes heavier than another. Files whose path names no account are split by\n"
     "each record's recipientAccountId (FNV-1a-32 mod N) and listed apart.\n"
+    "With --shard-by day the units dealt out are an account's days instead\n"
+    "(ACCOUNT/YYYY-MM-DD, the day of the CloudTrail/REGION/YYYY/MM/DD/ folders;\n"
+    "a record routed by its own fields goes by its eventTime's day), so that one\n"
+    "big account splits too; such shards are joined with 'merge --events'.\n"
     "\n"
     "options:\n"
     "  --shards N      number of shards (1 to 65536)\n"
+    "  --shard-by U    account (default) or day: what the plan deals out\n"
     "  --format F      text (default) or json\n"
     "  -h, --help      this help\n"
     "\n"
     "exit status: 0 plan printed; 2 usage or fatal error; 3 a path could not be read.\n";
 
-int cli_shard_plan(const walk_list *wl, unsigned nshards, shard_plan **out, uint64_t *loose_files,
-                   uint64_t *loose_bytes)
+int cli_shard_plan(const walk_list *wl, unsigned nshards, int by, shard_plan **out,
+                   uint64_t *loose_files, uint64_t *loose_bytes)
 {
-    shard_plan *p = shard_plan_new(nshards);
+    shard_plan *p = shard_plan_new(nshards, by);
     size_t i;
     int status = EXIT_CLEAN;
 
@@ -46,19 +52,20 @@ int cli_shard_plan(const walk_list *wl, unsigned nshards, shard_plan **out, uint
         return EXIT_FATAL;
     }
     for (i = 0; i < wl->n; i++) {
-        char acct[SHARD_ACCOUNT_LEN + 1];
+        char unit[SHARD_UNIT_LEN + 1];
         struct stat st;
         uint64_t bytes = strcmp(wl->paths[i], "-") != 0 && stat(wl->paths[i], &st) == 0 &&
                                  S_ISREG(st.st_mode)
                              ? (uint64_t)st.st_size
                              : 0;
-        if (!shard_path_account(wl->paths[i], acct)) {
+        if (shard_path_unit(wl->paths[i], by, unit) == 0) {
             if (loose_files)
                 (*loose_files)++;
             if (loose_bytes)
                 *loose_bytes += bytes;
-        } else if (shard_plan_add(p, acct, bytes) != 0) {
-            cli_err("out of memory, or more than %d accounts", SHARD_MAX_ACCOUNTS);
+        } else if (shard_plan_add(p, unit, bytes) != 0) {
+            cli_err("out of memory, or more than %d %s", SHARD_MAX_ACCOUNTS,
+                    by == SHARD_BY_DAY ? "account days" : "accounts");
             status = EXIT_FATAL;
             goto out;
         }
@@ -132,18 +139,19 @@ int cli_shard_claim(store *s, const cli_ingest *ci, const char *db)
     return EXIT_CLEAN;
 }
 
-int cli_shard_setup(cli_ingest *ci, const char *spec, const walk_list *wl)
+int cli_shard_setup(cli_ingest *ci, const char *spec, const char *by_spec, const walk_list *wl)
 {
     unsigned k, nshards;
     char err[256];
     shard_plan *p;
-    int rc;
+    int rc, by = SHARD_BY_ACCOUNT;
 
-    if (shard_parse(spec, &k, &nshards, err, sizeof err) != 0) {
+    if (shard_parse(spec, &k, &nshards, err, sizeof err) != 0 ||
+        (by_spec && shard_parse_by(by_spec, &by, err, sizeof err) != 0)) {
         cli_err("%s", err);
         return EXIT_FATAL;
     }
-    rc = cli_shard_plan(wl, nshards, &p, NULL, NULL);
+    rc = cli_shard_plan(wl, nshards, by, &p, NULL, NULL);
     if (rc == EXIT_FATAL)
         return rc;
     ci->shard_plan = p;
@@ -169,22 +177,29 @@ static void json_accounts(const shard_plan *p, unsigned shard)
 int cmd_shards(int argc, char **argv)
 {
     static const struct option longopts[] = {{"shards", required_argument, NULL, 'n'},
+                                             {"shard-by", required_argument, NULL, 'b'},
                                              {"format", required_argument, NULL, 'f'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     const char *format = "text";
     uint64_t nshards = 0, lf, lb, *bytes, *files, *accts;
-    char digest[65];
+    char digest[65], err[128];
     shard_plan *p;
     cli_inputs in;
     size_t i;
     unsigned s;
-    int c, status;
+    int c, status, by = SHARD_BY_ACCOUNT;
 
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case 'n': nshards = cli_parse_u64("--shards", optarg); break;
         case 'f': format = optarg; break;
+        case 'b':
+            if (shard_parse_by(optarg, &by, err, sizeof err) != 0) {
+                cli_err("%s", err);
+                return EXIT_FATAL;
+            }
+            break;
         case 'h': fputs(help, stdout); return EXIT_CLEAN;
         default: fputs(help, stderr); return EXIT_FATAL;
         }
@@ -200,7 +215,7 @@ int cmd_shards(int argc, char **argv)
     status = cli_inputs_list(&in, argv + optind, argc - optind, 1);
     if (status == EXIT_FATAL)
         return status;
-    if (cli_shard_plan(&in.wl, (unsigned)nshards, &p, &lf, &lb) == EXIT_FATAL) {
+    if (cli_shard_plan(&in.wl, (unsigned)nshards, by, &p, &lf, &lb) == EXIT_FATAL) {
         cli_inputs_free(&in);
         return EXIT_FATAL;
     }
@@ -221,10 +236,11 @@ int cmd_shards(int argc, char **argv)
     }
     shard_plan_digest(p, digest);
     if (format[0] == 'j') {
-        printf("{\"shards\":%u,\"plan_digest\":\"%s\",\"accounts\":%zu,"
+        /* by day, "accounts" lists the units, ACCOUNT/YYYY-MM-DD */
+        printf("{\"shards\":%u,\"by\":\"%s\",\"plan_digest\":\"%s\",\"accounts\":%zu,"
                "\"unplaced_files\":%llu,\"unplaced_bytes\":%llu,\"plan\":[",
-               (unsigned)nshards, digest, shard_plan_count(p), (unsigned long long)lf,
-               (unsigned long long)lb);
+               (unsigned)nshards, by == SHARD_BY_DAY ? "day" : "account", digest,
+               shard_plan_count(p), (unsigned long long)lf, (unsigned long long)lb);
         for (s = 0; s < nshards; s++) {
             printf("%s{\"shard\":%u,\"files\":%llu,\"bytes\":%llu,\"accounts\":[", s ? "," : "", s,
                    (unsigned long long)files[s], (unsigned long long)bytes[s]);
@@ -233,11 +249,12 @@ int cmd_shards(int argc, char **argv)
         }
         printf("]}\n");
     } else {
-        printf("%u shards, %zu accounts (plan %.16s)\n", (unsigned)nshards, shard_plan_count(p),
+        const char *units = by == SHARD_BY_DAY ? "account days" : "accounts";
+        printf("%u shards, %zu %s (plan %.16s)\n", (unsigned)nshards, shard_plan_count(p), units,
                digest);
         for (s = 0; s < nshards; s++) {
-            printf("shard %u/%u: %llu accounts, %llu files, %llu bytes", s, (unsigned)nshards,
-                   (unsigned long long)accts[s], (unsigned long long)files[s],
+            printf("shard %u/%u: %llu %s, %llu files, %llu bytes", s, (unsigned)nshards,
+                   (unsigned long long)accts[s], units, (unsigned long long)files[s],
                    (unsigned long long)bytes[s]);
             for (i = 0; i < shard_plan_count(p); i++)
                 if (shard_plan_get(p, i)->shard == s)

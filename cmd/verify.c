@@ -150,7 +150,8 @@ int cli_run_verify(walk_list *wl, const char *keys_file, const cli_period *perio
     struct vctx v = {json, s, out, 0, NULL};
     char line[1024];
     digest_summary sum;
-    char err[512], *keys = NULL;
+    char err[512], *keys = NULL, **logs = NULL, **digests = NULL;
+    size_t nlogs, ndigests;
     int status = EXIT_CLEAN;
 
     if (keys_file) {
@@ -169,9 +170,20 @@ int cli_run_verify(walk_list *wl, const char *keys_file, const cli_period *perio
         keys[len] = '\0';
         fclose(kf);
     }
-    if (plan) {
-        shard_filter(wl->paths, &wl->n, plan, shard_k);
-        shard_filter(wl->dpaths, &wl->nd, plan, shard_k);
+    if ((logs = malloc((wl->n ? wl->n : 1) * sizeof *logs)) == NULL ||
+        (digests = malloc((wl->nd ? wl->nd : 1) * sizeof *digests)) == NULL) {
+        cli_err("out of memory");
+        free(logs);
+        free(keys);
+        return EXIT_FATAL;
+    }
+    memcpy(logs, wl->paths, wl->n * sizeof *logs);
+    memcpy(digests, wl->dpaths, wl->nd * sizeof *digests);
+    nlogs = wl->n;
+    ndigests = wl->nd;
+    if (plan) { /* by account, whatever the plan: a digest names logs of its account only */
+        nlogs = shard_select(wl->paths, wl->n, plan, shard_k, SHARD_BY_ACCOUNT, logs);
+        ndigests = shard_select(wl->dpaths, wl->nd, plan, shard_k, SHARD_BY_ACCOUNT, digests);
     }
     if (s && store_integrity(s, NULL, err, sizeof err) != 0) {
         cli_err("%s", err);
@@ -192,8 +204,7 @@ int cli_run_verify(walk_list *wl, const char *keys_file, const cli_period *perio
         o.start = period->start ? cli_parse_time("--start", period->start) : INT64_MIN;
         o.end = period->end ? cli_parse_time("--end", period->end) : INT64_MAX;
     }
-    if (digest_verify(wl->dpaths, wl->nd, wl->paths, wl->n, &o,
-                             &sum, err, sizeof err) != 0) {
+    if (digest_verify(digests, ndigests, logs, nlogs, &o, &sum, err, sizeof err) != 0) {
         cli_err("%s", err);
         status = EXIT_FATAL;
     } else {
@@ -214,6 +225,8 @@ int cli_run_verify(walk_list *wl, const char *keys_file, const cli_period *perio
     }
     if (v.store_failed)
         status = EXIT_FATAL;
+    free(logs);
+    free(digests);
     free(keys);
     return status;
 }

@@ -180,10 +180,11 @@ static int settle_settings(sqlite3 *db, char *err, size_t errlen)
 
 /* A shard's plan ("K/N DIGEST" in its meta) must be the merged store's, and
  * the plan's text (meta shard_accounts) must hash to its digest: it says
- * which accounts are shard K's, loaded into temp.merge_plan for
- * check_accounts(). *k and *n are set for a sharded store, *n = 0 for
- * another. Returns 0, 1 (err says why) or -1. */
-static int settle_plan(sqlite3 *db, unsigned *k, unsigned *n, char *err, size_t errlen)
+ * which units (accounts, or accounts' days) are shard K's, loaded into
+ * temp.merge_plan for check_accounts(). *k, *n and *by (enum shard_by) are
+ * set for a sharded store, *n = 0 for another. Returns 0, 1 (err says why)
+ * or -1. */
+static int settle_plan(sqlite3 *db, unsigned *k, unsigned *n, int *by, char *err, size_t errlen)
 {
     char shard[160], merged[160], digest[65];
     const char *plan;
@@ -223,7 +224,13 @@ static int settle_plan(sqlite3 *db, unsigned *k, unsigned *n, char *err, size_t 
                  shard, rc == SQLITE_ROW ? "differs" : "is missing");
         return 1;
     }
-    /* "N\n" then "ACCOUNT SHARD\n" lines, as shard_plan_text() writes them */
+    /* "N\n" ("N day\n") then "UNIT SHARD\n" lines, as shard_plan_text() writes them */
+    {
+        const char *text = (const char *)sqlite3_column_text(st, 0);
+        const char *nl = strchr(text, '\n'), *sp = strchr(text, ' ');
+        *by = sp && nl && sp < nl && strncmp(sp, " day\n", 5) == 0 ? SHARD_BY_DAY
+                                                                    : SHARD_BY_ACCOUNT;
+    }
     {
         sqlite3_stmt *ins;
         if (sqlite3_prepare_v2(db,
@@ -270,15 +277,38 @@ static int settle_plan(sqlite3 *db, unsigned *k, unsigned *n, char *err, size_t 
     return 0;
 }
 
-/* merge_path_account(path): the log-owner account a path names, or NULL. */
-static void fn_path_account(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+/* merge_path_unit(path): the unit a path's files go by (shard_path_unit(),
+ * of the plan's kind, the function's user data), or NULL when it names no
+ * account. */
+static void fn_path_unit(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     const char *path = (const char *)sqlite3_value_text(argv[0]);
-    char acct[SHARD_ACCOUNT_LEN + 1];
+    char unit[SHARD_UNIT_LEN + 1];
+    size_t len;
 
     (void)argc;
-    if (path && shard_path_account(path, acct))
-        sqlite3_result_text(ctx, acct, -1, SQLITE_TRANSIENT);
+    if (path && (len = shard_path_unit(path, *(const int *)sqlite3_user_data(ctx), unit)) > 0)
+        sqlite3_result_text(ctx, unit, (int)len, SQLITE_TRANSIENT);
+    else
+        sqlite3_result_null(ctx);
+}
+
+/* merge_record_unit(account, time): the unit of an event routed by its own
+ * fields (shard_record_unit()), or NULL when it has no account. */
+static void fn_record_unit(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const char *acct = (const char *)sqlite3_value_text(argv[0]);
+    const char *time = (const char *)sqlite3_value_text(argv[1]);
+    char buf[SHARD_UNIT_LEN + 1];
+    const char *unit;
+    size_t len;
+
+    (void)argc;
+    unit = shard_record_unit(*(const int *)sqlite3_user_data(ctx), acct,
+                             (size_t)sqlite3_value_bytes(argv[0]), time,
+                             time ? (size_t)sqlite3_value_bytes(argv[1]) : 0, buf, &len);
+    if (unit)
+        sqlite3_result_text(ctx, unit, (int)len, SQLITE_TRANSIENT);
     else
         sqlite3_result_null(ctx);
 }
@@ -294,32 +324,37 @@ static void fn_fnv(sqlite3_context *ctx, int argc, sqlite3_value **argv)
                                    : 0);
 }
 
-/* The shard an owner account goes to, as shard_plan_of() deals it. */
+/* The shard an owner unit goes to, as shard_plan_of() deals it. */
 #define OWNER_SHARD(owner)                                                                         \
     "(CASE WHEN coalesce(" owner ", '') = '' THEN 0 ELSE coalesce((SELECT p.shard FROM"          \
     " temp.merge_plan p WHERE p.account = " owner "), merge_fnv(" owner ") % ?1) END)"
 
 /* A shard brings only what its part of the plan owns: files whose path names
- * one of its accounts (or none), and events whose file's account, else
- * recipientAccountId, is one of its accounts. Anything else could replace
- * another shard's events (eventIDs are unique) or speak for an account the
- * shard never read. Returns 0, 1 (err names an example) or -1. */
-static int check_accounts(sqlite3 *db, unsigned k, unsigned n, int with_events, char *err,
-                          size_t errlen)
+ * one of its units (or none), and events whose file's unit, else their own
+ * (recipientAccountId, and by day eventTime's day), is one of its units.
+ * Anything else could replace another shard's events (eventIDs are unique)
+ * or speak for an account the shard never read. Returns 0, 1 (err names an
+ * example) or -1. */
+static int check_accounts(sqlite3 *db, unsigned k, unsigned n, int by, int with_events,
+                          char *err, size_t errlen)
 {
+    static const int kinds[] = {SHARD_BY_ACCOUNT, SHARD_BY_DAY};
     static const char *const sql[] = {
         "SELECT count(*), min(f.path) FROM shard.files f"
-        " WHERE merge_path_account(f.path) IS NOT NULL"
-        " AND " OWNER_SHARD("merge_path_account(f.path)") " <> ?2",
-        "SELECT count(*), min(o) FROM (SELECT coalesce(merge_path_account(f.path),"
-        " e.recipient_account_id) AS o FROM shard.events e"
+        " WHERE merge_path_unit(f.path) IS NOT NULL"
+        " AND " OWNER_SHARD("merge_path_unit(f.path)") " <> ?2",
+        "SELECT count(*), min(o) FROM (SELECT coalesce(merge_path_unit(f.path),"
+        " merge_record_unit(e.recipient_account_id, e.event_time)) AS o FROM shard.events e"
         " LEFT JOIN shard.files f ON f.file_id = e.file_id) WHERE " OWNER_SHARD("o") " <> ?2"};
     static const char *const what[] = {"files of account(s) of other shards, e.g. %s",
                                        "events of account(s) of other shards, e.g. account %s"};
+    const void *kind = &kinds[by == SHARD_BY_DAY];
     int i;
 
-    if (sqlite3_create_function(db, "merge_path_account", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
-                                NULL, fn_path_account, NULL, NULL) != SQLITE_OK ||
+    if (sqlite3_create_function(db, "merge_path_unit", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                                (void *)kind, fn_path_unit, NULL, NULL) != SQLITE_OK ||
+        sqlite3_create_function(db, "merge_record_unit", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                                (void *)kind, fn_record_unit, NULL, NULL) != SQLITE_OK ||
         sqlite3_create_function(db, "merge_fnv", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
                                 fn_fnv, NULL, NULL) != SQLITE_OK)
         return dberr(db, "merge", err, errlen);
@@ -352,9 +387,10 @@ static int check_accounts(sqlite3 *db, unsigned k, unsigned n, int with_events, 
 
 /* One store per shard: the merged store remembers, per K, what the first
  * store of shard K held (the SHA-256 of its files rows and its alerts'
- * fingerprints, severities, statuses and counts). The same store merged again matches and adds nothing; a
- * second, other store claiming the same K is refused, for it could replace
- * the first one's findings. Returns 0, 1 (err says why) or -1. */
+ * fingerprints, severities, statuses and counts). The same store merged
+ * again matches and adds nothing; a second, other store claiming the same K
+ * is refused, for it could replace the first one's findings. Returns 0, 1
+ * (err says why) or -1. */
 static int settle_identity(sqlite3 *db, char *err, size_t errlen)
 {
     char shard[160], key[200], have[80], id[65];
@@ -480,6 +516,52 @@ static int merge_events(sqlite3 *db, merge_counts *c, char *err, size_t errlen)
     return 0;
 }
 
+/* The order a walk lists paths in: directory by directory, each one's
+ * entries by name (walk.c's alphasort, in the C locale ddbtrail runs in). A
+ * path compared component by component with strcmp() falls in that order. */
+static int walk_order(void *arg, int na, const void *pa, int nb, const void *pb)
+{
+    const unsigned char *a = pa, *b = pb;
+    int i = 0, j = 0;
+
+    (void)arg;
+    for (;;) {
+        int ea = i >= na, eb = j >= nb;
+        unsigned ca, cb;
+
+        if (ea || eb)
+            return ea && eb ? 0 : ea ? -1 : 1;
+        ca = a[i] == '/' ? 0 : a[i] + 1u; /* a component's end sorts first */
+        cb = b[j] == '/' ? 0 : b[j] + 1u;
+        if (ca != cb)
+            return ca < cb ? -1 : 1;
+        i++;
+        j++;
+    }
+}
+
+int merge_order_events(sqlite3 *db, char *err, size_t errlen)
+{
+    if (sqlite3_create_collation(db, "merge_walk", SQLITE_UTF8, NULL, walk_order) != SQLITE_OK)
+        return dberr(db, "merge", err, errlen);
+    /* rowids change, so what was judged of them is judged again (effects.c) */
+    return exec(db,
+                "BEGIN IMMEDIATE;"
+                "DROP TABLE IF EXISTS temp.merge_events;"
+                "CREATE TEMP TABLE merge_events AS SELECT e.* FROM main.events e"
+                " LEFT JOIN main.files f ON f.file_id = e.file_id"
+                " ORDER BY f.path COLLATE merge_walk, e.byte_offset, e.rowid;"
+                "DELETE FROM main.events;"
+                "INSERT INTO main.events SELECT * FROM temp.merge_events ORDER BY rowid;"
+                "DROP TABLE temp.merge_events;"
+                "DELETE FROM main.event_effects; DELETE FROM main.event_refs;"
+                "DELETE FROM main.event_items; DELETE FROM main.meta WHERE key = 'effects';"
+                "COMMIT",
+                err, errlen) == 0
+               ? 0
+               : (sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), -1);
+}
+
 static int merge_alerts(sqlite3 *db, int sharded, merge_counts *c, char *err, size_t errlen)
 {
     char sql[MERGE_SQL_MAX], cols[1024], acols[1024], set[2048];
@@ -569,7 +651,7 @@ int merge_shard(sqlite3 *out, const char *path, int with_events, merge_counts *c
 {
     sqlite3_stmt *st;
     unsigned k = 0, n = 0;
-    int rc;
+    int rc, by = SHARD_BY_ACCOUNT;
 
     memset(c, 0, sizeof *c);
     if (sqlite3_prepare_v2(out, "ATTACH ?1 AS shard", -1, &st, NULL) != SQLITE_OK)
@@ -583,9 +665,16 @@ int merge_shard(sqlite3 *out, const char *path, int with_events, merge_counts *c
     if (rc == 0)
         rc = settle_settings(out, err, errlen);
     if (rc == 0)
-        rc = settle_plan(out, &k, &n, err, errlen);
+        rc = settle_plan(out, &k, &n, &by, err, errlen);
+    /* a day shard's rules saw its days only: its alerts are no part of the whole run's */
+    if (rc == 0 && n > 0 && by == SHARD_BY_DAY && !with_events) {
+        snprintf(err, errlen, "shard %u/%u was sharded by day, so its alerts judged only its "
+                 "days of each actor: merge day shards with --events, which runs the rules "
+                 "again over all of them", k, n);
+        rc = 1;
+    }
     if (rc == 0 && n > 0)
-        rc = check_accounts(out, k, n, with_events, err, errlen);
+        rc = check_accounts(out, k, n, by, with_events, err, errlen);
     if (rc == 0)
         rc = settle_identity(out, err, errlen);
     if (rc == 0 && !with_events)

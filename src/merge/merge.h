@@ -41,4 +41,13 @@ int merge_shard(sqlite3 *out, const char *path, int with_events, merge_counts *c
  * Sets *incidents. Returns 0, or -1 with err. */
 int merge_finish(sqlite3 *out, long *incidents, char *err, size_t errlen);
 
+/* Stores out's events again in the order one run over every shard's inputs
+ * stores them: by file, in the order a walk lists the files, then by byte
+ * offset. Rules that list ids or names list them in the order they meet
+ * rows, so merged shards that split an actor's events (day shards) give the
+ * whole run's alerts byte for byte only in its order. Exact when the shards
+ * read the same roots, as a sharded run does (roots given in another order
+ * than their names' keep their names' order). Returns 0, or -1 with err. */
+int merge_order_events(sqlite3 *out, char *err, size_t errlen);
+
 #endif

@@ -262,12 +262,18 @@ static int on_event(void *ctx, const decoder_event *ev, char *err, size_t errlen
     char why[160];
     int i, rc = 0;
 
-    if (d->by_record &&
-        shard_plan_of(d->w->g->opts.shard_plan, ev->v[JF_RECIPIENT_ACCOUNT_ID],
-                      ev->v[JF_RECIPIENT_ACCOUNT_ID] ? ev->len[JF_RECIPIENT_ACCOUNT_ID] : 0) !=
-            d->w->g->opts.shard_k) {
-        d->b->other_shard++;
-        return 0;
+    if (d->by_record) {
+        const shard_plan *p = d->w->g->opts.shard_plan;
+        char buf[SHARD_UNIT_LEN + 1];
+        size_t len;
+        const char *unit = shard_record_unit(shard_plan_by(p), ev->v[JF_RECIPIENT_ACCOUNT_ID],
+                                             ev->len[JF_RECIPIENT_ACCOUNT_ID],
+                                             ev->v[JF_EVENT_TIME], ev->len[JF_EVENT_TIME], buf,
+                                             &len);
+        if (shard_plan_of(p, unit, len) != d->w->g->opts.shard_k) {
+            d->b->other_shard++;
+            return 0;
+        }
     }
     if (!keep_event(d, ev->v[JF_EVENT_SOURCE], ev->len[JF_EVENT_SOURCE], ev->v[JF_EVENT_NAME],
                     ev->len[JF_EVENT_NAME])) {

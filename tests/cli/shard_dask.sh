@@ -1,9 +1,10 @@
 #!/bin/sh
 # The Dask runner (cmd/ddbtrail-dask) on a local cluster of two worker
-# processes, loopback only: the generated organisation trail in three shards
-# gives the alerts of one run; and when the worker running a shard is killed
-# (SIGKILL, by a ddbtrail wrapper on its first attempt) the run still completes
-# with the same alerts, the killed attempt's half-written store left unmerged.
+# processes, loopback only: the generated organisation trail in three shards,
+# by account or by day, gives the alerts of one run; and when the worker
+# running a shard is killed (SIGKILL, by a ddbtrail wrapper on its first
+# attempt) the run still completes with the same alerts, the killed attempt's
+# half-written store left unmerged.
 . "$(dirname "$0")/../lib.sh"
 if ! /usr/bin/python3 -c 'import distributed' 2>/dev/null; then
     [ "${CI:-}" = true ] && { echo "FAIL: CI must install python3-distributed"; exit 1; }
@@ -30,6 +31,17 @@ alerts work/merged.db >dask.tsv
 cmp -s one.tsv dask.tsv || { fail "Dask run differs from one run"; diff one.tsv dask.tsv | head; }
 eq "$(jq -s length report.json)" "$(wc -l <one.tsv | tr -d ' ')" "report has every alert"
 contains err "3 shards merged" "runner says it merged"
+
+# --- sharded by day: merged with the events, the same alerts -------------------------
+/usr/bin/python3 "$RUNNER" --shards 3 --shard-by day --workers 2 --work work-day \
+    --ddbtrail "$DDBTRAIL" --config config.json --format json -o report-day.json org \
+    >out-day 2>err-day
+rc=$?
+eq "$rc" 0 "runner exit status, by day"
+[ "$rc" = 0 ] || sed 's/^/      /' err-day | tail -20
+contains err-day "account days" "the runner names the day plan's units"
+alerts work-day/merged.db >day.tsv
+cmp -s one.tsv day.tsv || { fail "Dask run by day differs from one run"; diff one.tsv day.tsv | head; }
 
 # --- a worker killed while it runs a shard -----------------------------------------
 # The wrapper starts the real scan of shard 1/3 in the background, then kills the

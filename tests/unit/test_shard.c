@@ -6,6 +6,7 @@
 #include "unit.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void paths(void)
@@ -39,6 +40,114 @@ static void paths(void)
         if (r && cases[i].acct)
             CHECKF(strcmp(acct, cases[i].acct) == 0, "%s: got %s", cases[i].path, acct);
     }
+}
+
+/* The unit a path's files go by: by day, the day of CloudTrail's own
+ * REGION/YYYY/MM/DD/ folders after the account, else the account whole. */
+static void path_units(void)
+{
+    static const struct {
+        const char *path, *by_day; /* by_day NULL: no account */
+    } cases[] = {
+        {"AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/12/x.json.gz",
+         "111122223333/2026-11-12"},
+        {"/d/AWSLogs/o-abc123def4/444455556666/CloudTrail/us-east-1/2026/01/02/x.json.gz",
+         "444455556666/2026-01-02"},
+        /* a digest vouches for logs of the day before: the account whole */
+        {"AWSLogs/111122223333/CloudTrail-Digest/eu-west-1/2026/11/12/d.json.gz",
+         "111122223333"},
+        {"AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/x.json.gz", "111122223333"},
+        {"AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/123/x.json", "111122223333"},
+        {"AWSLogs/111122223333/CloudTrail/eu-west-1/26/11/12/x.json", "111122223333"},
+        {"AWSLogs/111122223333/CloudTrail/eu-west-1/2026/1a/12/x.json", "111122223333"},
+        {"AWSLogs/111122223333/CloudTrail//2026/11/12/x.json", "111122223333"},
+        {"AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/12", "111122223333"},
+        {"AWSLogs/111122223333/x/eu-west-1/2026/11/12/f.json", "111122223333"},
+        {"logs/2026/11/12/mixed.json", NULL},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char unit[SHARD_UNIT_LEN + 1] = "";
+        size_t n = shard_path_unit(cases[i].path, SHARD_BY_DAY, unit);
+        CHECKF(n == (cases[i].by_day ? strlen(cases[i].by_day) : 0), "%s: %zu", cases[i].path,
+               n);
+        if (n && cases[i].by_day)
+            CHECKF(strcmp(unit, cases[i].by_day) == 0, "%s: got %s", cases[i].path, unit);
+        n = shard_path_unit(cases[i].path, SHARD_BY_ACCOUNT, unit);
+        CHECKF(n == (cases[i].by_day ? SHARD_ACCOUNT_LEN : 0), "%s by account: %zu",
+               cases[i].path, n);
+    }
+}
+
+/* A record routed by its own fields: by day its eventTime's day joins a
+ * 12-digit account; anything else goes as its account alone, as by account. */
+static void record_units(void)
+{
+    static const struct {
+        const char *acct, *time, *want; /* acct NULL: none */
+    } cases[] = {
+        {"111122223333", "2026-11-12T09:00:00Z", "111122223333/2026-11-12"},
+        {"111122223333", "2026-11-12", "111122223333/2026-11-12"},
+        {"111122223333", "2026-11-1", "111122223333"},
+        {"111122223333", "2026/11/12T09:00:00Z", "111122223333"},
+        {"111122223333", NULL, "111122223333"},
+        {"11112222333", "2026-11-12T09:00:00Z", "11112222333"},
+        {"not-an-account-but-long", "2026-11-12T09:00:00Z", "not-an-account-but-long"},
+        {NULL, "2026-11-12T09:00:00Z", ""},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[SHARD_UNIT_LEN + 1];
+        size_t len = 99;
+        const char *u = shard_record_unit(SHARD_BY_DAY, cases[i].acct,
+                                          cases[i].acct ? strlen(cases[i].acct) : 0,
+                                          cases[i].time,
+                                          cases[i].time ? strlen(cases[i].time) : 0, buf, &len);
+        CHECKF(len == strlen(cases[i].want) && (len == 0 || memcmp(u, cases[i].want, len) == 0),
+               "%s %s: got %.*s", cases[i].acct ? cases[i].acct : "(none)",
+               cases[i].time ? cases[i].time : "(none)", (int)len, u ? u : "");
+        u = shard_record_unit(SHARD_BY_ACCOUNT, cases[i].acct,
+                              cases[i].acct ? strlen(cases[i].acct) : 0, cases[i].time,
+                              cases[i].time ? strlen(cases[i].time) : 0, buf, &len);
+        CHECK(u == cases[i].acct); /* by account, the account as it is */
+    }
+}
+
+/* A day plan deals account days, says so in its text, and so has a digest of
+ * its own. */
+static void plan_by_day(void)
+{
+    shard_plan *p = shard_plan_new(2, SHARD_BY_DAY), *q = shard_plan_new(2, SHARD_BY_ACCOUNT);
+    char dp[65], dq[65], *text;
+    size_t len;
+
+    CHECK(p != NULL && q != NULL);
+    if (p == NULL || q == NULL) {
+        shard_plan_free(p);
+        shard_plan_free(q);
+        return;
+    }
+    CHECK(shard_plan_add(p, "111122223333/2026-11-12", 10) == 0);
+    CHECK(shard_plan_add(p, "111122223333/2026-11-13", 10) == 0);
+    CHECK(shard_plan_add(p, "111122223333/2026-11-12", 10) == 0);
+    CHECK(shard_plan_add(p, "111122223333/2026-11-12x", 10) == -1); /* longer than a unit */
+    CHECK(shard_plan_add(q, "111122223333", 10) == 0);
+    shard_plan_finish(p);
+    shard_plan_finish(q);
+    CHECK(shard_plan_count(p) == 2);
+    CHECK(shard_plan_get(p, 0)->bytes == 20 && shard_plan_get(p, 0)->files == 2);
+    /* the two days of one account land on different shards */
+    CHECK(shard_plan_of(p, "111122223333/2026-11-12", SHARD_UNIT_LEN) !=
+          shard_plan_of(p, "111122223333/2026-11-13", SHARD_UNIT_LEN));
+    text = shard_plan_text(p, &len);
+    CHECKF(text && strncmp(text, "2 day\n111122223333/2026-11-12 ", 30) == 0, "%s",
+           text ? text : "(null)");
+    free(text);
+    CHECK(shard_plan_digest(p, dp) == 0 && shard_plan_digest(q, dq) == 0 && strcmp(dp, dq) != 0);
+    shard_plan_free(p);
+    shard_plan_free(q);
 }
 
 static void specs(void)
@@ -83,7 +192,8 @@ static void plan_balance(void)
     unsigned n;
 
     for (n = 1; n <= 5; n++) {
-        shard_plan *p = shard_plan_new(n), *q = shard_plan_new(n);
+        shard_plan *p = shard_plan_new(n, SHARD_BY_ACCOUNT);
+        shard_plan *q = shard_plan_new(n, SHARD_BY_ACCOUNT);
         uint64_t load[5] = {0}, maxw = 0, hi = 0, lo = UINT64_MAX;
         char d1[65], d2[65];
         size_t i;
@@ -137,7 +247,7 @@ static void plan_balance(void)
 /* Equal accounts deal out evenly: counts differ by at most one. */
 static void plan_even(void)
 {
-    shard_plan *p = shard_plan_new(3);
+    shard_plan *p = shard_plan_new(3, SHARD_BY_ACCOUNT);
     size_t i, count[3] = {0};
 
     CHECK(p != NULL);
@@ -159,5 +269,7 @@ static void plan_even(void)
 const unit_test unit_shard[] = {
     {"shard_paths", paths},         {"shard_specs", specs},
     {"shard_hash", hash},           {"shard_plan_balance", plan_balance},
-    {"shard_plan_even", plan_even}, {NULL, NULL},
+    {"shard_plan_even", plan_even}, {"shard_path_units", path_units},
+    {"shard_record_units", record_units}, {"shard_plan_by_day", plan_by_day},
+    {NULL, NULL},
 };
