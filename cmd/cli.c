@@ -241,8 +241,8 @@ int cli_run_ingest(store *s, const cli_ingest *ci, cli_inputs *in, ingest_totals
         cli_err("out of memory");
         return EXIT_FATAL;
     }
-    memcpy(view, wl->paths, wl->n * sizeof *view);
-    nview = wl->n;
+    if ((nview = wl->n) > 0)
+        memcpy(view, wl->paths, nview * sizeof *view);
     if (ci->shard_plan) {
         nview = shard_select(wl->paths, wl->n, ci->shard_plan, ci->shard_k,
                              shard_plan_by(ci->shard_plan), view);

@@ -177,10 +177,10 @@ int cli_run_verify(walk_list *wl, const char *keys_file, const cli_period *perio
         free(keys);
         return EXIT_FATAL;
     }
-    memcpy(logs, wl->paths, wl->n * sizeof *logs);
-    memcpy(digests, wl->dpaths, wl->nd * sizeof *digests);
-    nlogs = wl->n;
-    ndigests = wl->nd;
+    if ((nlogs = wl->n) > 0)
+        memcpy(logs, wl->paths, nlogs * sizeof *logs);
+    if ((ndigests = wl->nd) > 0)
+        memcpy(digests, wl->dpaths, ndigests * sizeof *digests);
     if (plan) { /* by account, whatever the plan: a digest names logs of its account only */
         nlogs = shard_select(wl->paths, wl->n, plan, shard_k, SHARD_BY_ACCOUNT, logs);
         ndigests = shard_select(wl->dpaths, wl->nd, plan, shard_k, SHARD_BY_ACCOUNT, digests);

@@ -36,7 +36,7 @@
 
 enum {
     SHARD_MAX_SHARDS = 65536,     /* N at most */
-    SHARD_MAX_ACCOUNTS = 1000000, /* accounts one plan holds; past it shard_plan_add() fails */
+    SHARD_MAX_ACCOUNTS = 1000000, /* units one plan holds; past it shard_plan_add() fails */
     SHARD_ACCOUNT_LEN = 12,       /* an AWS account id: 12 digits */
     SHARD_UNIT_LEN = 23           /* the longest unit: ACCOUNT/YYYY-MM-DD */
 };
