@@ -23,6 +23,7 @@ struct alert {
     char *actor, *key, *ip, *story;
     size_t parent;         /* union-find */
     size_t root;           /* find() of this alert, once the groups are final */
+    int64_t incident;      /* the incidents row written for its group */
 };
 
 static size_t find(struct alert *a, size_t i)
@@ -221,11 +222,11 @@ static void list_field(struct alert **g, size_t n, const char *(*get)(const stru
     distinct(g, n, get, sc->first, count, out, outlen);
 }
 
-/* Writes one incident from its alerts (sorted by stage in place). Long: the row is
+/* Writes one incident from its alerts (sorted by stage in place) and notes its id in
+ * each of them for mark_alerts(). Long: the row is
  * assembled column by column (span, severity, stages, distinct lists, story) in the
  * table's order. */
-static int write_incident(sqlite3 *db, sqlite3_stmt *ins, sqlite3_stmt *mark, struct alert **g,
-                          size_t n, struct scratch *sc)
+static int write_incident(sqlite3_stmt *ins, struct alert **g, size_t n, struct scratch *sc)
 {
     char story[INCIDENT_STORY_MAX], stages[128] = "", actors[512], who[512], keys[512], ips[512];
     char first[32], last[32];
@@ -302,10 +303,34 @@ static int write_incident(sqlite3 *db, sqlite3_stmt *ins, sqlite3_stmt *mark, st
     sqlite3_reset(ins);
     if (rc != SQLITE_DONE)
         return -1;
-    id = sqlite3_last_insert_rowid(db);
+    id = sqlite3_last_insert_rowid(sqlite3_db_handle(ins));
+    for (i = 0; i < n; i++)
+        g[i]->incident = id;
+    return 0;
+}
+
+static int by_id(const void *x, const void *y, void *arg)
+{
+    const struct alert *const *a = x, *const *b = y;
+    struct order *o = arg;
+
+    (*o->work)++;
+    return (*a)->id < (*b)->id ? -1 : (*a)->id > (*b)->id;
+}
+
+/* Sets each alert's incident_id in alert_id order: one pass over the alerts
+ * table, where the groups' order visited its pages at random (50 000 alerts of
+ * one rule, scan of the bench's noisy corpus: incident_build() 0.60-0.66 s ->
+ * 0.30-0.38 s). Only changed ids are written. */
+static int mark_alerts(sqlite3_stmt *mark, struct alert **order, size_t n, struct order *by)
+{
+    size_t i;
+
+    qsort_r(order, n, sizeof *order, by_id, by);
     for (i = 0; i < n; i++) {
-        sqlite3_bind_int64(mark, 1, id);
-        sqlite3_bind_int64(mark, 2, g[i]->id);
+        int rc;
+        sqlite3_bind_int64(mark, 1, order[i]->incident);
+        sqlite3_bind_int64(mark, 2, order[i]->id);
         rc = sqlite3_step(mark);
         sqlite3_reset(mark);
         if (rc != SQLITE_DONE)
@@ -424,11 +449,11 @@ static int write_groups(sqlite3 *db, struct alert *a, struct alert **order, size
         }
         for (j = i + 1; j < n && order[j]->root == order[i]->root; j++)
             ;
-        if (write_incident(db, ins, mark, order + i, j - i, sc) != 0)
+        if (write_incident(ins, order + i, j - i, sc) != 0)
             goto out;
         (*incidents)++;
     }
-    rc = 0;
+    rc = mark_alerts(mark, order, n, &by);
 out:
     *sc->work += steps(ins) + steps(mark);
     sqlite3_finalize(ins);
