@@ -68,10 +68,10 @@ SELECT d.event_time AS first_seen,
          + (SELECT count(*) FROM used u WHERE u.door = d.event_id) AS event_count,
        d.account_id, d.aws_region, d.actor_arn AS principal_arn, d.access_key_id, d.source_ip,
        NULL AS table_name,
-       d.event_name || coalesce(',' || (SELECT group_concat(DISTINCT e.event_name)
+       d.event_name || coalesce(',' || (SELECT id_list(e.event_name, e.event_ts)
                                         FROM used u JOIN events e ON e.event_id = u.event_id
                                         WHERE u.door = d.event_id), '') AS event_names,
-       d.event_id || coalesce(',' || (SELECT id_list(event_id) FROM
+       d.event_id || coalesce(',' || (SELECT id_list(event_id, event_ts) FROM
                                       (SELECT event_id FROM assumed WHERE door = d.event_id
                                        UNION ALL SELECT event_id FROM used WHERE door = d.event_id)),
                               '') AS event_ids,
@@ -79,7 +79,7 @@ SELECT d.event_time AS first_seen,
               d.prefix || d.role, d.who)
        || coalesce((SELECT printf('; assumed %d time(s) from %s, then %d DynamoDB call(s) with '
                                   || 'its credentials', count(DISTINCT s.event_id),
-                                  group_concat(DISTINCT s.by_account),
+                                  id_list(s.by_account, s.event_ts),
                                   (SELECT count(*) FROM used u WHERE u.door = d.event_id))
                     FROM assumed s WHERE s.door = d.event_id HAVING count(*) > 0), '')
        || coalesce(' (session ' || arn_session(d.principal_arn) || ')', '') AS detail,

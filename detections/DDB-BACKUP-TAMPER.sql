@@ -140,12 +140,12 @@ UNION ALL
 SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(e.event_ts), 'unixepoch'),
        strftime('%Y-%m-%dT%H:%M:%SZ', max(e.event_ts), 'unixepoch'), count(*), e.account_id,
        sole(e.aws_region), e.actor_arn, sole(e.access_key_id), sole(e.source_ip), NULL,
-       'DeleteRecoveryPoint', id_list(e.event_id),
+       'DeleteRecoveryPoint', id_list(e.event_id, e.event_ts),
        printf('%d recovery point(s) deleted from vault %s by hand, before AWS Backup''s '
               || 'lifecycle would', count(*),
               coalesce(json_extract(e.request_parameters, '$.backupVaultName'), '?'))
        || CASE WHEN count(DISTINCT e.principal_arn) > 1
-               THEN '; sessions: ' || id_list(DISTINCT arn_session(e.principal_arn)) ELSE '' END,
+               THEN '; sessions: ' || id_list(arn_session(e.principal_arn), e.event_ts) ELSE '' END,
        'high', json_array(e.actor_arn, json_extract(e.request_parameters, '$.backupVaultName'))
 FROM event_effects x JOIN events e ON e.event_id = x.event_id
 WHERE x.effect = 'deletes-backup' AND e.error_code IS NULL

@@ -35,9 +35,9 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,
        b.aws_region,
        NULL AS principal_arn, NULL AS access_key_id, NULL AS source_ip,
        sole(table_name) AS table_name,
-       id_list(DISTINCT table_name) AS tables,
-       group_concat(DISTINCT event_name) AS event_names,
-       id_list(event_id) AS event_ids,
+       id_list(table_name, event_ts) AS tables,
+       id_list(event_name, event_ts) AS event_names,
+       id_list(event_id, event_ts) AS event_ids,
        printf('region %s of account %s: %d DynamoDB management event(s) (%d table(s)) but no '
               || 'DynamoDB data events; item reads, scans and exports here are invisible to '
               || 'every rule', b.aws_region, b.account, count(*),

@@ -108,12 +108,13 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,
        count(*) AS event_count, account_id, sole(aws_region) AS aws_region,
        actor_arn AS principal_arn, sole(access_key_id) AS access_key_id,
        sole(source_ip) AS source_ip, sole(table_name) AS table_name,
-       group_concat(DISTINCT event_name) AS event_names, id_list(event_id) AS event_ids,
+       id_list(event_name, event_ts) AS event_names, id_list(event_id, event_ts) AS event_ids,
        printf('Cognito guests (role %s) made %d call(s) beyond keyed reads: %d scan(s), %d '
               || 'write(s), %d management call(s)%s, from %d address(es)',
               actor_arn, count(*), sum(scans), sum(read_only = 0),
               sum(event_category IS NOT 'Data'),
-              coalesce('; tables outside cognito_guest_tables: ' || id_list(DISTINCT off_list), ''),
+              coalesce('; tables outside cognito_guest_tables: '
+                       || id_list(off_list, event_ts), ''),
               count(DISTINCT source_ip)) AS detail,
        'high' AS severity, json_array('guests', actor_arn) AS group_key
 FROM beyond

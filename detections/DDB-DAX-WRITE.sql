@@ -19,13 +19,14 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,
        sole(access_key_id) AS access_key_id,
        sole(source_ip) AS source_ip,
        sole(table_name) AS table_name,
-       id_list(DISTINCT table_name) AS tables,
-       group_concat(DISTINCT event_name) AS event_names,
-       id_list(event_id) AS event_ids,
+       id_list(table_name, event_ts) AS tables,
+       id_list(event_name, event_ts) AS event_names,
+       id_list(event_id, event_ts) AS event_ids,
        printf('DAX role %s made %d write or management call(s) from %d source IP(s)',
               actor_arn, count(*), count(DISTINCT source_ip))
        || CASE WHEN count(DISTINCT principal_arn) > 1
-                   THEN '; sessions: ' || id_list(DISTINCT arn_session(principal_arn)) ELSE '' END AS detail,
+                   THEN '; sessions: ' || id_list(arn_session(principal_arn), event_ts)
+              ELSE '' END AS detail,
        actor_arn AS group_key
 FROM events e
 WHERE event_source = 'dynamodb.amazonaws.com'

@@ -51,15 +51,15 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(e.event_ts), 'unixepoch') AS first_see
        e.account_id, sole(e.aws_region) AS aws_region, e.actor_arn AS principal_arn,
        sole(e.access_key_id) AS access_key_id, sole(e.source_ip) AS source_ip,
        coalesce(sole(e.table_name), t.decoy) AS table_name,
-       group_concat(DISTINCT e.event_name) AS event_names,
-       id_list(DISTINCT e.event_id) AS event_ids,
+       id_list(e.event_name, e.event_ts) AS event_names,
+       id_list(e.event_id, e.event_ts) AS event_ids,
        printf('decoy table %s touched by %d call(s): %s%s', t.decoy, count(DISTINCT e.event_id),
-              group_concat(DISTINCT e.event_name),
+              id_list(e.event_name, e.event_ts),
               CASE WHEN sum(e.error_code IS NOT NULL) > 0
                    THEN printf(' (%d refused: %s)', sum(e.error_code IS NOT NULL),
-                               group_concat(DISTINCT e.error_code)) ELSE '' END)
+                               id_list(e.error_code, e.event_ts)) ELSE '' END)
        || CASE WHEN count(DISTINCT e.principal_arn) > 1
-               THEN '; sessions: ' || id_list(DISTINCT arn_session(e.principal_arn)) ELSE '' END
+               THEN '; sessions: ' || id_list(arn_session(e.principal_arn), e.event_ts) ELSE '' END
          AS detail,
        json_array(e.actor_arn, t.decoy) AS group_key
 FROM touched t JOIN events e ON e.event_id = t.event_id

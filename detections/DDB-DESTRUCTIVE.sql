@@ -105,13 +105,13 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,
        count(DISTINCT event_id) AS event_count, account_id, aws_region,
        actor_arn AS principal_arn,
        sole(access_key_id) AS access_key_id, sole(source_ip) AS source_ip, table_name,
-       group_concat(DISTINCT event_name) AS event_names, id_list(DISTINCT event_id) AS event_ids,
+       id_list(event_name, event_ts) AS event_names, id_list(event_id, event_ts) AS event_ids,
        printf('%d item(s) deleted from table %s in %d call(s), without deleting the table%s',
               sum(items), table_name, count(DISTINCT event_id),
               CASE WHEN count(DISTINCT principal_arn) > 1
-                   THEN '; sessions: ' || id_list(DISTINCT arn_session(principal_arn))
+                   THEN '; sessions: ' || id_list(arn_session(principal_arn), event_ts)
                    ELSE '' END)
-         || coalesce('; through ' || id_list(DISTINCT invoked_by), '') AS detail,
+         || coalesce('; through ' || id_list(invoked_by, event_ts), '') AS detail,
        table_name AS tables,
        NULL AS severity,
        json_array(actor_arn, min(event_ts), 'items', table_name, account_id, aws_region)
@@ -131,16 +131,16 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(d.event_ts), 'unixepoch') AS first_see
        sole(d.access_key_id) AS access_key_id,
        sole(d.source_ip) AS source_ip,
        sole(d.table_name) AS table_name,
-       group_concat(DISTINCT d.event_name) AS event_names,
-       id_list(d.event_id) AS event_ids,
+       id_list(d.event_name, d.event_ts) AS event_names,
+       id_list(d.event_id, d.event_ts) AS event_ids,
        printf('%d table(s) and %d backup(s) deleted: %s%s', sum(d.kind = 'deletes-table'),
               sum(d.kind = 'deletes-backup'),
-              coalesce(id_list(DISTINCT d.table_name), '?'),
+              coalesce(id_list(d.table_name, d.event_ts), '?'),
               CASE WHEN count(DISTINCT d.principal_arn) > 1
-                   THEN '; sessions: ' || id_list(DISTINCT arn_session(d.principal_arn))
+                   THEN '; sessions: ' || id_list(arn_session(d.principal_arn), d.event_ts)
                    ELSE '' END)
-         || coalesce('; through ' || id_list(DISTINCT d.invoked_by), '') AS detail,
-       id_list(DISTINCT d.table_name) AS tables,
+         || coalesce('; through ' || id_list(d.invoked_by, d.event_ts), '') AS detail,
+       id_list(d.table_name, d.event_ts) AS tables,
        CASE WHEN p.peak >= coalesce((SELECT max(t.value) FROM settings_actor t WHERE t.key = 'mass_delete_tables' AND d.actor_arn GLOB t.actor), :mass_delete_tables) THEN 'critical' END AS severity,
        json_array(d.actor_arn, min(d.event_ts)) AS group_key
 FROM del d LEFT JOIN peaks p ON p.actor_arn IS d.actor_arn AND p.burst = d.burst

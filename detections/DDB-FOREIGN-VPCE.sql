@@ -43,18 +43,18 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,
        sole(access_key_id) AS access_key_id,
        sole(source_ip) AS source_ip,
        sole(table_name) AS table_name,
-       id_list(DISTINCT table_name) AS tables,
-       group_concat(DISTINCT event_name) AS event_names,
-       id_list(event_id) AS event_ids,
+       id_list(table_name, event_ts) AS tables,
+       id_list(event_name, event_ts) AS event_names,
+       id_list(event_id, event_ts) AS event_ids,
        printf('%d DynamoDB call(s) through VPC endpoint %s, owned by %s (table account %s)%s%s',
               count(*), vpc_endpoint_id, coalesce(vpc_endpoint_account_id, 'an account not logged'),
-              id_list(DISTINCT table_account),
+              id_list(table_account, event_ts),
               CASE WHEN (SELECT count(*) FROM settings_list WHERE key = 'trusted_vpc_endpoints') > 0
                         AND vpc_endpoint_id NOT IN (SELECT value FROM settings_list
                                                     WHERE key = 'trusted_vpc_endpoints')
                    THEN '; not in trusted_vpc_endpoints' ELSE '' END,
               CASE WHEN count(DISTINCT principal_arn) > 1
-                   THEN '; sessions: ' || id_list(DISTINCT arn_session(principal_arn))
+                   THEN '; sessions: ' || id_list(arn_session(principal_arn), event_ts)
                    ELSE '' END) AS detail,
        json_array(actor_arn, vpc_endpoint_id, vpc_endpoint_account_id) AS group_key
 FROM calls

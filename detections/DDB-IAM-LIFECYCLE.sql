@@ -109,10 +109,12 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(coalesce(c.event_ts, u.event_ts)), 'un
        count(DISTINCT f.use_id) + count(DISTINCT f.change_id) AS event_count,
        u.account_id, NULL AS aws_region, u.principal_arn, u.access_key_id,
        sole(u.source_ip) AS source_ip, NULL AS table_name,
-       group_concat(DISTINCT coalesce(c.event_name, 'dormant key')) AS event_names,
-       id_list(DISTINCT coalesce(f.change_id, f.use_id)) || ',' || id_list(DISTINCT f.use_id)
+       id_list(coalesce(c.event_name, 'dormant key'), coalesce(c.event_ts, u.event_ts))
+         AS event_names,
+       id_list(coalesce(f.change_id, f.use_id), coalesce(c.event_ts, u.event_ts)) || ','
+         || id_list(f.use_id, u.event_ts)
          AS event_ids,
-       group_concat(f.what, '; ') AS detail,
+       id_list(f.what, coalesce(c.event_ts, u.event_ts), '; ') AS detail,
        CASE WHEN max(f.severity = 'high') THEN 'high' ELSE 'medium' END AS severity,
        json_array(u.principal_arn, u.access_key_id) AS group_key
 FROM findings f JOIN users u ON u.event_id = f.use_id

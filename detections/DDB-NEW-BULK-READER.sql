@@ -93,7 +93,8 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(b.event_ts), 'unixepoch') AS first_see
        strftime('%Y-%m-%dT%H:%M:%SZ', max(b.event_ts), 'unixepoch') AS last_seen,
        j.calls AS event_count, j.account_id, j.aws_region, j.actor_arn AS principal_arn,
        sole(b.access_key_id) AS access_key_id, sole(b.source_ip) AS source_ip, j.table_name,
-       group_concat(DISTINCT b.event_name) AS event_names, id_list(b.event_id) AS event_ids,
+       id_list(b.event_name, b.event_ts) AS event_names,
+       id_list(b.event_id, b.event_ts) AS event_ids,
        printf('%d bulk read(s) of %s on %s, %s; history: %d earlier day(s) of %s %s, %s',
               j.calls, j.table_name, date(j.day * 86400, 'unixepoch'),
               CASE WHEN j.limited = j.calls AND j.scans = j.calls
@@ -107,7 +108,7 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(b.event_ts), 'unixepoch') AS first_see
                    ELSE printf('in which its busiest day held %d (%d day(s) with bulk reads)',
                                j.prior_max, j.prior_days) END)
        || CASE WHEN count(DISTINCT b.principal_arn) > 1
-               THEN '; sessions: ' || id_list(DISTINCT arn_session(b.principal_arn)) ELSE '' END
+               THEN '; sessions: ' || id_list(arn_session(b.principal_arn), b.event_ts) ELSE '' END
          AS detail,
        json_array(j.actor_arn, j.account_id, j.aws_region, j.table_name, j.day) AS group_key
 FROM judged j

@@ -41,9 +41,9 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,
        sole(access_key_id) AS access_key_id,
        sole(source_ip) AS source_ip,
        sole(table_name) AS table_name,
-       id_list(DISTINCT table_name) AS tables,
-       group_concat(DISTINCT event_name) AS event_names,
-       id_list(DISTINCT event_id) AS event_ids,
+       id_list(table_name, event_ts) AS tables,
+       id_list(event_name, event_ts) AS event_names,
+       id_list(event_id, event_ts) AS event_ids,
        CASE WHEN min(how) = max(how) AND min(how) = 'enable'
             THEN printf('region %s, which is not in allowed_regions, enabled for account %s',
                         region, coalesce(sole(recipient_account_id), account_id))

@@ -25,13 +25,13 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,
        sole(access_key_id) AS access_key_id,
        source_ip,
        sole(table_name) AS table_name,
-       id_list(DISTINCT table_name) AS tables,
-       group_concat(DISTINCT event_name) AS event_names,
-       id_list(event_id) AS event_ids,
+       id_list(table_name, event_ts) AS tables,
+       id_list(event_name, event_ts) AS event_names,
+       id_list(event_id, event_ts) AS event_ids,
        printf('%d DynamoDB call(s) from public IP %s without a VPC endpoint (%d write(s), %d table(s))',
               count(*), source_ip, sum(read_only = 0), count(DISTINCT table_name))
        || CASE WHEN count(DISTINCT principal_arn) > 1
-                   THEN '; sessions: ' || id_list(DISTINCT arn_session(principal_arn)) ELSE '' END
+                   THEN '; sessions: ' || id_list(arn_session(principal_arn), event_ts) ELSE '' END
        || CASE WHEN min(actor_kind = 'role' AND user_agent LIKE '%exec-env/AWS_Lambda%') = 1
                THEN '; from a Lambda function outside any VPC (by its user agent): its address '
                     || 'is AWS egress, the gap is the missing VPC endpoint' ELSE '' END AS detail,

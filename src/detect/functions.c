@@ -378,6 +378,120 @@ static void id_list_final(sqlite3_context *ctx)
         sqlite3_result_text(ctx, l->buf, (int)l->len, SQLITE_TRANSIENT);
 }
 
+/* id_list(x, key[, sep]): the same list, but of the FUNCTIONS_ID_LIST_MAX
+ * distinct values with the smallest keys (a value's key is the least it came
+ * with), in key order, ties by value, joined by sep (at most 7 bytes; the
+ * group's first row's, else ","). What it names then depends on the group's
+ * values only, never on the order rows were stored in: a store fed its days
+ * out of order, or two shards merged, names the same events as one run.
+ * Streaming is exact: a value is kept while fewer than the cap come before
+ * it, and the kept ones' largest only ever falls. */
+struct ranked {
+    double key;
+    char *v; /* sqlite3_malloc()'d, owned */
+    int n;
+};
+
+struct ranked_list {
+    int n;
+    char sep[8]; /* what joins the values: id_list(x, key, sep)'s, else "," */
+    struct ranked e[FUNCTIONS_ID_LIST_MAX]; /* sorted by (key, v) */
+};
+
+static int ranked_cmp(double ka, const char *va, int na, const struct ranked *b)
+{
+    int c;
+
+    if (ka != b->key)
+        return ka < b->key ? -1 : 1;
+    c = memcmp(va, b->v, (size_t)(na < b->n ? na : b->n));
+    return c ? c : (na > b->n) - (na < b->n);
+}
+
+/* Moves entry i to its place after its key fell or it was just written. */
+static void ranked_settle(struct ranked_list *l, int i)
+{
+    while (i > 0 && ranked_cmp(l->e[i].key, l->e[i].v, l->e[i].n, &l->e[i - 1]) < 0) {
+        struct ranked t = l->e[i];
+        l->e[i] = l->e[i - 1];
+        l->e[--i] = t;
+    }
+}
+
+static void ranked_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    struct ranked_list *l;
+    const char *s;
+    double key;
+    int n, i;
+
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL)
+        return;
+    l = sqlite3_aggregate_context(ctx, (int)sizeof *l);
+    s = (const char *)sqlite3_value_text(argv[0]);
+    n = sqlite3_value_bytes(argv[0]);
+    if (l == NULL || s == NULL) {
+        sqlite3_result_error_nomem(ctx);
+        return;
+    }
+    if (l->sep[0] == '\0') {
+        const char *sep = argc > 2 ? (const char *)sqlite3_value_text(argv[2]) : NULL;
+        snprintf(l->sep, sizeof l->sep, "%s", sep && sep[0] ? sep : ",");
+    }
+    if (n + 1 > FUNCTIONS_ID_LIST_BYTES)
+        return; /* could never be listed */
+    key = sqlite3_value_double(argv[1]);
+    for (i = 0; i < l->n; i++)
+        if (l->e[i].n == n && memcmp(l->e[i].v, s, (size_t)n) == 0) {
+            if (key < l->e[i].key) {
+                l->e[i].key = key;
+                ranked_settle(l, i);
+            }
+            return;
+        }
+    if (l->n == FUNCTIONS_ID_LIST_MAX) {
+        struct ranked *last = &l->e[l->n - 1];
+        if (ranked_cmp(key, s, n, last) >= 0)
+            return;
+        sqlite3_free(last->v);
+        l->n--;
+    }
+    i = l->n;
+    l->e[i].v = sqlite3_malloc(n + 1);
+    if (l->e[i].v == NULL) {
+        sqlite3_result_error_nomem(ctx);
+        return;
+    }
+    memcpy(l->e[i].v, s, (size_t)n + 1);
+    l->e[i].n = n;
+    l->e[i].key = key;
+    l->n++;
+    ranked_settle(l, i);
+}
+
+static void ranked_final(sqlite3_context *ctx)
+{
+    struct ranked_list *l = sqlite3_aggregate_context(ctx, 0);
+    char buf[FUNCTIONS_ID_LIST_BYTES];
+    size_t len = 0;
+    int i, listed = 0;
+
+    if (l == NULL)
+        return;
+    for (i = 0; i < l->n; i++) {
+        size_t n = (size_t)l->e[i].n, sn = listed ? strlen(l->sep) : 0;
+        if (len + sn + n + 1 <= sizeof buf) { /* what does not fit is left out, as by id_list(x) */
+            memcpy(buf + len, l->sep, sn);
+            memcpy(buf + len + sn, l->e[i].v, n);
+            len += sn + n;
+            listed++;
+        }
+        sqlite3_free(l->e[i].v);
+    }
+    if (listed)
+        sqlite3_result_text(ctx, buf, (int)len, SQLITE_TRANSIENT);
+}
+
 /* sole(x): what an alert says about a column when its events agree. The
  * same as CASE WHEN count(DISTINCT x) = 1 THEN max(x) END, which every rule
  * would otherwise spell out, without the temporary b-tree per DISTINCT. */
@@ -476,6 +590,10 @@ int functions_register(sqlite3 *db, int opts, char *err, size_t errlen)
                                    NULL) != SQLITE_OK ||
         sqlite3_create_function_v2(db, "id_list", 1, SQLITE_UTF8 | SQLITE_INNOCUOUS, NULL, NULL,
                                    id_list_step, id_list_final, NULL) != SQLITE_OK ||
+        sqlite3_create_function_v2(db, "id_list", 2, SQLITE_UTF8 | SQLITE_INNOCUOUS, NULL, NULL,
+                                   ranked_step, ranked_final, NULL) != SQLITE_OK ||
+        sqlite3_create_function_v2(db, "id_list", 3, SQLITE_UTF8 | SQLITE_INNOCUOUS, NULL, NULL,
+                                   ranked_step, ranked_final, NULL) != SQLITE_OK ||
         sqlite3_create_function_v2(db, "sole", 1, flags, NULL, NULL, sole_step, sole_final, NULL) !=
             SQLITE_OK) {
         snprintf(err, errlen, "cannot register SQL functions: %s", sqlite3_errmsg(db));

@@ -30,6 +30,12 @@
  *                           values of the group, comma-joined in row order
  *                           (at most 4 KiB; NULL for none); the bounded
  *                           group_concat() for an alert's event_ids
+ *   id_list(x, key[, sep])  aggregate: the FUNCTIONS_ID_LIST_MAX distinct
+ *                           non-NULL values with the least keys (rows with a
+ *                           NULL key are left out), in key order, joined by
+ *                           sep (default ","; 4 KiB at most): the list does
+ *                           not depend on the order rows were stored in, so
+ *                           a store fed out of order lists what one run does
  *   sole(x)                 aggregate: the group's one non-NULL value of x
  *                           when all agree, else NULL (an alert's region,
  *                           key, source IP, table when its events share it)

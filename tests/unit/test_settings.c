@@ -143,6 +143,25 @@ static void sql_functions(void)
         {"WITH v(g, x) AS (VALUES(1, 'a'), (2, 'b'), (1, 'c'), (1, 'a'))"
          " SELECT group_concat(l, '|') FROM (SELECT id_list(DISTINCT x) AS l FROM v GROUP BY g)",
          "a,c|b"},
+        /* id_list(x, key): distinct values by their least key, whatever the row order */
+        {"WITH v(x, k) AS (VALUES('c', 3), ('a', 1), ('b', 2), ('a', 9)) SELECT id_list(x, k) FROM v",
+         "a,b,c"},
+        {"WITH v(x, k) AS (VALUES('a', 9), ('b', 2), ('a', 1)) SELECT id_list(x, k) FROM v",
+         "a,b"},
+        {"WITH v(x, k) AS (VALUES('b', 5), ('a', 5), (NULL, 1), ('c', NULL)) SELECT id_list(x, k)"
+         " FROM v", "a,b"},
+        /* the 20 least of 100 000 fed in descending order: every kept one is evicted later */
+        {"WITH RECURSIVE n(i) AS (SELECT 100000 UNION ALL SELECT i - 1 FROM n WHERE i > 1)"
+         " SELECT id_list(i, i) FROM n",
+         "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20"},
+        /* a value first seen with a key too big to keep, then again with the least */
+        {"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30)"
+         " SELECT id_list(x, k) FROM (SELECT printf('v%02d', i) AS x, 100 + i AS k FROM n"
+         " UNION ALL SELECT 'v30', 0)",
+         "v30,v01,v02,v03,v04,v05,v06,v07,v08,v09,v10,v11,v12,v13,v14,v15,v16,v17,v18,v19"},
+        {"SELECT id_list(x, 1) FROM (SELECT printf('%5000s', 'b') AS x UNION ALL SELECT 'c')", "c"},
+        {"SELECT id_list(NULL, 1)", "NULL"},
+        {"WITH v(x, k) AS (VALUES('b', 2), ('a', 1)) SELECT id_list(x, k, '; ') FROM v", "a; b"},
         {"WITH v(x) AS (VALUES('a'), (NULL), ('a')) SELECT sole(x) FROM v", "a"},
         {"WITH v(x) AS (VALUES('a'), ('b'), ('a')) SELECT sole(x) FROM v", "NULL"},
         {"WITH v(x) AS (VALUES('a'), ('ab')) SELECT sole(x) FROM v", "NULL"},
