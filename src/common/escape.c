@@ -105,13 +105,15 @@ int escape_utf8(buffer *out, const char *s, size_t n)
     int rc = 0;
 
     while (i < n) {
-        size_t len = escape_utf8_len(p + i, n - i);
-        if (len == 0 || p[i] == 0) {
+        size_t start = i, len;
+        /* a run of valid characters is copied at once: a report is mostly such runs */
+        while (i < n && p[i] != 0 && (len = escape_utf8_len(p + i, n - i)) != 0)
+            i += len;
+        if (i > start)
+            rc |= buffer_add(out, p + start, i - start);
+        if (i < n) {
             rc |= buffer_add(out, replacement, 3);
             i++;
-        } else {
-            rc |= buffer_add(out, p + i, len);
-            i += len;
         }
     }
     return rc;

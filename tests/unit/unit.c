@@ -9,7 +9,7 @@ int unit_failed;
 
 static const unit_test *const tables[] = {unit_reader, unit_decoder, unit_address, unit_normalize, unit_settings,
                                           unit_functions, unit_partiql, unit_shard, unit_triage, unit_rules,
-                                          unit_catalogue, unit_record, unit_skim, unit_store,
+                                          unit_catalogue, unit_record, unit_skim, unit_store, unit_escape,
                                           NULL};
 
 static int run(const unit_test *t)

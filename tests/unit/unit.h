@@ -39,6 +39,6 @@ typedef struct unit_test {
 /* Each test file exports its table, terminated by {NULL, NULL}. */
 extern const unit_test unit_reader[], unit_decoder[], unit_address[], unit_normalize[], unit_settings[],
     unit_functions[], unit_partiql[], unit_shard[], unit_triage[], unit_rules[], unit_catalogue[], unit_record[], unit_skim[],
-    unit_store[];
+    unit_store[], unit_escape[];
 
 #endif
