@@ -71,6 +71,17 @@ static int is_c1(const unsigned char *p, size_t len)
     return len == 2 && p[0] == 0xc2 && p[1] < 0xa0;
 }
 
+/* Length of the run of printable ASCII at p (0x20..0x7e) holding none of the
+ * bytes of special: what every escaper copies as it is, in one append. */
+static size_t plain_run(const unsigned char *p, size_t n, const char *special)
+{
+    size_t i = 0;
+
+    while (i < n && p[i] >= 0x20 && p[i] < 0x7f && (!*special || !strchr(special, p[i])))
+        i++;
+    return i;
+}
+
 int escape_term(buffer *out, const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -78,8 +89,15 @@ int escape_term(buffer *out, const char *s, size_t n)
     int rc = 0;
 
     while (i < n) {
-        size_t len = escape_utf8_len(p + i, n - i);
-        unsigned long cp = len ? invisible_cp(p + i, len) : 0;
+        size_t len = plain_run(p + i, n - i, "");
+        unsigned long cp;
+        if (len) {
+            rc |= buffer_add(out, p + i, len);
+            i += len;
+            continue;
+        }
+        len = escape_utf8_len(p + i, n - i);
+        cp = len ? invisible_cp(p + i, len) : 0;
         if (cp) {
             rc |= add_uescape(out, cp);
             i += len;
@@ -126,9 +144,16 @@ int escape_html(buffer *out, const char *s, size_t n)
     int rc = 0;
 
     while (i < n) {
-        size_t len = escape_utf8_len(p + i, n - i);
-        unsigned long cp = len ? invisible_cp(p + i, len) : 0;
+        size_t len = plain_run(p + i, n - i, "&<>\"'");
+        unsigned long cp;
         const char *e = NULL;
+        if (len) {
+            rc |= buffer_add(out, p + i, len);
+            i += len;
+            continue;
+        }
+        len = escape_utf8_len(p + i, n - i);
+        cp = len ? invisible_cp(p + i, len) : 0;
         if (cp) {
             rc |= add_uescape(out, cp);
             i += len;
@@ -169,8 +194,15 @@ int escape_csv(buffer *out, const char *s, size_t n)
      * written out as \xNN and \uXXXX like the terminal report does; then quotes */
     buffer_init(&clean, n * 6 + 16);
     while (i < n) {
-        size_t len = escape_utf8_len(p + i, n - i);
-        unsigned long cp = len ? invisible_cp(p + i, len) : 0;
+        size_t len = plain_run(p + i, n - i, "");
+        unsigned long cp;
+        if (len) {
+            rc |= buffer_add(&clean, p + i, len);
+            i += len;
+            continue;
+        }
+        len = escape_utf8_len(p + i, n - i);
+        cp = len ? invisible_cp(p + i, len) : 0;
         if (len == 0 || p[i] == 0) {
             rc |= buffer_add(&clean, replacement, 3);
             i++;

@@ -41,6 +41,36 @@ static void utf8(void)
     }
 }
 
+/* the terminal and HTML escapers copy printable runs at once too: the bytes
+ * that end a run must still be escaped */
+static void others(void)
+{
+    static const struct {
+        int (*fn)(buffer *, const char *, size_t);
+        const char *in, *want;
+    } cases[] = {
+        {escape_term, "ok\x1b[31mred", "ok\\x1b[31mred"},
+        {escape_term, "t\xe2\x80\xae" "ab", "t\\u202eab"},
+        {escape_term, "del\x7f", "del\\x7f"},
+        {escape_term, "caf\xc3\xa9", "caf\xc3\xa9"},
+        {escape_html, "a<b>&\"c'd", "a&lt;b&gt;&amp;&quot;c&#39;d"},
+        {escape_html, "x\x01y", "x" R "y"},
+        {escape_csv, "plain", "plain"},
+        {escape_csv, "=cmd", "\"'=cmd\""},
+        {escape_csv, "a\x1b" "b", "a\\x1bb"},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        buffer b;
+        buffer_init(&b, 1024);
+        CHECKF(cases[i].fn(&b, cases[i].in, strlen(cases[i].in)) == 0, "case %zu", i);
+        CHECKF(b.len == strlen(cases[i].want) && memcmp(b.p ? b.p : "", cases[i].want, b.len) == 0,
+               "case %zu: got %.*s", i, (int)b.len, b.p ? b.p : "");
+        buffer_free(&b);
+    }
+}
+
 /* past the cap, the call fails (the caller's error) and nothing is half written beyond it */
 static void capped(void)
 {
@@ -56,5 +86,6 @@ static void capped(void)
 const unit_test unit_escape[] = {
     {"escape_utf8", utf8},
     {"escape_utf8_capped", capped},
+    {"escape_others", others},
     {NULL, NULL},
 };
