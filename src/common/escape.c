@@ -71,14 +71,18 @@ static int is_c1(const unsigned char *p, size_t len)
     return len == 2 && p[0] == 0xc2 && p[1] < 0xa0;
 }
 
-/* Length of the run of printable ASCII at p (0x20..0x7e) holding none of the
- * bytes of special: what every escaper copies as it is, in one append. */
-static size_t plain_run(const unsigned char *p, size_t n, const char *special)
+/* Appends the run of printable ASCII at p (0x20..0x7e) holding none of the
+ * bytes of special, which every escaper copies as it is, in one append; ORs a
+ * failure into *rc. Returns the run's length (0: p starts with another byte). */
+static size_t copy_plain(buffer *out, const unsigned char *p, size_t n, const char *special,
+                         int *rc)
 {
     size_t i = 0;
 
     while (i < n && p[i] >= 0x20 && p[i] < 0x7f && (!*special || !strchr(special, p[i])))
         i++;
+    if (i)
+        *rc |= buffer_add(out, p, i);
     return i;
 }
 
@@ -89,10 +93,9 @@ int escape_term(buffer *out, const char *s, size_t n)
     int rc = 0;
 
     while (i < n) {
-        size_t len = plain_run(p + i, n - i, "");
+        size_t len = copy_plain(out, p + i, n - i, "", &rc);
         unsigned long cp;
         if (len) {
-            rc |= buffer_add(out, p + i, len);
             i += len;
             continue;
         }
@@ -144,11 +147,10 @@ int escape_html(buffer *out, const char *s, size_t n)
     int rc = 0;
 
     while (i < n) {
-        size_t len = plain_run(p + i, n - i, "&<>\"'");
+        size_t len = copy_plain(out, p + i, n - i, "&<>\"'", &rc);
         unsigned long cp;
         const char *e = NULL;
         if (len) {
-            rc |= buffer_add(out, p + i, len);
             i += len;
             continue;
         }
@@ -194,10 +196,9 @@ int escape_csv(buffer *out, const char *s, size_t n)
      * written out as \xNN and \uXXXX like the terminal report does; then quotes */
     buffer_init(&clean, n * 6 + 16);
     while (i < n) {
-        size_t len = plain_run(p + i, n - i, "");
+        size_t len = copy_plain(&clean, p + i, n - i, "", &rc);
         unsigned long cp;
         if (len) {
-            rc |= buffer_add(&clean, p + i, len);
             i += len;
             continue;
         }
