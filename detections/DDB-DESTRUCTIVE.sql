@@ -24,7 +24,9 @@ WITH del AS MATERIALIZED (
          aws_region, access_key_id, source_ip, invoked_by,
          sum(fresh) OVER (PARTITION BY actor_arn ORDER BY event_ts, event_id
                           ROWS UNBOUNDED PRECEDING) AS burst
-  FROM (SELECT e.*, x.effect AS kind,
+  FROM (SELECT e.event_id, e.event_ts, e.event_name, x.effect AS kind, e.table_name, e.actor_arn,
+               e.principal_arn, e.account_id, e.aws_region, e.access_key_id, e.source_ip,
+               e.invoked_by,
                coalesce(e.event_ts - lag(e.event_ts) OVER (PARTITION BY e.actor_arn
                                                            ORDER BY e.event_ts, e.event_id)
                         > :window_seconds, 1) AS fresh

@@ -39,7 +39,8 @@ guards AS MATERIALIZED (
                    '$.pointInTimeRecoverySpecification.pointInTimeRecoveryEnabled') = 1))
 ),
 c AS MATERIALIZED (
-  SELECT m.*,
+  SELECT m.event_time, m.account_id, m.aws_region, m.actor_arn, m.access_key_id, m.source_ip,
+         m.tbl, m.event_name, m.event_id,
          coalesce(json_extract(m.request_parameters, '$.deletionProtectionEnabled'), 0)
          OR EXISTS (SELECT 1 FROM guards g
                     WHERE g.kind = 'protected' AND g.table_name = m.tbl

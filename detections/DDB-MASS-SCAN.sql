@@ -65,13 +65,17 @@ batches AS MATERIALIZED (
 ),
 reading AS MATERIALIZED (
   -- every route the catalogue says reads items without their keys, or reads a stream; and
-  -- the big batches
-  SELECT e.* FROM event_effects x JOIN events e ON e.event_id = x.event_id
+  -- the big batches (the columns read below only: a flood's rows are kept here)
+  SELECT e.event_id, e.event_ts, e.event_name, e.table_name, e.actor_arn, e.principal_arn,
+         e.account_id, e.aws_region, e.access_key_id, e.source_ip, e.request_parameters
+  FROM event_effects x JOIN events e ON e.event_id = x.event_id
   WHERE x.effect IN ('scans-items', 'reads-stream') AND e.error_code IS NULL
     AND e.actor_kind IS NOT 'aws-service'
   GROUP BY e.event_id
   UNION ALL
-  SELECT e.* FROM batches b JOIN events e ON e.event_id = b.event_id
+  SELECT e.event_id, e.event_ts, e.event_name, e.table_name, e.actor_arn, e.principal_arn,
+         e.account_id, e.aws_region, e.access_key_id, e.source_ip, e.request_parameters
+  FROM batches b JOIN events e ON e.event_id = b.event_id
   WHERE e.error_code IS NULL AND e.actor_kind IS NOT 'aws-service'
     AND b.event_id NOT IN (SELECT event_id FROM event_effects
                            WHERE effect IN ('scans-items', 'reads-stream'))
