@@ -82,12 +82,13 @@ judged AS (
 )
 SELECT event_time AS first_seen, event_time AS last_seen, 1 AS event_count,
        account_id, aws_region, actor_arn AS principal_arn, access_key_id, source_ip,
-       (SELECT group_concat(t.table_name) FROM table_keys t
+       -- the key's tables by name: the same list whatever order the store holds them in
+       (SELECT id_list(t.table_name, 0) FROM table_keys t
         WHERE t.key_id = substr(o.kid, instr(o.kid, 'key/') + 4)) AS table_name,
        event_name AS event_names, event_id AS event_ids,
        printf('%s on KMS key %s%s', event_name, coalesce(kid, '?'),
               coalesce(' protecting DynamoDB table(s) ' ||
-                       (SELECT group_concat(t.table_name) FROM table_keys t
+                       (SELECT id_list(t.table_name, 0) FROM table_keys t
                         WHERE t.key_id = substr(o.kid, instr(o.kid, 'key/') + 4)), ''))
          || CASE WHEN event_name <> 'PutKeyPolicy' THEN ''
                  ELSE coalesce('; the policy opens the key to ' || opened_to, '')
