@@ -265,7 +265,50 @@ const unit_test unit_settings[] = {
     {NULL, NULL},
 };
 
+/* id_list(x, key) against its definition, on random groups fed in random
+ * orders: the distinct values by their least key, ties by value, the first
+ * FUNCTIONS_ID_LIST_MAX of them. Values repeat and keys tie often, so
+ * eviction, a kept value's key falling and ties all happen. */
+static void ranked_lists(void)
+{
+    sqlite3 *db = db_open();
+    unsigned seed = 12345;
+    int trial;
+
+    for (trial = 0; trial < 300; trial++) {
+        int n = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 200;
+        int pool = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 60, i;
+        char want[512] = "", got[512];
+        sqlite3_stmt *ins, *ref;
+        size_t wn = 0;
+
+        sqlite3_exec(db, "DROP TABLE IF EXISTS v; CREATE TABLE v(x, k)", NULL, NULL, NULL);
+        sqlite3_prepare_v2(db, "INSERT INTO v VALUES(printf('v%03d', ?1), ?2)", -1, &ins, NULL);
+        for (i = 0; i < n; i++) { /* the table's row order is the order fed */
+            sqlite3_bind_int(ins, 1, (int)((seed = seed * 1103515245u + 12345u) >> 16) % pool);
+            sqlite3_bind_int(ins, 2, (int)((seed = seed * 1103515245u + 12345u) >> 16) % 50);
+            sqlite3_step(ins);
+            sqlite3_reset(ins);
+        }
+        sqlite3_finalize(ins);
+        sqlite3_prepare_v2(db,
+                           "SELECT x FROM (SELECT x, min(k) AS k FROM v GROUP BY x)"
+                           " ORDER BY k, x LIMIT ?1",
+                           -1, &ref, NULL);
+        sqlite3_bind_int(ref, 1, FUNCTIONS_ID_LIST_MAX);
+        while (sqlite3_step(ref) == SQLITE_ROW)
+            wn += (size_t)snprintf(want + wn, sizeof want - wn, "%s%s", wn ? "," : "",
+                                   (const char *)sqlite3_column_text(ref, 0));
+        sqlite3_finalize(ref);
+        snprintf(got, sizeof got, "%s", q(db, "SELECT id_list(x, k) FROM v"));
+        CHECKF(strcmp(got, want) == 0, "trial %d (%d rows of %d values): got %s, want %s", trial,
+               n, pool, got, want);
+    }
+    sqlite3_close(db);
+}
+
 const unit_test unit_functions[] = {
     {"functions_functions", sql_functions},
+    {"functions_ranked_lists", ranked_lists},
     {NULL, NULL},
 };
