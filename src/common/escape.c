@@ -73,7 +73,8 @@ static int is_c1(const unsigned char *p, size_t len)
 
 /* Appends the run of printable ASCII at p (0x20..0x7e) holding none of the
  * bytes of special, which every escaper copies as it is, in one append; ORs a
- * failure into *rc. Returns the run's length (0: p starts with another byte). */
+ * failure into *rc. Returns the run's length (0: p starts with another byte):
+ * an escaper skips it and handles the byte after it, if any, itself. */
 static size_t copy_plain(buffer *out, const unsigned char *p, size_t n, const char *special,
                          int *rc)
 {
@@ -93,12 +94,11 @@ int escape_term(buffer *out, const char *s, size_t n)
     int rc = 0;
 
     while (i < n) {
-        size_t len = copy_plain(out, p + i, n - i, "", &rc);
+        size_t len;
         unsigned long cp;
-        if (len) {
-            i += len;
-            continue;
-        }
+        i += copy_plain(out, p + i, n - i, "", &rc);
+        if (i == n)
+            break;
         len = escape_utf8_len(p + i, n - i);
         cp = len ? invisible_cp(p + i, len) : 0;
         if (cp) {
@@ -147,13 +147,12 @@ int escape_html(buffer *out, const char *s, size_t n)
     int rc = 0;
 
     while (i < n) {
-        size_t len = copy_plain(out, p + i, n - i, "&<>\"'", &rc);
+        size_t len;
         unsigned long cp;
         const char *e = NULL;
-        if (len) {
-            i += len;
-            continue;
-        }
+        i += copy_plain(out, p + i, n - i, "&<>\"'", &rc);
+        if (i == n)
+            break;
         len = escape_utf8_len(p + i, n - i);
         cp = len ? invisible_cp(p + i, len) : 0;
         if (cp) {
@@ -196,12 +195,11 @@ int escape_csv(buffer *out, const char *s, size_t n)
      * written out as \xNN and \uXXXX like the terminal report does; then quotes */
     buffer_init(&clean, n * 6 + 16);
     while (i < n) {
-        size_t len = copy_plain(&clean, p + i, n - i, "", &rc);
+        size_t len;
         unsigned long cp;
-        if (len) {
-            i += len;
-            continue;
-        }
+        i += copy_plain(&clean, p + i, n - i, "", &rc);
+        if (i == n)
+            break;
         len = escape_utf8_len(p + i, n - i);
         cp = len ? invisible_cp(p + i, len) : 0;
         if (len == 0 || p[i] == 0) {

@@ -473,13 +473,14 @@ static void ranked_final(sqlite3_context *ctx)
 {
     struct ranked_list *l = sqlite3_aggregate_context(ctx, 0);
     char buf[FUNCTIONS_ID_LIST_BYTES];
-    size_t len = 0;
+    size_t len = 0, seplen;
     int i, listed = 0;
 
     if (l == NULL)
         return;
+    seplen = strlen(l->sep);
     for (i = 0; i < l->n; i++) {
-        size_t n = (size_t)l->e[i].n, sn = listed ? strlen(l->sep) : 0;
+        size_t n = (size_t)l->e[i].n, sn = listed ? seplen : 0;
         if (len + sn + n + 1 <= sizeof buf) { /* what does not fit is left out, as by id_list(x) */
             memcpy(buf + len, l->sep, sn);
             memcpy(buf + len + sn, l->e[i].v, n);
