@@ -703,14 +703,24 @@ static int cursor_next(struct cursor *c, const rules_rule *rule, sqlite3 *db, st
     return 1;
 }
 
-/* Prepares upsert_sql for rule's alerts. Alerts stored by versions before
- * hashed fingerprints ("ID|value|...", which let values run together) are
- * dropped first: the rule is about to re-derive them from the events. */
-static int open_upsert(const rules_rule *rule, sqlite3 *db, sqlite3_stmt **ins)
+/* Where one run of a rule stores its alerts: the upsert, and the
+ * fingerprints it stored, so that once the run has ended well the rule's
+ * alerts it no longer derives can go (upsert_end). Late logs reshape what a
+ * rule derives: a burst whose start moves has a new group key, and two bursts
+ * a late file joins are one; the old alerts are then no longer true. */
+struct upsert {
+    sqlite3_stmt *ins, *keep;
+};
+
+/* Prepares u for rule's alerts. Alerts stored by versions before hashed
+ * fingerprints ("ID|value|...", which let values run together) are dropped
+ * first: the rule is about to re-derive them from the events. */
+static int upsert_begin(struct upsert *u, const rules_rule *rule, sqlite3 *db)
 {
     sqlite3_stmt *del;
     int rc;
 
+    u->ins = u->keep = NULL;
     rc = sqlite3_prepare_v2(db, "DELETE FROM alerts WHERE rule_id = ?1 AND"
                                 " substr(fingerprint, 1, length(?1) + 1) <> ?1 || ':'",
                             -1, &del, NULL);
@@ -721,13 +731,53 @@ static int open_upsert(const rules_rule *rule, sqlite3 *db, sqlite3_stmt **ins)
     sqlite3_finalize(del);
     if (rc != SQLITE_DONE)
         return rc;
-    return sqlite3_prepare_v2(db, upsert_sql, -1, ins, NULL);
+    rc = sqlite3_exec(db, "CREATE TEMP TABLE IF NOT EXISTS rule_kept(fingerprint TEXT PRIMARY KEY)"
+                          " WITHOUT ROWID; DELETE FROM temp.rule_kept",
+                      NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO temp.rule_kept VALUES(?1)", -1,
+                                &u->keep, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(db, upsert_sql, -1, &u->ins, NULL);
+    return rc;
 }
 
-/* Upserts one row with the prepared upsert_sql. */
-static int store_row(sqlite3_stmt *ins, const rules_rule *rule, const struct row *r, sqlite3 *db,
+/* Ends a run begun by upsert_begin: when it stored every row (ok), deletes
+ * the rule's alerts it did not store. A run that failed keeps what the rule
+ * had, and so does a store merged from shards' alerts without their events
+ * (meta events_merged 'no'), whose alerts no rule here could derive again.
+ * Returns 0, or -1 with err set. */
+static int upsert_end(struct upsert *u, const rules_rule *rule, sqlite3 *db, int ok, char *err,
+                      size_t errlen)
+{
+    sqlite3_stmt *del = NULL;
+    int rc = SQLITE_DONE;
+
+    sqlite3_finalize(u->ins);
+    sqlite3_finalize(u->keep);
+    u->ins = u->keep = NULL;
+    if (!ok)
+        return 0;
+    if (sqlite3_prepare_v2(db, "DELETE FROM alerts WHERE rule_id = ?1 AND fingerprint NOT IN"
+                               " (SELECT fingerprint FROM temp.rule_kept) AND NOT EXISTS (SELECT 1 FROM meta"
+                               " WHERE key = 'events_merged' AND value = 'no')",
+                           -1, &del, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(del, 1, rule->id, -1, SQLITE_STATIC);
+        rc = sqlite3_step(del);
+    }
+    sqlite3_finalize(del);
+    if (rc != SQLITE_DONE) {
+        snprintf(err, errlen, "cannot retire alerts: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    return 0;
+}
+
+/* Upserts one row through u and notes its fingerprint. */
+static int store_row(struct upsert *u, const rules_rule *rule, const struct row *r, sqlite3 *db,
                      char *err, size_t errlen)
 {
+    sqlite3_stmt *ins = u->ins;
     int i, rc;
 
     sqlite3_bind_text(ins, 1, rule->id, -1, SQLITE_STATIC);
@@ -763,6 +813,11 @@ static int store_row(sqlite3_stmt *ins, const rules_rule *rule, const struct row
     }
     rc = sqlite3_step(ins);
     sqlite3_reset(ins);
+    if (rc == SQLITE_DONE) {
+        sqlite3_bind_text(u->keep, 1, r->fp, -1, SQLITE_STATIC);
+        rc = sqlite3_step(u->keep);
+        sqlite3_reset(u->keep);
+    }
     if (rc != SQLITE_DONE) {
         snprintf(err, errlen, "cannot store alert: %s", sqlite3_errmsg(db));
         return -1;
@@ -775,26 +830,28 @@ int rules_run(const rules_rule *rule, sqlite3 *db, const rules_limits *lim, long
 {
     struct cursor c;
     struct row r;
-    sqlite3_stmt *ins = NULL;
+    struct upsert u;
     int rc;
 
     *alerts = 0;
     if (cursor_open(&c, rule, db, lim, err, errlen) != 0)
         return -1;
-    if (open_upsert(rule, db, &ins) != SQLITE_OK) {
+    if (upsert_begin(&u, rule, db) != SQLITE_OK) {
         snprintf(err, errlen, "alerts table: %s", sqlite3_errmsg(db));
+        upsert_end(&u, rule, db, 0, err, errlen);
         cursor_close(&c, db);
         return -1;
     }
     while ((rc = cursor_next(&c, rule, db, &r, err, errlen)) == 1) {
-        if (store_row(ins, rule, &r, db, err, errlen) != 0) {
+        if (store_row(&u, rule, &r, db, err, errlen) != 0) {
             rc = -1;
             break;
         }
         (*alerts)++;
     }
-    sqlite3_finalize(ins);
     cursor_close(&c, db);
+    if (upsert_end(&u, rule, db, rc == 0, err, errlen) != 0)
+        rc = -1;
     return rc;
 }
 
@@ -1010,7 +1067,8 @@ static int query_keep(const rules_rule *rule, sqlite3 *db, const rules_limits *l
 int rules_store(const rules_rule *rule, const rules_result *res, sqlite3 *db,
                 const rules_limits *lim, long *alerts, char *err, size_t errlen)
 {
-    sqlite3_stmt *ins = NULL, *get = NULL;
+    sqlite3_stmt *get = NULL;
+    struct upsert u;
     rules_watch w;
     struct row r;
     size_t i;
@@ -1019,13 +1077,14 @@ int rules_store(const rules_rule *rule, const rules_result *res, sqlite3 *db,
     *alerts = 0;
     rules_watch_start(&w, lim);
     rules_watch_db(&w, db);
-    if (open_upsert(rule, db, &ins) != SQLITE_OK) {
+    if (upsert_begin(&u, rule, db) != SQLITE_OK) {
         snprintf(err, errlen, "alerts table: %s", sqlite3_errmsg(db));
+        upsert_end(&u, rule, db, 0, err, errlen);
         sqlite3_progress_handler(db, 0, NULL, NULL);
         return -1;
     }
     for (i = 0; i < res->n && rc == 0; i++) {
-        rc = store_row(ins, rule, &res->rows[i], db, err, errlen);
+        rc = store_row(&u, rule, &res->rows[i], db, err, errlen);
         if (rc == 0)
             (*alerts)++;
     }
@@ -1046,13 +1105,14 @@ int rules_store(const rules_rule *rule, const rules_result *res, sqlite3 *db,
                 r.v[c] = sqlite3_column_value(get, c);
             r.sev = (const char *)sqlite3_column_text(get, RULES_NVALS);
             r.fp = (const char *)sqlite3_column_text(get, RULES_NVALS + 1);
-            rc = store_row(ins, rule, &r, db, err, errlen);
+            rc = store_row(&u, rule, &r, db, err, errlen);
             if (rc == 0)
                 (*alerts)++;
         }
         sqlite3_finalize(get);
     }
-    sqlite3_finalize(ins);
+    if (upsert_end(&u, rule, db, rc == 0, err, errlen) != 0)
+        rc = -1;
     if (rc != 0 && w.stopped)
         snprintf(err, errlen, w.stopped == 1 ? "interrupted" : "timed out storing its alerts");
     sqlite3_progress_handler(db, 0, NULL, NULL);

@@ -78,6 +78,12 @@ eq "$(jq -r .integrity out | sort -u | grep -c '^shard 0/3: .*shard 2/3: ')" 1 \
 run report --db merged.db
 contains out "events stayed in the shard stores" "report names the missing events"
 lacks out "no DynamoDB events" "no false 'no events'"
+# a detect there finds no events to judge, and keeps the shards' alerts, which
+# no rule could derive again without them
+cp merged.db redetect.db
+run detect -q --db redetect.db
+eq "$(q redetect.db "SELECT count(*) FROM alerts")" "$(wc -l <one.tsv | tr -d ' ')" \
+   "detect on a merged store without events keeps its alerts"
 
 # --- merging again changes nothing -----------------------------------------------
 sqlite3 merged.db .dump >before.sql
