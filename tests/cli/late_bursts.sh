@@ -78,4 +78,30 @@ sed -i 's/FROM events NOT INDEXED/FROM no_such_table/' rules/DDB-RECON.sql
 run detect -q --config config.json --db late.db --rules rules --only DDB-RECON
 ok_if '[ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]' "a failing rule exited $rc"
 eq "$(q late.db "SELECT count(*) FROM alerts WHERE rule_id = 'DDB-RECON'")" 1 "failed rule: its alert stays"
+
+# a rule may return one group twice: the run stored fewer distinct alerts than
+# rows, and an alert it no longer derives still goes
+mkdir twice
+cat >twice/DDB-TWICE.sql <<'R'
+-- id: DDB-TWICE
+-- title: two groups
+-- severity: low
+-- description: a rule of this test
+SELECT min(event_time) AS first_seen, max(event_time) AS last_seen, count(*) AS event_count,
+       account_id, NULL AS aws_region, actor_arn AS principal_arn, NULL AS access_key_id,
+       NULL AS source_ip, NULL AS table_name, NULL AS event_names, NULL AS event_ids,
+       'x' AS detail, actor_arn AS group_key
+FROM events GROUP BY actor_arn, account_id
+R
+run detect -q --db late.db --rules twice
+eq "$(q late.db "SELECT count(*) FROM alerts WHERE rule_id = 'DDB-TWICE'")" 2 "two groups"
+cat >>twice/DDB-TWICE.sql <<'R'
+HAVING actor_arn LIKE '%ops%'
+UNION ALL SELECT min(event_time), max(event_time), count(*), account_id, NULL, actor_arn, NULL,
+       NULL, NULL, NULL, NULL, 'x', actor_arn FROM events WHERE actor_arn LIKE '%ops%'
+GROUP BY actor_arn, account_id
+R
+run detect -q --db late.db --rules twice
+eq "$(q late.db "SELECT group_concat(principal_arn) FROM alerts WHERE rule_id = 'DDB-TWICE'")" \
+   "arn:aws:iam::111122223333:role/ops" "the group returned twice stays, the other goes"
 done_case
