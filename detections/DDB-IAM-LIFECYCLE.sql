@@ -114,7 +114,12 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(coalesce(c.event_ts, u.event_ts)), 'un
        id_list(coalesce(f.change_id, f.use_id), coalesce(c.event_ts, u.event_ts)) || ','
          || id_list(f.use_id, u.event_ts)
          AS event_ids,
-       id_list(f.what, coalesce(c.event_ts, u.event_ts), '; ') AS detail,
+       id_list(f.what, coalesce(c.event_ts, u.event_ts), '; ')
+         -- a list keeps 20 (4 KiB at most): say when findings may have been left out
+         || CASE WHEN count(DISTINCT f.what) > 20
+                      OR length(id_list(f.what, coalesce(c.event_ts, u.event_ts), '; ')) > 2048
+                 THEN printf(' (%d findings in all; the earliest are listed)', count(DISTINCT f.what))
+                 ELSE '' END AS detail,
        CASE WHEN max(f.severity = 'high') THEN 'high' ELSE 'medium' END AS severity,
        json_array(u.principal_arn, u.access_key_id) AS group_key
 FROM findings f JOIN users u ON u.event_id = f.use_id
