@@ -95,7 +95,8 @@ check-asan: deps
 
 # ThreadSanitizer over the cases that run the decoder threads, the writer and parallel rules
 TSAN_CASES := cli/ingest_sample cli/ingest_forms cli/ingest_stdin cli/hostile cli/rules \
-              cli/concurrency golden/scan-json golden/scan-text golden/report-csv-high
+              cli/concurrency golden/scan-json golden/scan-text golden/report-csv-high \
+              unit/rules_spill_not_rerun
 check-tsan: deps
 	@$(MAKE) --no-print-directory CC=clang BUILD=build-tsan CFLAGS="-fsanitize=thread -g -O1 $(CFLAGS)" \
 	    LDFLAGS="-fsanitize=thread $(LDFLAGS)" build-tsan/ddbtrail build-tsan/unit

@@ -394,10 +394,11 @@ struct tally {
     int status;
 };
 
-/* Stores each job's alerts in rule order, one transaction per rule (a rule
- * left to this connection runs here), and records how each rule ended. */
-static void store_results(sqlite3 *db, rules_job *jobs, size_t njobs, const rules_limits *lim,
-                          struct tally *t)
+/* Stores each job's alerts in rule order as soon as its rule has ended
+ * (while later rules still run on the pool), one transaction per rule (a
+ * rule left to this connection runs here), and records how each rule ended. */
+static void store_results(sqlite3 *db, rules_pool *pool, rules_job *jobs, size_t njobs,
+                          const rules_limits *lim, struct tally *t)
 {
     char err[1024];
     size_t k;
@@ -405,8 +406,10 @@ static void store_results(sqlite3 *db, rules_job *jobs, size_t njobs, const rule
     for (k = 0; k < njobs; k++) {
         const rules_rule *r = jobs[k].rule;
         long n = 0;
-        int rc = jobs[k].status;
+        int rc;
 
+        rules_query_wait(pool, k);
+        rc = jobs[k].status;
         err[0] = '\0';
         if (rc < 0)
             snprintf(err, sizeof err, "%s", jobs[k].err);
@@ -417,8 +420,7 @@ static void store_results(sqlite3 *db, rules_job *jobs, size_t njobs, const rule
             rc = rules_run(r, db, lim, &n, err, sizeof err);
             rules_take_warning(db, jobs[k].warn, sizeof jobs[k].warn);
         }
-        rules_result_free(jobs[k].result);
-        jobs[k].result = NULL;
+        rules_query_release(pool, &jobs[k]);
         if (rc != 0) {
             sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
             cli_err("rule %s failed: %s", r->id, err);
@@ -443,6 +445,7 @@ int cli_run_detect(store *s, const cli_detect *cd, cli_plan *p, FILE *summary)
     long skipped = 0;
     struct tally t = {0, 0, 0, EXIT_CLEAN};
     rules_job *jobs = NULL;
+    rules_pool *pool;
     rules_limits lim;
     size_t i, njobs = 0, nwanted = 0;
     long long judged = 0;
@@ -503,12 +506,15 @@ int cli_run_detect(store *s, const cli_detect *cd, cli_plan *p, FILE *summary)
         }
         jobs[njobs++].rule = r;
     }
-    /* the queries run side by side on connections of their own; their alerts are then
-     * stored here, one transaction per rule, in rule order */
+    /* the queries run side by side on connections of their own; their alerts are
+     * stored here, one transaction per rule, in rule order, each as soon as its rule
+     * has ended: storing overlaps the rules still running, and a stored rule's rows
+     * give their memory back to them */
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    rules_query_all(sqlite3_db_filename(db, "main"), cli_function_flags(), jobs, njobs,
-                    cli_threads(cd->threads), &lim);
-    store_results(db, jobs, njobs, &lim, &t);
+    pool = rules_query_start(sqlite3_db_filename(db, "main"), cli_function_flags(), jobs, njobs,
+                             cli_threads(cd->threads), &lim);
+    store_results(db, pool, jobs, njobs, &lim, &t);
+    rules_query_end(pool);
     free(jobs);
     if (cli_stop) {
         cli_err("interrupted while the rules ran; the alerts of the rules that finished are "

@@ -17,6 +17,7 @@
 -- stage: impact
 -- story: tables deleted
 -- routine: yes
+-- cost: heavy
 -- references: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithTables.Basics.html#WorkingWithTables.Basics.DeletionProtection
 -- falsepositives: Tearing down test environments; use deletion protection on the rest.
 WITH del AS MATERIALIZED (

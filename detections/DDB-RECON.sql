@@ -11,6 +11,7 @@
 -- stage: discovery
 -- story: recon of tables
 -- routine: yes
+-- cost: heavy
 -- references: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/logging-using-cloudtrail.html
 -- falsepositives: Inventory and CSPM tools; give them their own role and exclude it.
 -- How: a window of window_seconds starting at t sees table T when some describe/list call on

@@ -91,6 +91,7 @@ static void rule_clear(rules_rule *r)
     free(r->routine);
     free(r->effects);
     free(r->catalogue);
+    free(r->cost);
     free(r->sql);
     memset(r, 0, sizeof *r);
 }
@@ -136,6 +137,7 @@ static char **header_slot(rules_rule *r, const char *key, size_t len)
         {"routine", offsetof(rules_rule, routine)},
         {"effects", offsetof(rules_rule, effects)},
         {"catalogue", offsetof(rules_rule, catalogue)},
+        {"cost", offsetof(rules_rule, cost)},
     };
     size_t i;
 
@@ -272,6 +274,10 @@ static int parse_rule(rules_rule *r, const char *text, const char *stem, char *e
     }
     if (r->routine && strcmp(r->routine, "yes") != 0 && strcmp(r->routine, "no") != 0) {
         snprintf(err, errlen, "routine '%s' is not yes or no", r->routine);
+        return -1;
+    }
+    if (r->cost && strcmp(r->cost, "heavy") != 0 && strcmp(r->cost, "light") != 0) {
+        snprintf(err, errlen, "cost '%s' is not heavy or light", r->cost);
         return -1;
     }
     r->sql = strdup(body);
@@ -1151,21 +1157,25 @@ void rules_take_warning(sqlite3 *db, char *buf, size_t len)
 
 /* ---- several rules at once ---------------------------------------------- */
 
-struct pool {
+struct rules_pool {
     pthread_mutex_t mu;
+    pthread_cond_t ended; /* signalled whenever a job ends */
     struct budget budget;
-    rules_job *jobs;
+    rules_job *jobs;       /* borrowed */
+    unsigned char *done;   /* owned: done[k] once jobs[k] has ended */
+    size_t *order;         /* owned: the jobs in the order they are taken */
     size_t n, next;
-    const char *path;
-    int fn_flags;
+    const char *path;      /* borrowed */
+    int fn_flags, started;
     const rules_limits *lim;
+    pthread_t tid[RULES_MAX_THREADS];
 };
 
 /* Takes jobs until none is left. A worker whose connection cannot be opened
  * hands its jobs back (status 1): the caller runs them itself. */
 static void *query_worker(void *arg)
 {
-    struct pool *p = arg;
+    rules_pool *p = arg;
     sqlite3 *db = NULL;
     char err[256];
     int ok = sqlite3_open_v2(p->path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
@@ -1176,29 +1186,34 @@ static void *query_worker(void *arg)
         sqlite3_busy_timeout(db, 30000);
     for (;;) {
         rules_job *j;
+        size_t k;
         pthread_mutex_lock(&p->mu);
-        j = p->next < p->n ? &p->jobs[p->next++] : NULL;
+        k = p->next < p->n ? p->order[p->next++] : p->n;
         pthread_mutex_unlock(&p->mu);
-        if (j == NULL)
+        if (k == p->n)
             break;
+        j = &p->jobs[k];
         j->err[0] = '\0';
         j->status = ok ? query_keep(j->rule, db, p->lim, &p->budget, &j->result, j->err,
                                     sizeof j->err)
                        : 1;
         if (ok)
             rules_take_warning(db, j->warn, sizeof j->warn);
+        pthread_mutex_lock(&p->mu);
+        p->done[k] = 1;
+        pthread_cond_broadcast(&p->ended);
+        pthread_mutex_unlock(&p->mu);
     }
     sqlite3_close(db);
     return NULL;
 }
 
-int rules_query_all(const char *path, int fn_flags, rules_job *jobs, size_t n, int threads,
-                    const rules_limits *lim)
+rules_pool *rules_query_start(const char *path, int fn_flags, rules_job *jobs, size_t n,
+                              int threads, const rules_limits *lim)
 {
-    struct pool p;
-    pthread_t tid[RULES_MAX_THREADS];
-    int i, started = 0;
+    rules_pool *p;
     size_t k;
+    int i;
 
     for (k = 0; k < n; k++) {
         jobs[k].result = NULL;
@@ -1207,26 +1222,90 @@ int rules_query_all(const char *path, int fn_flags, rules_job *jobs, size_t n, i
         jobs[k].warn[0] = '\0';
     }
     if (path == NULL || path[0] == '\0' || n == 0 || threads < 2)
-        return n ? -1 : 0; /* one thread has nothing to overlap: rules_run() streams */
+        return NULL; /* one thread has nothing to overlap: rules_run() streams */
     if (threads > RULES_MAX_THREADS)
         threads = RULES_MAX_THREADS;
     if ((size_t)threads > n)
         threads = (int)n;
-    memset(&p, 0, sizeof p);
-    if (pthread_mutex_init(&p.mu, NULL) != 0)
-        return -1;
-    p.budget.mu = &p.mu;
-    p.budget.left = RULES_KEEP_BUDGET;
-    p.jobs = jobs;
-    p.n = n;
-    p.path = path;
-    p.fn_flags = fn_flags;
-    p.lim = lim;
+    if ((p = calloc(1, sizeof *p)) == NULL)
+        return NULL;
+    if ((p->done = calloc(n, 1)) == NULL || (p->order = malloc(n * sizeof *p->order)) == NULL ||
+        pthread_mutex_init(&p->mu, NULL) != 0) {
+        free(p->done);
+        free(p->order);
+        free(p);
+        return NULL;
+    }
+    if (pthread_cond_init(&p->ended, NULL) != 0) {
+        pthread_mutex_destroy(&p->mu);
+        free(p->done);
+        free(p->order);
+        free(p);
+        return NULL;
+    }
+    /* heavy rules first, the rest in rule order: the long pole starts at once and the
+     * other threads work through the light rules meanwhile (the results are stored in
+     * rule order whatever order they ran in) */
+    for (i = 0; i < 2; i++)
+        for (k = 0; k < n; k++)
+            if ((jobs[k].rule->cost && strcmp(jobs[k].rule->cost, "heavy") == 0) == !i)
+                p->order[p->next++] = k;
+    p->next = 0;
+    p->budget.mu = &p->mu;
+    p->budget.left = RULES_KEEP_BUDGET;
+    p->jobs = jobs;
+    p->n = n;
+    p->path = path;
+    p->fn_flags = fn_flags;
+    p->lim = lim;
     for (i = 0; i < threads; i++)
-        if (pthread_create(&tid[started], NULL, query_worker, &p) == 0)
-            started++;
-    for (i = 0; i < started; i++)
-        pthread_join(tid[i], NULL);
-    pthread_mutex_destroy(&p.mu);
-    return started ? 0 : -1;
+        if (pthread_create(&p->tid[p->started], NULL, query_worker, p) == 0)
+            p->started++;
+    if (p->started == 0) {
+        rules_query_end(p);
+        return NULL;
+    }
+    return p;
+}
+
+void rules_query_wait(rules_pool *p, size_t k)
+{
+    if (p == NULL || k >= p->n)
+        return;
+    pthread_mutex_lock(&p->mu);
+    while (!p->done[k])
+        pthread_cond_wait(&p->ended, &p->mu);
+    pthread_mutex_unlock(&p->mu);
+}
+
+void rules_query_release(rules_pool *p, rules_job *job)
+{
+    if (job->result && p)
+        budget_give(&p->budget, job->result->bytes);
+    rules_result_free(job->result);
+    job->result = NULL;
+}
+
+void rules_query_end(rules_pool *p)
+{
+    int i;
+
+    if (p == NULL)
+        return;
+    for (i = 0; i < p->started; i++)
+        pthread_join(p->tid[i], NULL);
+    pthread_cond_destroy(&p->ended);
+    pthread_mutex_destroy(&p->mu);
+    free(p->done);
+    free(p->order);
+    free(p);
+}
+
+int rules_query_all(const char *path, int fn_flags, rules_job *jobs, size_t n, int threads,
+                    const rules_limits *lim)
+{
+    rules_pool *p = rules_query_start(path, fn_flags, jobs, n, threads, lim);
+
+    rules_query_end(p);
+    return p ? 0 : n ? -1 : 0;
 }

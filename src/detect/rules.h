@@ -11,8 +11,10 @@
  * effects (the effects of detections/effects.txt it reads, checked by the
  * caller against the catalogue's vocabulary), and catalogue (effects whose
  * operations it looks up in the effects table, not in judged events: an IAM
- * policy's actions against the operations that write). A
- * value may continue on following "--" lines.
+ * policy's actions against the operations that write), and cost ("heavy"
+ * for a rule that reads most of the store through windows: it is started
+ * first, so that the other rules fill the other threads meanwhile). A value
+ * may continue on following "--" lines.
  *
  * The SELECT returns the columns in rules_columns (NULL where they do not
  * apply) and may add "severity" to override the default for one row and
@@ -39,6 +41,7 @@ typedef struct rules_rule {
     char *effects;        /* the catalogue effects it reads ("deletes-items, ..."), or NULL */
     char *catalogue;      /* effects whose operations it reads from the catalogue table
                              (effects), not judged events; or NULL */
+    char *cost;           /* "heavy": started before the other rules; "light" or NULL */
     char *sql;            /* the SELECT */
     char sha256[65];      /* of the whole file, in hex: which version of the rule ran */
 } rules_rule;
@@ -119,7 +122,7 @@ void rules_result_free(rules_result *res);
 
 enum { RULES_MAX_THREADS = 8 };
 
-/* One rule of rules_query_all(). */
+/* One rule of rules_query_start(). */
 typedef struct rules_job {
     const rules_rule *rule; /* in; borrowed */
     rules_result *result;   /* out, status 0: owned by the caller */
@@ -129,14 +132,35 @@ typedef struct rules_job {
     char warn[512];         /* out: rules_take_warning() after the rule ran */
 } rules_job;
 
-/* Runs the jobs' rules on `threads` (2 or more) read-only connections of their
- * own to the database file at path (readers do not block each other in WAL
- * mode), with the functions flags fn_flags, and keeps their rows: 4 MiB in all
- * in memory, past which a rule's rows go to a scratch table on disk; no rule
- * runs twice. Whatever was committed before
- * the call is what the rules see. Returns 0, or -1 when no thread ran
- * (fewer than 2 asked for, no file, or none started): every job then has
- * status 1. */
+/* Rules running side by side: see rules_query_start(). */
+typedef struct rules_pool rules_pool;
+
+/* Starts the jobs' rules on `threads` (2 or more) read-only connections of
+ * their own to the database file at path (readers do not block each other in
+ * WAL mode), with the functions flags fn_flags, and keeps their rows: 4 MiB
+ * in all in memory, past which a rule's rows go to a scratch table on disk;
+ * no rule runs twice. Each rule sees what was committed when it started: the
+ * caller may store a finished job's alerts (rules_query_wait()) while later
+ * jobs still run, and a rule that read the alerts table would then see them.
+ * jobs and path are borrowed until rules_query_end(). Returns a new pool, or
+ * NULL when no thread ran (fewer than 2 asked for, no file, none started, out
+ * of memory): every job then has status 1. */
+rules_pool *rules_query_start(const char *path, int fn_flags, rules_job *jobs, size_t n,
+                              int threads, const rules_limits *lim);
+
+/* Blocks until jobs[k] of p has ended (its status and result are then the
+ * caller's to read). NULL p: returns at once. */
+void rules_query_wait(rules_pool *p, size_t k);
+
+/* Frees job's result and gives its memory back to the rules still running
+ * (p may be NULL). */
+void rules_query_release(rules_pool *p, rules_job *job);
+
+/* Waits for every job, joins the threads and frees p (NULL: no-op). */
+void rules_query_end(rules_pool *p);
+
+/* rules_query_start() and rules_query_end(): every job ended. Returns 0, or
+ * -1 when no thread ran (every job then has status 1). */
 int rules_query_all(const char *path, int fn_flags, rules_job *jobs, size_t n, int threads,
                     const rules_limits *lim);
 

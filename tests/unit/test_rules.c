@@ -44,6 +44,7 @@ static void spill(void)
     for (c = 0; c < sizeof sizes / sizeof sizes[0]; c++) {
         char dir[512], path[600], dbpath[600], err[512] = "";
         rules_job job[2];
+        rules_pool *pool = NULL;
         rules *set;
         store *s;
         FILE *f;
@@ -72,10 +73,17 @@ static void spill(void)
         memset(job, 0, sizeof job);
         job[0].rule = rules_get(set, 0);
         job[1].rule = rules_get(set, 0); /* two jobs, so that two workers start */
-        CHECK(rules_query_all(dbpath, 0, job, 2, 2, NULL) == 0);
-        CHECKF(job[0].status == 0 && job[1].status == 0,
-               "%ld rows: status %d and %d (%s%s): 1 would run the rule again", sizes[c],
-               job[0].status, job[1].status, job[0].err, job[1].err);
+        /* the small case through rules_query_all(); the big one stores the first job
+         * while the second may still run, as detect does */
+        if (c == 0) {
+            CHECK(rules_query_all(dbpath, 0, job, 2, 2, NULL) == 0);
+        } else {
+            pool = rules_query_start(dbpath, 0, job, 2, 2, NULL);
+            CHECK(pool != NULL);
+            rules_query_wait(pool, 0);
+        }
+        CHECKF(job[0].status == 0, "%ld rows: status %d (%s): 1 would run the rule again",
+               sizes[c], job[0].status, job[0].err);
         if (job[0].status == 0) {
             CHECK(sqlite3_exec(store_db(s), "BEGIN", NULL, NULL, NULL) == SQLITE_OK);
             CHECKF(rules_store(job[0].rule, job[0].result, store_db(s), NULL, &alerts, err,
@@ -96,8 +104,12 @@ static void spill(void)
             CHECK(strcmp((const char *)sqlite3_column_text(st, 2), last) == 0);
         }
         sqlite3_finalize(st);
-        rules_result_free(job[0].result);
-        rules_result_free(job[1].result);
+        rules_query_release(pool, &job[0]);
+        rules_query_wait(pool, 1);
+        CHECKF(job[1].status == 0, "%ld rows: the second job's status %d (%s): 1 would run the"
+               " rule again", sizes[c], job[1].status, job[1].err);
+        rules_query_release(pool, &job[1]);
+        rules_query_end(pool);
         rules_free(set);
         store_free(s);
         unlink(path);
