@@ -115,12 +115,12 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(event_ts), 'unixepoch') AS first_seen,
        group_concat(DISTINCT event_name) AS event_names,
        id_list(DISTINCT event_id) AS event_ids,
        printf('on table %s: %s', coalesce(table_name, '?'),
-              group_concat(DISTINCT CASE
+              id_list(CASE
                 WHEN effect = 'lowers-protection' THEN 'deletion protection disabled'
                 WHEN pitr = 0 THEN 'point-in-time recovery disabled'
                 WHEN days IS NOT NULL
                   THEN printf('point-in-time recovery kept for only %d day(s)', days)
-                ELSE event_name || ' weakened recovery' END))
+                ELSE event_name || ' weakened recovery' END, event_ts, ', '))
        || CASE WHEN count(DISTINCT principal_arn) > 1
                THEN '; sessions: ' || id_list(DISTINCT arn_session(principal_arn)) ELSE '' END
          AS detail,
