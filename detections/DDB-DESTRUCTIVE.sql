@@ -138,7 +138,7 @@ SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(d.event_ts), 'unixepoch') AS first_see
        id_list(d.event_id, d.event_ts) AS event_ids,
        printf('%d table(s) and %d backup(s) deleted: %s%s', sum(d.kind = 'deletes-table'),
               sum(d.kind = 'deletes-backup'),
-              coalesce(id_list(d.table_name, d.event_ts), '?'),
+              coalesce(id_list(d.table_name, d.event_ts, ', '), '?'),
               CASE WHEN count(DISTINCT d.principal_arn) > 1
                    THEN '; sessions: ' || id_list(arn_session(d.principal_arn), d.event_ts)
                    ELSE '' END)

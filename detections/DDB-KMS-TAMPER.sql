@@ -88,7 +88,7 @@ SELECT event_time AS first_seen, event_time AS last_seen, 1 AS event_count,
        event_name AS event_names, event_id AS event_ids,
        printf('%s on KMS key %s%s', event_name, coalesce(kid, '?'),
               coalesce(' protecting DynamoDB table(s) ' ||
-                       (SELECT id_list(t.table_name, 0) FROM table_keys t
+                       (SELECT id_list(t.table_name, 0, ', ') FROM table_keys t
                         WHERE t.key_id = substr(o.kid, instr(o.kid, 'key/') + 4)), ''))
          || CASE WHEN event_name <> 'PutKeyPolicy' THEN ''
                  ELSE coalesce('; the policy opens the key to ' || opened_to, '')
