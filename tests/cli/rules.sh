@@ -64,6 +64,10 @@ eq "$rc" 0 "detect --threads 4"
 alerts "$T/one.db" >"$T/one.txt"
 alerts "$T/two.db" >"$T/two.txt"
 ok_if 'cmp -s "$T/one.txt" "$T/two.txt"' "alerts differ between --threads 1 and --threads 4"
+# and in the same order: stored in rule order whichever rule (cost: heavy first) ran first
+eq "$(q "$T/two.db" "SELECT group_concat(fingerprint) FROM (SELECT fingerprint FROM alerts ORDER BY alert_id)")" \
+   "$(q "$T/one.db" "SELECT group_concat(fingerprint) FROM (SELECT fingerprint FROM alerts ORDER BY alert_id)")" \
+   "alert ids in the same order with --threads 1 and --threads 4"
 eq "$(q "$T/two.db" "SELECT count(*) FROM alerts WHERE rule_id = 'ZZ-HUGE'")" 600 "huge result stored"
 ok_if '[ "$(q "$T/two.db" "SELECT count(DISTINCT rule_id) FROM alerts")" -ge 10 ]' "rules fired"
 
