@@ -202,6 +202,11 @@ int cli_detect_load(const cli_detect *cd, cli_plan *p);
 
 void cli_plan_free(cli_plan *p);
 
+/* The ids of p's burst rules (header "routine: yes": an alert is one burst,
+ * keyed by its start) as a JSON array into list (ids that do not fit are
+ * left out). */
+void cli_burst_rules(const cli_plan *p, char *list, size_t len);
+
 /* Runs p's rules over s. Messages go to stderr, a one-line summary to
  * summary (when non-NULL). A rule that runs past rule_timeout_seconds, or
  * all of them after SIGINT/SIGTERM, is stopped. Returns EXIT_CLEAN,

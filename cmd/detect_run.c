@@ -343,21 +343,25 @@ static void on_expired(void *ctx, const char *rule, const char *until, const cha
 /* After the rules: routine and new alerts, suppressions, then incidents over
  * what is left, in one transaction under the rules' limits. Returns 0, 1
  * when a signal stopped it, or -1 (message printed). */
+void cli_burst_rules(const cli_plan *p, char *list, size_t len)
+{
+    size_t i, n = 1;
+
+    snprintf(list, len, "[");
+    for (i = 0; i < rules_count(p->set); i++) {
+        const rules_rule *r = rules_get(p->set, i);
+        if (r->routine && strcmp(r->routine, "yes") == 0 && n + strlen(r->id) + 4 < len)
+            n += (size_t)snprintf(list + n, len - n, "%s\"%s\"", n > 1 ? "," : "", r->id);
+    }
+    snprintf(list + n, len - n, "]");
+}
+
 static int triage(sqlite3 *db, const cli_plan *p, const rules_limits *lim, triage_counts *c)
 {
     char err[512], list[4096];
-    size_t i, n = 1;
     triage_opts o;
 
-    /* the burst rules (header "routine: yes"), as a JSON array of ids */
-    snprintf(list, sizeof list, "[");
-    for (i = 0; i < rules_count(p->set); i++) {
-        const rules_rule *r = rules_get(p->set, i);
-        if (r->routine && strcmp(r->routine, "yes") == 0 && n + strlen(r->id) + 4 < sizeof list)
-            n += (size_t)snprintf(list + n, sizeof list - n, "%s\"%s\"", n > 1 ? "," : "",
-                                  r->id);
-    }
-    snprintf(list + n, sizeof list - n, "]");
+    cli_burst_rules(p, list, sizeof list);
     memset(&o, 0, sizeof o);
     o.routine_rules = list;
     o.routine_days = (long)settings_int(p->settings, "routine_days");

@@ -125,12 +125,51 @@ static int detect_and_print(store *s, const cli_detect *cd, cli_plan *p, const c
     return rc;
 }
 
+/* What a prune keeps beyond before: a burst rule's alert still open (its last
+ * event within keep of before) grows while its actor goes on, and cutting its
+ * head would give it a new start, so a new group key, and print the same
+ * burst again as a new alert (a 4-hour scan fed with --every 20 printed
+ * three). Its actor keeps its events from keep before the burst's first one,
+ * for at most FOLLOW_BURST_KEEP windows, so an actor that never stops (a
+ * scanner every minute for days) cannot hold the store open for ever; the
+ * other actors are pruned as before. Writes a JSON array of [actor, since]
+ * into out: "[]" when none, on a database error, or when the array does not
+ * fit (the prune then goes by before alone, as it did before bursts were
+ * kept: a burst may be printed again, nothing is lost). */
+#define FOLLOW_BURST_KEEP 6 /* times keep: 12 h of the default one-hour window */
+static void open_bursts(sqlite3 *db, const cli_plan *p, int64_t before, int64_t keep,
+                        char *out, size_t len)
+{
+    char list[4096];
+    sqlite3_stmt *st;
+
+    snprintf(out, len, "[]");
+    cli_burst_rules(p, list, sizeof list);
+    if (sqlite3_prepare_v2(db,
+                           "SELECT json_group_array(json_array(a, since)) FROM"
+                           " (SELECT principal_arn AS a,"
+                           "   max(min(unixepoch(first_seen)) - ?3, ?2 - ?4) AS since"
+                           "  FROM alerts WHERE rule_id IN (SELECT value FROM json_each(?1))"
+                           "   AND unixepoch(last_seen) >= ?2 AND principal_arn IS NOT NULL"
+                           "  GROUP BY principal_arn)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_text(st, 1, list, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, before);
+    sqlite3_bind_int64(st, 3, keep);
+    sqlite3_bind_int64(st, 4, FOLLOW_BURST_KEEP * keep);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT &&
+        (size_t)sqlite3_column_bytes(st, 0) < len)
+        snprintf(out, len, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+}
+
 /* Long: one loop reads, stores, detects on the clock or the count and prints new
  * alerts, so that the signal and end-of-feed checks cover every step. */
 int cli_run_follow(store *s, const cli_ingest *ci, const cli_detect *cd, cli_plan *p,
                    cli_report *cr, const char *path, int keep_all)
 {
-    char err[512], *buf = malloc(FOLLOW_CHUNK);
+    char err[512], opened[16384], *buf = malloc(FOLLOW_CHUNK);
     int fd = strcmp(path, "-") == 0 ? 0 : -1, status = EXIT_CLEAN, rejected = 0, eof = 0;
     double next;
     int64_t bound, keep = 2 * (int64_t)settings_int(p->settings, "window_seconds");
@@ -207,8 +246,10 @@ int cli_run_follow(store *s, const cli_ingest *ci, const cli_detect *cd, cli_pla
             bound = follow_last_ts(f);
             if (bound > (int64_t)time(NULL))
                 bound = (int64_t)time(NULL);
+            if (!keep_all && bound > keep)
+                open_bursts(store_db(s), p, bound - keep, keep, opened, sizeof opened);
             if (!keep_all && bound > keep &&
-                follow_prune(f, bound - keep, err, sizeof err) != 0) {
+                follow_prune(f, bound - keep, opened, err, sizeof err) != 0) {
                 cli_err("%s", err);
                 status = EXIT_FATAL;
             }

@@ -161,18 +161,21 @@ int follow_finish(follow *f, int interrupted, char *err, size_t errlen)
                   why[0] ? why : NULL, err, errlen);
 }
 
-int follow_prune(follow *f, int64_t before, char *err, size_t errlen)
+/* The events a prune takes: older than ?1, unless the actor is one of ?2's
+ * [actor, since] pairs and the event is not older than its since. */
+#define PRUNED(col)                                                                         \
+    "SELECT " col " FROM events e WHERE e.event_ts < ?1 AND NOT EXISTS (SELECT 1"         \
+    " FROM json_each(?2) o WHERE o.value ->> 0 = e.actor_arn AND e.event_ts >= o.value ->> 1)"
+
+int follow_prune(follow *f, int64_t before, const char *keep, char *err, size_t errlen)
 {
     /* what was derived from a pruned event goes with it, or a long session would keep
      * every effect and reference it ever judged */
     static const char *const sql[] = {
-        "DELETE FROM event_effects WHERE event_id IN"
-        " (SELECT event_id FROM events WHERE event_ts < ?1)",
-        "DELETE FROM event_refs WHERE event_id IN"
-        " (SELECT event_id FROM events WHERE event_ts < ?1)",
-        "DELETE FROM event_items WHERE event_id IN"
-        " (SELECT event_id FROM events WHERE event_ts < ?1)",
-        "DELETE FROM events WHERE event_ts < ?1"};
+        "DELETE FROM event_effects WHERE event_id IN (" PRUNED("event_id") ")",
+        "DELETE FROM event_refs WHERE event_id IN (" PRUNED("event_id") ")",
+        "DELETE FROM event_items WHERE event_id IN (" PRUNED("event_id") ")",
+        "DELETE FROM events WHERE rowid IN (" PRUNED("rowid") ")"};
     size_t i;
 
     for (i = 0; i < sizeof sql / sizeof sql[0]; i++) {
@@ -183,6 +186,7 @@ int follow_prune(follow *f, int64_t before, char *err, size_t errlen)
             return -1;
         }
         sqlite3_bind_int64(st, 1, before);
+        sqlite3_bind_text(st, 2, keep ? keep : "[]", -1, SQLITE_STATIC);
         rc = sqlite3_step(st);
         sqlite3_finalize(st);
         if (rc != SQLITE_DONE) {

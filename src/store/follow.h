@@ -40,8 +40,10 @@ int follow_commit(follow *f, char *err, size_t errlen);
 int follow_finish(follow *f, int interrupted, char *err, size_t errlen);
 
 /* Deletes stored events older than before (Unix seconds): what a throwaway
- * store no rule window reaches any more. Returns 0 or -1. */
-int follow_prune(follow *f, int64_t before, char *err, size_t errlen);
+ * store no rule window reaches any more; but an actor named in keep (a JSON
+ * array of [actor_arn, since] pairs, or NULL) keeps its events from since on.
+ * Returns 0 or -1. */
+int follow_prune(follow *f, int64_t before, const char *keep, char *err, size_t errlen);
 
 /* Events stored since the last commit. */
 uint64_t follow_pending(const follow *f);
