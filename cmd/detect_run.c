@@ -340,9 +340,6 @@ static void on_expired(void *ctx, const char *rule, const char *until, const cha
             rule ? rule : "?", reason ? reason : "", until);
 }
 
-/* After the rules: routine and new alerts, suppressions, then incidents over
- * what is left, in one transaction under the rules' limits. Returns 0, 1
- * when a signal stopped it, or -1 (message printed). */
 void cli_burst_rules(const cli_plan *p, char *list, size_t len)
 {
     size_t i, n = 1;
@@ -356,6 +353,9 @@ void cli_burst_rules(const cli_plan *p, char *list, size_t len)
     snprintf(list + n, len - n, "]");
 }
 
+/* After the rules: routine and new alerts, suppressions, then incidents over
+ * what is left, in one transaction under the rules' limits. Returns 0, 1
+ * when a signal stopped it, or -1 (message printed). */
 static int triage(sqlite3 *db, const cli_plan *p, const rules_limits *lim, triage_counts *c)
 {
     char err[512], list[4096];

@@ -246,12 +246,12 @@ int cli_run_follow(store *s, const cli_ingest *ci, const cli_detect *cd, cli_pla
             bound = follow_last_ts(f);
             if (bound > (int64_t)time(NULL))
                 bound = (int64_t)time(NULL);
-            if (!keep_all && bound > keep)
+            if (!keep_all && bound > keep) {
                 open_bursts(store_db(s), p, bound - keep, keep, opened, sizeof opened);
-            if (!keep_all && bound > keep &&
-                follow_prune(f, bound - keep, opened, err, sizeof err) != 0) {
-                cli_err("%s", err);
-                status = EXIT_FATAL;
+                if (follow_prune(f, bound - keep, opened, err, sizeof err) != 0) {
+                    cli_err("%s", err);
+                    status = EXIT_FATAL;
+                }
             }
             next = now_s() + ci->interval;
         }

@@ -765,32 +765,39 @@ static int upsert_begin(struct upsert *u, const rules_rule *rule, sqlite3 *db)
 static int upsert_end(struct upsert *u, const rules_rule *rule, sqlite3 *db, int ok, char *err,
                       size_t errlen)
 {
-    static const char *const steps[] = {
-        "SELECT count(*)" RULE_FPS,
+    static const char count_sql[] = "SELECT count(*)" RULE_FPS;
+    static const char retire_sql[] =
         "DELETE FROM alerts WHERE fingerprint IN (SELECT fingerprint" RULE_FPS
         " EXCEPT SELECT fingerprint FROM temp.rule_kept)"
-        " AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'events_merged' AND value = 'no')"};
+        " AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'events_merged' AND value = 'no')";
     sqlite3_stmt *st = NULL;
-    int i, rc = SQLITE_DONE;
+    int rc;
 
     sqlite3_finalize(u->ins);
     sqlite3_finalize(u->keep);
     u->ins = u->keep = NULL;
-    for (i = 0; ok && i < 2; i++) {
-        rc = sqlite3_prepare_v2(db, steps[i], -1, &st, NULL);
+    if (!ok)
+        return 0;
+    rc = sqlite3_prepare_v2(db, count_sql, -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, rule->id, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW && sqlite3_column_int64(st, 0) == u->kept)
+            rc = SQLITE_OK; /* nothing to retire */
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW) {
+        st = NULL;
+        rc = sqlite3_prepare_v2(db, retire_sql, -1, &st, NULL);
         if (rc == SQLITE_OK) {
             sqlite3_bind_text(st, 1, rule->id, -1, SQLITE_STATIC);
-            rc = sqlite3_step(st);
-            if (rc == SQLITE_ROW && sqlite3_column_int64(st, 0) == u->kept)
-                ok = 0;
-            else if (rc == SQLITE_ROW)
-                rc = SQLITE_DONE;
+            rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
         }
         sqlite3_finalize(st);
-        if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-            snprintf(err, errlen, "cannot retire alerts: %s", sqlite3_errmsg(db));
-            return -1;
-        }
+    }
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "cannot retire alerts: %s", sqlite3_errmsg(db));
+        return -1;
     }
     return 0;
 }
@@ -969,7 +976,7 @@ fail:
 }
 
 /* What kept results may still take: shared by the threads of one
- * rules_query_all(), so the total stays bounded however many rules run. */
+ * rules_pool, so the total stays bounded however many rules run. */
 struct budget {
     pthread_mutex_t *mu;
     size_t left;
@@ -1208,6 +1215,12 @@ static void *query_worker(void *arg)
     return NULL;
 }
 
+/* 1 for a rule whose header says cost: heavy. */
+static int heavy(const rules_rule *r)
+{
+    return r->cost && strcmp(r->cost, "heavy") == 0;
+}
+
 rules_pool *rules_query_start(const char *path, int fn_flags, rules_job *jobs, size_t n,
                               int threads, const rules_limits *lim)
 {
@@ -1230,26 +1243,21 @@ rules_pool *rules_query_start(const char *path, int fn_flags, rules_job *jobs, s
     if ((p = calloc(1, sizeof *p)) == NULL)
         return NULL;
     if ((p->done = calloc(n, 1)) == NULL || (p->order = malloc(n * sizeof *p->order)) == NULL ||
-        pthread_mutex_init(&p->mu, NULL) != 0) {
-        free(p->done);
-        free(p->order);
-        free(p);
-        return NULL;
-    }
+        pthread_mutex_init(&p->mu, NULL) != 0)
+        goto fail;
     if (pthread_cond_init(&p->ended, NULL) != 0) {
         pthread_mutex_destroy(&p->mu);
-        free(p->done);
-        free(p->order);
-        free(p);
-        return NULL;
+        goto fail;
     }
     /* heavy rules first, the rest in rule order: the long pole starts at once and the
      * other threads work through the light rules meanwhile (the results are stored in
      * rule order whatever order they ran in) */
-    for (i = 0; i < 2; i++)
-        for (k = 0; k < n; k++)
-            if ((jobs[k].rule->cost && strcmp(jobs[k].rule->cost, "heavy") == 0) == !i)
-                p->order[p->next++] = k;
+    for (k = 0; k < n; k++)
+        if (heavy(jobs[k].rule))
+            p->order[p->next++] = k;
+    for (k = 0; k < n; k++)
+        if (!heavy(jobs[k].rule))
+            p->order[p->next++] = k;
     p->next = 0;
     p->budget.mu = &p->mu;
     p->budget.left = RULES_KEEP_BUDGET;
@@ -1266,6 +1274,11 @@ rules_pool *rules_query_start(const char *path, int fn_flags, rules_job *jobs, s
         return NULL;
     }
     return p;
+fail:
+    free(p->done);
+    free(p->order);
+    free(p);
+    return NULL;
 }
 
 void rules_query_wait(rules_pool *p, size_t k)
@@ -1299,13 +1312,4 @@ void rules_query_end(rules_pool *p)
     free(p->done);
     free(p->order);
     free(p);
-}
-
-int rules_query_all(const char *path, int fn_flags, rules_job *jobs, size_t n, int threads,
-                    const rules_limits *lim)
-{
-    rules_pool *p = rules_query_start(path, fn_flags, jobs, n, threads, lim);
-
-    rules_query_end(p);
-    return p ? 0 : n ? -1 : 0;
 }

@@ -159,11 +159,6 @@ void rules_query_release(rules_pool *p, rules_job *job);
 /* Waits for every job, joins the threads and frees p (NULL: no-op). */
 void rules_query_end(rules_pool *p);
 
-/* rules_query_start() and rules_query_end(): every job ended. Returns 0, or
- * -1 when no thread ran (every job then has status 1). */
-int rules_query_all(const char *path, int fn_flags, rules_job *jobs, size_t n, int threads,
-                    const rules_limits *lim);
-
 /* 1 when s is one of the five severities. */
 int rules_valid_severity(const char *s);
 

@@ -73,15 +73,13 @@ static void spill(void)
         memset(job, 0, sizeof job);
         job[0].rule = rules_get(set, 0);
         job[1].rule = rules_get(set, 0); /* two jobs, so that two workers start */
-        /* the small case through rules_query_all(); the big one stores the first job
-         * while the second may still run, as detect does */
-        if (c == 0) {
-            CHECK(rules_query_all(dbpath, 0, job, 2, 2, NULL) == 0);
-        } else {
-            pool = rules_query_start(dbpath, 0, job, 2, 2, NULL);
-            CHECK(pool != NULL);
-            rules_query_wait(pool, 0);
-        }
+        /* the small case waits for both jobs before it stores; the big one stores the
+         * first job while the second may still run, as detect does */
+        pool = rules_query_start(dbpath, 0, job, 2, 2, NULL);
+        CHECK(pool != NULL);
+        rules_query_wait(pool, 0);
+        if (c == 0)
+            rules_query_wait(pool, 1);
         CHECKF(job[0].status == 0, "%ld rows: status %d (%s): 1 would run the rule again",
                sizes[c], job[0].status, job[0].err);
         if (job[0].status == 0) {
